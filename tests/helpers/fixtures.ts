@@ -1,0 +1,61 @@
+/**
+ * Paths to the fixtures that tests/setup/global.ts builds once per run (PKI, SoftHSM tokens, PDF corpus).
+ * The manifest is written by the global setup; tests only read it.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export const CACHE_DIR = fileURLToPath(new URL('../.cache/', import.meta.url));
+export const ARTIFACTS_DIR = fileURLToPath(new URL('../artifacts/', import.meta.url));
+export const MANIFEST_PATH = path.join(CACHE_DIR, 'fixtures.json');
+
+export interface SignerFixture {
+  /** PEM certificate and PKCS#8 key files. */
+  cert: string;
+  key: string;
+  /** Subject CN as written in the certificate (NFC). */
+  cn: string;
+  keyType: 'RSA' | 'EC';
+  /** Hex CKA_ID of key and certificate objects on the token. */
+  id: string;
+}
+
+export interface CorpusEntry {
+  file: string;
+  producer: string;
+  features: string[];
+  expect: 'sign' | 'DOCUMENT_ENCRYPTED' | 'DOCUMENT_CORRUPT';
+  /** Signatures already present (all valid) before we sign. */
+  priorSignatures: number;
+}
+
+export interface Fixtures {
+  pki: {
+    dir: string;
+    rootCa: string;
+    subCa: string;
+    signers: { rsa: SignerFixture; ec256: SignerFixture; ec384: SignerFixture };
+  };
+  softhsm: {
+    conf: string;
+    module: string;
+    tokenLabel: string;
+    pin: string;
+    soPin: string;
+    /** A second token with no certificates, for "which token" and empty-token paths. */
+    emptyTokenLabel: string;
+  };
+  corpus: { dir: string; entries: CorpusEntry[] };
+}
+
+let cached: Fixtures | undefined;
+export function fixtures(): Fixtures {
+  cached ??= JSON.parse(readFileSync(MANIFEST_PATH, 'utf8')) as Fixtures;
+  return cached;
+}
+
+/** Environment for child processes and pkcs11js so SoftHSM finds the test tokens. */
+export function softhsmEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, SOFTHSM2_CONF: fixtures().softhsm.conf };
+}
