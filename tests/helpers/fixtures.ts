@@ -36,6 +36,10 @@ export interface Fixtures {
     rootCa: string;
     subCa: string;
     signers: { rsa: SignerFixture; ec256: SignerFixture; ec384: SignerFixture };
+    /** PKCS#12 (password `kyso`) of a signer that is NOT on the token; the corpus pre-signs with it via pdfsig. */
+    presignerP12: string;
+    /** NSS database (sql:) trusting rootCa, for `pdfsig -nssdir`. */
+    nssdb: string;
   };
   softhsm: {
     conf: string;
