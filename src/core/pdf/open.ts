@@ -1,0 +1,76 @@
+/**
+ * Opens a PDF for signing or verification, turning every way a file can be unusable into a typed error:
+ * encrypted (we would have to encrypt our update) → DOCUMENT_ENCRYPTED; unreadable, or readable only by
+ * reconstructing a lost cross-reference table (the file is damaged: what the user sees may not be what they sign)
+ * → DOCUMENT_CORRUPT.
+ */
+import { PDF, PdfDict, PermissionDeniedError, SecurityError } from '@libpdf/core';
+import { KysoError } from '../errors.js';
+
+export type XrefStyle = 'table' | 'stream';
+
+export interface OpenedPdf {
+  readonly pdf: PDF;
+  readonly bytes: Uint8Array;
+  /** Offset named by the last `startxref`: the /Prev of our update. */
+  readonly startxref: number;
+  /** Style of the section at `startxref`, which our update repeats. */
+  readonly xrefStyle: XrefStyle;
+  readonly trailer: PdfDict;
+}
+
+const ascii = (bytes: Uint8Array, start: number, end: number): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset + start, Math.max(0, Math.min(end, bytes.length) - start)).toString('latin1');
+
+/** Finds the last `startxref N` in the file's tail. */
+export function lastStartxref(bytes: Uint8Array): number | undefined {
+  const tail = ascii(bytes, Math.max(0, bytes.length - 4096), bytes.length);
+  const m = /startxref\s+(\d+)\s+%%EOF/g;
+  let found: number | undefined;
+  for (let r = m.exec(tail); r; r = m.exec(tail)) found = Number(r[1]);
+  return found;
+}
+
+function xrefStyleAt(bytes: Uint8Array, offset: number): XrefStyle | undefined {
+  const head = ascii(bytes, offset, offset + 64);
+  if (/^\s*xref\b/.test(head)) return 'table';
+  if (/^\s*\d+\s+\d+\s+obj\b/.test(head)) return 'stream';
+  return undefined;
+}
+
+function isEncryptionError(err: unknown): boolean {
+  if (err instanceof SecurityError || err instanceof PermissionDeniedError) return true;
+  const msg = String((err as Error)?.message ?? '');
+  return /encrypt|password|decrypt|security handler/i.test(msg);
+}
+
+export async function openPdf(bytes: Uint8Array): Promise<OpenedPdf> {
+  const header = ascii(bytes, 0, 1024);
+  if (!header.includes('%PDF-')) throw new KysoError('DOCUMENT_CORRUPT', 'no %PDF header');
+  let pdf: PDF;
+  try {
+    pdf = await PDF.load(bytes);
+  } catch (cause) {
+    if (isEncryptionError(cause)) throw new KysoError('DOCUMENT_ENCRYPTED', (cause as Error).message, { cause });
+    throw new KysoError('DOCUMENT_CORRUPT', (cause as Error)?.message, { cause });
+  }
+  if (pdf.isEncrypted) {
+    // Owner-password-only files open, but our update's strings would have to be encrypted with the file key.
+    throw new KysoError('DOCUMENT_ENCRYPTED', 'encrypted PDF');
+  }
+  if (pdf.recoveredViaBruteForce) throw new KysoError('DOCUMENT_CORRUPT', 'cross-reference table is damaged');
+  let pages: number;
+  try {
+    pages = pdf.getPageCount();
+  } catch (cause) {
+    throw new KysoError('DOCUMENT_CORRUPT', 'page tree unreadable', { cause });
+  }
+  if (pages < 1) throw new KysoError('DOCUMENT_CORRUPT', 'document has no pages');
+  const startxref = lastStartxref(bytes);
+  if (startxref === undefined) throw new KysoError('DOCUMENT_CORRUPT', 'no startxref at end of file');
+  const xrefStyle = xrefStyleAt(bytes, startxref);
+  if (!xrefStyle) throw new KysoError('DOCUMENT_CORRUPT', `startxref ${startxref} does not point at a cross-reference section`);
+  const trailer = pdf.context.info.trailer;
+  if (!trailer.getRef('Root')) throw new KysoError('DOCUMENT_CORRUPT', 'trailer has no /Root');
+  return { pdf, bytes, startxref, xrefStyle, trailer };
+}

@@ -1,0 +1,165 @@
+/**
+ * PAdES baseline signing of a PDF as one incremental update:
+ * prepare (signature dictionary with placeholders, field, widget) → hash the ByteRange → CMS through the
+ * SigningKey (the private key stays on the token) → embed. The input is never modified; on any failure
+ * nothing is returned, so no half-signed file can be written.
+ */
+import { createHash } from 'node:crypto';
+import type { PdfRef } from '@libpdf/core';
+import type { HashAlgorithm, SigningKey } from '../signing-key.js';
+import { KysoError } from '../errors.js';
+import { buildSignedData } from '../cms/signed-data.js';
+import { nodeHash } from '../cms/algorithms.js';
+import { openPdf, type OpenedPdf } from './open.js';
+import { writeIncrementalUpdate, type UpdateObject } from './incremental-writer.js';
+import { buildSignatureDictionary, patchByteRange, patchContents, type SubFilter } from './signature-dictionary.js';
+import { ObjectAllocator, buildFieldUpdate, emptyAppearance, existingFieldNames, type Rect } from './signature-field.js';
+import { serialize } from './serialize.js';
+import { KYSO_VERSION } from '../version.js';
+import { parseCertificate } from '../cert/parse.js';
+
+export type SignStage = 'open' | 'prepare' | 'digest' | 'sign' | 'embed';
+
+/** What a visible signature contributes: a widget rectangle and its appearance objects. */
+export interface VisibleAppearance {
+  pageIndex: number;
+  rect: Rect;
+  /** Writes the appearance XObject (and fonts, images) with refs from `allocate`; returns the /AP /N ref. */
+  build(doc: OpenedPdf, allocate: () => PdfRef): { appearance: PdfRef; objects: UpdateObject[] };
+}
+
+export interface PdfSignOptions {
+  reason?: string;
+  location?: string;
+  contactInfo?: string;
+  /** Defaults to the signer certificate's CN. */
+  name?: string;
+  /** Claimed time in /M; defaults to now. */
+  signingTime?: Date;
+  hash?: HashAlgorithm;
+  fieldName?: string;
+  appearance?: VisibleAppearance;
+  /** Extra bytes reserved in /Contents for unsigned attributes such as a timestamp token. */
+  reserveExtra?: number;
+  /** Adds unsigned attributes (e.g. the signature timestamp) from the signature value. */
+  unsignedAttributes?: (signatureValue: Uint8Array) => Promise<Uint8Array[]>;
+  onProgress?: (stage: SignStage) => void;
+}
+
+export interface PdfSignResult {
+  bytes: Uint8Array;
+  byteRange: readonly [number, number, number, number];
+  fieldName: string;
+  signingTime: Date;
+  hash: HashAlgorithm;
+  cmsSize: number;
+}
+
+export function defaultHash(key: SigningKey): HashAlgorithm {
+  return key.keyType === 'EC' && key.keySize > 256 ? (key.keySize > 384 ? 'SHA-512' : 'SHA-384') : 'SHA-256';
+}
+
+/** Bytes to reserve for the CMS: certificates, signature, attributes, plus room for what the caller adds. */
+function estimateCmsSize(key: SigningKey, extra: number): number {
+  const certs = [key.certificate, ...key.chain].reduce((n, c) => n + c.length, 0);
+  return certs + Math.ceil(key.keySize / 8) * 2 + 2048 + extra;
+}
+
+function uniqueFieldName(doc: OpenedPdf, wanted?: string): string {
+  const names = existingFieldNames(doc);
+  if (wanted) {
+    if (names.has(wanted)) throw new KysoError('BAD_REQUEST', `field "${wanted}" already exists`);
+    return wanted;
+  }
+  for (let i = 1; ; i++) if (!names.has(`Signature${i}`)) return `Signature${i}`;
+}
+
+export function digestByteRange(bytes: Uint8Array, range: readonly [number, number, number, number], hash: string): Uint8Array {
+  const h = createHash(hash);
+  h.update(bytes.subarray(range[0], range[0] + range[1]));
+  h.update(bytes.subarray(range[2], range[2] + range[3]));
+  return new Uint8Array(h.digest());
+}
+
+export interface PreparedSignature {
+  bytes: Uint8Array;
+  byteRange: readonly [number, number, number, number];
+  contentsAt: number;
+  contentsLength: number;
+  fieldName: string;
+}
+
+/** Builds the update with placeholders and a patched ByteRange. Shared by signatures and document timestamps. */
+export function prepareSignature(
+  doc: OpenedPdf,
+  dict: Parameters<typeof buildSignatureDictionary>[0],
+  options: { fieldName?: string; appearance?: VisibleAppearance },
+): PreparedSignature {
+  const alloc = new ObjectAllocator(doc);
+  const sigRef = alloc.allocate();
+  const fieldName = uniqueFieldName(doc, options.fieldName);
+  const sig = buildSignatureDictionary(dict);
+  const objects: UpdateObject[] = [{ ref: sigRef, body: sig.body }];
+  let appearanceRef: PdfRef;
+  let pageIndex = 0;
+  let rect: Rect = [0, 0, 0, 0];
+  if (options.appearance) {
+    const built = options.appearance.build(doc, () => alloc.allocate());
+    appearanceRef = built.appearance;
+    objects.push(...built.objects);
+    pageIndex = options.appearance.pageIndex;
+    rect = options.appearance.rect;
+  } else {
+    appearanceRef = alloc.allocate();
+    objects.push({ ref: appearanceRef, body: serialize(emptyAppearance()) });
+  }
+  objects.push(...buildFieldUpdate(doc, alloc, { pageIndex, rect, signatureRef: sigRef, fieldName, appearanceRef }));
+  const written = writeIncrementalUpdate(doc, objects, alloc.size);
+  const bodyAt = written.bodyOffsets.get(sigRef.objectNumber)!;
+  const contentsAt = bodyAt + sig.contentsAt;
+  const contentsEnd = contentsAt + sig.contentsLength;
+  const byteRange = [0, contentsAt, contentsEnd, written.bytes.length - contentsEnd] as const;
+  patchByteRange(written.bytes, bodyAt + sig.byteRangeAt, sig.byteRangeLength, byteRange);
+  return { bytes: written.bytes, byteRange, contentsAt, contentsLength: sig.contentsLength, fieldName };
+}
+
+export async function signPdf(input: Uint8Array | OpenedPdf, key: SigningKey, options: PdfSignOptions = {}): Promise<PdfSignResult> {
+  const progress = options.onProgress ?? ((): void => undefined);
+  progress('open');
+  const doc = input instanceof Uint8Array ? await openPdf(input) : input;
+  const hash = options.hash ?? defaultHash(key);
+  const signingTime = options.signingTime ?? new Date();
+  const name = options.name ?? parseCertificate(key.certificate).subject.commonName;
+
+  let reserve = estimateCmsSize(key, options.reserveExtra ?? 0);
+  // One retry with a larger reservation: unsigned attributes (timestamps) can outgrow the estimate.
+  for (let attempt = 0; ; attempt++) {
+    progress('prepare');
+    const prepared = prepareSignature(doc, {
+      subFilter: 'ETSI.CAdES.detached' satisfies SubFilter,
+      signingTime,
+      ...(name ? { name } : {}),
+      ...(options.reason ? { reason: options.reason } : {}),
+      ...(options.location ? { location: options.location } : {}),
+      ...(options.contactInfo ? { contactInfo: options.contactInfo } : {}),
+      contentsSize: reserve,
+      appVersion: KYSO_VERSION,
+    }, { ...(options.fieldName ? { fieldName: options.fieldName } : {}), ...(options.appearance ? { appearance: options.appearance } : {}) });
+    progress('digest');
+    const digest = digestByteRange(prepared.bytes, prepared.byteRange, nodeHash(hash));
+    progress('sign');
+    const cms = await buildSignedData(key, {
+      contentDigest: digest,
+      hash,
+      ...(options.unsignedAttributes ? { unsignedAttributes: options.unsignedAttributes } : {}),
+    });
+    progress('embed');
+    if (cms.der.length > (prepared.contentsLength - 2) / 2) {
+      if (attempt > 0) throw new KysoError('SIGNATURE_TOO_LARGE', `${cms.der.length} bytes`);
+      reserve = cms.der.length + 4096;
+      continue;
+    }
+    patchContents(prepared.bytes, prepared.contentsAt, prepared.contentsLength, cms.der);
+    return { bytes: prepared.bytes, byteRange: prepared.byteRange, fieldName: prepared.fieldName, signingTime, hash, cmsSize: cms.der.length };
+  }
+}

@@ -1,0 +1,328 @@
+/**
+ * The token layer's face: loads PKCS#11 modules, lists tokens and the certificates that have a private key,
+ * logs in through a PIN callback, and hands out SigningKeys. It never stores a PIN and never retries one.
+ */
+import pkcs11 from 'pkcs11js';
+import { KysoError, isKysoError } from '../errors.js';
+import type { HashAlgorithm, KeyType, SigningKey } from '../signing-key.js';
+import { canSignDocuments, parseCertificate, type CertificateInfo } from '../cert/parse.js';
+import { buildChain } from '../cert/chain.js';
+import { digestInfo, ecdsaRawToDer } from './signature-encoding.js';
+import { Pkcs11Module, type ObjectHandle, type RawTokenInfo, type SessionHandle, type SlotHandle, type TokenFlags } from './module.js';
+import type { ModuleCandidate } from './discovery.js';
+
+export type PinState = 'ok' | 'count-low' | 'final-try' | 'locked';
+
+export interface TokenSummary {
+  /** Stable within a run and across replugging: module path + serial + label. */
+  readonly id: string;
+  readonly label: string;
+  readonly serial: string;
+  readonly manufacturer: string;
+  readonly model: string;
+  readonly modulePath: string;
+  readonly vendor: string;
+  readonly flags: TokenFlags;
+  readonly pinState: PinState;
+}
+
+export interface TokenCertificate {
+  /** Opaque, stable id: SHA-256 fingerprint of the certificate. */
+  readonly id: string;
+  readonly token: TokenSummary;
+  readonly info: CertificateInfo;
+  readonly der: Uint8Array;
+  /** False when the token hides private keys until login; pairing is then confirmed at signing time. */
+  readonly keyVisible: boolean;
+}
+
+export interface ModuleLoadReport {
+  readonly path: string;
+  readonly vendor: string;
+  readonly displayName: string;
+  readonly loaded: boolean;
+  readonly error?: KysoError;
+}
+
+export interface PinRequest {
+  readonly token: TokenSummary;
+  readonly certificate: TokenCertificate;
+  readonly pinState: PinState;
+}
+
+/** Asks a person for the PIN. Throws KysoError('USER_CANCELLED') to cancel. The PIN is used once and dropped. */
+export type PinProvider = (request: PinRequest) => Promise<string>;
+
+interface LoadedModule {
+  candidate: ModuleCandidate;
+  module: Pkcs11Module;
+}
+
+interface SlotRef {
+  loaded: LoadedModule;
+  slot: SlotHandle;
+  raw: RawTokenInfo;
+  summary: TokenSummary;
+}
+
+interface OpenSession {
+  ref: SlotRef;
+  session: SessionHandle;
+  loggedIn: boolean;
+}
+
+function pinStateOf(flags: TokenFlags): PinState {
+  if (flags.pinLocked) return 'locked';
+  if (flags.pinFinalTry) return 'final-try';
+  if (flags.pinCountLow) return 'count-low';
+  return 'ok';
+}
+
+const hex = (b: Uint8Array | undefined): string => (b ? Buffer.from(b).toString('hex') : '');
+
+export class TokenService {
+  private readonly modules: LoadedModule[] = [];
+  private readonly reports: ModuleLoadReport[] = [];
+  private readonly sessions = new Map<string, OpenSession>();
+
+  /** Loads every candidate; a module that fails is reported, never fatal. */
+  constructor(candidates: readonly ModuleCandidate[]) {
+    for (const candidate of candidates) {
+      try {
+        const module = Pkcs11Module.load(candidate.path);
+        this.modules.push({ candidate, module });
+        this.reports.push({ ...candidate, loaded: true });
+      } catch (err) {
+        this.reports.push({ ...candidate, loaded: false, error: isKysoError(err) ? err : new KysoError('MODULE_LOAD_FAILED', String(err)) });
+      }
+    }
+  }
+
+  moduleReports(): readonly ModuleLoadReport[] {
+    return this.reports;
+  }
+
+  tokens(): TokenSummary[] {
+    return this.slots().map((s) => s.summary);
+  }
+
+  /** Certificates with a private key (or, on tokens hiding keys until login, end-entity signing certificates). */
+  certificates(): TokenCertificate[] {
+    const out: TokenCertificate[] = [];
+    const seen = new Set<string>();
+    for (const ref of this.slots()) {
+      for (const c of this.readCertificates(ref)) {
+        if (seen.has(c.id)) continue; // same token reached through two modules
+        seen.add(c.id);
+        out.push(c);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Logs in (PIN from `pinProvider`, or the token's own PIN pad) and returns a key that signs on the token.
+   * A wrong PIN throws PIN_INCORRECT with the token's new PIN state; it is never retried here.
+   */
+  async signingKey(certificateId: string, pinProvider: PinProvider): Promise<SigningKey & { readonly certificateInfo: TokenCertificate }> {
+    const cert = this.certificates().find((c) => c.id === certificateId);
+    if (!cert) throw new KysoError('CERTIFICATE_NOT_FOUND', certificateId);
+    const ref = this.slots().find((s) => s.summary.id === cert.token.id);
+    if (!ref) throw new KysoError('TOKEN_REMOVED');
+    const open = await this.login(ref, cert, pinProvider);
+    const { module } = ref.loaded;
+    const idBytes = this.certificateIdOnToken(open, cert);
+    const keys = module.findObjects(open.session, [
+      { type: pkcs11.CKA_CLASS, value: pkcs11.CKO_PRIVATE_KEY },
+      { type: pkcs11.CKA_ID, value: idBytes },
+    ]);
+    const key = keys[0];
+    if (!key) throw new KysoError('KEY_NOT_FOUND', `CKA_ID ${hex(idBytes)}`);
+    const mechanisms = module.mechanisms(ref.slot);
+    const pool = this.caCertificates(open);
+    return this.makeKey(open, cert, key, mechanisms, buildChain(cert.der, pool));
+  }
+
+  /** Ends every login; the next signature asks for the PIN again. */
+  logoutAll(): void {
+    for (const [id, s] of this.sessions) {
+      if (s.loggedIn) s.ref.loaded.module.logout(s.session);
+      s.ref.loaded.module.closeSession(s.session);
+      this.sessions.delete(id);
+    }
+  }
+
+  close(): void {
+    this.logoutAll();
+    for (const m of this.modules) m.module.close();
+    this.modules.length = 0;
+  }
+
+  private slots(): SlotRef[] {
+    const out: SlotRef[] = [];
+    for (const loaded of this.modules) {
+      let slots: SlotHandle[];
+      try {
+        slots = loaded.module.slotsWithToken();
+      } catch {
+        continue; // a misbehaving driver must not hide the others' tokens
+      }
+      for (const slot of slots) {
+        let raw: RawTokenInfo;
+        try { raw = loaded.module.tokenInfo(slot); } catch { continue; }
+        if (!raw.flags.initialized) continue;
+        out.push({
+          loaded,
+          slot,
+          raw,
+          summary: {
+            id: `${loaded.candidate.path}#${raw.serial}#${raw.label}`,
+            label: raw.label,
+            serial: raw.serial,
+            manufacturer: raw.manufacturer,
+            model: raw.model,
+            modulePath: loaded.candidate.path,
+            vendor: loaded.candidate.vendor,
+            flags: raw.flags,
+            pinState: pinStateOf(raw.flags),
+          },
+        });
+      }
+    }
+    return out;
+  }
+
+  private session(ref: SlotRef): OpenSession {
+    const existing = this.sessions.get(ref.summary.id);
+    if (existing) return existing;
+    const s: OpenSession = { ref, session: ref.loaded.module.openSession(ref.slot), loggedIn: false };
+    this.sessions.set(ref.summary.id, s);
+    return s;
+  }
+
+  private dropSession(ref: SlotRef): void {
+    const s = this.sessions.get(ref.summary.id);
+    if (!s) return;
+    ref.loaded.module.closeSession(s.session);
+    this.sessions.delete(ref.summary.id);
+  }
+
+  private readCertificates(ref: SlotRef): TokenCertificate[] {
+    const { module } = ref.loaded;
+    let open: OpenSession;
+    try { open = this.session(ref); } catch { return []; }
+    try {
+      const keyIds = new Set<string>();
+      for (const cls of [pkcs11.CKO_PRIVATE_KEY, pkcs11.CKO_PUBLIC_KEY]) {
+        for (const h of module.findObjects(open.session, [{ type: pkcs11.CKA_CLASS, value: cls }])) {
+          const id = module.attributes(open.session, h, [pkcs11.CKA_ID]).get(pkcs11.CKA_ID);
+          if (id && id.length > 0) keyIds.add(hex(id));
+        }
+      }
+      const out: TokenCertificate[] = [];
+      for (const h of module.findObjects(open.session, [
+        { type: pkcs11.CKA_CLASS, value: pkcs11.CKO_CERTIFICATE },
+        { type: pkcs11.CKA_CERTIFICATE_TYPE, value: pkcs11.CKC_X_509 },
+      ])) {
+        const attrs = module.attributes(open.session, h, [pkcs11.CKA_VALUE, pkcs11.CKA_ID]);
+        const der = attrs.get(pkcs11.CKA_VALUE);
+        if (!der) continue;
+        let info: CertificateInfo;
+        try { info = parseCertificate(der); } catch { continue; }
+        const keyVisible = keyIds.has(hex(attrs.get(pkcs11.CKA_ID)));
+        // Keys are matched by CKA_ID; when no key is visible yet (private until login), offer end-entity signing certs.
+        if (!keyVisible && (keyIds.size > 0 || !canSignDocuments(info))) continue;
+        out.push({ id: info.fingerprint, token: ref.summary, info, der: new Uint8Array(der), keyVisible });
+      }
+      return out;
+    } catch (err) {
+      if (isKysoError(err, 'TOKEN_REMOVED')) this.dropSession(ref);
+      return [];
+    }
+  }
+
+  private caCertificates(open: OpenSession): Uint8Array[] {
+    const { module } = open.ref.loaded;
+    return module
+      .findObjects(open.session, [{ type: pkcs11.CKA_CLASS, value: pkcs11.CKO_CERTIFICATE }])
+      .map((h) => module.attributes(open.session, h, [pkcs11.CKA_VALUE]).get(pkcs11.CKA_VALUE))
+      .filter((v): v is Buffer => v !== undefined)
+      .map((v) => new Uint8Array(v));
+  }
+
+  private certificateIdOnToken(open: OpenSession, cert: TokenCertificate): Buffer {
+    const { module } = open.ref.loaded;
+    for (const h of module.findObjects(open.session, [{ type: pkcs11.CKA_CLASS, value: pkcs11.CKO_CERTIFICATE }])) {
+      const attrs = module.attributes(open.session, h, [pkcs11.CKA_VALUE, pkcs11.CKA_ID]);
+      const der = attrs.get(pkcs11.CKA_VALUE);
+      if (der && Buffer.compare(der, Buffer.from(cert.der)) === 0) {
+        const id = attrs.get(pkcs11.CKA_ID);
+        if (id && id.length > 0) return id;
+      }
+    }
+    throw new KysoError('KEY_NOT_FOUND', 'certificate has no CKA_ID');
+  }
+
+  private async login(ref: SlotRef, cert: TokenCertificate, pinProvider: PinProvider): Promise<OpenSession> {
+    const open = this.session(ref);
+    if (open.loggedIn || !ref.raw.flags.loginRequired) return open;
+    const state = pinStateOf(ref.raw.flags);
+    if (state === 'locked') throw new KysoError('PIN_LOCKED', ref.summary.label);
+    try {
+      if (ref.raw.flags.protectedAuthenticationPath) {
+        ref.loaded.module.login(open.session, undefined);
+      } else {
+        const pin = await pinProvider({ token: ref.summary, certificate: cert, pinState: state });
+        if (!pin) throw new KysoError('PIN_REQUIRED');
+        ref.loaded.module.login(open.session, pin);
+      }
+    } catch (err) {
+      const e = isKysoError(err) ? err : new KysoError('TOKEN_ERROR', String(err), { cause: err });
+      if (e.code === 'PIN_INCORRECT' || e.code === 'PIN_LOCKED') {
+        // Report how many tries the token says are left; never try again on the user's behalf.
+        let after: PinState = state;
+        try { after = pinStateOf(ref.loaded.module.tokenInfo(ref.slot).flags); } catch { /* keep previous */ }
+        throw new KysoError(after === 'locked' ? 'PIN_LOCKED' : 'PIN_INCORRECT', `pinState=${after}`, { cause: e });
+      }
+      if (e.code === 'TOKEN_REMOVED') this.dropSession(ref);
+      throw e;
+    }
+    open.loggedIn = true;
+    return open;
+  }
+
+  private makeKey(
+    open: OpenSession,
+    cert: TokenCertificate,
+    key: ObjectHandle,
+    mechanisms: Set<number>,
+    chain: Uint8Array[],
+  ): SigningKey & { readonly certificateInfo: TokenCertificate } {
+    const keyType: KeyType = cert.info.keyType;
+    const keySize = cert.info.keySize;
+    const mechanism = keyType === 'RSA' ? pkcs11.CKM_RSA_PKCS : pkcs11.CKM_ECDSA;
+    if (!mechanisms.has(mechanism)) {
+      // CKM_SHA256_RSA_PKCS hashes the input itself: with a precomputed digest only the raw mechanisms are correct.
+      throw new KysoError('MECHANISM_UNSUPPORTED', keyType === 'RSA' ? 'CKM_RSA_PKCS' : 'CKM_ECDSA');
+    }
+    const service = this;
+    return {
+      certificate: cert.der,
+      chain,
+      keyType,
+      keySize,
+      certificateInfo: cert,
+      async signDigest(digest: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> {
+        const data = keyType === 'RSA' ? digestInfo(digest, hash) : Buffer.from(digest);
+        const maxLength = keyType === 'RSA' ? Math.ceil(keySize / 8) : 2 * Math.ceil(keySize / 8);
+        try {
+          const sig = await open.ref.loaded.module.sign(open.session, mechanism, key, data, maxLength);
+          return keyType === 'RSA' ? new Uint8Array(sig) : ecdsaRawToDer(sig);
+        } catch (err) {
+          if (isKysoError(err, 'TOKEN_REMOVED') || isKysoError(err, 'PIN_REQUIRED')) service.dropSession(open.ref);
+          throw err;
+        }
+      },
+    };
+  }
+}
