@@ -1,0 +1,171 @@
+/**
+ * Checks every signature in a PDF: which bytes it covers, whether its CMS verifies over them, who signed,
+ * the claimed time, and whether the file changed after it. Independent of signing: it trusts nothing we wrote.
+ */
+import { PdfArray, PdfDict, PdfRef, PdfString, type PdfObject } from '@libpdf/core';
+import { KysoError } from '../errors.js';
+import { verifySignedData, type CmsSignerCheck } from '../cms/verify.js';
+import { parseCertificate, type SubjectFields } from '../cert/parse.js';
+import { openPdf, type OpenedPdf } from './open.js';
+import { decodeTextString, parsePdfDate } from './text-string.js';
+import { digestByteRange } from './sign.js';
+
+export interface PdfSignatureReport {
+  fieldName: string;
+  subFilter: string;
+  signer?: SubjectFields & { fingerprint: string; serialNumber: string; issuer: SubjectFields; notBefore: Date; notAfter: Date };
+  /** /M of the signature dictionary: the time the signer's computer claimed. */
+  claimedTime?: Date;
+  reason?: string;
+  location?: string;
+  contactInfo?: string;
+  byteRange?: readonly number[];
+  /** The signature value verifies with the signer's key over the signed attributes. */
+  cmsValid: boolean;
+  /** The message-digest attribute equals the digest of the bytes the ByteRange names. */
+  digestMatches: boolean;
+  /** The ByteRange starts at 0 and leaves out exactly the /Contents string. */
+  byteRangeSane: boolean;
+  /** The signature covers the file up to its last byte. */
+  coversWholeFile: boolean;
+  /** Bytes appended after this signature's revision (later signatures or other changes). */
+  bytesAfter: number;
+  /** Intact: CMS valid, digest matches, ByteRange sane. */
+  intact: boolean;
+  pades: { signingCertificateV2: boolean; noSigningTimeAttribute: boolean; attributesDer: boolean; signingCertificateMatches: boolean };
+  hasTimestamp: boolean;
+  problems: string[];
+}
+
+export interface PdfVerification {
+  signatures: PdfSignatureReport[];
+  /** True when there is at least one signature and every one is intact. */
+  allIntact: boolean;
+}
+
+const OID_SIGNATURE_TIMESTAMP = '1.2.840.113549.1.9.16.2.14';
+
+function resolve(doc: OpenedPdf, o: PdfObject | undefined): PdfObject | undefined {
+  return o instanceof PdfRef ? (doc.pdf.getObject(o) ?? undefined) : o;
+}
+
+interface FoundSignature { fieldName: string; dict: PdfDict }
+
+/** Signature fields with a value, walking /Kids; fully qualified names. */
+function findSignatures(doc: OpenedPdf): FoundSignature[] {
+  const out: FoundSignature[] = [];
+  const acro = resolve(doc, doc.pdf.getCatalog().get('AcroForm'));
+  if (!(acro instanceof PdfDict)) return out;
+  const seen = new Set<PdfDict>();
+  const walk = (arr: PdfObject | undefined, prefix: string, inheritedFt: string | undefined, depth: number): void => {
+    const a = resolve(doc, arr);
+    if (!(a instanceof PdfArray) || depth > 32) return;
+    for (const item of a) {
+      const f = resolve(doc, item);
+      if (!(f instanceof PdfDict) || seen.has(f)) continue;
+      seen.add(f);
+      const t = f.getString('T');
+      const name = t ? (prefix ? `${prefix}.${decodeTextString(t.bytes)}` : decodeTextString(t.bytes)) : prefix;
+      const ft = f.getName('FT')?.value ?? inheritedFt;
+      const v = resolve(doc, f.get('V'));
+      if (ft === 'Sig' && v instanceof PdfDict) out.push({ fieldName: name, dict: v });
+      walk(f.get('Kids'), name, ft, depth + 1);
+    }
+  };
+  walk(acro.get('Fields'), '', undefined, 0);
+  return out;
+}
+
+function text(dict: PdfDict, key: string): string | undefined {
+  const s = dict.get(key);
+  return s instanceof PdfString ? decodeTextString(s.bytes).normalize('NFC') : undefined;
+}
+
+function checkOne(doc: OpenedPdf, found: FoundSignature): PdfSignatureReport {
+  const { dict, fieldName } = found;
+  const bytes = doc.bytes;
+  const problems: string[] = [];
+  const subFilter = dict.getName('SubFilter')?.value ?? '';
+  const report: PdfSignatureReport = {
+    fieldName,
+    subFilter,
+    cmsValid: false,
+    digestMatches: false,
+    byteRangeSane: false,
+    coversWholeFile: false,
+    bytesAfter: 0,
+    intact: false,
+    pades: { signingCertificateV2: false, noSigningTimeAttribute: false, attributesDer: false, signingCertificateMatches: false },
+    hasTimestamp: false,
+    problems,
+  };
+  const m = text(dict, 'M');
+  if (m) { const d = parsePdfDate(m); if (d) report.claimedTime = d; }
+  for (const k of ['reason', 'location', 'contactInfo'] as const) {
+    const v = text(dict, k === 'contactInfo' ? 'ContactInfo' : k[0]!.toUpperCase() + k.slice(1));
+    if (v !== undefined) report[k] = v;
+  }
+
+  const br = dict.getArray('ByteRange');
+  const range = br ? [...br].map((n) => (n.type === 'number' ? (n as unknown as { value: number }).value : NaN)) : [];
+  if (range.length !== 4 || range.some((n) => !Number.isInteger(n) || n < 0)) {
+    problems.push('ByteRange missing or malformed');
+    return report;
+  }
+  report.byteRange = range;
+  const [a, b, c, d] = range as [number, number, number, number];
+  const end = c + d;
+  report.byteRangeSane = a === 0 && b < c && end <= bytes.length && bytes[b] === 0x3c /* < */ && bytes[c - 1] === 0x3e /* > */;
+  if (!report.byteRangeSane) problems.push('ByteRange does not exclude exactly the /Contents string');
+  report.coversWholeFile = end === bytes.length;
+  report.bytesAfter = Math.max(0, bytes.length - end);
+  if (end > bytes.length) { problems.push('ByteRange points past the end of the file'); return report; }
+
+  const contents = dict.get('Contents');
+  if (!(contents instanceof PdfString)) { problems.push('/Contents missing'); return report; }
+  // The hex in the gap must be exactly what the dictionary says (no bytes smuggled between the ranges).
+  const gapHex = Buffer.from(bytes.subarray(b + 1, c - 1)).toString('latin1').replace(/\s+/g, '');
+  if (report.byteRangeSane && Buffer.compare(Buffer.from(gapHex.length % 2 ? `${gapHex}0` : gapHex, 'hex'), Buffer.from(contents.bytes)) !== 0) {
+    report.byteRangeSane = false;
+    problems.push('/Contents differs from the bytes excluded by ByteRange');
+  }
+
+  let cms: CmsSignerCheck;
+  try {
+    cms = verifySignedData(contents.bytes, (hashName) => digestByteRange(bytes, [a, b, c, d], hashName));
+  } catch (e) {
+    problems.push(`CMS unreadable: ${(e as Error).message}`);
+    return report;
+  }
+  problems.push(...cms.problems);
+  report.cmsValid = cms.signatureValid;
+  report.digestMatches = cms.messageDigestMatches;
+  report.pades = {
+    signingCertificateV2: cms.hasSigningCertificateV2,
+    noSigningTimeAttribute: !cms.hasSigningTime,
+    attributesDer: cms.attributesDer,
+    signingCertificateMatches: cms.signingCertificateMatches,
+  };
+  report.hasTimestamp = cms.unsignedAttributes.has(OID_SIGNATURE_TIMESTAMP);
+  if (cms.signerCertificate) {
+    try {
+      const info = parseCertificate(cms.signerCertificate);
+      report.signer = { ...info.subject, fingerprint: info.fingerprint, serialNumber: info.serialNumber, issuer: info.issuer, notBefore: info.notBefore, notAfter: info.notAfter };
+    } catch { problems.push('signer certificate unreadable'); }
+  }
+  if (!report.claimedTime && cms.signingTime) report.claimedTime = cms.signingTime;
+  report.intact = report.cmsValid && report.digestMatches && report.byteRangeSane;
+  return report;
+}
+
+export async function verifyPdf(input: Uint8Array | OpenedPdf): Promise<PdfVerification> {
+  const doc = input instanceof Uint8Array ? await openPdf(input) : input;
+  let found: FoundSignature[];
+  try {
+    found = findSignatures(doc);
+  } catch (cause) {
+    throw new KysoError('DOCUMENT_CORRUPT', 'form fields unreadable', { cause });
+  }
+  const signatures = found.map((f) => checkOne(doc, f)).sort((x, y) => (x.byteRange?.[2] ?? 0) + (x.byteRange?.[3] ?? 0) - ((y.byteRange?.[2] ?? 0) + (y.byteRange?.[3] ?? 0)));
+  return { signatures, allIntact: signatures.length > 0 && signatures.every((s) => s.intact) };
+}
