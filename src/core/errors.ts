@@ -11,6 +11,8 @@ export const ERROR_MESSAGES = {
   TOKEN_ERROR: ['USB token báo lỗi.', 'The token reported an error.'],
   NO_CERTIFICATE: ['Không có chứng thư số nào dùng được để ký trên token.', 'No certificate usable for signing is on the token.'],
   CERTIFICATE_NOT_FOUND: ['Không tìm thấy chứng thư số đã chọn.', 'The selected certificate was not found.'],
+  CERTIFICATE_AMBIGUOUS: ['Có nhiều chứng thư số trên token; hãy chọn một.', 'Several certificates are available; choose one.'],
+  FILE_NOT_FOUND: ['Không đọc được tệp.', 'The file could not be read.'],
   KEY_NOT_FOUND: ['Không tìm thấy khoá bí mật đi kèm chứng thư số.', 'The private key for this certificate was not found.'],
   PIN_INCORRECT: ['Mã PIN không đúng.', 'Incorrect PIN.'],
   PIN_LOCKED: ['Mã PIN đã bị khoá. Hãy liên hệ nhà cung cấp chứng thư số để mở khoá.', 'The PIN is locked. Contact your certificate provider to unblock it.'],

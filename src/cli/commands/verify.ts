@@ -1,0 +1,27 @@
+/** `kyso verify FILE`: one line per signature; exit 0 only when every signature is intact. */
+import { readInput } from '../read-input.js';
+import type { Command } from 'commander';
+import { EXIT, runCommand } from '../output.js';
+import { verifyDocument } from '../../core/verify-document.js';
+
+export function registerVerify(program: Command): void {
+  program.command('verify <file>')
+    .description('check the signatures in a PDF or DOCX / kiểm tra chữ ký số')
+    .option('--json', 'machine-readable output')
+    .action((file: string, opts: { json?: boolean }) => runCommand(async () => {
+      const result = await verifyDocument(await readInput(file));
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      } else {
+        if (result.signatures.length === 0) process.stdout.write('no signatures / không có chữ ký số\n');
+        result.signatures.forEach((s, i) => {
+          const status = s.intact ? 'VALID / hợp lệ' : 'INVALID / không hợp lệ';
+          process.stdout.write(`#${i + 1} ${s.signer ?? '?'}: ${status}\n`);
+          if (s.time) process.stdout.write(`   time: ${s.time.toISOString()}\n`);
+          process.stdout.write(`   ${s.summary}\n`);
+          for (const p of s.problems) process.stdout.write(`   ! ${p}\n`);
+        });
+      }
+      return result.signatures.length > 0 && result.allIntact ? EXIT.ok : EXIT.invalid;
+    }));
+}

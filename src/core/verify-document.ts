@@ -1,0 +1,43 @@
+/**
+ * One entry point for "check this file's signatures", whatever the format; CLI and agent share it.
+ */
+import { KysoError } from './errors.js';
+import { sniffDocumentType } from './document-type.js';
+import { verifyPdf, type PdfSignatureReport } from './pdf/verify.js';
+
+export interface SignatureSummary {
+  signer?: string;
+  time?: Date;
+  intact: boolean;
+  /** One line: coverage and what was checked. */
+  summary: string;
+  problems: string[];
+}
+
+export interface DocumentVerification {
+  format: 'pdf' | 'ooxml';
+  signatures: SignatureSummary[];
+  allIntact: boolean;
+  pdf?: PdfSignatureReport[];
+}
+
+function pdfSummary(s: PdfSignatureReport): SignatureSummary {
+  const coverage = s.coversWholeFile ? 'covers the whole file / phủ toàn bộ tệp' : `followed by ${s.bytesAfter} bytes of later changes / có thay đổi sau khi ký`;
+  return {
+    ...(s.signer?.commonName ? { signer: s.signer.commonName } : {}),
+    ...(s.claimedTime ? { time: s.claimedTime } : {}),
+    intact: s.intact,
+    summary: `${s.subFilter}; ${coverage}${s.hasTimestamp ? '; timestamped' : ''}`,
+    problems: s.problems,
+  };
+}
+
+export async function verifyDocument(bytes: Uint8Array): Promise<DocumentVerification> {
+  const type = sniffDocumentType(bytes);
+  if (type === 'pdf') {
+    const r = await verifyPdf(bytes);
+    return { format: 'pdf', signatures: r.signatures.map(pdfSummary), allIntact: r.allIntact, pdf: r.signatures };
+  }
+  if (type === 'zip' || type === 'cfb') throw new KysoError('UNSUPPORTED_FORMAT', 'Office documents: not yet');
+  throw new KysoError('UNSUPPORTED_FORMAT');
+}
