@@ -80,6 +80,10 @@ function pinStateOf(flags: TokenFlags): PinState {
 
 const hex = (b: Uint8Array | undefined): string => (b ? Buffer.from(b).toString('hex') : '');
 
+/**
+ * One per process: PKCS#11 login state and C_Finalize are per application, so two services over the same
+ * library would log each other in and out.
+ */
 export class TokenService {
   private readonly modules: LoadedModule[] = [];
   private readonly reports: ModuleLoadReport[] = [];

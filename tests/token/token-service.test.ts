@@ -1,0 +1,152 @@
+/** The token layer against a real PKCS#11 token (SoftHSM), provisioned from the test PKI. */
+import { createHash, verify, X509Certificate } from 'node:crypto';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TokenService } from '../../src/core/token/token-service.js';
+import { TokenService as Service } from '../../src/core/token/token-service.js';
+import { isKysoError } from '../../src/core/errors.js';
+import type { HashAlgorithm } from '../../src/core/signing-key.js';
+import { fixtures } from '../helpers/fixtures.js';
+import { certificateId, openTestTokens, testKey, type SignerName } from '../helpers/token.js';
+
+let tokens: TokenService;
+beforeAll(() => { tokens = openTestTokens(); });
+afterAll(() => tokens.close());
+
+describe('listing', () => {
+  it('lists both tokens with their flags', () => {
+    const labels = tokens.tokens().map((t) => t.label).sort();
+    expect(labels).toEqual([fixtures().softhsm.emptyTokenLabel, fixtures().softhsm.tokenLabel].sort());
+    const t = tokens.tokens().find((x) => x.label === fixtures().softhsm.tokenLabel)!;
+    expect(t.flags.loginRequired).toBe(true);
+    expect(t.serial).toMatch(/\S/);
+    expect(t.pinState).toBe('ok');
+  });
+
+  it('pairs each certificate with its key by CKA_ID although labels differ, and skips CA certificates', () => {
+    const certs = tokens.certificates();
+    const byId = new Map(certs.map((c) => [c.id, c]));
+    for (const name of ['rsa', 'ec256', 'ec384'] as const) {
+      const c = byId.get(certificateId(name));
+      expect(c, name).toBeDefined();
+      expect(c!.keyVisible || !c!.info.isCa).toBe(true);
+      expect(c!.info.subject.commonName).toBe(fixtures().pki.signers[name].cn);
+      expect(c!.token.label).toBe(fixtures().softhsm.tokenLabel);
+    }
+    expect(certs).toHaveLength(3); // root and sub CA certificates are on the token but have no key
+  });
+
+  it('parses Vietnamese subject fields and identifiers', () => {
+    const rsa = tokens.certificates().find((c) => c.id === certificateId('rsa'))!;
+    expect(rsa.info.subject).toMatchObject({
+      commonName: 'NGUYỄN THỊ ÁNH TUYẾT',
+      organization: 'Sở Tư pháp Thành phố Hà Nội',
+      organizationalUnit: 'Phòng Hành chính',
+      title: 'Chuyên viên',
+      email: 'tuyet.nguyen@example.vn',
+      identifiers: { CCCD: '001190012345' },
+    });
+    expect(rsa.info.issuer.commonName).toBe('Kyso Test Sub CA — Ký số');
+    expect(rsa.info.keyUsage).toEqual(expect.arrayContaining(['digitalSignature', 'nonRepudiation']));
+    expect([rsa.info.keyType, rsa.info.keySize]).toEqual(['RSA', 2048]);
+    const ec = tokens.certificates().find((c) => c.id === certificateId('ec256'))!;
+    expect(ec.info.subject.identifiers).toEqual({ MST: '0101234567' });
+    expect([ec.info.keyType, ec.info.keySize]).toEqual(['EC', 256]);
+    const ec384 = tokens.certificates().find((c) => c.id === certificateId('ec384'))!;
+    expect(ec384.info.subject.identifiers).toEqual({ CMND: '012345678' });
+    expect(ec384.info.keySize).toBe(384);
+  });
+});
+
+describe('signing a digest', () => {
+  const cases: [SignerName, HashAlgorithm][] = [
+    ['rsa', 'SHA-256'], ['rsa', 'SHA-384'], ['rsa', 'SHA-512'], ['ec256', 'SHA-256'], ['ec384', 'SHA-384'], ['ec384', 'SHA-256'],
+  ];
+  it.each(cases)('%s with %s verifies with the certificate public key (node:crypto)', async (signer, hash) => {
+    const key = await testKey(tokens, signer);
+    const data = Buffer.from(`Văn bản số 123/QĐ-UBND ${signer} ${hash}`);
+    const digest = createHash(hash.replace('-', '').toLowerCase()).update(data).digest();
+    const sig = await key.signDigest(digest, hash);
+    const pub = new X509Certificate(Buffer.from(key.certificate)).publicKey;
+    expect(verify(hash.replace('-', '').toLowerCase(), data, pub, sig)).toBe(true);
+  });
+
+  it('embeds the chain found on the token (sub CA then root)', async () => {
+    const key = await testKey(tokens, 'rsa');
+    const chain = key.chain.map((c) => new X509Certificate(Buffer.from(c)).subject);
+    expect(chain).toHaveLength(2);
+    expect(chain[0]).toContain('Sub CA');
+    expect(chain[1]).toContain('Root CA');
+  });
+
+  it('rejects a digest of the wrong length instead of signing garbage', async () => {
+    const key = await testKey(tokens, 'rsa');
+    await expect(key.signDigest(new Uint8Array(20), 'SHA-256')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+});
+
+describe('PIN handling', () => {
+  // PKCS#11 login state belongs to the process, not to one session: close the shared service first.
+  beforeAll(() => tokens.close());
+  afterAll(() => { tokens = openTestTokens(); });
+  it('asks once, reports PIN_INCORRECT with the token PIN state, and never retries', async () => {
+    const fresh = openTestTokens();
+    try {
+      let asked = 0;
+      const err = await fresh.signingKey(certificateId('rsa'), async () => { asked++; return '999999'; }).catch((e: unknown) => e);
+      expect(isKysoError(err, 'PIN_INCORRECT'), String(err)).toBe(true);
+      expect(asked).toBe(1);
+      // The right PIN still works afterwards (SoftHSM resets the counter on success).
+      const key = await fresh.signingKey(certificateId('rsa'), async () => fixtures().softhsm.pin);
+      expect(key.keyType).toBe('RSA');
+    } finally {
+      fresh.close();
+    }
+  });
+
+  it('cancelling the PIN prompt is USER_CANCELLED and leaves no session logged in', async () => {
+    const fresh = openTestTokens();
+    try {
+      const { KysoError } = await import('../../src/core/errors.js');
+      await expect(fresh.signingKey(certificateId('ec256'), async () => { throw new KysoError('USER_CANCELLED'); }))
+        .rejects.toMatchObject({ code: 'USER_CANCELLED' });
+      let asked = 0;
+      await fresh.signingKey(certificateId('ec256'), async () => { asked++; return fixtures().softhsm.pin; });
+      expect(asked).toBe(1);
+    } finally {
+      fresh.close();
+    }
+  });
+
+  it('an unknown certificate id is CERTIFICATE_NOT_FOUND', async () => {
+    const fresh = openTestTokens();
+    await expect(fresh.signingKey('00'.repeat(32), async () => '')).rejects.toMatchObject({ code: 'CERTIFICATE_NOT_FOUND' });
+    fresh.close();
+  });
+});
+
+describe('modules', () => {
+  beforeAll(() => tokens.close());
+  afterAll(() => { tokens = openTestTokens(); });
+  it('a module that fails to load is reported, never fatal', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-mod-'));
+    const bogus = path.join(dir, 'vnptca_p11_v8.so');
+    writeFileSync(bogus, 'not a shared library');
+    process.env.SOFTHSM2_CONF = fixtures().softhsm.conf;
+    const svc = new Service([
+      { path: bogus, vendor: 'vnpt-ca', displayName: 'VNPT-CA' },
+      { path: path.join(dir, 'missing.so'), vendor: 'viettel-ca', displayName: 'Viettel-CA' },
+      { path: fixtures().softhsm.module, vendor: 'softhsm', displayName: 'SoftHSM' },
+    ]);
+    try {
+      const reports = svc.moduleReports();
+      expect(reports.map((r) => r.loaded)).toEqual([false, false, true]);
+      expect(reports[0]!.error?.code).toBe('MODULE_LOAD_FAILED');
+      expect(svc.certificates()).toHaveLength(3);
+    } finally {
+      svc.close();
+    }
+  });
+});
