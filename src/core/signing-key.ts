@@ -19,4 +19,9 @@ export interface SigningKey {
    * EC: the DER `ECDSA-Sig-Value` SEQUENCE { r, s } as CMS and XML-DSig callers convert as they need.
    */
   signDigest(digest: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array>;
+  /**
+   * Signs (small) data such as CMS signed attributes or an XML SignedInfo, hashing with `hash`.
+   * Lets the token use a hashing mechanism (CKM_SHA256_RSA_PKCS…) when it lacks the raw one.
+   */
+  signData(data: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array>;
 }

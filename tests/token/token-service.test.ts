@@ -150,3 +150,37 @@ describe('modules', () => {
     }
   });
 });
+
+describe('mechanisms', () => {
+  beforeAll(() => tokens.close());
+  afterAll(() => { tokens = openTestTokens(); });
+
+  // SoftHSM 2.6 offers CKM_SHA256_RSA_PKCS but no CKM_ECDSA_SHA256, so only RSA can take this path here.
+  it.each(['rsa'] as const)('%s: without the raw mechanism, signs data with the token hashing mechanism', async (signer) => {
+    const pkcs11 = (await import('pkcs11js')).default;
+    process.env.SOFTHSM2_CONF = fixtures().softhsm.conf;
+    const svc = new Service([{ path: fixtures().softhsm.module, vendor: 'softhsm', displayName: 'SoftHSM' }], { avoidMechanisms: [pkcs11.CKM_RSA_PKCS, pkcs11.CKM_ECDSA] });
+    try {
+      const key = await svc.signingKey(certificateId(signer), async () => fixtures().softhsm.pin);
+      const data = Buffer.from('Thuộc tính đã ký (signed attributes)');
+      const sig = await key.signData(data, 'SHA-256');
+      expect(verify('sha256', data, new X509Certificate(Buffer.from(key.certificate)).publicKey, sig)).toBe(true);
+      await expect(key.signDigest(createHash('sha256').update(data).digest(), 'SHA-256')).rejects.toMatchObject({ code: 'MECHANISM_UNSUPPORTED' });
+    } finally {
+      svc.close();
+    }
+  });
+
+  it('a token with no usable mechanism for the key is MECHANISM_UNSUPPORTED, before any PIN is asked', async () => {
+    const pkcs11 = (await import('pkcs11js')).default;
+    process.env.SOFTHSM2_CONF = fixtures().softhsm.conf;
+    const svc = new Service([{ path: fixtures().softhsm.module, vendor: 'softhsm', displayName: 'SoftHSM' }], { avoidMechanisms: [pkcs11.CKM_ECDSA] });
+    try {
+      let asked = 0;
+      await expect(svc.signingKey(certificateId('ec256'), async () => { asked++; return fixtures().softhsm.pin; })).rejects.toMatchObject({ code: 'MECHANISM_UNSUPPORTED' });
+      expect(asked).toBe(0);
+    } finally {
+      svc.close();
+    }
+  });
+});

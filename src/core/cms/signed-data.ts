@@ -60,8 +60,7 @@ function utcOrGeneralized(d: Date): Uint8Array {
 export async function buildSignedData(key: SigningKey, opts: SignedDataOptions): Promise<SignedDataResult> {
   const { issuer, serial } = certificateDerFields(key.certificate);
   const attrsSet = setOf(signedAttributes(key, opts)); // DER: sorted, tagged SET for hashing
-  const attrsDigest = createHash(nodeHash(opts.hash)).update(attrsSet).digest();
-  const signatureValue = await key.signDigest(attrsDigest, opts.hash);
+  const signatureValue = await key.signData(attrsSet, opts.hash);
   const unsigned = opts.unsignedAttributes ? await opts.unsignedAttributes(signatureValue) : [];
 
   const signerInfo = sequence(

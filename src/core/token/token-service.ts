@@ -2,6 +2,7 @@
  * The token layer's face: loads PKCS#11 modules, lists tokens and the certificates that have a private key,
  * logs in through a PIN callback, and hands out SigningKeys. It never stores a PIN and never retries one.
  */
+import { createHash } from 'node:crypto';
 import pkcs11 from 'pkcs11js';
 import { KysoError, isKysoError } from '../errors.js';
 import type { HashAlgorithm, KeyType, SigningKey } from '../signing-key.js';
@@ -84,13 +85,31 @@ const hex = (b: Uint8Array | undefined): string => (b ? Buffer.from(b).toString(
  * One per process: PKCS#11 login state and C_Finalize are per application, so two services over the same
  * library would log each other in and out.
  */
+/** The raw and hashing mechanisms for a key type; throws when the token offers neither. */
+function usableMechanisms(keyType: KeyType, mechanisms: ReadonlySet<number>): { raw: number; hashing: Record<HashAlgorithm, number> } {
+  const raw = keyType === 'RSA' ? pkcs11.CKM_RSA_PKCS : pkcs11.CKM_ECDSA;
+  const hashing: Record<HashAlgorithm, number> = keyType === 'RSA'
+    ? { 'SHA-256': pkcs11.CKM_SHA256_RSA_PKCS, 'SHA-384': pkcs11.CKM_SHA384_RSA_PKCS, 'SHA-512': pkcs11.CKM_SHA512_RSA_PKCS }
+    : { 'SHA-256': pkcs11.CKM_ECDSA_SHA256, 'SHA-384': pkcs11.CKM_ECDSA_SHA384, 'SHA-512': pkcs11.CKM_ECDSA_SHA512 };
+  if (!mechanisms.has(raw) && !Object.values(hashing).some((m) => mechanisms.has(m))) {
+    throw new KysoError('MECHANISM_UNSUPPORTED', keyType === 'RSA' ? 'neither CKM_RSA_PKCS nor CKM_SHA*_RSA_PKCS' : 'neither CKM_ECDSA nor CKM_ECDSA_SHA*');
+  }
+  return { raw, hashing };
+}
+
 export class TokenService {
   private readonly modules: LoadedModule[] = [];
   private readonly reports: ModuleLoadReport[] = [];
   private readonly sessions = new Map<string, OpenSession>();
 
-  /** Loads every candidate; a module that fails is reported, never fatal. */
-  constructor(candidates: readonly ModuleCandidate[]) {
+  private readonly avoid: ReadonlySet<number>;
+
+  /**
+   * Loads every candidate; a module that fails is reported, never fatal.
+   * `avoidMechanisms` hides mechanisms a driver lists but handles badly (a per-vendor workaround).
+   */
+  constructor(candidates: readonly ModuleCandidate[], options: { avoidMechanisms?: readonly number[] } = {}) {
+    this.avoid = new Set(options.avoidMechanisms ?? []);
     for (const candidate of candidates) {
       try {
         const module = Pkcs11Module.load(candidate.path);
@@ -133,8 +152,11 @@ export class TokenService {
     if (!cert) throw new KysoError('CERTIFICATE_NOT_FOUND', certificateId);
     const ref = this.slots().find((s) => s.summary.id === cert.token.id);
     if (!ref) throw new KysoError('TOKEN_REMOVED');
-    const open = await this.login(ref, cert, pinProvider);
     const { module } = ref.loaded;
+    // Check mechanisms before asking for a PIN: a PIN typed for a key we cannot use is a wasted try.
+    const mechanisms = new Set([...module.mechanisms(ref.slot)].filter((m) => !this.avoid.has(m)));
+    usableMechanisms(cert.info.keyType, mechanisms);
+    const open = await this.login(ref, cert, pinProvider);
     const idBytes = this.certificateIdOnToken(open, cert);
     const keys = module.findObjects(open.session, [
       { type: pkcs11.CKA_CLASS, value: pkcs11.CKO_PRIVATE_KEY },
@@ -142,7 +164,6 @@ export class TokenService {
     ]);
     const key = keys[0];
     if (!key) throw new KysoError('KEY_NOT_FOUND', `CKA_ID ${hex(idBytes)}`);
-    const mechanisms = module.mechanisms(ref.slot);
     const pool = this.caCertificates(open);
     return this.makeKey(open, cert, key, mechanisms, buildChain(cert.der, pool));
   }
@@ -304,28 +325,34 @@ export class TokenService {
   ): SigningKey & { readonly certificateInfo: TokenCertificate } {
     const keyType: KeyType = cert.info.keyType;
     const keySize = cert.info.keySize;
-    const mechanism = keyType === 'RSA' ? pkcs11.CKM_RSA_PKCS : pkcs11.CKM_ECDSA;
-    if (!mechanisms.has(mechanism)) {
-      // CKM_SHA256_RSA_PKCS hashes the input itself: with a precomputed digest only the raw mechanisms are correct.
-      throw new KysoError('MECHANISM_UNSUPPORTED', keyType === 'RSA' ? 'CKM_RSA_PKCS' : 'CKM_ECDSA');
-    }
+    const { raw, hashing } = usableMechanisms(keyType, mechanisms);
+    const maxLength = keyType === 'RSA' ? Math.ceil(keySize / 8) : 2 * Math.ceil(keySize / 8);
     const service = this;
+    const run = async (mechanism: number, data: Buffer): Promise<Uint8Array> => {
+      try {
+        const sig = await open.ref.loaded.module.sign(open.session, mechanism, key, data, maxLength);
+        return keyType === 'RSA' ? new Uint8Array(sig) : ecdsaRawToDer(sig);
+      } catch (err) {
+        if (isKysoError(err, 'TOKEN_REMOVED') || isKysoError(err, 'PIN_REQUIRED')) service.dropSession(open.ref);
+        throw err;
+      }
+    };
+    // CKM_RSA_PKCS signs a DigestInfo we build; CKM_SHA256_RSA_PKCS hashes itself. Never mix the two.
+    const signDigest = async (digest: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> => {
+      if (!mechanisms.has(raw)) throw new KysoError('MECHANISM_UNSUPPORTED', `${keyType === 'RSA' ? 'CKM_RSA_PKCS' : 'CKM_ECDSA'} (needed to sign a precomputed digest)`);
+      return run(raw, keyType === 'RSA' ? digestInfo(digest, hash) : Buffer.from(digest));
+    };
     return {
       certificate: cert.der,
       chain,
       keyType,
       keySize,
       certificateInfo: cert,
-      async signDigest(digest: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> {
-        const data = keyType === 'RSA' ? digestInfo(digest, hash) : Buffer.from(digest);
-        const maxLength = keyType === 'RSA' ? Math.ceil(keySize / 8) : 2 * Math.ceil(keySize / 8);
-        try {
-          const sig = await open.ref.loaded.module.sign(open.session, mechanism, key, data, maxLength);
-          return keyType === 'RSA' ? new Uint8Array(sig) : ecdsaRawToDer(sig);
-        } catch (err) {
-          if (isKysoError(err, 'TOKEN_REMOVED') || isKysoError(err, 'PIN_REQUIRED')) service.dropSession(open.ref);
-          throw err;
-        }
+      signDigest,
+      async signData(data: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> {
+        if (mechanisms.has(raw)) return signDigest(createHash(hash.replace('-', '').toLowerCase()).update(data).digest(), hash);
+        if (!mechanisms.has(hashing[hash])) throw new KysoError('MECHANISM_UNSUPPORTED', `no ${hash} signing mechanism`);
+        return run(hashing[hash], Buffer.from(data));
       },
     };
   }
