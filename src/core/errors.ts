@@ -31,6 +31,7 @@ export const ERROR_MESSAGES = {
   ORIGIN_DENIED: ['Trang web này không được phép dùng chữ ký số của bạn.', 'This website is not allowed to use your digital signature.'],
   TOO_LARGE: ['Dữ liệu gửi lên quá lớn.', 'The request is too large.'],
   BAD_REQUEST: ['Yêu cầu không hợp lệ.', 'The request is invalid.'],
+  KEYWORD_NOT_FOUND: ['Không tìm thấy cụm từ dùng để đặt chữ ký trong tài liệu.', 'The text that should position the signature was not found in the document.'],
   BUSY: ['Kyso đang bận xử lý yêu cầu khác.', 'Kyso is busy with another request.'],
   TIMEOUT: ['Hết thời gian chờ.', 'The operation timed out.'],
   TSA_UNREACHABLE: ['Không kết nối được máy chủ cấp dấu thời gian.', 'The timestamp server could not be reached.'],

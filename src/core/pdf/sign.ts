@@ -13,7 +13,7 @@ import { nodeHash } from '../cms/algorithms.js';
 import { openPdf, type OpenedPdf } from './open.js';
 import { writeIncrementalUpdate, type UpdateObject } from './incremental-writer.js';
 import { buildSignatureDictionary, patchByteRange, patchContents, type SubFilter } from './signature-dictionary.js';
-import { ObjectAllocator, buildFieldUpdate, emptyAppearance, existingFieldNames, type Rect } from './signature-field.js';
+import { ObjectAllocator, buildFieldUpdate, emptyAppearance, existingFieldNames, type AppearanceCopy, type Rect } from './signature-field.js';
 import { serialize } from './serialize.js';
 import { KYSO_VERSION } from '../version.js';
 import { parseCertificate } from '../cert/parse.js';
@@ -24,8 +24,12 @@ export type SignStage = 'open' | 'prepare' | 'digest' | 'sign' | 'embed';
 export interface VisibleAppearance {
   pageIndex: number;
   rect: Rect;
-  /** Writes the appearance XObject (and fonts, images) with refs from `allocate`; returns the /AP /N ref. */
-  build(doc: OpenedPdf, allocate: () => PdfRef): { appearance: PdfRef; objects: UpdateObject[] };
+  /**
+   * Writes the appearance XObject (and fonts, images) with refs from `allocate`; returns the /AP /N ref.
+   * `copies`: the signature shown in more places (other pages, document number/date), see AppearanceCopy.
+   * May be called more than once (a retry with a larger /Contents): each call must allocate afresh.
+   */
+  build(doc: OpenedPdf, allocate: () => PdfRef): { appearance: PdfRef; objects: UpdateObject[]; copies?: AppearanceCopy[] };
 }
 
 export interface PdfSignOptions {
@@ -103,17 +107,19 @@ export function prepareSignature(
   let appearanceRef: PdfRef;
   let pageIndex = 0;
   let rect: Rect = [0, 0, 0, 0];
+  let copies: AppearanceCopy[] | undefined;
   if (options.appearance) {
     const built = options.appearance.build(doc, () => alloc.allocate());
     appearanceRef = built.appearance;
     objects.push(...built.objects);
     pageIndex = options.appearance.pageIndex;
     rect = options.appearance.rect;
+    copies = built.copies;
   } else {
     appearanceRef = alloc.allocate();
     objects.push({ ref: appearanceRef, body: serialize(emptyAppearance()) });
   }
-  objects.push(...buildFieldUpdate(doc, alloc, { pageIndex, rect, signatureRef: sigRef, fieldName, appearanceRef }));
+  objects.push(...buildFieldUpdate(doc, alloc, { pageIndex, rect, signatureRef: sigRef, fieldName, appearanceRef, ...(copies ? { copies } : {}) }));
   const written = writeIncrementalUpdate(doc, objects, alloc.size);
   const bodyAt = written.bodyOffsets.get(sigRef.objectNumber)!;
   const contentsAt = bodyAt + sig.contentsAt;

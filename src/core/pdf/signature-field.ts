@@ -68,13 +68,33 @@ export interface FieldUpdateInput {
   /** Normal appearance stream; invisible signatures get an empty one (PDF/A requires /AP). */
   appearanceRef: PdfRef;
   /** Page rotation is handled by the appearance author; here we only place the widget. */
+  /**
+   * The same signature shown in more places (other pages; document number/date stamps): locked, printed
+   * Stamp annotations with their own appearance, added in the same update (so the signature covers them) but
+   * not widgets of the field. A field with several widgets (/Kids) is legal PDF, but poppler (pdfsig 22.12)
+   * then reports each widget as a separate, unsigned signature.
+   */
+  copies?: readonly AppearanceCopy[];
+}
+
+export interface AppearanceCopy {
+  pageIndex: number;
+  rect: Rect;
+  appearanceRef: PdfRef;
+  /** Alternate description (/Contents), e.g. "Ký bởi: …". */
+  description?: string;
 }
 
 export function buildFieldUpdate(doc: OpenedPdf, alloc: ObjectAllocator, input: FieldUpdateInput): UpdateObject[] {
-  const page = doc.pdf.getPage(input.pageIndex);
-  if (!page) throw new KysoError('BAD_REQUEST', `page ${input.pageIndex + 1} does not exist`);
+  const pageOf = (pageIndex: number) => {
+    const page = doc.pdf.getPage(pageIndex);
+    if (!page) throw new KysoError('BAD_REQUEST', `page ${pageIndex + 1} does not exist`);
+    return page;
+  };
+  const page = pageOf(input.pageIndex);
   const out: UpdateObject[] = [];
   const emit = (ref: PdfRef, obj: PdfObject): void => { out.push({ ref, body: serialize(obj) }); };
+  const rectArray = (r: Rect): PdfArray => new PdfArray(r.map((n) => PdfNumber.of(n)));
 
   const widgetRef = alloc.allocate();
   emit(widgetRef, new PdfDict([
@@ -85,20 +105,38 @@ export function buildFieldUpdate(doc: OpenedPdf, alloc: ObjectAllocator, input: 
     ['V', input.signatureRef],
     ['F', PdfNumber.of(132)], // Print | Locked
     ['P', page.ref],
-    ['Rect', new PdfArray(input.rect.map((n) => PdfNumber.of(n)))],
+    ['Rect', rectArray(input.rect)],
     ['AP', new PdfDict([['N', input.appearanceRef]])],
   ]));
+  const added = new Map<number, PdfRef[]>([[input.pageIndex, [widgetRef]]]);
+  for (const copy of input.copies ?? []) {
+    const ref = alloc.allocate();
+    emit(ref, new PdfDict([
+      ['Type', PdfName.of('Annot')],
+      ['Subtype', PdfName.of('Stamp')],
+      ['Name', PdfName.of('KysoSignature')],
+      ['F', PdfNumber.of(4 | 64 | 128 | 512)], // Print | ReadOnly | Locked | LockedContents
+      ['P', pageOf(copy.pageIndex).ref],
+      ['Rect', rectArray(copy.rect)],
+      ['AP', new PdfDict([['N', copy.appearanceRef]])],
+      ...(copy.description ? [['Contents', textString(copy.description)] as [string, PdfObject]] : []),
+    ]));
+    added.set(copy.pageIndex, [...(added.get(copy.pageIndex) ?? []), ref]);
+  }
 
-  // Page /Annots: an indirect array is rewritten in place of the page.
-  const annotsRaw = page.dict.get('Annots');
-  const annots = resolve(doc, annotsRaw);
-  const newAnnots = new PdfArray([...(annots instanceof PdfArray ? annots : []), widgetRef]);
-  if (annotsRaw instanceof PdfRef && annots instanceof PdfArray) {
-    emit(annotsRaw, newAnnots);
-  } else {
-    const pageDict = copyDict(page.dict);
-    pageDict.set('Annots', newAnnots);
-    emit(page.ref, pageDict);
+  // Page /Annots, once per page: an indirect array is rewritten in place of the page.
+  for (const [pageIndex, refs] of added) {
+    const p = pageOf(pageIndex);
+    const annotsRaw = p.dict.get('Annots');
+    const annots = resolve(doc, annotsRaw);
+    const newAnnots = new PdfArray([...(annots instanceof PdfArray ? annots : []), ...refs]);
+    if (annotsRaw instanceof PdfRef && annots instanceof PdfArray) {
+      emit(annotsRaw, newAnnots);
+    } else {
+      const pageDict = copyDict(p.dict);
+      pageDict.set('Annots', newAnnots);
+      emit(p.ref, pageDict);
+    }
   }
 
   // AcroForm: /Fields gains the widget, /SigFlags = SignaturesExist | AppendOnly.

@@ -1,0 +1,77 @@
+/**
+ * The one place that knows which font Kyso draws signatures with: DejaVu Sans (regular and bold), shipped
+ * in assets/fonts with its licence. It covers every Vietnamese letter as a precomposed glyph.
+ *
+ * Per signature, a FontSet measures text, encodes it as glyph ids (Identity-H, 2 bytes per glyph), and
+ * finally emits each face used as a Type0 / CIDFontType2 font with a subset TrueType program, /W widths,
+ * CIDToGIDMap and a ToUnicode CMap (so text extraction gives back exactly what was drawn). The subsetting and
+ * font dictionaries come from @libpdf/core, run in a scratch document and imported into our update.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PDF, PdfDict, PdfName, type EmbeddedFont, type PdfObject, type PdfRef } from '@libpdf/core';
+import type { UpdateObject } from '../incremental-writer.js';
+import { ObjectImporter } from './import-objects.js';
+
+export const FONT_DIR = fileURLToPath(new URL('../../../../assets/fonts/', import.meta.url));
+export const FONT_FILES = { regular: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf' } as const;
+/** CSS/family name the dialog's preview uses for the same files. */
+export const FONT_FAMILY = 'Kyso DejaVu Sans';
+
+const fileCache = new Map<string, Uint8Array>();
+export function fontBytes(face: keyof typeof FONT_FILES): Uint8Array {
+  const file = FONT_DIR + FONT_FILES[face];
+  let b = fileCache.get(file);
+  if (!b) {
+    b = new Uint8Array(readFileSync(file));
+    fileCache.set(file, b);
+  }
+  return b;
+}
+
+const REPLACEMENT = '?';
+
+export class FontSet {
+  private readonly scratch = PDF.create();
+  private readonly faces = new Map<boolean, EmbeddedFont>();
+
+  private face(bold: boolean): EmbeddedFont {
+    let f = this.faces.get(bold);
+    if (!f) {
+      f = this.scratch.embedFont(fontBytes(bold ? 'bold' : 'regular'));
+      this.faces.set(bold, f);
+    }
+    return f;
+  }
+
+  /** NFC text with characters the font lacks replaced, so measuring and drawing agree. */
+  private drawable(text: string, bold: boolean): string {
+    const f = this.face(bold);
+    return Array.from(text.normalize('NFC'), (c) => (f.canEncode(c) ? c : REPLACEMENT)).join('');
+  }
+
+  measure = (text: string, size: number, bold: boolean): number => this.face(bold).getTextWidth(this.drawable(text, bold), size);
+
+  /** Resource name of a face in the appearance's /Font dictionary. */
+  resourceName(bold: boolean): string {
+    return bold ? 'KysoB' : 'KysoR';
+  }
+
+  /** Hex string operand (`<…>`) of the glyph ids for `text`; records the glyphs for the subset. */
+  encode(text: string, bold: boolean): string {
+    const gids = this.face(bold).encodeTextToGids(this.drawable(text, bold));
+    return `<${gids.map((g) => g.toString(16).padStart(4, '0')).join('').toUpperCase()}>`;
+  }
+
+  /** Writes the faces used so far; returns the /Font resource dictionary and the objects to append. */
+  emit(allocate: () => PdfRef): { fonts: PdfDict; objects: UpdateObject[] } {
+    this.scratch.fonts.finalize(true);
+    const importer = new ObjectImporter(this.scratch, allocate);
+    const entries: [string, PdfObject][] = [];
+    for (const [bold, font] of this.faces) {
+      if (font.getUsedGlyphIds().length === 0) continue;
+      entries.push([this.resourceName(bold), importer.importRef(this.scratch.fonts.getRef(font))]);
+    }
+    return { fonts: new PdfDict(entries.map(([k, v]) => [PdfName.of(k), v] as [PdfName, PdfObject])), objects: importer.objects };
+  }
+}
