@@ -1,0 +1,215 @@
+/**
+ * The placement dialog in Debian's Chromium (playwright-core), hosted the way the tray app will host it: the
+ * page is served from dist/ui and talks only through window.kysoBridge, which the test provides. A box drawn
+ * on page 2 of a real multi-page PDF comes back as a user-space rectangle; signing with it puts the widget
+ * exactly there, and pdfsig accepts the signature. Screenshots go to tests/artifacts/ui/.
+ */
+import { spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PlacementRequest, PlacementResult } from '../../src/ui/bridge.js';
+import { signPdfVisible } from '../../src/core/pdf/appearance/visible.js';
+import type { TokenService } from '../../src/core/token/token-service.js';
+import { ARTIFACTS_DIR } from '../helpers/fixtures.js';
+import { openTestTokens, testKey } from '../helpers/token.js';
+import { pdfsig, withTempFile } from '../helpers/tools.js';
+import { corpusMultipage, letterPdf } from '../appearance/documents.js';
+import { signatureWidgets, textInRect } from '../appearance/inspect.js';
+import { signaturePng } from '../appearance/images.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const UI_DIR = path.join(ROOT, 'dist/ui');
+const SHOTS = path.join(ARTIFACTS_DIR, 'ui');
+const CHROMIUM = process.env.KYSO_CHROMIUM ?? '/usr/bin/chromium';
+const SIGNER = {
+  commonName: 'NGUYỄN THỊ ÁNH TUYẾT', organization: 'Sở Tư pháp Thành phố Hà Nội', organizationalUnit: 'Phòng Hành chính',
+  title: 'Chuyên viên', email: 'tuyet.nguyen@example.vn',
+};
+
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json' };
+
+let server: http.Server;
+let base: string;
+let browser: Browser;
+let tokens: TokenService;
+const documentFile = corpusMultipage()[0] ?? letterPdf();
+
+beforeAll(async () => {
+  const built = spawnSync(process.execPath, [path.join(ROOT, 'src/ui/build.mjs')], { encoding: 'utf8' });
+  expect(built.status, built.stderr).toBe(0);
+  mkdirSync(SHOTS, { recursive: true });
+  server = http.createServer((req, res) => {
+    const file = path.join(UI_DIR, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    if (!file.startsWith(UI_DIR) || !existsSync(file) || !statSync(file).isFile()) { res.writeHead(404).end(); return; }
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  tokens = openTestTokens();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+  tokens?.close();
+});
+
+interface Host { page: Page; outcome: Promise<{ submitted?: PlacementResult; cancelled?: true }>; errors: string[] }
+
+/** Opens the dialog with a test host behind window.kysoBridge. */
+async function openDialog(request: PlacementRequest, viewport = { width: 1280, height: 900 }): Promise<Host> {
+  const page = await browser.newPage({ viewport });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`); });
+  let settle!: (v: { submitted?: PlacementResult; cancelled?: true }) => void;
+  const outcome = new Promise<{ submitted?: PlacementResult; cancelled?: true }>((r) => { settle = r; });
+  await page.exposeFunction('kysoTestHost', (message: { type: string; result?: PlacementResult }) => {
+    if (message.type === 'init') return request;
+    if (message.type === 'submit') settle({ submitted: message.result! });
+    if (message.type === 'cancel') settle({ cancelled: true });
+    return null;
+  });
+  await page.addInitScript(() => {
+    const host = (window as unknown as { kysoTestHost(m: unknown): Promise<unknown> }).kysoTestHost;
+    window.kysoBridge = {
+      init: () => host({ type: 'init' }) as Promise<PlacementRequest>,
+      submit: async (result) => { await host({ type: 'submit', result }); },
+      cancel: async () => { await host({ type: 'cancel' }); },
+    };
+  });
+  await page.goto(`${base}/placement/index.html`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  return { page, outcome, errors };
+}
+
+const request = (extra: Partial<PlacementRequest> = {}): PlacementRequest => ({
+  document: readFileSync(documentFile).toString('base64'),
+  fileName: path.basename(documentFile),
+  origin: 'https://dichvucong.gov.vn',
+  signer: SIGNER,
+  reason: 'Nộp hồ sơ',
+  ...extra,
+});
+
+async function pageBox(page: Page): Promise<{ x: number; y: number; width: number; height: number; scale: number }> {
+  const box = (await page.locator('#page').boundingBox())!;
+  const scale = Number(await page.locator('#page').getAttribute('data-scale'));
+  return { ...box, scale };
+}
+
+const boxRect = async (page: Page): Promise<number[]> => JSON.parse((await page.locator('#box').getAttribute('data-rect'))!) as number[];
+
+describe('placement dialog', () => {
+  it('draws a box on page 2, previews it, confirms, and the signature lands exactly there', async () => {
+    // Tall enough that the whole page is on screen at 100% (the mouse only reaches what is visible).
+    const { page, outcome, errors } = await openDialog(request(), { width: 1280, height: 1100 });
+    await page.waitForSelector('#thumbs[data-ready="true"]');
+    await page.locator('#zoom-out').click();
+    await page.locator('#zoom-out').click();
+    await page.screenshot({ path: path.join(SHOTS, 'placement-1-opened.png') });
+
+    await page.locator('#thumbs button').nth(1).click();
+    await page.waitForSelector('#page[data-rendered="1"]');
+    expect(await page.locator('#page-number').inputValue()).toBe('2');
+
+    // Drag a box in the lower right part of page 2.
+    const p = await pageBox(page);
+    const from = { x: p.width * 0.5, y: p.height * 0.62 };
+    const to = { x: p.width * 0.92, y: p.height * 0.74 };
+    await page.mouse.move(p.x + from.x, p.y + from.y);
+    await page.mouse.down();
+    await page.mouse.move(p.x + to.x, p.y + to.y, { steps: 8 });
+    await page.mouse.up();
+    const drawn = await boxRect(page);
+    // Page 2 of an A4 portrait page: user space = (css / scale) with y flipped from the top (841.89).
+    const pageHeight = 841.89;
+    const expected = [from.x / p.scale, pageHeight - to.y / p.scale, to.x / p.scale, pageHeight - from.y / p.scale];
+    drawn.forEach((v, i) => expect(Math.abs(v - expected[i]!), `${drawn} vs ${expected}`).toBeLessThan(1.5 / p.scale + 0.01));
+
+    // Options change the live preview; the preview shrinks text to fit like the signer does.
+    await page.locator('[data-show="title"]').check();
+    await page.locator('#bold').check();
+    await page.locator('#text').fill('Đã xem và đồng ý');
+    expect(Number(await page.locator('#box').getAttribute('data-lines'))).toBeGreaterThanOrEqual(5);
+
+    // Keyboard: Shift+← five times moves 50 pt left; Alt+↓ grows it 1 pt downwards.
+    await page.locator('#box').focus();
+    for (let i = 0; i < 5; i++) await page.keyboard.press('Shift+ArrowLeft');
+    await page.keyboard.press('Alt+ArrowDown');
+    const moved = await boxRect(page);
+    expect(moved[0]).toBeCloseTo(drawn[0]! - 50, 1);
+    expect(moved[2]).toBeCloseTo(drawn[2]! - 50, 1);
+    expect(moved[1]).toBeCloseTo(drawn[1]! - 1, 1);
+    await page.screenshot({ path: path.join(SHOTS, 'placement-2-box-on-page-2.png') });
+
+    await page.keyboard.press('Enter');
+    const { submitted } = await outcome;
+    expect(errors, errors.join('\n')).toEqual([]);
+    expect(submitted!.placement).toEqual({ page: 2, rect: moved });
+    expect(submitted!.appearance).toMatchObject({ bold: true, text: 'Đã xem và đồng ý', show: { title: true, signer: true } });
+    await page.close();
+
+    // Sign with what the dialog returned.
+    const key = await testKey(tokens, 'rsa');
+    const signed = await signPdfVisible(new Uint8Array(readFileSync(documentFile)), key, { ...submitted!, reason: 'Nộp hồ sơ' });
+    const widgets = await signatureWidgets(signed.bytes);
+    expect(widgets).toHaveLength(1);
+    expect(widgets[0]!.pageIndex).toBe(1);
+    widgets[0]!.rect.forEach((v, i) => expect(v).toBeCloseTo(moved[i]!, 3));
+    withTempFile(signed.bytes, 'dialog-signed.pdf', (file) => {
+      const sig = pdfsig(file);
+      expect(sig.signatures).toHaveLength(1);
+      expect(sig.signatures[0]!.valid, sig.output).toBe(true);
+    });
+    const out = path.join(SHOTS, 'placement-signed.pdf');
+    (await import('node:fs')).writeFileSync(out, signed.bytes);
+    expect((await textInRect(out, 1, moved as [number, number, number, number]))[0]).toBe('Ký bởi: NGUYỄN THỊ ÁNH TUYẾT');
+
+    // The signed file opened again in the dialog: pdf.js in Chromium draws the signature's appearance.
+    const again = await openDialog(request({ document: Buffer.from(signed.bytes).toString('base64'), defaults: { placement: { page: 2, rect: [40, 40, 200, 90] } } }), { width: 1280, height: 1100 });
+    await again.page.waitForSelector('#page[data-rendered="1"]');
+    await again.page.locator('#zoom-out').click();
+    await again.page.locator('#zoom-out').click();
+    await again.page.waitForSelector('#page[data-rendered="1"]');
+    await again.page.screenshot({ path: path.join(SHOTS, 'placement-3-signed-file-in-pdfjs.png') });
+    await again.page.close();
+  });
+
+  it('returns all pages, an image and remembered defaults; English labels', async () => {
+    const image = Buffer.from(signaturePng()).toString('base64');
+    const { page, outcome, errors } = await openDialog(request({
+      language: 'en',
+      defaults: { placement: { page: 1, rect: [330, 60, 560, 140] }, appearance: { image, show: { email: true }, border: true } },
+    }));
+    expect(await page.locator('#confirm').textContent()).toBe('Sign');
+    expect(await page.locator('#mode').inputValue()).toBe('image-text');
+    expect(await page.locator('[data-show="email"]').isChecked()).toBe(true);
+    expect(await boxRect(page)).toEqual([330, 60, 560, 140]);
+    await page.locator('input[name="pages"][value="all"]').check();
+    await page.screenshot({ path: path.join(SHOTS, 'placement-4-english-image-all-pages.png') });
+    await page.locator('#confirm').click();
+    const { submitted } = await outcome;
+    expect(errors, errors.join('\n')).toEqual([]);
+    expect(submitted!.placement).toEqual({ pages: 'all', rect: [330, 60, 560, 140] });
+    expect(submitted!.appearance).toMatchObject({ image, mode: 'image-text', border: true, show: { email: true } });
+    await page.close();
+  });
+
+  it('Escape cancels; confirming without a box asks for one', async () => {
+    const { page, outcome } = await openDialog(request());
+    await page.locator('#confirm').click();
+    expect(await page.locator('#status').textContent()).toBe('Hãy vẽ khung chữ ký trên trang.');
+    await page.keyboard.press('Escape');
+    expect(await outcome).toEqual({ cancelled: true });
+    await page.close();
+  });
+});
