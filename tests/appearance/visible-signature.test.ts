@@ -162,6 +162,26 @@ describe('keyword placement', () => {
     expect((await textInRect(signed.out, 1, w!.rect as [number, number, number, number]))[0]).toBe('Ký bởi: NGUYỄN THỊ ÁNH TUYẾT');
   });
 
+  it('chooses the first, the last or every occurrence, on the pages asked', async () => {
+    const doc = await openPdf(readBytes(letterPdf()));
+    const plan = (p: Placement) => prepareVisibleSignature(doc, { placement: p, signer: { commonName: 'A' }, signingTime: SIGNING_TIME });
+    const all = (await plan({ keyword: 'giấy', occurrence: 'all' })).widgets;
+    expect(all.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(all.map((w) => w.pageIndex))).toEqual(new Set([0, 1, 2]));
+    expect((await plan({ keyword: 'giấy' })).widgets).toEqual([all[0]]);
+    expect((await plan({ keyword: 'giấy', occurrence: 'last' })).widgets).toEqual([all.at(-1)]);
+    const onPage2 = (await plan({ keyword: 'giấy', occurrence: 'all', pages: [2] })).widgets;
+    expect(onPage2.length).toBeGreaterThan(0);
+    expect(onPage2.every((w) => w.pageIndex === 1)).toBe(true);
+    // "over": centred on the phrase.
+    const index = await TextIndex.open(readBytes(letterPdf()));
+    const [kw] = await index.find('Người làm đơn');
+    await index.close();
+    const [over] = (await plan({ keyword: 'Người làm đơn', position: 'over', size: { width: 100, height: 40 } })).widgets;
+    expect((over!.rect[0] + over!.rect[2]) / 2).toBeCloseTo((kw!.rect[0] + kw!.rect[2]) / 2, 3);
+    expect((over!.rect[1] + over!.rect[3]) / 2).toBeCloseTo((kw!.rect[1] + kw!.rect[3]) / 2, 3);
+  });
+
   it('fails with KEYWORD_NOT_FOUND and writes nothing when the phrase is absent', async () => {
     const doc = await openPdf(readBytes(letterPdf()));
     const err = await prepareVisibleSignature(doc, { placement: { keyword: 'Không có cụm này' }, signer: {}, signingTime: SIGNING_TIME }).catch((e: unknown) => e);
