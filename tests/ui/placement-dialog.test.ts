@@ -5,7 +5,7 @@
  * exactly there, and pdfsig accepts the signature. Screenshots go to tests/artifacts/ui/.
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -18,8 +18,8 @@ import type { TokenService } from '../../src/core/token/token-service.js';
 import { ARTIFACTS_DIR } from '../helpers/fixtures.js';
 import { openTestTokens, testKey } from '../helpers/token.js';
 import { pdfsig, withTempFile } from '../helpers/tools.js';
-import { corpusMultipage, letterPdf } from '../appearance/documents.js';
-import { signatureWidgets, textInRect } from '../appearance/inspect.js';
+import { corpusMultipage, letterPdf, rotatedLetterPdf } from '../appearance/documents.js';
+import { displayRect, signatureWidgets, textInRect } from '../appearance/inspect.js';
 import { signaturePng } from '../appearance/images.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -171,7 +171,7 @@ describe('placement dialog', () => {
       expect(sig.signatures[0]!.valid, sig.output).toBe(true);
     });
     const out = path.join(SHOTS, 'placement-signed.pdf');
-    (await import('node:fs')).writeFileSync(out, signed.bytes);
+    writeFileSync(out, signed.bytes);
     expect((await textInRect(out, 1, moved as [number, number, number, number]))[0]).toBe('Ký bởi: NGUYỄN THỊ ÁNH TUYẾT');
 
     // The signed file opened again in the dialog: pdf.js in Chromium draws the signature's appearance.
@@ -202,6 +202,39 @@ describe('placement dialog', () => {
     expect(submitted!.placement).toEqual({ pages: 'all', rect: [330, 60, 560, 140] });
     expect(submitted!.appearance).toMatchObject({ image, mode: 'image-text', border: true, show: { email: true } });
     await page.close();
+  });
+
+  it('keyboard only, on a page turned by /Rotate 90: the box is where the user saw it', async () => {
+    const file = rotatedLetterPdf(90);
+    const { page, outcome, errors } = await openDialog(request({ document: readFileSync(file).toString('base64'), fileName: 'xoay.pdf' }));
+    await page.locator('body').press('PageDown');
+    await page.waitForSelector('#page[data-rendered="1"]');
+    await page.locator('#place').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('box');
+    // Away from the page's own text (on the right as displayed): 25 × 10 pt left, then 3 × 1 pt right.
+    for (let i = 0; i < 25; i++) await page.keyboard.press('Shift+ArrowLeft');
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+    await page.screenshot({ path: path.join(SHOTS, 'placement-5-rotated-page-keyboard.png') });
+    await page.keyboard.press('Enter');
+    const { submitted } = await outcome;
+    expect(errors, errors.join('\n')).toEqual([]);
+    expect(submitted!.placement).toMatchObject({ page: 2 });
+    await page.close();
+
+    const key = await testKey(tokens, 'rsa');
+    const signed = await signPdfVisible(new Uint8Array(readFileSync(file)), key, submitted!);
+    const [w] = await signatureWidgets(signed.bytes);
+    const rect = (submitted!.placement as { rect: [number, number, number, number] }).rect;
+    w!.rect.forEach((v, i) => expect(v).toBeCloseTo(rect[i]!, 3));
+    expect(w!.matrix).toEqual([0, 1, -1, 0, 0, 0]);
+    // As displayed (landscape 841.89 × 595.3): 180 × 60 pt, 36 pt from the lower right corner, moved 247 pt left.
+    const shown = await displayRect(signed.bytes, 1, w!.rect as [number, number, number, number]);
+    const expected = [841.89 - 36 - 180 - 247, 595.3 - 36 - 60, 841.89 - 36 - 247, 595.3 - 36];
+    shown.forEach((v, i) => expect(Math.abs(v - expected[i]!), `${shown} vs ${expected}`).toBeLessThan(0.1));
+    const out = path.join(SHOTS, 'placement-rotated-signed.pdf');
+    writeFileSync(out, signed.bytes);
+    expect((await textInRect(out, 1, rect))[0]).toBe('Ký bởi: NGUYỄN THỊ ÁNH TUYẾT');
   });
 
   it('Escape cancels; confirming without a box asks for one', async () => {

@@ -281,6 +281,18 @@ function installPointer(): void {
   });
 }
 
+/** Without a mouse: a default-size box in the lower right of the page, focused for the arrow keys. */
+function placeDefaultBox(): void {
+  if (!state.viewport) return;
+  const v = state.viewport;
+  const margin = 36 * state.scale;
+  const w = Math.min(DEFAULT_BOX.width * state.scale, v.width - 2 * margin);
+  const h = Math.min(DEFAULT_BOX.height * state.scale, v.height - 2 * margin);
+  setCssBox([v.width - margin - w, v.height - margin - h, v.width - margin, v.height - margin], 'move');
+  $('box').scrollIntoView({ block: 'nearest' });
+  $('box').focus();
+}
+
 // ---- keyboard ----------------------------------------------------------------------------------------------
 
 function installKeyboard(): void {
@@ -466,6 +478,7 @@ async function main(): Promise<void> {
   $('zoom-in').addEventListener('click', () => { void setZoom(ZOOMS.find((z) => z > state.scale + 1e-6) ?? state.scale); });
   $('zoom-out').addEventListener('click', () => { void setZoom([...ZOOMS].reverse().find((z) => z < state.scale - 1e-6) ?? state.scale); });
   $('fit').addEventListener('click', () => { void fitWidth(); });
+  $('place').addEventListener('click', placeDefaultBox);
   $('confirm').addEventListener('click', () => { void confirm(); });
   $('cancel').addEventListener('click', () => { void cancel(); });
   $('language').addEventListener('click', () => { setLanguage(state.lang === 'vi' ? 'en' : 'vi'); });
