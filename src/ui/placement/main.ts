@@ -202,6 +202,14 @@ async function fitWidth(): Promise<void> {
   await setZoom(Math.max(0.25, Math.min(3, available / width)));
 }
 
+/** The whole page on screen: where a signature usually goes (the bottom) is visible without scrolling. */
+async function fitPage(): Promise<void> {
+  const page = await state.pdf.getPage(state.pageIndex + 1);
+  const { width, height } = page.getViewport({ scale: 1 });
+  const scroller = $('scroller');
+  await setZoom(Math.max(0.25, Math.min(3, (scroller.clientWidth - 24) / width, (scroller.clientHeight - 24) / height)));
+}
+
 async function renderThumbnails(): Promise<void> {
   const nav = $('thumbs');
   const count = Math.min(state.pdf.numPages, 200);
@@ -443,7 +451,7 @@ function setLanguage(lang: UiLanguage): void {
   const r = state.request;
   const file = r.fileName ?? '';
   $('request').textContent = r.origin ? t(lang, 'originAsks', { origin: r.origin, file }) : file ? t(lang, 'fileAsks', { file }) : '';
-  state.appearance = { ...state.appearance, language: lang };
+  // The labels drawn on the document keep their own language (appearance.language, Vietnamese by default).
   showBox();
 }
 
@@ -482,11 +490,13 @@ async function main(): Promise<void> {
   $('confirm').addEventListener('click', () => { void confirm(); });
   $('cancel').addEventListener('click', () => { void cancel(); });
   $('language').addEventListener('click', () => { setLanguage(state.lang === 'vi' ? 'en' : 'vi'); });
-  await fitWidth();
+  state.pageIndex = startPage;
+  await fitPage();
   await goTo(startPage);
   if (defaults.placement) {
     state.rect = defaults.placement.rect;
     showBox();
+    $('box').scrollIntoView({ block: 'nearest' });
   }
   $('status').textContent = '';
   document.body.dataset.ready = 'true';
