@@ -74,6 +74,12 @@ export function rotatedLetterPdf(rotation: 90 | 180 | 270 = 90): string {
   return cached(`letter-rot${rotation}`, `${LETTER_HTML}rot${rotation}`, (out) => sh('qpdf', [`--rotate=+${rotation}:2`, source, out]));
 }
 
+/** The letter rewritten by qpdf with object streams, a cross-reference stream and linearization. */
+export function compressedLetterPdf(): string {
+  const source = letterPdf();
+  return cached('letter-objstm-lin', `${LETTER_HTML}objstm-lin`, (out) => sh('qpdf', ['--object-streams=generate', '--linearize', source, out]));
+}
+
 /** The letter with a CropBox on page 2 that hides a margin (its origin is not 0,0), written by @libpdf/core. */
 export async function croppedLetterPdf(): Promise<string> {
   const source = letterPdf();

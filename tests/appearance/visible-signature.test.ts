@@ -11,12 +11,13 @@ import { prepareVisibleSignature, signPdfVisible } from '../../src/core/pdf/appe
 import type { Placement, SignatureAppearanceOptions } from '../../src/core/pdf/appearance/options.js';
 import { openPdf } from '../../src/core/pdf/open.js';
 import { TextIndex } from '../../src/core/pdf/placement/keyword.js';
+import { pageGeometry } from '../../src/core/pdf/placement/geometry.js';
 import { isKysoError } from '../../src/core/errors.js';
 import type { SigningKey } from '../../src/core/signing-key.js';
 import type { TokenService } from '../../src/core/token/token-service.js';
 import { openTestTokens, testKey } from '../helpers/token.js';
 import { pdfsig, qpdfCheck } from '../helpers/tools.js';
-import { artifact, corpusMultipage, croppedLetterPdf, letterPdf, rotatedLetterPdf } from './documents.js';
+import { artifact, compressedLetterPdf, corpusMultipage, croppedLetterPdf, letterPdf, rotatedLetterPdf } from './documents.js';
 import { jpegOf, signaturePng } from './images.js';
 import { displayRect, inkIn, pageText, pdffonts, readBytes, renderPdfjs, renderPoppler, signatureWidgets, textInRect } from './inspect.js';
 
@@ -206,6 +207,14 @@ describe('several pages', () => {
     }
   });
 
+  it('all pages of a linearized file with object streams and a cross-reference stream', async () => {
+    const rect: [number, number, number, number] = [340, 40, 560, 110];
+    const signed = await sign(compressedLetterPdf(), { pages: 'all', rect }, {}, 'all-pages-objstm');
+    const widgets = await signatureWidgets(signed.bytes);
+    expect(widgets.map((w) => [w.kind, w.pageIndex])).toEqual([['widget', 0], ['copy', 1], ['copy', 2]]);
+    for (const page of [0, 1, 2]) expect((await textInRect(signed.out, page, rect))[0]).toBe('Ký bởi: NGUYỄN THỊ ÁNH TUYẾT');
+  });
+
   it('a list of pages with negative numbers counting from the end', async () => {
     const doc = await openPdf(readBytes(letterPdf()));
     const planned = await prepareVisibleSignature(doc, { placement: { pages: [1, -1], rect: [50, 50, 200, 100] }, signer: { commonName: 'A' }, signingTime: SIGNING_TIME });
@@ -310,9 +319,10 @@ describe('placement errors', () => {
 const corpus = corpusMultipage();
 describe.skipIf(corpus.length === 0)('corpus multi-page files', () => {
   it.each(corpus.map((f) => [path.basename(f), f]))('%s: all pages', async (name, file) => {
-    const signed = await sign(file, { pages: 'all', rect: [36, 36, 236, 96] }, {}, `corpus-${name}`);
-    const widgets = await signatureWidgets(signed.bytes);
     const doc = await openPdf(readBytes(file));
+    const [x, y] = pageGeometry(doc, 0).view; // the first page's visible box may not start at 0,0
+    const signed = await sign(file, { pages: 'all', rect: [x + 36, y + 36, x + 236, y + 96] }, {}, `corpus-${name}`);
+    const widgets = await signatureWidgets(signed.bytes);
     expect(widgets.filter((w) => w.kind === 'copy')).toHaveLength(doc.pdf.getPageCount() - 1);
   });
 });
