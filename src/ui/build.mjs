@@ -30,7 +30,11 @@ for (const dialog of dialogs) {
     if (/\.(html|css)$/.test(f)) cpSync(path.join(src, dialog, f), path.join(out, dialog, f));
   }
 }
+// pdf.js: its worker, and the data real documents need — CMaps (CJK-encoded text), standard font metrics
+// (non-embedded fonts), wasm decoders (JPEG 2000 and JBIG2 scans, colour profiles) and ICC profiles.
+const pdfjs = path.dirname(require.resolve('pdfjs-dist/package.json'));
 mkdirSync(path.join(out, 'pdfjs'), { recursive: true });
-cpSync(path.join(path.dirname(require.resolve('pdfjs-dist/package.json')), 'build/pdf.worker.min.mjs'), path.join(out, 'pdfjs/pdf.worker.min.mjs'));
+cpSync(path.join(pdfjs, 'build/pdf.worker.min.mjs'), path.join(out, 'pdfjs/pdf.worker.min.mjs'));
+for (const dir of ['cmaps', 'standard_fonts', 'wasm', 'iccs']) cpSync(path.join(pdfjs, dir), path.join(out, 'pdfjs', dir), { recursive: true });
 cpSync(path.join(root, 'assets/fonts'), path.join(out, 'fonts'), { recursive: true });
 console.log(`ui: built ${dialogs.join(', ')} into ${path.relative(root, out)}`);

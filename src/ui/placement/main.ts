@@ -10,6 +10,7 @@ import { layoutAppearance, type AppearanceContext, type Measure } from '../../co
 import { DEFAULT_BOX, DEFAULT_FONT_SIZE, type AppearanceMode, type SignatureAppearanceOptions } from '../../core/pdf/appearance/options.js';
 
 GlobalWorkerOptions.workerSrc = new URL('../pdfjs/pdf.worker.min.mjs', import.meta.url).href;
+const pdfjsData = (dir: string): string => new URL(`../pdfjs/${dir}`, import.meta.url).href;
 
 const FONT_FAMILY = 'Kyso DejaVu Sans';
 const TEXT_COLOR = 'rgb(13, 38, 140)'; // = stream.ts TEXT_RGB
@@ -462,7 +463,14 @@ async function main(): Promise<void> {
   $('status').textContent = t(lang, 'loading');
   const [, pdf] = await Promise.all([
     loadFonts(),
-    getDocument({ data: Uint8Array.from(atob(request.document), (c) => c.charCodeAt(0)), isEvalSupported: false }).promise,
+    getDocument({
+      data: Uint8Array.from(atob(request.document), (c) => c.charCodeAt(0)),
+      isEvalSupported: false,
+      cMapUrl: pdfjsData('cmaps/'),
+      standardFontDataUrl: pdfjsData('standard_fonts/'),
+      wasmUrl: pdfjsData('wasm/'),
+      iccUrl: pdfjsData('iccs/'),
+    }).promise,
   ]);
   const defaults = request.defaults ?? {};
   const startPage = defaults.placement && 'page' in defaults.placement ? Math.min(pdf.numPages, Math.max(1, defaults.placement.page)) - 1 : 0;
