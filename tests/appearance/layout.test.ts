@@ -29,6 +29,11 @@ describe('text', () => {
     ]);
   });
 
+  it('measures (and will draw) characters the font lacks as "?", so layout and drawing agree', () => {
+    expect(measure('汉字', 10, false)).toBeCloseTo(measure('??', 10, false), 9);
+    expect(fonts.encode('汉', false)).toBe(fonts.encode('?', false));
+  });
+
   it('wraps at word boundaries and breaks a word longer than the line', () => {
     const fits = (s: string): boolean => s.length <= 10;
     expect(wrapParagraph('Ký bởi: NGUYỄN THỊ ÁNH TUYẾT', fits)).toEqual(['Ký bởi:', 'NGUYỄN THỊ', 'ÁNH TUYẾT']);
