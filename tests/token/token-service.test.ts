@@ -1,6 +1,8 @@
 /** The token layer against a real PKCS#11 token (SoftHSM), provisioned from the test PKI. */
 import { createHash, verify, X509Certificate } from 'node:crypto';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -181,6 +183,29 @@ describe('mechanisms', () => {
       expect(asked).toBe(0);
     } finally {
       svc.close();
+    }
+  });
+});
+
+describe('token pulled out', () => {
+  beforeAll(() => tokens.close());
+  afterAll(() => { process.env.SOFTHSM2_CONF = fixtures().softhsm.conf; tokens = openTestTokens(); });
+
+  it('signing after the token disappears is TOKEN_REMOVED, and listing shows no token', async () => {
+    // A token of its own, so removing it does not disturb the shared fixtures.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-pull-'));
+    const script = fileURLToPath(new URL('../fixtures/pki/provision-softhsm.sh', import.meta.url));
+    execFileSync('bash', [script, fixtures().pki.dir, dir], { stdio: 'ignore' });
+    process.env.SOFTHSM2_CONF = path.join(dir, 'softhsm2.conf');
+    const svc = new Service([{ path: fixtures().softhsm.module, vendor: 'softhsm', displayName: 'SoftHSM' }]);
+    try {
+      const key = await svc.signingKey(certificateId('rsa'), async () => fixtures().softhsm.pin);
+      rmSync(path.join(dir, 'tokens'), { recursive: true, force: true });
+      await expect(key.signDigest(createHash('sha256').update('x').digest(), 'SHA-256')).rejects.toMatchObject({ code: 'TOKEN_REMOVED' });
+      expect(svc.certificates()).toEqual([]);
+    } finally {
+      svc.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

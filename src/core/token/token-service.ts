@@ -183,6 +183,20 @@ export class TokenService {
     this.modules.length = 0;
   }
 
+  /** Whether the token behind a slot reference is still inserted (same serial and label). */
+  private stillPresent(ref: SlotRef): boolean {
+    try {
+      return ref.loaded.module.slotsWithToken().some((slot) => {
+        try {
+          const t = ref.loaded.module.tokenInfo(slot);
+          return t.serial === ref.raw.serial && t.label === ref.raw.label;
+        } catch { return false; }
+      });
+    } catch {
+      return false;
+    }
+  }
+
   private slots(): SlotRef[] {
     const out: SlotRef[] = [];
     for (const loaded of this.modules) {
@@ -333,7 +347,11 @@ export class TokenService {
         const sig = await open.ref.loaded.module.sign(open.session, mechanism, key, data, maxLength);
         return keyType === 'RSA' ? new Uint8Array(sig) : ecdsaRawToDer(sig);
       } catch (err) {
-        if (isKysoError(err, 'TOKEN_REMOVED') || isKysoError(err, 'PIN_REQUIRED')) service.dropSession(open.ref);
+        // Drivers report a pulled-out token in many ways (DEVICE_REMOVED, SESSION_HANDLE_INVALID,
+        // OBJECT_HANDLE_INVALID…): ask the slot whether the token is still there.
+        const removed = isKysoError(err, 'TOKEN_REMOVED') || !service.stillPresent(open.ref);
+        if (removed || isKysoError(err, 'PIN_REQUIRED')) service.dropSession(open.ref);
+        if (removed && !isKysoError(err, 'TOKEN_REMOVED')) throw new KysoError('TOKEN_REMOVED', (err as KysoError).detail, { cause: err });
         throw err;
       }
     };
