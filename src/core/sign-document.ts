@@ -4,6 +4,7 @@
 import { KysoError } from './errors.js';
 import { sniffDocumentType } from './document-type.js';
 import { signPdf, type PdfSignOptions } from './pdf/sign.js';
+import { signPdfVisible, type Placement, type SignatureAppearanceOptions } from './pdf/appearance/index.js';
 import type { SigningKey } from './signing-key.js';
 
 export interface DocumentSignOptions {
@@ -12,6 +13,8 @@ export interface DocumentSignOptions {
   contactInfo?: string;
   signingTime?: Date;
   onProgress?: PdfSignOptions['onProgress'];
+  /** A visible signature (PDF only): where, and how it looks. Absent: an invisible signature. */
+  visible?: { placement: Placement; appearance?: SignatureAppearanceOptions };
 }
 
 export interface DocumentSignResult {
@@ -32,7 +35,11 @@ export function documentFormat(bytes: Uint8Array, fileName?: string): 'pdf' | 'o
 
 export async function signDocument(bytes: Uint8Array, key: SigningKey, options: DocumentSignOptions = {}, fileName?: string): Promise<DocumentSignResult> {
   const type = documentFormat(bytes, fileName);
-  if (type === 'pdf') return { format: 'pdf', bytes: (await signPdf(bytes, key, options)).bytes };
+  if (type === 'pdf') {
+    const { visible, ...pdfOptions } = options;
+    const result = visible ? await signPdfVisible(bytes, key, { ...pdfOptions, ...visible }) : await signPdf(bytes, key, pdfOptions);
+    return { format: 'pdf', bytes: result.bytes };
+  }
   if (type === 'ooxml') throw new KysoError('UNSUPPORTED_FORMAT', 'Office documents: not yet');
   throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT');
 }

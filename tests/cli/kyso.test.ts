@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { PDF } from '@libpdf/core';
 import { fixtures, softhsmEnv } from '../helpers/fixtures.js';
 import { certificateId } from '../helpers/token.js';
-import { pdfsig } from '../helpers/tools.js';
+import { pdfsig, pdftotext } from '../helpers/tools.js';
 
 const KYSO = fileURLToPath(new URL('../../bin/kyso.js', import.meta.url));
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-cli-'));
@@ -48,6 +48,20 @@ describe('kyso CLI', () => {
     expect(v.status, v.stdout + v.stderr).toBe(0);
     expect(v.stdout).toContain('TRẦN VĂN ĐỨC');
     expect(pdfsig(output).signatures[0]?.valid).toBe(true);
+  });
+
+  it('--rect and --page draw a visible signature whose text a reader extracts', async () => {
+    const input = await samplePdf();
+    const output = path.join(dir, 'visible.pdf');
+    const r = kyso(['sign', input, '-o', output, ...mod(), '--cert', certificateId('rsa'), '--pin-stdin', '--page', '1', '--rect', '300,80,560,170', '--reason', 'Nộp hồ sơ'], `${fixtures().softhsm.pin}\n`);
+    expect(r.status, r.stderr).toBe(0);
+    const text = pdftotext(output);
+    expect(text).toContain('Ký bởi: NGUYỄN THỊ ÁNH TUYẾT');
+    expect(text).toContain('Lý do: Nộp hồ sơ');
+    expect(pdfsig(output).signatures[0]?.valid).toBe(true);
+    const bad = kyso(['sign', input, '-o', path.join(dir, 'bad-rect.pdf'), ...mod(), '--cert', certificateId('rsa'), '--pin-stdin', '--rect', '1,2,3'], `${fixtures().softhsm.pin}\n`);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('BAD_REQUEST');
   });
 
   it('wrong PIN: exit 1, code and both languages printed, no output file', async () => {
