@@ -11,19 +11,32 @@ export interface Tlv {
   readonly start: number;
   /** Offset of the first content byte. */
   readonly contentStart: number;
-  /** Offset just past the content. */
+  /** Offset just past the content (before the end-of-contents octets of a BER indefinite length). */
+  readonly contentEnd: number;
+  /** Offset just past the whole element. */
   readonly end: number;
 }
 
-export function readTlv(buf: Uint8Array, offset: number): Tlv {
+/**
+ * Reads one element. Definite lengths (DER) always; indefinite lengths (BER, `0x80 … 00 00`) too, because
+ * NSS-based signers (pdfsig, Okular, LibreOffice on Linux) write their CMS that way and we must verify it.
+ */
+export function readTlv(buf: Uint8Array, offset: number, depth = 0): Tlv {
   const fail = (why: string): never => { throw new KysoError('DOCUMENT_CORRUPT', `DER: ${why} at ${offset}`); };
   if (offset + 2 > buf.length) fail('truncated header');
+  if (depth > 64) fail('nesting too deep');
   const tag = buf[offset]!;
   if ((tag & 0x1f) === 0x1f) fail('multi-byte tags unsupported');
   let p = offset + 1;
   const first = buf[p++]!;
+  if (first === 0x80) {
+    if (!(tag & 0x20)) fail('indefinite length on a primitive element');
+    let q = p;
+    while (q + 1 < buf.length && !(buf[q] === 0 && buf[q + 1] === 0)) q = readTlv(buf, q, depth + 1).end;
+    if (q + 1 >= buf.length) fail('missing end-of-contents');
+    return { tag, start: offset, contentStart: p, contentEnd: q, end: q + 2 };
+  }
   let len = first;
-  if (first === 0x80) fail('indefinite length');
   if (first > 0x80) {
     const n = first & 0x7f;
     if (n > 4 || p + n > buf.length) fail('bad length');
@@ -31,13 +44,13 @@ export function readTlv(buf: Uint8Array, offset: number): Tlv {
     for (let i = 0; i < n; i++) len = len * 256 + buf[p++]!;
   }
   if (p + len > buf.length) fail('content past end');
-  return { tag, start: offset, contentStart: p, end: p + len };
+  return { tag, start: offset, contentStart: p, contentEnd: p + len, end: p + len };
 }
 
 /** The TLVs directly inside a constructed TLV. */
 export function children(buf: Uint8Array, parent: Tlv): Tlv[] {
   const out: Tlv[] = [];
-  for (let p = parent.contentStart; p < parent.end; ) {
+  for (let p = parent.contentStart; p < parent.contentEnd; ) {
     const t = readTlv(buf, p);
     out.push(t);
     p = t.end;
@@ -46,7 +59,11 @@ export function children(buf: Uint8Array, parent: Tlv): Tlv[] {
 }
 
 export const bytesOf = (buf: Uint8Array, t: Tlv): Uint8Array => buf.subarray(t.start, t.end);
-export const contentOf = (buf: Uint8Array, t: Tlv): Uint8Array => buf.subarray(t.contentStart, t.end);
+/** Content bytes; a constructed (BER) OCTET STRING is joined from its segments. */
+export function contentOf(buf: Uint8Array, t: Tlv): Uint8Array {
+  if (t.tag === 0x24) return Buffer.concat(children(buf, t).map((c) => contentOf(buf, c)));
+  return buf.subarray(t.contentStart, t.contentEnd);
+}
 
 function lengthBytes(n: number): number[] {
   if (n < 0x80) return [n];

@@ -4,7 +4,7 @@
  * match, signature checked over the re-tagged attribute SET. Reports PAdES baseline attribute rules too.
  */
 import { createHash, createPublicKey, verify as cryptoVerify, X509Certificate } from 'node:crypto';
-import { bytesOf, children, contentOf, decodeOid, readTlv, setOf, type Tlv } from '../der.js';
+import { bytesOf, children, contentOf, decodeOid, readTlv, setOf, tlv, type Tlv } from '../der.js';
 import { KysoError } from '../errors.js';
 import { certificateDerFields } from '../cert/der-fields.js';
 import { NODE_HASH_BY_OID, OID } from './algorithms.js';
@@ -148,11 +148,12 @@ export function verifySignedData(der: Uint8Array, digestContent: (nodeHashName: 
   let signedBytes: Uint8Array;
   if (si.signedAttrs) {
     const { tlv: t, attrs } = si.signedAttrs;
-    const raw = bytesOf(der, t);
-    const asSet = Uint8Array.from(raw);
-    asSet[0] = 0x31;
-    const resorted = setOf(children(der, t).map((a) => bytesOf(der, a)));
-    result.attributesDer = equal(resorted, asSet);
+    // The signature is over the attributes as a SET: re-tag the bytes as sent (definite length even if the
+    // sender used BER), and separately check they are in DER order, as BouncyCastle-based validators require.
+    const items = children(der, t).map((a) => bytesOf(der, a));
+    const asSet = tlv(0x31, ...items);
+    const resorted = setOf(items);
+    result.attributesDer = equal(resorted, asSet) && t.end - t.start === asSet.length;
     if (!result.attributesDer) problems.push('signed attributes are not DER-sorted');
     signedBytes = asSet;
     const ct = attrs.get(OID.contentType)?.[0];

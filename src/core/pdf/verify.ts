@@ -55,7 +55,6 @@ interface FoundSignature { fieldName: string; dict: PdfDict }
 function findSignatures(doc: OpenedPdf): FoundSignature[] {
   const out: FoundSignature[] = [];
   const acro = resolve(doc, doc.pdf.getCatalog().get('AcroForm'));
-  if (!(acro instanceof PdfDict)) return out;
   const seen = new Set<PdfDict>();
   const walk = (arr: PdfObject | undefined, prefix: string, inheritedFt: string | undefined, depth: number): void => {
     const a = resolve(doc, arr);
@@ -72,7 +71,20 @@ function findSignatures(doc: OpenedPdf): FoundSignature[] {
       walk(f.get('Kids'), name, ft, depth + 1);
     }
   };
-  walk(acro.get('Fields'), '', undefined, 0);
+  if (acro instanceof PdfDict) walk(acro.get('Fields'), '', undefined, 0);
+  // Some signers (poppler with a form written inline in the catalog) attach the field only to the page.
+  for (const page of doc.pdf.getPages()) {
+    const annots = resolve(doc, page.dict.get('Annots'));
+    if (!(annots instanceof PdfArray)) continue;
+    for (const item of annots) {
+      const w = resolve(doc, item);
+      if (!(w instanceof PdfDict) || seen.has(w) || w.getName('FT')?.value !== 'Sig') continue;
+      seen.add(w);
+      const v = resolve(doc, w.get('V'));
+      const t = w.getString('T');
+      if (v instanceof PdfDict) out.push({ fieldName: t ? decodeTextString(t.bytes) : '', dict: v });
+    }
+  }
   return out;
 }
 
