@@ -4,7 +4,7 @@
 import { KysoError } from './errors.js';
 import { sniffDocumentType } from './document-type.js';
 import { signPdf, type PdfSignOptions } from './pdf/sign.js';
-import { signPdfVisible, type Placement, type SignatureAppearanceOptions } from './pdf/appearance/index.js';
+import type { Placement, SignatureAppearanceOptions } from './pdf/appearance/index.js';
 import type { SigningKey } from './signing-key.js';
 
 export interface DocumentSignOptions {
@@ -37,7 +37,10 @@ export async function signDocument(bytes: Uint8Array, key: SigningKey, options: 
   const type = documentFormat(bytes, fileName);
   if (type === 'pdf') {
     const { visible, ...pdfOptions } = options;
-    const result = visible ? await signPdfVisible(bytes, key, { ...pdfOptions, ...visible }) : await signPdf(bytes, key, pdfOptions);
+    // The appearance code pulls in pdf.js and fonts: load it only for visible signatures.
+    const result = visible
+      ? await (await import('./pdf/appearance/index.js')).signPdfVisible(bytes, key, { ...pdfOptions, ...visible })
+      : await signPdf(bytes, key, pdfOptions);
     return { format: 'pdf', bytes: result.bytes };
   }
   if (type === 'ooxml') throw new KysoError('UNSUPPORTED_FORMAT', 'Office documents: not yet');
