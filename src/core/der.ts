@@ -108,6 +108,16 @@ export function integer(value: number): Uint8Array {
   return tlv(0x02, Uint8Array.from(bytes));
 }
 
+/** INTEGER from big-endian magnitude bytes (a nonce, a serial): leading zeros dropped, a 0x00 added when the top bit is set. */
+export function unsignedInteger(magnitude: Uint8Array): Uint8Array {
+  let i = 0;
+  while (i < magnitude.length - 1 && magnitude[i] === 0) i++;
+  const m = magnitude.subarray(i);
+  return tlv(0x02, ...(m.length === 0 ? [Uint8Array.of(0)] : m[0]! & 0x80 ? [Uint8Array.of(0), m] : [m]));
+}
+
+export const boolean = (value: boolean): Uint8Array => Uint8Array.of(0x01, 0x01, value ? 0xff : 0x00);
+
 export function oid(dotted: string): Uint8Array {
   const parts = dotted.split('.').map(Number);
   const out: number[] = [40 * parts[0]! + parts[1]!];

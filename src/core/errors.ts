@@ -37,6 +37,8 @@ export const ERROR_MESSAGES = {
   TSA_UNREACHABLE: ['Không kết nối được máy chủ cấp dấu thời gian.', 'The timestamp server could not be reached.'],
   TSA_REJECTED: ['Máy chủ cấp dấu thời gian từ chối yêu cầu.', 'The timestamp server rejected the request.'],
   TSA_BAD_RESPONSE: ['Máy chủ cấp dấu thời gian trả về dữ liệu không hợp lệ.', 'The timestamp server returned an invalid response.'],
+  TSA_AUTH_REQUIRED: ['Máy chủ cấp dấu thời gian yêu cầu tài khoản, hoặc tài khoản/mật khẩu không đúng.', 'The timestamp server requires an account, or the account or password is wrong.'],
+  REVOCATION_UNAVAILABLE: ['Không lấy được thông tin thu hồi (OCSP/CRL) của chứng thư số để ký dài hạn (LTV).', 'Revocation data (OCSP/CRL) for the certificates could not be obtained for a long-term (LTV) signature.'],
   INTERNAL: ['Lỗi nội bộ của Kyso.', 'Internal Kyso error.'],
 } as const satisfies Record<string, readonly [vi: string, en: string]>;
 
