@@ -155,6 +155,17 @@ export function retag(encoded: Uint8Array, tag: number): Uint8Array {
   return out;
 }
 
+/** Decodes a UTCTime (0x17) or GeneralizedTime (0x18), fractional seconds included; undefined when malformed. */
+export function decodeTime(buf: Uint8Array, t: Tlv): Date | undefined {
+  const s = Buffer.from(contentOf(buf, t)).toString('latin1');
+  const m = (t.tag === 0x17 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?()Z$/ : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:[.,](\d+))?Z$/).exec(s);
+  if (!m) return undefined;
+  let year = Number(m[1]);
+  if (t.tag === 0x17) year += year < 50 ? 2000 : 1900;
+  const ms = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
+  return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0), ms));
+}
+
 export function generalizedTime(d: Date): Uint8Array {
   const s = d.toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z');
   return tlv(0x18, new TextEncoder().encode(s));

@@ -207,7 +207,8 @@ export function verifySignedData(der: Uint8Array, digestContent: (nodeHashName: 
   return result;
 }
 
-function hashFromSignatureOid(o: string): string | undefined {
+/** node:crypto hash name of an RSA PKCS#1 v1.5 or ECDSA signature algorithm OID. */
+export function hashFromSignatureOid(o: string): string | undefined {
   const map: Record<string, string> = {
     [OID.sha256WithRSA]: 'sha256', [OID.sha384WithRSA]: 'sha384', [OID.sha512WithRSA]: 'sha512', [OID.sha1WithRSA]: 'sha1',
     [OID.ecdsaWithSHA256]: 'sha256', [OID.ecdsaWithSHA384]: 'sha384', [OID.ecdsaWithSHA512]: 'sha512',

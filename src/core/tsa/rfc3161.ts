@@ -5,7 +5,7 @@
  * signer's certificate is for time stamping (RFC 3161 §2.3: extended key usage timeStamping, critical).
  */
 import { createHash } from 'node:crypto';
-import { boolean, bytesOf, children, contentOf, decodeOid, integer, octetString, oid, readTlv, sequence, unsignedInteger, type Tlv } from '../der.js';
+import { boolean, bytesOf, children, contentOf, decodeOid, decodeTime, integer, octetString, oid, readTlv, sequence, unsignedInteger, type Tlv } from '../der.js';
 import { OID, HASH_OID, NODE_HASH_BY_OID, digestAlgorithm } from '../cms/algorithms.js';
 import { parseSignedData, verifySignedData } from '../cms/verify.js';
 import { EKU, extendedKeyUsage } from '../revocation/extensions.js';
@@ -77,14 +77,6 @@ function intValue(buf: Uint8Array, t: Tlv): number {
 export const hexMagnitude = (b: Uint8Array): string => Buffer.from(b).toString('hex').replace(/^0+(?=.)/, '') || '0';
 const intHex = (buf: Uint8Array, t: Tlv): string => hexMagnitude(contentOf(buf, t));
 
-/** GeneralizedTime with optional fractional seconds (TSAs write them). */
-export function parseGeneralizedTime(s: string): Date | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:[.,](\d+))?Z$/.exec(s);
-  if (!m) return undefined;
-  const ms = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
-  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0), ms));
-}
-
 /** Decodes the TSTInfo of a token's eContent. */
 export function parseTstInfo(der: Uint8Array): TstInfo {
   const f = children(der, readTlv(der, 0));
@@ -94,7 +86,7 @@ export function parseTstInfo(der: Uint8Array): TstInfo {
   const genTime = f[4];
   if (!policy || !imprint || !serial || !genTime || genTime.tag !== 0x18) throw new Error('short TSTInfo');
   const [alg, hashed] = children(der, imprint);
-  const time = parseGeneralizedTime(Buffer.from(contentOf(der, genTime)).toString('latin1'));
+  const time = decodeTime(der, genTime);
   if (!alg || !hashed || !time) throw new Error('bad TSTInfo imprint or time');
   const info: TstInfo = {
     policy: decodeOid(der, policy),
