@@ -2,10 +2,18 @@
  * One entry point for "sign this file", dispatching on the bytes (PDF today; Office packages with core/ooxml).
  */
 import { KysoError } from './errors.js';
+import { parseCertificate } from './cert/parse.js';
 import { sniffDocumentType } from './document-type.js';
 import { signPdf, type PdfSignOptions } from './pdf/sign.js';
 import type { Placement, SignatureAppearanceOptions } from './pdf/appearance/index.js';
 import type { SigningKey } from './signing-key.js';
+import type { TimestampClient } from './tsa/api.js';
+import { assertMaySign, checkCertificate, type CertificateCheck } from './revocation/check.js';
+import { RevocationSource } from './revocation/source.js';
+
+/** PAdES baseline levels: B-B signature; B-T adds a signature timestamp; B-LT adds the DSS; B-LTA a document timestamp over it all. */
+export type PadesLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
+export const PADES_LEVELS: readonly PadesLevel[] = ['B-B', 'B-T', 'B-LT', 'B-LTA'];
 
 export interface DocumentSignOptions {
   reason?: string;
@@ -15,11 +23,28 @@ export interface DocumentSignOptions {
   onProgress?: PdfSignOptions['onProgress'];
   /** A visible signature (PDF only): where, and how it looks. Absent: an invisible signature. */
   visible?: { placement: Placement; appearance?: SignatureAppearanceOptions };
+  /** PAdES level (PDF). Default: B-T when `timestamp` is given, B-B otherwise. */
+  level?: PadesLevel;
+  /** The TSA for B-T and above (see tsa/createTimestampClient). */
+  timestamp?: TimestampClient;
+  /**
+   * Checks on the certificate before the token signs. online: validity, key usage and revocation (OCSP, then
+   * CRL); offline: no network; off: none. Default online from B-T up (the network is needed anyway), offline at B-B.
+   * Expired or revoked stop with CERTIFICATE_EXPIRED / CERTIFICATE_REVOKED; the rest are warnings in the result.
+   */
+  certificateCheck?: 'online' | 'offline' | 'off';
+  /** Sees the check (warnings included) before the token signs; throw (e.g. USER_CANCELLED) to stop. */
+  onCertificateCheck?: (check: CertificateCheck) => void | Promise<void>;
 }
 
 export interface DocumentSignResult {
   format: 'pdf' | 'ooxml';
   bytes: Uint8Array;
+  /** The level reached (PDF); every level asked for is reached or the call throws. */
+  level?: PadesLevel;
+  certificateCheck?: CertificateCheck;
+  /** The signature timestamp (B-T and above). */
+  timestamp?: { time: Date; tsa?: string; url?: string; tokenSize: number };
 }
 
 /** The format to treat a file as: its bytes, or when they are unrecognisable, what its name claims (so a broken .pdf is DOCUMENT_CORRUPT). */
@@ -36,13 +61,67 @@ export function documentFormat(bytes: Uint8Array, fileName?: string): 'pdf' | 'o
 export async function signDocument(bytes: Uint8Array, key: SigningKey, options: DocumentSignOptions = {}, fileName?: string): Promise<DocumentSignResult> {
   const type = documentFormat(bytes, fileName);
   if (type === 'pdf') {
-    const { visible, ...pdfOptions } = options;
+    const { visible, level: askedLevel, timestamp, certificateCheck, onCertificateCheck, ...pdfOptions } = options;
+    const level = askedLevel ?? (timestamp ? 'B-T' : 'B-B');
+    const rank = PADES_LEVELS.indexOf(level);
+    if (rank < 0) throw new KysoError('BAD_REQUEST', `unknown level ${String(level)}`);
+    if (rank >= 1 && !timestamp) throw new KysoError('BAD_REQUEST', `${level} needs a timestamp server (TSA)`);
+    const source = new RevocationSource();
+    const mode = certificateCheck ?? (rank >= 1 ? 'online' : 'offline');
+    let check: CertificateCheck | undefined;
+    if (mode !== 'off') {
+      check = await checkCertificate(key.certificate, key.chain, { online: mode === 'online', source });
+      assertMaySign(check);
+      await onCertificateCheck?.(check);
+    }
+    const signOptions = { ...pdfOptions, ...(rank >= 1 ? { timestamp: timestamp! } : {}) };
     // The appearance code pulls in pdf.js and fonts: load it only for visible signatures.
     const result = visible
-      ? await (await import('./pdf/appearance/index.js')).signPdfVisible(bytes, key, { ...pdfOptions, ...visible })
-      : await signPdf(bytes, key, pdfOptions);
-    return { format: 'pdf', bytes: result.bytes };
+      ? await (await import('./pdf/appearance/index.js')).signPdfVisible(bytes, key, { ...signOptions, ...visible })
+      : await signPdf(bytes, key, signOptions);
+    let out = result.bytes;
+    if (rank >= 2) {
+      const { addValidationData } = await import('./pdf/dss.js');
+      out = (await addValidationData(out, { fieldNames: [result.fieldName], source, extraCertificates: key.chain })).bytes;
+    }
+    if (rank >= 3) {
+      const { timestampPdf } = await import('./pdf/document-timestamp.js');
+      out = (await timestampPdf(out, timestamp!)).bytes;
+    }
+    const ts = result.timestamp;
+    return {
+      format: 'pdf',
+      bytes: out,
+      level,
+      ...(check ? { certificateCheck: check } : {}),
+      ...(ts ? { timestamp: { time: ts.info.genTime, tokenSize: ts.der.length, ...(ts.source ? { url: ts.source } : {}), ...tsaName(ts.tsaCertificate) } } : {}),
+    };
   }
   if (type === 'ooxml') throw new KysoError('UNSUPPORTED_FORMAT', 'Office documents: not yet');
   throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT');
+}
+
+function tsaName(cert: Uint8Array | undefined): { tsa?: string } {
+  if (!cert) return {};
+  const cn = parseCertificate(cert).subject.commonName;
+  return cn ? { tsa: cn } : {};
+}
+
+export interface DocumentTimestampRequest {
+  timestamp: TimestampClient;
+  /** First add the DSS (validation data) for the signatures already in the file: B-LT → B-LTA, or renewing an archive. */
+  addValidationData?: boolean;
+}
+
+/** A document timestamp alone (PDF): `kyso timestamp`, and archive renewal with `addValidationData`. */
+export async function timestampDocument(bytes: Uint8Array, request: DocumentTimestampRequest): Promise<{ bytes: Uint8Array; time: Date; tsa?: string }> {
+  if (documentFormat(bytes) !== 'pdf') throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT', 'document timestamps are for PDF');
+  let out = bytes;
+  if (request.addValidationData) {
+    const { addValidationData } = await import('./pdf/dss.js');
+    out = (await addValidationData(out)).bytes;
+  }
+  const { timestampPdf } = await import('./pdf/document-timestamp.js');
+  const r = await timestampPdf(out, request.timestamp);
+  return { bytes: r.bytes, time: r.token.info.genTime, ...tsaName(r.token.tsaCertificate) };
 }

@@ -17,6 +17,8 @@ import { ObjectAllocator, buildFieldUpdate, emptyAppearance, existingFieldNames,
 import { serialize } from './serialize.js';
 import { KYSO_VERSION } from '../version.js';
 import { parseCertificate } from '../cert/parse.js';
+import type { TimestampClient, TimestampToken } from '../tsa/api.js';
+import { timestampSignatureValue } from '../tsa/signature-timestamp.js';
 
 export type SignStage = 'open' | 'prepare' | 'digest' | 'sign' | 'embed';
 
@@ -47,6 +49,8 @@ export interface PdfSignOptions {
   reserveExtra?: number;
   /** Adds unsigned attributes (e.g. the signature timestamp) from the signature value. */
   unsignedAttributes?: (signatureValue: Uint8Array) => Promise<Uint8Array[]>;
+  /** PAdES B-T: a TSA token over the signature value, as id-aa-signatureTimeStampToken (replaces `unsignedAttributes`). */
+  timestamp?: TimestampClient;
   onProgress?: (stage: SignStage) => void;
 }
 
@@ -57,6 +61,10 @@ export interface PdfSignResult {
   signingTime: Date;
   hash: HashAlgorithm;
   cmsSize: number;
+  /** Bytes reserved for the CMS in /Contents (the last attempt's). */
+  reserved: number;
+  /** The signature timestamp token, at B-T and above. */
+  timestamp?: TimestampToken;
 }
 
 export function defaultHash(key: SigningKey): HashAlgorithm {
@@ -137,7 +145,16 @@ export async function signPdf(input: Uint8Array | OpenedPdf, key: SigningKey, op
   const signingTime = options.signingTime ?? new Date();
   const name = options.name ?? parseCertificate(key.certificate).subject.commonName;
 
-  let reserve = estimateCmsSize(key, options.reserveExtra ?? 0);
+  let token: TimestampToken | undefined;
+  const tsa = options.timestamp;
+  const unsignedAttributes = tsa
+    ? async (signatureValue: Uint8Array): Promise<Uint8Array[]> => {
+      const ts = await timestampSignatureValue(tsa, signatureValue, hash);
+      token = ts.token;
+      return [ts.attribute];
+    }
+    : options.unsignedAttributes;
+  let reserve = estimateCmsSize(key, (options.reserveExtra ?? 0) + (tsa?.expectedTokenSize() ?? 0));
   // One retry with a larger reservation: unsigned attributes (timestamps) can outgrow the estimate.
   for (let attempt = 0; ; attempt++) {
     progress('prepare');
@@ -157,7 +174,7 @@ export async function signPdf(input: Uint8Array | OpenedPdf, key: SigningKey, op
     const cms = await buildSignedData(key, {
       contentDigest: digest,
       hash,
-      ...(options.unsignedAttributes ? { unsignedAttributes: options.unsignedAttributes } : {}),
+      ...(unsignedAttributes ? { unsignedAttributes } : {}),
     });
     progress('embed');
     if (cms.der.length > (prepared.contentsLength - 2) / 2) {
@@ -166,6 +183,9 @@ export async function signPdf(input: Uint8Array | OpenedPdf, key: SigningKey, op
       continue;
     }
     patchContents(prepared.bytes, prepared.contentsAt, prepared.contentsLength, cms.der);
-    return { bytes: prepared.bytes, byteRange: prepared.byteRange, fieldName: prepared.fieldName, signingTime, hash, cmsSize: cms.der.length };
+    return {
+      bytes: prepared.bytes, byteRange: prepared.byteRange, fieldName: prepared.fieldName, signingTime, hash,
+      cmsSize: cms.der.length, reserved: (prepared.contentsLength - 2) / 2, ...(token ? { timestamp: token } : {}),
+    };
   }
 }

@@ -9,10 +9,27 @@ import { parseCertificate, type SubjectFields } from '../cert/parse.js';
 import { openPdf, type OpenedPdf } from './open.js';
 import { decodeTextString, parsePdfDate } from './text-string.js';
 import { digestByteRange } from './sign.js';
+import { createHash } from 'node:crypto';
+import { checkTimestampToken, type TokenCheck } from '../tsa/rfc3161.js';
+import { ltvStatus, readDss, type DssContents, type LtvReport } from './dss.js';
+
+export interface TimestampReport {
+  /** genTime of the token. */
+  time: Date;
+  /** The TSA certificate's CN. */
+  tsa?: string;
+  /** The imprint is the digest of what the token covers (signature value, or the ByteRange of a document timestamp). */
+  imprintMatches: boolean;
+  /** The token's CMS signature verifies with the TSA certificate. */
+  signatureValid: boolean;
+  problems: string[];
+}
 
 export interface PdfSignatureReport {
   fieldName: string;
   subFilter: string;
+  /** A signer's signature, or a document timestamp (SubFilter ETSI.RFC3161, PAdES B-LTA). */
+  kind: 'signature' | 'document-timestamp';
   signer?: SubjectFields & { fingerprint: string; serialNumber: string; issuer: SubjectFields; notBefore: Date; notAfter: Date };
   /** /M of the signature dictionary: the time the signer's computer claimed. */
   claimedTime?: Date;
@@ -34,6 +51,10 @@ export interface PdfSignatureReport {
   intact: boolean;
   pades: { signingCertificateV2: boolean; noSigningTimeAttribute: boolean; attributesDer: boolean; signingCertificateMatches: boolean };
   hasTimestamp: boolean;
+  /** The signature timestamp (B-T), or the document timestamp's own token. */
+  timestamp?: TimestampReport;
+  /** What the DSS holds for this signature (present when the file has a DSS). */
+  ltv?: LtvReport;
   problems: string[];
 }
 
@@ -41,18 +62,33 @@ export interface PdfVerification {
   signatures: PdfSignatureReport[];
   /** True when there is at least one signature and every one is intact. */
   allIntact: boolean;
+  /** The document security store (PAdES B-LT), when present. */
+  dss?: { certs: number; ocsps: number; crls: number; vri: number };
 }
 
 const OID_SIGNATURE_TIMESTAMP = '1.2.840.113549.1.9.16.2.14';
+
+function timestampReport(check: TokenCheck): TimestampReport | undefined {
+  if (!check.token) return undefined;
+  let tsa: string | undefined;
+  try { tsa = check.token.tsaCertificate ? parseCertificate(check.token.tsaCertificate).subject.commonName : undefined; } catch { /* unreadable */ }
+  return {
+    time: check.token.info.genTime,
+    ...(tsa ? { tsa } : {}),
+    imprintMatches: check.imprintMatches,
+    signatureValid: check.signatureValid,
+    problems: check.problems,
+  };
+}
 
 function resolve(doc: OpenedPdf, o: PdfObject | undefined): PdfObject | undefined {
   return o instanceof PdfRef ? (doc.pdf.getObject(o) ?? undefined) : o;
 }
 
-interface FoundSignature { fieldName: string; dict: PdfDict }
+export interface FoundSignature { fieldName: string; dict: PdfDict }
 
 /** Signature fields with a value, walking /Kids; fully qualified names. */
-function findSignatures(doc: OpenedPdf): FoundSignature[] {
+export function findSignatures(doc: OpenedPdf): FoundSignature[] {
   const out: FoundSignature[] = [];
   const acro = resolve(doc, doc.pdf.getCatalog().get('AcroForm'));
   const seen = new Set<PdfDict>();
@@ -93,6 +129,23 @@ function text(dict: PdfDict, key: string): string | undefined {
   return s instanceof PdfString ? decodeTextString(s.bytes).normalize('NFC') : undefined;
 }
 
+/** A document timestamp: its /Contents is a TimeStampToken whose imprint is the digest of the ByteRange. */
+function checkDocumentTimestamp(bytes: Uint8Array, range: [number, number, number, number], contents: Uint8Array, report: PdfSignatureReport): void {
+  const check = checkTimestampToken(contents, { digestWith: (h) => digestByteRange(bytes, range, h) });
+  report.problems.push(...check.problems);
+  report.cmsValid = check.signatureValid;
+  report.digestMatches = check.imprintMatches;
+  const ts = timestampReport(check);
+  if (ts) { report.timestamp = ts; report.claimedTime = ts.time; }
+  if (check.token?.tsaCertificate) report.signer = signerFields(check.token.tsaCertificate);
+  report.intact = report.cmsValid && report.digestMatches && report.byteRangeSane;
+}
+
+function signerFields(cert: Uint8Array): PdfSignatureReport['signer'] {
+  const info = parseCertificate(cert);
+  return { ...info.subject, fingerprint: info.fingerprint, serialNumber: info.serialNumber, issuer: info.issuer, notBefore: info.notBefore, notAfter: info.notAfter };
+}
+
 function checkOne(doc: OpenedPdf, found: FoundSignature): PdfSignatureReport {
   const { dict, fieldName } = found;
   const bytes = doc.bytes;
@@ -101,6 +154,7 @@ function checkOne(doc: OpenedPdf, found: FoundSignature): PdfSignatureReport {
   const report: PdfSignatureReport = {
     fieldName,
     subFilter,
+    kind: subFilter === 'ETSI.RFC3161' || dict.getName('Type')?.value === 'DocTimeStamp' ? 'document-timestamp' : 'signature',
     cmsValid: false,
     digestMatches: false,
     byteRangeSane: false,
@@ -142,6 +196,11 @@ function checkOne(doc: OpenedPdf, found: FoundSignature): PdfSignatureReport {
     problems.push('/Contents differs from the bytes excluded by ByteRange');
   }
 
+  if (report.kind === 'document-timestamp') {
+    checkDocumentTimestamp(bytes, [a, b, c, d], contents.bytes, report);
+    return report;
+  }
+
   let cms: CmsSignerCheck;
   try {
     cms = verifySignedData(contents.bytes, (hashName) => digestByteRange(bytes, [a, b, c, d], hashName));
@@ -158,15 +217,23 @@ function checkOne(doc: OpenedPdf, found: FoundSignature): PdfSignatureReport {
     attributesDer: cms.attributesDer,
     signingCertificateMatches: cms.signingCertificateMatches,
   };
-  report.hasTimestamp = cms.unsignedAttributes.has(OID_SIGNATURE_TIMESTAMP);
+  const token = cms.unsignedAttributes.get(OID_SIGNATURE_TIMESTAMP)?.[0];
+  report.hasTimestamp = token !== undefined;
+  let timestampOk = true;
+  if (token) {
+    const check = checkTimestampToken(token, { digestWith: (h) => createHash(h).update(cms.signatureValue).digest() });
+    problems.push(...check.problems);
+    const ts = timestampReport(check);
+    if (ts) report.timestamp = ts;
+    timestampOk = check.problems.length === 0;
+  }
   if (cms.signerCertificate) {
     try {
-      const info = parseCertificate(cms.signerCertificate);
-      report.signer = { ...info.subject, fingerprint: info.fingerprint, serialNumber: info.serialNumber, issuer: info.issuer, notBefore: info.notBefore, notAfter: info.notAfter };
+      report.signer = signerFields(cms.signerCertificate);
     } catch { problems.push('signer certificate unreadable'); }
   }
   if (!report.claimedTime && cms.signingTime) report.claimedTime = cms.signingTime;
-  report.intact = report.cmsValid && report.digestMatches && report.byteRangeSane;
+  report.intact = report.cmsValid && report.digestMatches && report.byteRangeSane && timestampOk;
   return report;
 }
 
@@ -178,6 +245,21 @@ export async function verifyPdf(input: Uint8Array | OpenedPdf): Promise<PdfVerif
   } catch (cause) {
     throw new KysoError('DOCUMENT_CORRUPT', 'form fields unreadable', { cause });
   }
-  const signatures = found.map((f) => checkOne(doc, f)).sort((x, y) => (x.byteRange?.[2] ?? 0) + (x.byteRange?.[3] ?? 0) - ((y.byteRange?.[2] ?? 0) + (y.byteRange?.[3] ?? 0)));
-  return { signatures, allIntact: signatures.length > 0 && signatures.every((s) => s.intact) };
+  const checked = found.map((f) => ({ found: f, report: checkOne(doc, f) }));
+  let dss: DssContents | undefined;
+  try { dss = readDss(doc); } catch { /* an unreadable DSS is as good as none */ }
+  if (dss) {
+    for (const { found: f, report } of checked) {
+      const contents = f.dict.get('Contents');
+      if (report.kind !== 'signature' || !(contents instanceof PdfString)) continue;
+      try { report.ltv = ltvStatus(contents.bytes, dss); } catch { /* CMS unreadable: already a problem */ }
+    }
+  }
+  const end = (r: PdfSignatureReport): number => (r.byteRange?.[2] ?? 0) + (r.byteRange?.[3] ?? 0);
+  const signatures = checked.map((c) => c.report).sort((x, y) => end(x) - end(y));
+  return {
+    signatures,
+    allIntact: signatures.length > 0 && signatures.every((s) => s.intact),
+    ...(dss ? { dss: { certs: dss.certs.length, ocsps: dss.ocsps.length, crls: dss.crls.length, vri: dss.vri.length } } : {}),
+  };
 }

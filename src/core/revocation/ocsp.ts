@@ -50,7 +50,7 @@ interface SingleResponse { tlv: Tlv; hashOid: string; nameHash: Uint8Array; keyH
  * Parses and checks an OCSPResponse about `cert` (issued by `issuer`). Throws with the reason when it is
  * not usable; a usable answer may still say `unknown`.
  */
-export function checkOcspResponse(der: Uint8Array, cert: Uint8Array, issuer: Uint8Array, opts: { nonce?: Uint8Array; at?: Date } = {}): OcspResult {
+export function checkOcspResponse(der: Uint8Array, cert: Uint8Array, issuer: Uint8Array, opts: { nonce?: Uint8Array; at?: Date; anyTime?: boolean } = {}): OcspResult {
   const top = readTlv(der, 0);
   const [statusT, bytesT] = children(der, top);
   if (!statusT || statusT.tag !== 0x0a) throw new Error('not an OCSPResponse');
@@ -107,8 +107,9 @@ export function checkOcspResponse(der: Uint8Array, cert: Uint8Array, issuer: Uin
   if (!thisUpdate) throw new Error('bad thisUpdate');
   const at = opts.at ?? new Date();
   const skew = 5 * 60_000;
-  if (thisUpdate.getTime() > at.getTime() + skew) throw new Error('response is from the future');
-  if (nextUpdate && nextUpdate.getTime() < at.getTime() - skew) throw new Error('response is out of date');
+  // Archived answers (a DSS read years later) are checked for origin, not for being current.
+  if (!opts.anyTime && thisUpdate.getTime() > at.getTime() + skew) throw new Error('response is from the future');
+  if (!opts.anyTime && nextUpdate && nextUpdate.getTime() < at.getTime() - skew) throw new Error('response is out of date');
 
   const result: OcspResult = { der, status: 'unknown', producedAt, thisUpdate, certificates, signer, ...(nextUpdate ? { nextUpdate } : {}) };
   if (statusTlv.tag === 0x80) result.status = 'good';
