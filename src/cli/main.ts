@@ -5,12 +5,14 @@ import { registerTokens } from './commands/tokens.js';
 import { registerSign } from './commands/sign.js';
 import { registerVerify } from './commands/verify.js';
 import { registerDemo } from './commands/demo.js';
+import { registerTimestamp } from './commands/timestamp.js';
 
 const program = new Command('kyso')
   .description('Kyso — ký số tài liệu bằng USB token / sign documents with a USB token')
   .version(KYSO_VERSION);
 registerTokens(program);
 registerSign(program);
+registerTimestamp(program);
 registerVerify(program);
 registerDemo(program);
 program.showHelpAfterError();

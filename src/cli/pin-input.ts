@@ -1,26 +1,65 @@
 /**
  * Reads a PIN for the CLI: from the terminal with echo off, or the first line of standard input
  * (`--pin-stdin`, for scripts). The PIN is returned to the token layer and not kept anywhere.
+ * Other secrets (a TSA password) come from the following lines, see stdinLine.
  */
 import { KysoError } from '../core/errors.js';
 
-/** First line of stdin, read once; later calls get the same promise (one PIN per process). */
-let stdinLine: Promise<string> | undefined;
-export function pinFromStdin(): Promise<string> {
-  stdinLine ??= new Promise<string>((resolve, reject) => {
-    let buf = '';
-    const onData = (chunk: Buffer | string): void => {
-      buf += chunk.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) { done(); resolve(buf.slice(0, nl).replace(/\r$/, '')); }
-    };
-    const onEnd = (): void => { done(); buf ? resolve(buf.replace(/\r?\n?$/, '')) : reject(new KysoError('PIN_REQUIRED', 'standard input is empty')); };
-    const done = (): void => { process.stdin.off('data', onData); process.stdin.off('end', onEnd); process.stdin.pause(); };
-    process.stdin.on('data', onData);
-    process.stdin.on('end', onEnd);
-    process.stdin.resume();
+/**
+ * Standard input as numbered lines, read once and as far as needed (a script may keep the pipe open).
+ * Scripts pass secrets this way: line 1 the PIN (--pin-stdin), then the TSA password (--tsa-password-stdin).
+ */
+const stdin = { buf: '', lines: [] as string[], ended: false, listening: false, waiters: [] as { n: number; resolve: (s: string | undefined) => void }[] };
+
+function settle(): void {
+  stdin.waiters = stdin.waiters.filter((w) => {
+    if (w.n < stdin.lines.length) { w.resolve(stdin.lines[w.n]); return false; }
+    if (stdin.ended) { w.resolve(undefined); return false; }
+    return true;
   });
-  return stdinLine;
+  if (stdin.waiters.length === 0 && stdin.listening) {
+    stdin.listening = false;
+    process.stdin.off('data', onData);
+    process.stdin.off('end', onEnd);
+    process.stdin.pause();
+  }
+}
+
+function onData(chunk: Buffer | string): void {
+  stdin.buf += chunk.toString();
+  for (let nl = stdin.buf.indexOf('\n'); nl >= 0; nl = stdin.buf.indexOf('\n')) {
+    stdin.lines.push(stdin.buf.slice(0, nl).replace(/\r$/, ''));
+    stdin.buf = stdin.buf.slice(nl + 1);
+  }
+  settle();
+}
+
+function onEnd(): void {
+  if (stdin.buf) stdin.lines.push(stdin.buf.replace(/\r$/, ''));
+  stdin.buf = '';
+  stdin.ended = true;
+  settle();
+}
+
+/** Line `n` (0-based) of standard input; undefined when input ends before it. */
+export function stdinLine(n: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    stdin.waiters.push({ n, resolve });
+    if (!stdin.listening && !stdin.ended) {
+      stdin.listening = true;
+      process.stdin.on('data', onData);
+      process.stdin.on('end', onEnd);
+      process.stdin.resume();
+    }
+    settle();
+  });
+}
+
+/** The PIN: the first line of stdin (one PIN per process). */
+export async function pinFromStdin(): Promise<string> {
+  const line = await stdinLine(0);
+  if (line === undefined) throw new KysoError('PIN_REQUIRED', 'standard input is empty');
+  return line;
 }
 
 /** Prompts on the terminal without echo. Ctrl-C cancels with USER_CANCELLED. */

@@ -21,13 +21,20 @@ export interface DocumentVerification {
   pdf?: PdfSignatureReport[];
 }
 
+function timestampNote(s: PdfSignatureReport): string {
+  if (s.kind === 'document-timestamp' || (!s.hasTimestamp && !s.timestamp)) return '';
+  if (!s.timestamp) return '; timestamp unreadable';
+  const ok = s.timestamp.imprintMatches && s.timestamp.signatureValid;
+  return `; timestamped ${s.timestamp.time.toISOString()}${s.timestamp.tsa ? ` by ${s.timestamp.tsa}` : ''}${ok ? '' : ' (INVALID)'}`;
+}
+
 function pdfSummary(s: PdfSignatureReport): SignatureSummary {
   const coverage = s.coversWholeFile ? 'covers the whole file / phủ toàn bộ tệp' : `followed by ${s.bytesAfter} bytes of later changes / có thay đổi sau khi ký`;
   return {
     ...(s.signer?.commonName ? { signer: s.signer.commonName } : {}),
     ...(s.claimedTime ? { time: s.claimedTime } : {}),
     intact: s.intact,
-    summary: `${s.subFilter}; ${coverage}${s.hasTimestamp ? '; timestamped' : ''}`,
+    summary: `${s.kind === 'document-timestamp' ? 'document timestamp / dấu thời gian tài liệu' : s.subFilter}; ${coverage}${timestampNote(s)}${s.ltv ? `; LTV data ${s.ltv.complete ? 'complete / đầy đủ' : 'incomplete / thiếu'}` : ''}`,
     problems: s.problems,
   };
 }

@@ -9,8 +9,13 @@ import { signDocument, type DocumentSignOptions } from '../../core/sign-document
 import type { Placement, PlacementRect } from '../../core/pdf/appearance/index.js';
 import { KysoError } from '../../core/errors.js';
 import { readInput } from '../read-input.js';
+import { addTsaOptions, timestampClientFrom, type TsaOptions } from '../tsa-options.js';
+import { PADES_LEVELS, type PadesLevel } from '../../core/sign-document.js';
+import type { CertificateCheck } from '../../core/revocation/check.js';
 
-interface SignOptions extends TokenOptions {
+interface SignOptions extends TokenOptions, TsaOptions {
+  level?: string;
+  certCheck?: 'online' | 'offline' | 'off';
   output: string;
   cert?: string;
   pinStdin?: boolean;
@@ -46,8 +51,16 @@ const PIN_HINT: Record<string, string> = {
   'final-try': ' (LẦN THỬ CUỐI / FINAL TRY)',
 };
 
+/** Warnings of the certificate check, on stderr in both languages. */
+export function printCertificateWarnings(check: CertificateCheck | undefined): void {
+  for (const p of check?.problems ?? []) {
+    if (p.severity !== 'warning') continue;
+    process.stderr.write(`kyso: cảnh báo / warning: ${p.vi}\n  ${p.en}${p.detail ? `\n  (${p.detail})` : ''}\n`);
+  }
+}
+
 export function registerSign(program: Command): void {
-  addTokenOptions(program.command('sign <input>').description('sign a PDF with a certificate on a token / ký số tài liệu'))
+  const cmd = addTokenOptions(program.command('sign <input>').description('sign a PDF with a certificate on a token / ký số tài liệu'))
     .requiredOption('-o, --output <file>', 'where to write the signed document')
     .option('--cert <id>', 'certificate id (or unique prefix) from `kyso tokens`')
     .option('--pin-stdin', 'read the PIN from the first line of standard input')
@@ -60,7 +73,16 @@ export function registerSign(program: Command): void {
     .option('--position <where>', 'with --keyword: below | above | right | left | over')
     .option('--all-pages', 'visible signature on every page (or at every keyword match)')
     .option('--image <file>', 'signature image (PNG/JPEG) shown beside the text')
+    .option('--level <level>', 'PAdES level: B-B | B-T (timestamp) | B-LT (+ revocation data) | B-LTA (+ document timestamp); default B-T with --tsa, else B-B')
+    .option('--cert-check <mode>', 'certificate check before signing: online (OCSP/CRL) | offline | off; default online from B-T, offline at B-B');
+  addTsaOptions(cmd)
+    .addHelpText('after', '\nStandard input, for scripts: line 1 is the PIN (--pin-stdin), the next line the TSA password (--tsa-password-stdin).\nDữ liệu vào chuẩn: dòng 1 là mã PIN, dòng tiếp theo là mật khẩu máy chủ dấu thời gian.')
     .action((input: string, opts: SignOptions) => runCommand(async () => {
+      const level = opts.level?.toUpperCase() as PadesLevel | undefined;
+      if (level && !PADES_LEVELS.includes(level)) throw new KysoError('BAD_REQUEST', `--level ${opts.level}: one of ${PADES_LEVELS.join(', ')}`);
+      if (opts.certCheck && !['online', 'offline', 'off'].includes(opts.certCheck)) throw new KysoError('BAD_REQUEST', '--cert-check online | offline | off');
+      const timestamp = await timestampClientFrom(opts, opts.pinStdin ? 1 : 0);
+      if (level && level !== 'B-B' && !timestamp) throw new KysoError('BAD_REQUEST', `--level ${level} needs --tsa URL`);
       const bytes = await readInput(input);
       const service = openTokenService(opts);
       try {
@@ -74,9 +96,14 @@ export function registerSign(program: Command): void {
           ...(opts.location ? { location: opts.location } : {}),
           ...(opts.contact ? { contactInfo: opts.contact } : {}),
           ...(visible ? { visible } : {}),
+          ...(level ? { level } : {}),
+          ...(timestamp ? { timestamp } : {}),
+          ...(opts.certCheck ? { certificateCheck: opts.certCheck } : {}),
+          onCertificateCheck: printCertificateWarnings,
         }, path.basename(input));
         await writeFileAtomic(opts.output, result.bytes);
-        process.stderr.write(`signed ${path.basename(input)} as ${cert.info.subject.commonName ?? cert.id} → ${opts.output} (${result.bytes.length} bytes, ${Date.now() - started} ms)\n`);
+        const ts = result.timestamp ? `, timestamp ${result.timestamp.time.toISOString()} by ${result.timestamp.tsa ?? result.timestamp.url ?? 'TSA'}` : '';
+        process.stderr.write(`signed ${path.basename(input)} as ${cert.info.subject.commonName ?? cert.id} → ${opts.output} (${result.level ?? ''} ${result.bytes.length} bytes${ts}, ${Date.now() - started} ms)\n`);
       } finally {
         service.close();
       }
