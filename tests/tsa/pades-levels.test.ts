@@ -162,6 +162,28 @@ describe('PAdES levels', () => {
     expect(v.signatures[v.signatures.length - 1]!.ltv?.complete).toBe(true);
   });
 
+  it('a second B-LT signature extends the DSS: both VRI entries, shared certificates stored once, the first signature intact', async () => {
+    const first = await sign('good', { level: 'B-LT', timestamp: tsa() });
+    const second = await sign('noku', { level: 'B-LT', timestamp: tsa() }, first.bytes);
+    save('b-lt-two-signers.pdf', second.bytes);
+    const v = await verifyPdf(second.bytes);
+    expect(v.signatures.map((s) => [s.intact, s.ltv?.complete, s.ltv?.vri])).toEqual([[true, true, true], [true, true, true]]);
+    expect(v.dss?.vri).toBe(2);
+    expect(v.dss?.certs).toBe(6); // + the second signer's certificate only
+    expect(v.dss?.crls).toBe(1);
+  });
+
+  it('a token larger than reserved: one retry with room for it, still one valid signature', async () => {
+    const real = tsa();
+    let asked = 0;
+    const stingy = { expectedTokenSize: () => 0, timestamp: (d: Uint8Array, h: 'SHA-256' | 'SHA-384' | 'SHA-512') => { asked++; return real.timestamp(d, h); } };
+    const r = await sign('good', { level: 'B-T', timestamp: stingy });
+    expect(asked).toBe(2);
+    const v = await verifyPdf(r.bytes);
+    expect(v.signatures).toHaveLength(1);
+    expect(v.signatures[0]).toMatchObject({ intact: true, timestamp: { imprintMatches: true } });
+  });
+
   it('a document timestamp alone, and archive renewal: DSS for the signatures present, then a timestamp', async () => {
     const alone = await timestampDocument(input, { timestamp: tsa() });
     save('doc-timestamp.pdf', alone.bytes);
