@@ -135,6 +135,7 @@ export async function startPkiServices(): Promise<PkiServices> {
           case '/tsa-wrong-nonce': { const i = requestImprint(body); return tsr(await tsaReplyFor(i.hex, i.hash)); }
           case '/tsa-wrong-imprint': { const i = requestImprint(body); return tsr(await tsaReplyFor(randomBytes(i.hex.length / 2).toString('hex'), i.hash)); }
           case '/tsa-slow': return; // never answers
+          case '/moved': return send(302, 'text/plain', '', { Location: '/crl/sub.crl' });
           case '/ocsp/sub':
             if (services.revocationDown) return send(503, 'text/plain', 'down');
             return send(200, 'application/ocsp-response', await ocspReply(body));

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpTimestampClient } from '../../src/core/tsa/index.js';
 import { KysoError } from '../../src/core/errors.js';
+import { httpRequest } from '../../src/core/net/http.js';
 import { startPkiServices, TSA_PASSWORD, TSA_USER, type PkiServices } from '../helpers/loopback-pki-services.js';
 
 let srv: PkiServices;
@@ -90,6 +91,16 @@ describe('HttpTimestampClient', () => {
     const all = await failure(new HttpTimestampClient({ urls: [srv.tsa.unreachable, srv.tsa.reject] }).timestamp(digest(), 'SHA-256'));
     expect(all.code).toBe('TSA_REJECTED');
     expect(all.detail).toContain('TSA_UNREACHABLE');
+  });
+
+  it('HTTP: a GET follows a redirect (CRLs behind a CDN), a POST does not (a TSA answers itself)', async () => {
+    const get = await httpRequest({ url: `${srv.base}/moved` });
+    expect(get.status).toBe(200);
+    expect(get.contentType).toBe('application/pkix-crl');
+    const post = await httpRequest({ url: `${srv.base}/moved`, method: 'POST', body: Uint8Array.of(1) });
+    expect(post.status).toBe(302);
+    const e = await failure(new HttpTimestampClient({ urls: [`${srv.base}/moved`] }).timestamp(digest(), 'SHA-256'));
+    expect(e.code).toBe('TSA_REJECTED');
   });
 
   it('refuses URLs that are not http(s)', () => {

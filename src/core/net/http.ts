@@ -39,7 +39,24 @@ export class HttpTooLarge extends Error {
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
-export function httpRequest(req: HttpRequest): Promise<HttpResponse> {
+/**
+ * One exchange; a GET follows up to 3 redirects (CRLs and CA certificates often sit behind a CDN), dropping
+ * credentials when the host changes. A POST (TSA, OCSP) is never redirected: its answer is the server's own.
+ */
+export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
+  let current = req;
+  for (let hop = 0; ; hop++) {
+    const res = await exchange(current);
+    const location = res.headers.location;
+    if ((current.method ?? (current.body ? 'POST' : 'GET')) !== 'GET' || ![301, 302, 303, 307, 308].includes(res.status) || !location || hop >= 3) return res;
+    const next = new URL(location, current.url);
+    const sameHost = next.host === new URL(current.url).host;
+    const { username: _u, password: _p, ...rest } = current;
+    current = { ...rest, url: next.toString(), ...(sameHost && current.username !== undefined ? { username: current.username, password: current.password ?? '' } : {}) };
+  }
+}
+
+function exchange(req: HttpRequest): Promise<HttpResponse> {
   let url: URL;
   try {
     url = new URL(req.url);
