@@ -90,6 +90,18 @@ describe('PAdES levels', () => {
     const digest = createHash('sha256').update(si.signature).digest('hex');
     const o = spawnSync('openssl', ['ts', '-verify', '-digest', digest, '-in', tokenFile, '-token_in', '-CAfile', srv.pki.root, '-untrusted', srv.pki.sub], { encoding: 'utf8' });
     expect(o.stdout + o.stderr).toContain('Verification: OK');
+    // A timestamp whose imprint no longer matches the signature value: the signature is not intact any more.
+    const imprintHex = digest.toUpperCase();
+    const text = Buffer.from(r.bytes).toString('latin1');
+    const at = text.indexOf(imprintHex);
+    expect(at).toBeGreaterThan(0);
+    const tampered = Buffer.from(r.bytes);
+    tampered[at] = tampered[at] === 0x30 ? 0x31 : 0x30;
+    const tv = (await verifyPdf(new Uint8Array(tampered))).signatures[0]!;
+    expect(tv.cmsValid).toBe(true);
+    expect(tv.timestamp?.imprintMatches).toBe(false);
+    expect(tv.intact).toBe(false);
+
     const cmsLength = (contents[1]! & 0x80 ? contents.subarray(2, 2 + (contents[1]! & 0x7f)).reduce((n, x) => n * 256 + x, 0) + 2 + (contents[1]! & 0x7f) : contents[1]! + 2);
     console.log(`[B-T] token ${token.length} B, CMS ${cmsLength} B in ${contents.length} B reserved, file ${r.bytes.length} B (input ${input.length} B)`);
   });

@@ -225,7 +225,9 @@ function checkOne(doc: OpenedPdf, found: FoundSignature): PdfSignatureReport {
     problems.push(...check.problems);
     const ts = timestampReport(check);
     if (ts) report.timestamp = ts;
-    timestampOk = check.problems.length === 0;
+    // Integrity: the imprint must match and a token that carries its TSA certificate must verify with it.
+    // A token without the certificate (or with a wrong key usage) is reported, not counted as tampering.
+    timestampOk = check.imprintMatches && (check.signatureValid || !check.token?.tsaCertificate);
   }
   if (cms.signerCertificate) {
     try {
