@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { KysoError } from '../core/errors.js';
 import { createTimestampClient, type TimestampClient } from '../core/tsa/index.js';
-import { stdinLine } from './pin-input.js';
+import { pinFromTerminal, stdinLine } from './pin-input.js';
 
 export interface TsaOptions {
   tsa?: string[];
@@ -26,7 +26,9 @@ export async function timestampClientFrom(opts: TsaOptions, passwordLine: number
     return undefined;
   }
   let password: string | undefined;
-  if (opts.tsaPasswordStdin) {
+  if (opts.tsaPasswordStdin && process.stdin.isTTY) {
+    password = await pinFromTerminal('TSA password / mật khẩu máy chủ dấu thời gian: '); // a person at a terminal: no echo
+  } else if (opts.tsaPasswordStdin) {
     password = await stdinLine(passwordLine);
     if (password === undefined) throw new KysoError('BAD_REQUEST', `TSA password expected on line ${passwordLine + 1} of standard input`);
   }
