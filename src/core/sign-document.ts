@@ -72,6 +72,9 @@ export async function signDocument(bytes: Uint8Array, key: SigningKey, options: 
     if (mode !== 'off') {
       check = await checkCertificate(key.certificate, key.chain, { online: mode === 'online', source });
       assertMaySign(check);
+      // B-LT needs the signer's revocation status later: when it cannot be had now, stop before the token signs.
+      const unknown = check.problems.find((p) => p.code === 'revocation-unknown' || p.code === 'issuer-unknown');
+      if (rank >= 2 && mode === 'online' && unknown) throw new KysoError('REVOCATION_UNAVAILABLE', `${unknown.en} ${unknown.detail ?? ''}`.trim());
       await onCertificateCheck?.(check);
     }
     const signOptions = { ...pdfOptions, ...(rank >= 1 ? { timestamp: timestamp! } : {}) };

@@ -253,9 +253,19 @@ describe('what stops a signature (no file is produced)', () => {
   it('B-LT when revocation data cannot be had: REVOCATION_UNAVAILABLE', async () => {
     const client = tsa();
     const key = await ltvKey(tokens, srv, 'nourls');
+    const tsaHits = hitsOn(srv, '/tsa');
     const e = await failure(signDocument(input, key, { level: 'B-LT', timestamp: client }));
     expect(e.code).toBe('REVOCATION_UNAVAILABLE');
-    expect(e.detail).toContain('ĐỖ VĂN HẢI');
+    expect(e.detail).toContain('no OCSP responder and no CRL');
+    expect(hitsOn(srv, '/tsa')).toBe(tsaHits); // found out before the token signed
+    // When the signer was fine but the TSA's status cannot be had, the DSS step says whose data is missing.
+    srv.revocationDown = true;
+    try {
+      const late = await failure(signDocument(input, await ltvKey(tokens, srv, 'good'), { level: 'B-LT', timestamp: client, certificateCheck: 'offline' }));
+      expect(late.code).toBe('REVOCATION_UNAVAILABLE');
+      expect(late.detail).toContain('NGUYỄN VĂN AN');
+      expect(late.detail).toContain('Kyso LTV Test TSA');
+    } finally { srv.revocationDown = false; }
   });
 
   it('B-T without a TSA is a bad request', async () => {
