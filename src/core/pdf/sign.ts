@@ -149,7 +149,8 @@ export async function signPdf(input: Uint8Array | OpenedPdf, key: SigningKey, op
   const tsa = options.timestamp;
   const unsignedAttributes = tsa
     ? async (signatureValue: Uint8Array): Promise<Uint8Array[]> => {
-      const ts = await timestampSignatureValue(tsa, signatureValue, hash);
+      // SHA-256 imprint whatever the signature's hash: the one every TSA accepts (ETSI does not tie them).
+      const ts = await timestampSignatureValue(tsa, signatureValue, 'SHA-256');
       token = ts.token;
       return [ts.attribute];
     }
