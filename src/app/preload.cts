@@ -1,0 +1,25 @@
+/**
+ * Preload of every Kyso window (sandboxed, context-isolated): exposes `window.kysoBridge` and nothing else.
+ * The bridge's calls are fixed per dialog kind (the window's `--kyso-dialog=<kind>` argument): init, submit
+ * and cancel for every dialog, plus chooseModule for settings. Payloads are plain data over one IPC channel;
+ * the main process checks the sender and validates every answer.
+ *
+ * A sandboxed preload can require only 'electron' (no other modules), so this file imports nothing else and
+ * repeats its two constants (tests check them against window-options.ts and electron-shell.ts).
+ */
+const { contextBridge, ipcRenderer } = require('electron') as typeof import('electron');
+
+const KYSO_BRIDGE_CHANNEL = 'kyso:dialog';
+const KYSO_DIALOG_ARG = '--kyso-dialog=';
+
+const kysoDialogKind = process.argv.find((a) => a.startsWith(KYSO_DIALOG_ARG))?.slice(KYSO_DIALOG_ARG.length);
+const kysoInvoke = (op: 'init' | 'submit' | 'cancel' | 'call', payload?: unknown): Promise<unknown> => ipcRenderer.invoke(KYSO_BRIDGE_CHANNEL, op, payload);
+
+const kysoBridge: Record<string, (...args: never[]) => Promise<unknown>> = {
+  init: () => kysoInvoke('init'),
+  submit: (result: unknown) => kysoInvoke('submit', result),
+  cancel: () => kysoInvoke('cancel'),
+};
+if (kysoDialogKind === 'settings') kysoBridge.chooseModule = () => kysoInvoke('call', 'chooseModule');
+
+if (kysoDialogKind) contextBridge.exposeInMainWorld('kysoBridge', Object.freeze(kysoBridge));
