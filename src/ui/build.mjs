@@ -37,4 +37,7 @@ mkdirSync(path.join(out, 'pdfjs'), { recursive: true });
 cpSync(path.join(pdfjs, 'build/pdf.worker.min.mjs'), path.join(out, 'pdfjs/pdf.worker.min.mjs'));
 for (const dir of ['cmaps', 'standard_fonts', 'wasm', 'iccs']) cpSync(path.join(pdfjs, dir), path.join(out, 'pdfjs', dir), { recursive: true });
 cpSync(path.join(root, 'assets/fonts'), path.join(out, 'fonts'), { recursive: true });
+// The prompt windows' shared stylesheet (src/ui/kit/dialog.css).
+mkdirSync(path.join(out, 'kit'), { recursive: true });
+cpSync(path.join(src, 'kit/dialog.css'), path.join(out, 'kit/dialog.css'));
 console.log(`ui: built ${dialogs.join(', ')} into ${path.relative(root, out)}`);
