@@ -1,0 +1,21 @@
+; Kyso's additions to the per-user NSIS installer (electron-builder `nsis.include`).
+; Install: start Kyso hidden in the tray when the user logs in (HKCU Run key: per user, no admin rights).
+; Uninstall: remove that entry and its "startup approved" shadow, so nothing of Kyso starts any more.
+; The value name and arguments are the ones the app itself uses (src/app/autostart.ts: AUTOSTART_NAME,
+; HIDDEN_ARG), so the app's own "start with the computer" setting and the installer agree.
+
+!define KYSO_RUN_KEY "Software\Microsoft\Windows\CurrentVersion\Run"
+!define KYSO_APPROVED_KEY "Software\Microsoft\Windows\CurrentVersion\Explorer\StartupApproved\Run"
+!define KYSO_RUN_VALUE "Kyso"
+
+!macro customInstall
+  WriteRegStr HKCU "${KYSO_RUN_KEY}" "${KYSO_RUN_VALUE}" '"$INSTDIR\${APP_EXECUTABLE_FILENAME}" --hidden'
+!macroend
+
+!macro customUnInstall
+  ; An update uninstalls the old version first: keep the entry then (the new version's install rewrites it).
+  ${ifNot} ${isUpdated}
+    DeleteRegValue HKCU "${KYSO_RUN_KEY}" "${KYSO_RUN_VALUE}"
+    DeleteRegValue HKCU "${KYSO_APPROVED_KEY}" "${KYSO_RUN_VALUE}"
+  ${endIf}
+!macroend
