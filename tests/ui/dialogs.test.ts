@@ -17,6 +17,8 @@ import type {
   CertificateDialogRequest, CertificateView, ConfirmDialogRequest, ConsentDialogRequest, PinDialogRequest, SettingsDialogRequest, SettingsDialogResult,
 } from '../../src/ui/kit/protocol.js';
 import { ARTIFACTS_DIR } from '../helpers/fixtures.js';
+import { letterPdf } from '../appearance/documents.js';
+import type { PlacementRequest, PlacementResult } from '../../src/ui/bridge.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const UI_DIR = path.join(ROOT, 'dist/ui');
@@ -81,7 +83,7 @@ async function open<Req, R>(kind: string, request: Req, options: { viewport?: { 
     document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
   }, Object.keys(options.calls ?? {}));
   await page.goto(`${base}/${kind}/index.html`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 }).catch((e: unknown) => { throw new Error(`${String(e)}\n${errors.join('\n')}`); });
   await page.evaluate(() => document.fonts.ready);
   return { page, outcome, errors, calls };
 }
@@ -350,6 +352,23 @@ describe('settings', () => {
     await shot(page, 'settings-en');
     await page.keyboard.press('Escape');
     expect(await outcome).toEqual({ cancelled: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('placement dialog under the app\'s headers', () => {
+  it('pdf.js (page, worker, fonts) works within the CSP the kyso:// handler sends', async () => {
+    const request: PlacementRequest = {
+      document: readFileSync(letterPdf()).toString('base64'), fileName: 'thư.pdf', origin: ORIGIN,
+      signer: { commonName: 'NGUYỄN THỊ ÁNH TUYẾT' }, language: 'vi', defaults: { placement: { page: 1, rect: [330, 60, 560, 140] } },
+    };
+    const { page, outcome, errors } = await open<PlacementRequest, PlacementResult>('placement', request, { viewport: { width: 1200, height: 860 } });
+    await page.waitForSelector('#page[data-rendered="0"]', { timeout: 20_000 }).catch((e: unknown) => { throw new Error(`${String(e)}\n${errors.join('\n')}`); });
+    await shot(page, 'placement-app-headers');
+    await page.locator('#confirm').click();
+    const { submitted } = await outcome;
+    expect(submitted!.placement).toEqual({ page: 1, rect: [330, 60, 560, 140] });
     expect(errors).toEqual([]);
     await page.close();
   });
