@@ -53,7 +53,7 @@ export class ElectronShell implements Shell {
   private async route(event: IpcMainInvokeEvent, op: unknown, payload: unknown): Promise<unknown> {
     const handlers = this.handlers.get(event.sender.id);
     const frame = event.senderFrame;
-    if (!handlers || !frame || frame !== event.sender.mainFrame || !frame.url.startsWith(`${UI_ORIGIN}/`)) throw new Error('not a Kyso dialog');
+    if (!handlers || !frame || frame.parent !== null || !frame.url.startsWith(`${UI_ORIGIN}/`)) throw new Error('not a Kyso dialog');
     switch (op) {
       case 'init': return handlers.init();
       case 'submit': handlers.submit(payload); return null;
