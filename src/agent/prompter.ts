@@ -1,0 +1,60 @@
+/**
+ * The Prompter: the only way the agent reaches a person. The agent asks; an implementation answers with
+ * windows (the tray app, src/app/electron-prompter.ts), the terminal (prompters/terminal.ts) or a script
+ * (prompters/scripted.ts: tests, and `kyso serve --trust-origin/--pin-stdin`). A pure interface: no I/O here.
+ *
+ * Conventions: a question the person dismisses rejects with KysoError('USER_CANCELLED'), except the two yes/no
+ * questions (`consent`, `confirm`) whose "no" is an answer (false). Every method gets an AbortSignal: the agent
+ * aborts when the page that asked goes away, cancels, or the request times out; the prompt then closes.
+ */
+import type { TokenCertificate, PinRequest } from '../core/token/token-service.js';
+import type { AppearanceSigner } from '../core/pdf/appearance/layout.js';
+import type { PagesPlacement, RectPlacement, SignatureAppearanceOptions } from '../core/pdf/appearance/options.js';
+
+export type { TokenCertificate, PinRequest };
+
+export interface PromptOptions {
+  signal?: AbortSignal;
+}
+
+/** One signature to confirm: the site that asks, what it asks to sign, with which certificate. */
+export interface ConfirmRequest {
+  origin: string;
+  documents: ReadonlyArray<{ fileName: string; size: number }>;
+  certificate: TokenCertificate;
+}
+
+/** The document the placement prompt shows. */
+export interface PlacementDocument {
+  origin: string;
+  fileName: string;
+  bytes: Uint8Array;
+  signer: AppearanceSigner;
+  reason?: string;
+  location?: string;
+}
+
+export interface PlacementDefaults {
+  placement?: RectPlacement | PagesPlacement;
+  appearance?: SignatureAppearanceOptions;
+}
+
+export interface PlacementChoice {
+  placement: RectPlacement | PagesPlacement;
+  appearance: SignatureAppearanceOptions;
+}
+
+export interface Prompter {
+  /** May `origin` use the user's token? true: allow (the agent remembers it until revoked); false: deny. */
+  consent(origin: string, options?: PromptOptions): Promise<boolean>;
+  /** Which certificate `origin` gets to sign with; resolves to one element of `list`. */
+  chooseCertificate(origin: string, list: readonly TokenCertificate[], options?: PromptOptions): Promise<TokenCertificate>;
+  /** The PIN for `request.token`. The token layer uses it once and never retries it. */
+  pin(request: PinRequest, options?: PromptOptions): Promise<string>;
+  /** Sign these documents with this certificate for this site? Asked for every signature. */
+  confirm(request: ConfirmRequest, options?: PromptOptions): Promise<boolean>;
+  /** Where a visible signature goes and how it looks (`pdf.sign` with `placement: "ask"`). Optional: without it "ask" is refused. */
+  placement?(document: PlacementDocument, defaults: PlacementDefaults, options?: PromptOptions): Promise<PlacementChoice>;
+  /** The token refused the PIN `pin()` gave for this request: drop any copy kept (a stored PIN must not lock the token). */
+  pinRejected?(request: PinRequest): void;
+}
