@@ -1,0 +1,52 @@
+/**
+ * The agent, as the tray app and `kyso serve` start it. `startAgent` takes the token layer the caller owns
+ * (one TokenService per process), the Prompter, and where to keep state and logs.
+ */
+import path from 'node:path';
+import type { TokenService } from '../core/token/token-service.js';
+import { createAgentLogger, type AgentLogger, type LogLevel } from './logger.js';
+import type { Prompter } from './prompter.js';
+import { DEFAULT_PORT, DEFAULT_PORTS } from './protocol.js';
+import { SETTINGS_FILE_NAME, SettingsStore, type AllowedSite } from './settings-store.js';
+import { startAgentServer, type AgentServer } from './server.js';
+import type { AgentLimits } from './methods/context.js';
+
+export { DEFAULT_PORT, DEFAULT_PORTS };
+export type { Prompter, AllowedSite, AgentServer, AgentLimits };
+export { startAgentServer } from './server.js';
+export { SettingsStore, defaultSettingsPath, defaultConfigDir } from './settings-store.js';
+export { createAgentLogger } from './logger.js';
+export { TerminalPrompter } from './prompters/terminal.js';
+export { ScriptedPrompter, PreGrantedPrompter } from './prompters/scripted.js';
+
+export interface StartAgentOptions {
+  tokens: TokenService;
+  prompter: Prompter;
+  /** null: DEFAULT_PORT and its two fallbacks. */
+  port: number | null;
+  logLevel?: LogLevel;
+  /** Directory for `agent.log`; absent: stderr. */
+  logDir?: string;
+  /** Directory of the agent's settings file (allowed sites). */
+  dataDir: string;
+  limits?: Partial<AgentLimits>;
+  logger?: AgentLogger;
+  /** Ignored here (modules are the caller's TokenService) — accepted so the tray app can pass its settings as they are. */
+  modulePaths?: readonly string[];
+  tsa?: unknown;
+}
+
+export async function startAgent(options: StartAgentOptions): Promise<AgentServer> {
+  const logger = options.logger ?? createAgentLogger({
+    level: options.logLevel ?? 'info',
+    ...(options.logDir ? { file: path.join(options.logDir, 'agent.log') } : {}),
+  });
+  return startAgentServer({
+    tokens: options.tokens,
+    prompter: options.prompter,
+    settings: new SettingsStore(path.join(options.dataDir, SETTINGS_FILE_NAME)),
+    ports: options.port === null ? DEFAULT_PORTS : [options.port],
+    logger,
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
+}

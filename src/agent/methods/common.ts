@@ -1,0 +1,108 @@
+/**
+ * Steps shared by the signing methods: decoding a capped base64 payload, and the signing session —
+ * consent, then in the token queue: certificate (given or chosen by the user), certificate validity,
+ * the user's confirmation naming site, file(s) and certificate, the PIN (asked by the token layer through the
+ * Prompter, never retried), the work, and logout so the next signature asks again.
+ */
+import { KysoError, isKysoError } from '../../core/errors.js';
+import { checkCertificate, assertMaySign } from '../../core/revocation/check.js';
+import type { PinRequest, TokenCertificate } from '../../core/token/token-service.js';
+import type { SigningKey } from '../../core/signing-key.js';
+import { base64Length } from '../protocol.js';
+import type { AgentParts, RequestContext } from './context.js';
+
+/** Decodes base64 after checking its decoded size against `maxBytes`. */
+export function decodeBase64(value: string, maxBytes: number, what: string): Uint8Array {
+  if (value.length > base64Length(maxBytes)) {
+    throw new KysoError('TOO_LARGE', `${what} is larger than ${maxBytes} bytes`);
+  }
+  const bytes = Buffer.from(value, 'base64');
+  if (bytes.length > maxBytes) throw new KysoError('TOO_LARGE', `${what} is larger than ${maxBytes} bytes`);
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+}
+
+export const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+
+export function throwIfAborted(signal: AbortSignal): void {
+  if (!signal.aborted) return;
+  const r: unknown = signal.reason;
+  throw r instanceof KysoError ? r : new KysoError('USER_CANCELLED');
+}
+
+/** The certificates a site may sign with now; NO_TOKEN / NO_CERTIFICATE when there are none. */
+export function availableCertificates(parts: AgentParts): TokenCertificate[] {
+  if (parts.tokens.tokens().length === 0) throw new KysoError('NO_TOKEN');
+  const certs = parts.tokens.certificates();
+  if (certs.length === 0) throw new KysoError('NO_CERTIFICATE');
+  return certs;
+}
+
+export interface SigningRequest {
+  certificateId: string | undefined;
+  documents: Array<{ fileName: string; size: number }>;
+}
+
+export type SigningBody<T> = (key: SigningKey, certificate: TokenCertificate, signal: AbortSignal) => Promise<T>;
+
+/**
+ * Runs one signature for `ctx.origin`, from consent to logout. `beforeConfirm` may ask more of the user
+ * (placement) once the certificate is known.
+ */
+export async function signingSession<T>(
+  parts: AgentParts,
+  ctx: RequestContext,
+  request: SigningRequest,
+  body: SigningBody<T>,
+  beforeConfirm?: (certificate: TokenCertificate, signal: AbortSignal) => Promise<void>,
+): Promise<T> {
+  if (!parts.policy.isAllowed(ctx.origin)) ctx.progress('consent');
+  await parts.policy.ensure(ctx.origin, ctx.signal);
+  return parts.queue.run({
+    signal: ctx.signal,
+    onQueued: () => ctx.progress('queued'),
+    run: async (signal) => {
+      const certs = availableCertificates(parts);
+      let certificate: TokenCertificate;
+      if (request.certificateId) {
+        const found = certs.find((c) => c.id === request.certificateId);
+        if (!found) throw new KysoError('CERTIFICATE_NOT_FOUND');
+        certificate = found;
+      } else {
+        ctx.progress('certificate');
+        const chosen = await parts.prompter.chooseCertificate(ctx.origin, certs, { signal });
+        const found = certs.find((c) => c.id === chosen.id);
+        if (!found) throw new KysoError('CERTIFICATE_NOT_FOUND');
+        certificate = found;
+      }
+      throwIfAborted(signal);
+      // Expired or revoked (when known offline): stop before the user is asked anything more.
+      assertMaySign(await checkCertificate(certificate.der, [], { online: false }));
+      await beforeConfirm?.(certificate, signal);
+      throwIfAborted(signal);
+      ctx.progress('confirm');
+      const confirmed = await parts.prompter.confirm({ origin: ctx.origin, documents: request.documents, certificate }, { signal });
+      if (!confirmed) throw new KysoError('USER_CANCELLED', 'the user declined to sign');
+      throwIfAborted(signal);
+      let asked: PinRequest | undefined;
+      try {
+        const key = await parts.tokens.signingKey(certificate.id, async (pinRequest) => {
+          ctx.progress('pin');
+          asked = pinRequest;
+          const pin = await parts.prompter.pin(pinRequest, { signal });
+          throwIfAborted(signal);
+          return pin;
+        });
+        throwIfAborted(signal);
+        return await body(key, certificate, signal);
+      } catch (err) {
+        if (asked && (isKysoError(err, 'PIN_INCORRECT') || isKysoError(err, 'PIN_LOCKED') || isKysoError(err, 'PIN_LEN_RANGE'))) {
+          parts.prompter.pinRejected?.(asked);
+        }
+        throw err;
+      } finally {
+        // The next signature asks again (a Prompter may keep the PIN for a while if the user chose so).
+        try { parts.tokens.logoutAll(); } catch { /* token gone */ }
+      }
+    },
+  });
+}

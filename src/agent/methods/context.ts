@@ -1,0 +1,44 @@
+/** What every method handler gets: the agent's parts, and this request's origin, signal and progress channel. */
+import type { TokenService } from '../../core/token/token-service.js';
+import type { OriginPolicy } from '../origin-policy.js';
+import type { Prompter } from '../prompter.js';
+import type { RequestQueue } from '../request-queue.js';
+import type { PROGRESS_STAGES } from '../protocol.js';
+
+/** The part of the token layer the agent uses (TokenService, or a stand-in in tests). */
+export type TokenSource = Pick<TokenService, 'tokens' | 'certificates' | 'signingKey' | 'logoutAll'>;
+
+export interface AgentLimits {
+  /** Largest decoded document (pdf.sign, pdf.verify). Default 50 MiB. */
+  maxDocumentBytes: number;
+  /** Largest WebSocket frame; ws closes the connection with 1009 past it. Default: room for a maximal document. */
+  maxFrameBytes: number;
+  /** Open WebSocket connections at once. */
+  maxConnections: number;
+  /** Token operations waiting behind the running one before BUSY. */
+  maxQueued: number;
+  /** Requests a connection may have unanswered at once before BUSY. */
+  maxInFlightPerConnection: number;
+  /** A request (prompts included) is answered TIMEOUT after this. */
+  requestTimeoutMs: number;
+  /** A connection with nothing in flight and no message for this long is closed. */
+  idleTimeoutMs: number;
+}
+
+export interface AgentParts {
+  tokens: TokenSource;
+  prompter: Prompter;
+  policy: OriginPolicy;
+  queue: RequestQueue;
+  limits: AgentLimits;
+}
+
+export type ProgressStage = (typeof PROGRESS_STAGES)[number];
+
+export interface RequestContext {
+  origin: string;
+  signal: AbortSignal;
+  progress(stage: ProgressStage): void;
+  /** Fields for this request's log line (file name, size); never content. */
+  note(fields: { fileName?: string; size?: number }): void;
+}

@@ -1,0 +1,41 @@
+/** `pdf.verify`: every signature in a PDF, checked without the token or the network. */
+import { KysoError } from '../../core/errors.js';
+import { sniffDocumentType } from '../../core/document-type.js';
+import { verifyPdf } from '../../core/pdf/verify.js';
+import type { ParamsOf, ResultOf } from '../protocol.js';
+import type { AgentParts, RequestContext } from './context.js';
+import { decodeBase64 } from './common.js';
+
+export async function pdfVerify(parts: AgentParts, ctx: RequestContext, params: ParamsOf<'pdf.verify'>): Promise<ResultOf<'pdf.verify'>> {
+  const bytes = decodeBase64(params.document, parts.limits.maxDocumentBytes, 'the document');
+  ctx.note({ size: bytes.length });
+  if (sniffDocumentType(bytes) !== 'pdf') throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT', 'pdf.verify takes a PDF');
+  const r = await verifyPdf(bytes);
+  return {
+    allIntact: r.allIntact,
+    signatures: r.signatures.map((s) => ({
+      fieldName: s.fieldName,
+      kind: s.kind,
+      subFilter: s.subFilter,
+      ...(s.signer ? {
+        signer: {
+          ...(s.signer.commonName ? { commonName: s.signer.commonName } : {}),
+          ...(s.signer.organization ? { organization: s.signer.organization } : {}),
+          identifiers: { ...s.signer.identifiers },
+          ...(s.signer.issuer.commonName ? { issuer: s.signer.issuer.commonName } : {}),
+          serialNumber: s.signer.serialNumber,
+          notBefore: s.signer.notBefore.toISOString(),
+          notAfter: s.signer.notAfter.toISOString(),
+        },
+      } : {}),
+      ...(s.claimedTime ? { claimedTime: s.claimedTime.toISOString() } : {}),
+      ...(s.reason !== undefined ? { reason: s.reason } : {}),
+      ...(s.location !== undefined ? { location: s.location } : {}),
+      intact: s.intact,
+      coversWholeFile: s.coversWholeFile,
+      bytesAfter: s.bytesAfter,
+      ...(s.timestamp ? { timestamp: { time: s.timestamp.time.toISOString(), ...(s.timestamp.tsa ? { tsa: s.timestamp.tsa } : {}), valid: s.timestamp.imprintMatches && s.timestamp.signatureValid } } : {}),
+      problems: [...s.problems],
+    })),
+  };
+}

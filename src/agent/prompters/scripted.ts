@@ -1,0 +1,150 @@
+/**
+ * Prompters that answer without a person:
+ * - `ScriptedPrompter`: every answer given in advance (tests). It records what it was asked, never the PIN.
+ * - `PreGrantedPrompter`: what `kyso serve --trust-origin ORIGIN… --pin-stdin` sets up on a machine the user
+ *   controls. Consent and confirmation are pre-granted for the listed origins only; the PIN read once from
+ *   standard input is kept in memory and forgotten as soon as the token refuses it (a stored wrong PIN must
+ *   not lock the token by repetition). Everything else goes to the fallback prompter (the terminal).
+ * Nothing a page sends can change either: they are built from the command line, before the agent listens.
+ */
+import { KysoError } from '../../core/errors.js';
+import type { ConfirmRequest, PinRequest, PlacementChoice, PlacementDefaults, PlacementDocument, PromptOptions, Prompter, TokenCertificate } from '../prompter.js';
+
+type Answer<A extends unknown[], R> = R | ((...args: [...A, AbortSignal | undefined]) => R | Promise<R>);
+
+export interface ScriptedAnswers {
+  consent?: Answer<[origin: string], boolean>;
+  /** A certificate id, or a function choosing one. Default: the first of the list. */
+  chooseCertificate?: Answer<[origin: string, list: readonly TokenCertificate[]], string | TokenCertificate>;
+  pin?: Answer<[request: PinRequest], string>;
+  confirm?: Answer<[request: ConfirmRequest], boolean>;
+  placement?: Answer<[document: PlacementDocument, defaults: PlacementDefaults], PlacementChoice>;
+}
+
+export type PromptCall =
+  | { kind: 'consent'; origin: string }
+  | { kind: 'chooseCertificate'; origin: string; ids: string[] }
+  | { kind: 'pin'; token: string; certificateId: string; pinState: string }
+  | { kind: 'confirm'; origin: string; documents: Array<{ fileName: string; size: number }>; certificateId: string }
+  | { kind: 'placement'; origin: string; fileName: string }
+  | { kind: 'pinRejected'; token: string };
+
+/** Rejects when `signal` aborts; the answer is otherwise passed through. */
+export function abortable<T>(value: T | Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return Promise.resolve(value);
+  if (signal.aborted) return Promise.reject(cancelled(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(cancelled(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    Promise.resolve(value).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function cancelled(signal: AbortSignal): KysoError {
+  return signal.reason instanceof KysoError ? signal.reason : new KysoError('USER_CANCELLED');
+}
+
+async function answer<A extends unknown[], R>(a: Answer<A, R> | undefined, fallback: R | undefined, args: A, signal: AbortSignal | undefined): Promise<R> {
+  if (a === undefined) {
+    if (fallback === undefined) throw new KysoError('USER_CANCELLED', 'no scripted answer');
+    return fallback;
+  }
+  const value = typeof a === 'function' ? (a as (...x: unknown[]) => R | Promise<R>)(...args, signal) : a;
+  return abortable(value, signal);
+}
+
+export class ScriptedPrompter implements Prompter {
+  readonly calls: PromptCall[] = [];
+
+  constructor(public answers: ScriptedAnswers = {}) {}
+
+  count(kind: PromptCall['kind']): number {
+    return this.calls.filter((c) => c.kind === kind).length;
+  }
+
+  consent(origin: string, options: PromptOptions = {}): Promise<boolean> {
+    this.calls.push({ kind: 'consent', origin });
+    return answer(this.answers.consent, false, [origin], options.signal);
+  }
+
+  async chooseCertificate(origin: string, list: readonly TokenCertificate[], options: PromptOptions = {}): Promise<TokenCertificate> {
+    this.calls.push({ kind: 'chooseCertificate', origin, ids: list.map((c) => c.id) });
+    const chosen = await answer<[string, readonly TokenCertificate[]], string | TokenCertificate>(this.answers.chooseCertificate, list[0], [origin, list], options.signal);
+    const id = typeof chosen === 'string' ? chosen : chosen.id;
+    const found = list.find((c) => c.id === id);
+    if (!found) throw new KysoError('CERTIFICATE_NOT_FOUND');
+    return found;
+  }
+
+  pin(request: PinRequest, options: PromptOptions = {}): Promise<string> {
+    this.calls.push({ kind: 'pin', token: request.token.label, certificateId: request.certificate.id, pinState: request.pinState });
+    return answer(this.answers.pin, undefined, [request], options.signal);
+  }
+
+  confirm(request: ConfirmRequest, options: PromptOptions = {}): Promise<boolean> {
+    this.calls.push({ kind: 'confirm', origin: request.origin, documents: request.documents.map((d) => ({ ...d })), certificateId: request.certificate.id });
+    return answer(this.answers.confirm, false, [request], options.signal);
+  }
+
+  placement(document: PlacementDocument, defaults: PlacementDefaults, options: PromptOptions = {}): Promise<PlacementChoice> {
+    this.calls.push({ kind: 'placement', origin: document.origin, fileName: document.fileName });
+    return answer(this.answers.placement, undefined, [document, defaults], options.signal);
+  }
+
+  pinRejected(request: PinRequest): void {
+    this.calls.push({ kind: 'pinRejected', token: request.token.label });
+  }
+}
+
+export interface PreGrantOptions {
+  /** Origins whose consent and per-signature confirmation are granted without asking. */
+  trustedOrigins?: readonly string[];
+  /** The PIN read once from standard input; kept in memory only. */
+  pin?: string;
+  /** Asked for everything not pre-granted. */
+  fallback: Prompter;
+}
+
+export class PreGrantedPrompter implements Prompter {
+  private readonly trusted: ReadonlySet<string>;
+  private storedPin: string | undefined;
+
+  constructor(private readonly options: PreGrantOptions) {
+    this.trusted = new Set(options.trustedOrigins ?? []);
+    this.storedPin = options.pin;
+  }
+
+  /** Whether a PIN is still held. */
+  get hasPin(): boolean {
+    return this.storedPin !== undefined;
+  }
+
+  consent(origin: string, options?: PromptOptions): Promise<boolean> {
+    return this.trusted.has(origin) ? Promise.resolve(true) : this.options.fallback.consent(origin, options);
+  }
+
+  chooseCertificate(origin: string, list: readonly TokenCertificate[], options?: PromptOptions): Promise<TokenCertificate> {
+    if (this.trusted.has(origin) && list.length === 1) return Promise.resolve(list[0]!);
+    return this.options.fallback.chooseCertificate(origin, list, options);
+  }
+
+  pin(request: PinRequest, options?: PromptOptions): Promise<string> {
+    if (this.storedPin !== undefined) return Promise.resolve(this.storedPin);
+    return this.options.fallback.pin(request, options);
+  }
+
+  confirm(request: ConfirmRequest, options?: PromptOptions): Promise<boolean> {
+    return this.trusted.has(request.origin) ? Promise.resolve(true) : this.options.fallback.confirm(request, options);
+  }
+
+  placement(document: PlacementDocument, defaults: PlacementDefaults, options?: PromptOptions): Promise<PlacementChoice> {
+    const f = this.options.fallback;
+    if (!f.placement) return Promise.reject(new KysoError('USER_CANCELLED', 'no way to ask for a placement'));
+    return f.placement(document, defaults, options);
+  }
+
+  pinRejected(request: PinRequest): void {
+    this.storedPin = undefined;
+    this.options.fallback.pinRejected?.(request);
+  }
+}

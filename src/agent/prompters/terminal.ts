@@ -1,0 +1,141 @@
+/**
+ * The Prompter of `kyso serve`: questions on the terminal (stderr), answers from the keyboard. One question at
+ * a time, whoever asks. The PIN is read with echo off. Without a terminal (stdin not a TTY) nothing can be
+ * asked, so the safe answer is given: no consent, no confirmation, no certificate, no PIN.
+ */
+import { createInterface } from 'node:readline';
+import { KysoError } from '../../core/errors.js';
+import type { ConfirmRequest, PinRequest, PromptOptions, Prompter, TokenCertificate } from '../prompter.js';
+
+export interface TerminalStreams {
+  input: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+  output: NodeJS.WritableStream;
+}
+
+const PIN_STATE_TEXT: Record<string, string> = {
+  'count-low': ' (cảnh báo: còn ít lần thử / few tries left)',
+  'final-try': ' (LẦN THỬ CUỐI / FINAL TRY: a wrong PIN locks the token)',
+};
+
+function describeCertificate(c: TokenCertificate): string {
+  const s = c.info.subject;
+  const ids = Object.entries(s.identifiers).map(([k, v]) => `${k}:${v}`).join(' ');
+  return `${s.commonName ?? '?'}${s.organization ? ` — ${s.organization}` : ''}${ids ? ` [${ids}]` : ''}; CA: ${c.info.issuer.commonName ?? '?'}; ` +
+    `hết hạn/expires ${c.info.notAfter.toISOString().slice(0, 10)}; token "${c.token.label}"`;
+}
+
+export class TerminalPrompter implements Prompter {
+  private turn: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly streams: TerminalStreams = { input: process.stdin, output: process.stderr }) {}
+
+  private get interactive(): boolean {
+    return this.streams.input.isTTY === true;
+  }
+
+  /** Runs one question after the other. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(fn, fn);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  private say(text: string): void {
+    this.streams.output.write(`${text}\n`);
+  }
+
+  private ask(question: string, signal: AbortSignal | undefined): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      if (signal?.aborted) return reject(new KysoError('USER_CANCELLED'));
+      const rl = createInterface({ input: this.streams.input, output: this.streams.output, terminal: false });
+      const onAbort = (): void => {
+        rl.close();
+        this.say('\n(yêu cầu đã bị huỷ / request cancelled)');
+        reject(new KysoError('USER_CANCELLED'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      rl.question(question, (line) => {
+        signal?.removeEventListener('abort', onAbort);
+        rl.close();
+        resolve(line.trim());
+      });
+    });
+  }
+
+  private async yesNo(question: string, signal: AbortSignal | undefined): Promise<boolean> {
+    const a = (await this.ask(`${question} [c/N] (có/yes) `, signal)).toLowerCase();
+    return a === 'c' || a === 'có' || a === 'co' || a === 'y' || a === 'yes';
+  }
+
+  consent(origin: string, options: PromptOptions = {}): Promise<boolean> {
+    if (!this.interactive) {
+      this.say(`kyso: ${origin} xin dùng chữ ký số; không có terminal để hỏi nên từ chối / asks to use your signature; no terminal to ask, refused`);
+      return Promise.resolve(false);
+    }
+    return this.exclusive(() => {
+      this.say(`\n=== Kyso ===\nTrang web ${origin} muốn dùng chữ ký số (USB token) của bạn.\nThe website ${origin} wants to use your digital signature (USB token).`);
+      return this.yesNo('Cho phép trang này? / Allow this site?', options.signal);
+    });
+  }
+
+  chooseCertificate(origin: string, list: readonly TokenCertificate[], options: PromptOptions = {}): Promise<TokenCertificate> {
+    if (list.length === 0) return Promise.reject(new KysoError('NO_CERTIFICATE'));
+    if (!this.interactive) return Promise.reject(new KysoError('USER_CANCELLED', 'no terminal to choose a certificate'));
+    return this.exclusive(async () => {
+      this.say(`\n=== Kyso ===\n${origin}: chọn chứng thư số để ký / choose the certificate to sign with:`);
+      list.forEach((c, i) => this.say(`  ${i + 1}. ${describeCertificate(c)}`));
+      const a = await this.ask(`Số / number (1-${list.length}, Enter = huỷ/cancel): `, options.signal);
+      const n = Number.parseInt(a, 10);
+      const chosen = Number.isInteger(n) ? list[n - 1] : undefined;
+      if (!chosen) throw new KysoError('USER_CANCELLED');
+      return chosen;
+    });
+  }
+
+  confirm(request: ConfirmRequest, options: PromptOptions = {}): Promise<boolean> {
+    if (!this.interactive) return Promise.resolve(false);
+    return this.exclusive(() => {
+      this.say(`\n=== Kyso: xác nhận ký số / confirm signature ===\nTrang web / site: ${request.origin}`);
+      for (const d of request.documents) this.say(`Tài liệu / document: ${d.fileName} (${d.size} bytes)`);
+      this.say(`Chứng thư số / certificate: ${describeCertificate(request.certificate)}`);
+      return this.yesNo('Ký tài liệu này? / Sign it?', options.signal);
+    });
+  }
+
+  pin(request: PinRequest, options: PromptOptions = {}): Promise<string> {
+    if (request.pinState === 'locked') return Promise.reject(new KysoError('PIN_LOCKED'));
+    if (!this.interactive || !this.streams.input.setRawMode) return Promise.reject(new KysoError('PIN_REQUIRED', 'no terminal to ask for the PIN'));
+    return this.exclusive(() => this.readSecret(`Mã PIN của token "${request.token.label}"${PIN_STATE_TEXT[request.pinState] ?? ''} / PIN: `, options.signal));
+  }
+
+  /** Reads a line with echo off. Ctrl-C or Esc cancels. */
+  private readSecret(prompt: string, signal: AbortSignal | undefined): Promise<string> {
+    const input = this.streams.input;
+    return new Promise<string>((resolve, reject) => {
+      if (signal?.aborted) return reject(new KysoError('USER_CANCELLED'));
+      this.streams.output.write(prompt);
+      let secret = '';
+      input.setRawMode!(true);
+      input.resume();
+      const finish = (err?: KysoError): void => {
+        input.setRawMode!(false);
+        input.pause();
+        input.off('data', onData);
+        signal?.removeEventListener('abort', onAbort);
+        this.streams.output.write('\n');
+        if (err) reject(err); else resolve(secret);
+      };
+      const onAbort = (): void => finish(new KysoError('USER_CANCELLED'));
+      const onData = (chunk: Buffer | string): void => {
+        for (const ch of chunk.toString()) {
+          if (ch === '\r' || ch === '\n') return finish();
+          if (ch === '\u0003' || ch === '\u001b') return finish(new KysoError('USER_CANCELLED'));
+          if (ch === '\u007f' || ch === '\b') secret = secret.slice(0, -1);
+          else secret += ch;
+        }
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      input.on('data', onData);
+    });
+  }
+}

@@ -1,0 +1,277 @@
+/**
+ * The agent's wire protocol: JSON-RPC 2.0 text frames over ws://127.0.0.1:<port>. Every request's params and
+ * every result is a zod schema here, and `docs/protocol.md` is generated from these schemas
+ * (`npm run docs:protocol`, see protocol-doc.ts). Schemas are strict: a key a method does not know is
+ * rejected (BAD_REQUEST), so no method can be handed a file path, a PKCS#11 module, a PIN or a TSA URL.
+ */
+import { z } from 'zod';
+import { ERROR_MESSAGES, type ErrorCode } from '../core/errors.js';
+import { appearanceOptionsSchema, placementSchema } from '../core/pdf/appearance/schema.js';
+
+/** Bumped when a method's params or result change incompatibly. */
+export const PROTOCOL_VERSION = 1;
+
+/** The default port and its two fallbacks, tried in this order (below every OS's ephemeral port range). */
+export const DEFAULT_PORT = 21368;
+export const DEFAULT_PORTS: readonly number[] = [DEFAULT_PORT, DEFAULT_PORT + 1, DEFAULT_PORT + 2];
+
+/** The HTTP path that answers CORS/Local Network Access probes before a page opens the WebSocket. */
+export const HELLO_PATH = '/kyso/hello';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Building blocks
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** base64 (RFC 4648 §4, padding optional, no line breaks). Size caps are applied by the agent, not here. */
+export const base64 = (what: string) => z.string().regex(BASE64, 'base64 (RFC 4648, no line breaks)').describe(`${what}, base64`);
+
+/** A display name only: no directory part, no control characters. The agent never opens a path a page sends. */
+export const fileNameSchema = z.string().min(1).max(255)
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^/\\\u0000-\u001f\u007f]+$/, 'a file name without directory part or control characters')
+  .describe('The name the user knows the document by (shown in the confirmation, written to the log); never a path');
+
+export const certificateIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'a certificate id from certificates.list')
+  .describe('Opaque certificate id from `certificates.list` (SHA-256 of the certificate). Absent: Kyso asks the user');
+
+const shortText = (what: string) => z.string().max(500).describe(what);
+
+export const hashAlgorithmSchema = z.enum(['SHA-256', 'SHA-384', 'SHA-512']);
+const isoTime = z.string().describe('ISO 8601 time (UTC)');
+
+const subjectSchema = z.object({
+  commonName: z.string().optional(),
+  organization: z.string().optional(),
+  organizationalUnit: z.string().optional(),
+  title: z.string().optional().describe('Chức vụ (X.520 title)'),
+  email: z.string().optional(),
+  locality: z.string().optional(),
+  province: z.string().optional(),
+  country: z.string().optional(),
+  identifiers: z.record(z.string(), z.string()).describe('Identifiers from UID values, e.g. {"CCCD": "001190012345", "MST": "0101234567"}'),
+}).strict();
+
+const noParams = z.strictObject({}).optional().describe('No parameters (omit `params` or send `{}`)');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Methods
+
+export const agentInfoParams = noParams;
+export const agentInfoResult = z.object({
+  name: z.literal('kyso'),
+  version: z.string(),
+  protocolVersion: z.number().int(),
+  methods: z.array(z.string()).describe('Methods this agent answers'),
+  formats: z.array(z.string()).describe('Document formats `*.sign` accepts'),
+  limits: z.object({
+    maxDocumentBytes: z.number().int().describe('Largest document (decoded) a request may carry'),
+    maxFrameBytes: z.number().int().describe('Largest WebSocket frame; larger frames close the connection (1009)'),
+  }).strict(),
+  tokenCount: z.number().int().describe('USB tokens plugged in now (no identities before consent)'),
+  originAllowed: z.boolean().describe('Whether the user has already allowed this site'),
+}).strict();
+
+export const certificateSchema = z.object({
+  id: z.string().describe('Opaque id to pass as `certificateId`'),
+  subject: subjectSchema,
+  issuer: subjectSchema,
+  serialNumber: z.string().describe('hex'),
+  notBefore: isoTime,
+  notAfter: isoTime,
+  validity: z.enum(['valid', 'expired', 'not-yet-valid']),
+  keyUsage: z.array(z.string()),
+  keyType: z.enum(['RSA', 'EC']),
+  keySize: z.number().int(),
+  token: z.object({ label: z.string(), manufacturer: z.string(), pinState: z.enum(['ok', 'count-low', 'final-try', 'locked']) }).strict(),
+  certificate: z.string().describe('DER X.509 certificate, base64'),
+}).strict();
+
+export const certificatesListParams = noParams;
+export const certificatesListResult = z.object({ certificates: z.array(certificateSchema) }).strict();
+
+export const pdfSignParams = z.strictObject({
+  document: base64('The PDF'),
+  fileName: fileNameSchema,
+  certificateId: certificateIdSchema.optional(),
+  reason: shortText('Lý do ký (/Reason)').optional(),
+  location: shortText('Nơi ký (/Location)').optional(),
+  contactInfo: shortText('/ContactInfo').optional(),
+  placement: z.union([placementSchema, z.literal('ask')]).optional()
+    .describe('A visible signature: `{page, rect}`, `{pages, rect}`, `{keyword, …}`, or "ask" to let the user place it in Kyso. Absent: invisible'),
+  appearance: appearanceOptionsSchema.optional().describe('How a visible signature looks (needs `placement`)'),
+});
+export const signatureSummarySchema = z.object({
+  fieldName: z.string(),
+  signingTime: isoTime,
+  hash: hashAlgorithmSchema,
+  certificateId: z.string(),
+  signer: z.string().optional().describe("Signer certificate's common name"),
+  byteRange: z.array(z.number().int()).length(4),
+  level: z.string().describe('PAdES level reached'),
+}).strict();
+export const pdfSignResult = z.object({
+  document: z.string().describe('The signed PDF (the input plus one incremental update), base64'),
+  signature: signatureSummarySchema,
+}).strict();
+
+export const hashSignParams = z.strictObject({
+  digest: base64('The digest to sign, computed by the portal with `algorithm` (32, 48 or 64 bytes)'),
+  algorithm: hashAlgorithmSchema,
+  format: z.enum(['cms', 'raw']).describe('cms: a detached CMS SignedData (PAdES/CAdES signed attributes over the digest); raw: the bare signature value'),
+  certificateId: certificateIdSchema.optional(),
+  fileName: fileNameSchema.optional().describe('What the digest is of, shown to the user in the confirmation (default: "tài liệu do trang web chuẩn bị")'),
+});
+export const hashSignResult = z.object({
+  signature: z.string().describe('cms: DER ContentInfo (SignedData); raw: RSA — the PKCS#1 v1.5 signature over DigestInfo(digest) (RSASSA-PKCS1-v1_5), EC — the DER ECDSA-Sig-Value SEQUENCE {r, s}; base64'),
+  format: z.enum(['cms', 'raw']),
+  algorithm: hashAlgorithmSchema,
+  signatureAlgorithm: z.enum(['RSASSA-PKCS1-v1_5', 'ECDSA']),
+  certificateId: z.string(),
+  certificate: z.string().describe('Signer DER certificate, base64'),
+  chain: z.array(z.string()).describe('Issuer certificates found on the token, nearest first, DER base64'),
+}).strict();
+
+export const pdfVerifyParams = z.strictObject({ document: base64('The PDF') });
+export const verifiedSignatureSchema = z.object({
+  fieldName: z.string(),
+  kind: z.enum(['signature', 'document-timestamp']),
+  subFilter: z.string(),
+  signer: z.object({
+    commonName: z.string().optional(),
+    organization: z.string().optional(),
+    identifiers: z.record(z.string(), z.string()),
+    issuer: z.string().optional(),
+    serialNumber: z.string(),
+    notBefore: isoTime,
+    notAfter: isoTime,
+  }).strict().optional(),
+  claimedTime: isoTime.optional().describe('/M: the time the signer\'s computer claimed'),
+  reason: z.string().optional(),
+  location: z.string().optional(),
+  intact: z.boolean().describe('CMS valid, digest matches, ByteRange sane'),
+  coversWholeFile: z.boolean(),
+  bytesAfter: z.number().int().describe('Bytes appended after this signature (later updates)'),
+  timestamp: z.object({ time: isoTime, tsa: z.string().optional(), valid: z.boolean() }).strict().optional(),
+  problems: z.array(z.string()),
+}).strict();
+export const pdfVerifyResult = z.object({
+  signatures: z.array(verifiedSignatureSchema),
+  allIntact: z.boolean(),
+}).strict();
+
+export const requestCancelParams = z.strictObject({ id: z.union([z.string(), z.number()]).describe('The id of a request this connection sent') });
+
+/** Who may call a method: anyone who connects (`open`), or only sites the user allowed (`consent`). */
+export type Access = 'open' | 'consent';
+
+export interface MethodSpec {
+  params: z.ZodType;
+  result: z.ZodType;
+  access: Access;
+  /** Whether the method uses the token (serialized through the request queue). */
+  token: boolean;
+  summary: string;
+  errors: readonly ErrorCode[];
+}
+
+export const METHODS = {
+  'agent.info': {
+    params: agentInfoParams, result: agentInfoResult, access: 'open', token: false,
+    summary: 'What this agent is and can do. Needs no consent and reveals no identity.',
+    errors: [],
+  },
+  'certificates.list': {
+    params: certificatesListParams, result: certificatesListResult, access: 'consent', token: true,
+    summary: 'Certificates usable for signing on the tokens plugged in. The first call from a site asks the user whether the site may use Kyso.',
+    errors: ['ORIGIN_DENIED', 'BUSY', 'TIMEOUT'],
+  },
+  'pdf.sign': {
+    params: pdfSignParams, result: pdfSignResult, access: 'consent', token: true,
+    summary: 'Signs a PDF (PAdES, one incremental update). Kyso asks the user to choose a certificate when none is given, to confirm this signature (naming the site, the file and the certificate) and for the PIN in its own prompt. Sends `progress` notifications.',
+    errors: ['ORIGIN_DENIED', 'USER_CANCELLED', 'PIN_INCORRECT', 'PIN_LOCKED', 'PIN_REQUIRED', 'NO_TOKEN', 'TOKEN_REMOVED', 'NO_CERTIFICATE', 'CERTIFICATE_NOT_FOUND',
+      'CERTIFICATE_EXPIRED', 'CERTIFICATE_REVOKED', 'DOCUMENT_ENCRYPTED', 'DOCUMENT_CORRUPT', 'UNSUPPORTED_FORMAT', 'KEYWORD_NOT_FOUND', 'TOO_LARGE', 'BAD_REQUEST', 'BUSY', 'TIMEOUT'],
+  },
+  'hash.sign': {
+    params: hashSignParams, result: hashSignResult, access: 'consent', token: true,
+    summary: 'Signs a digest the portal computed on its server (it prepared the PDF there). Same consent, certificate choice, confirmation and PIN as `pdf.sign`.',
+    errors: ['ORIGIN_DENIED', 'USER_CANCELLED', 'PIN_INCORRECT', 'PIN_LOCKED', 'PIN_REQUIRED', 'NO_TOKEN', 'TOKEN_REMOVED', 'NO_CERTIFICATE', 'CERTIFICATE_NOT_FOUND',
+      'CERTIFICATE_EXPIRED', 'MECHANISM_UNSUPPORTED', 'BAD_REQUEST', 'BUSY', 'TIMEOUT'],
+  },
+  'pdf.verify': {
+    params: pdfVerifyParams, result: pdfVerifyResult, access: 'open', token: false,
+    summary: 'Checks every signature in a PDF: who signed, when, whether the file changed since. Uses no token and needs no consent.',
+    errors: ['DOCUMENT_CORRUPT', 'UNSUPPORTED_FORMAT', 'TOO_LARGE', 'BAD_REQUEST', 'TIMEOUT'],
+  },
+} as const satisfies Record<string, MethodSpec>;
+
+export type MethodName = keyof typeof METHODS;
+export type ParamsOf<M extends MethodName> = z.infer<(typeof METHODS)[M]['params']>;
+export type ResultOf<M extends MethodName> = z.infer<(typeof METHODS)[M]['result']>;
+export const isMethodName = (m: string): m is MethodName => Object.hasOwn(METHODS, m);
+
+/** Notifications a client may send (no id, no answer). */
+export const CLIENT_NOTIFICATIONS = {
+  'request.cancel': {
+    params: requestCancelParams,
+    summary: 'Cancels a request this connection sent: removed from the queue if waiting, its prompts closed if running. The request then fails with USER_CANCELLED. A token operation already under way finishes first.',
+  },
+} as const;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Notifications from the agent
+
+export const PROGRESS_STAGES = ['queued', 'consent', 'certificate', 'confirm', 'placement', 'pin', 'open', 'prepare', 'digest', 'sign', 'embed', 'done'] as const;
+export const progressParams = z.object({
+  id: z.union([z.string(), z.number()]).describe('The request this is about'),
+  stage: z.enum(PROGRESS_STAGES).describe('queued: waiting for another operation; consent/certificate/confirm/placement/pin: waiting for the user; open…embed: signing; done: the result follows'),
+}).strict();
+export const tokensChangedParams = z.object({
+  tokenCount: z.number().int().describe('USB tokens plugged in now'),
+}).strict();
+
+export const NOTIFICATIONS = {
+  progress: { params: progressParams, summary: 'Where a `pdf.sign` or `hash.sign` request is.' },
+  'tokens.changed': { params: tokensChangedParams, summary: 'A token was plugged in or out (or its PIN state changed). Polled about every 2 s while a client is connected.' },
+} as const;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Envelope and errors
+
+export const requestIdSchema = z.union([z.string().max(64), z.number().int().safe()]);
+
+export const requestEnvelope = z.object({
+  jsonrpc: z.literal('2.0'),
+  id: requestIdSchema.optional(),
+  method: z.string().min(1).max(64),
+  params: z.unknown().optional(),
+}).strict();
+export type RequestEnvelope = z.infer<typeof requestEnvelope>;
+
+/** JSON-RPC error codes; the stable Kyso code is in `error.data.code`. */
+export const RPC = {
+  PARSE_ERROR: -32700,
+  INVALID_REQUEST: -32600,
+  METHOD_NOT_FOUND: -32601,
+  INVALID_PARAMS: -32602,
+  /** Every Kyso error (consent, token, document, limits): see `data.code`. */
+  KYSO_ERROR: -32000,
+} as const;
+
+export const errorDataSchema = z.object({
+  code: z.enum(Object.keys(ERROR_MESSAGES) as [ErrorCode, ...ErrorCode[]]).describe('Stable Kyso error code'),
+  messageVi: z.string(),
+  messageEn: z.string(),
+  detail: z.string().optional().describe('Technical detail for developers, for BAD_REQUEST, TOO_LARGE, BUSY, TIMEOUT, ORIGIN_DENIED and PIN errors only'),
+}).strict();
+export const errorObjectSchema = z.object({
+  code: z.number().int(),
+  message: z.string(),
+  data: errorDataSchema,
+}).strict();
+export type ErrorData = z.infer<typeof errorDataSchema>;
+
+/** Details that may be shown to a page; others (paths of drivers, library messages) stay in the log. */
+export const PUBLIC_DETAIL_CODES: ReadonlySet<ErrorCode> = new Set(['BAD_REQUEST', 'TOO_LARGE', 'BUSY', 'TIMEOUT', 'PIN_INCORRECT', 'PIN_LOCKED', 'ORIGIN_DENIED', 'KEYWORD_NOT_FOUND']);
+
+/** Largest base64 length for `bytes` decoded bytes. */
+export const base64Length = (bytes: number): number => Math.ceil(bytes / 3) * 4;

@@ -1,0 +1,491 @@
+/**
+ * The agent's listener: HTTP + WebSocket on the loopback addresses only (127.0.0.1 and ::1), on the default
+ * port or its two fallbacks. Every handshake is checked before a socket exists:
+ * - `Host` must be the loopback address and port we listen on (`127.0.0.1:P`, `[::1]:P`, `localhost:P`):
+ *   a page on `evil.example` whose name was rebound to 127.0.0.1 sends `Host: evil.example:P` and is refused.
+ * - `Origin` must be present and a serialized http(s) origin; it is the only identity a page has here.
+ * - at most `maxConnections` connections at once.
+ * Then JSON-RPC 2.0 text frames, validated by the schemas of protocol.ts, capped in size (ws `maxPayload`,
+ * per-method document caps), with per-request and idle timeouts. The same port answers the HTTP probe a page
+ * sends first (`GET /kyso/hello`) with CORS and Private/Local Network Access headers, so that Chrome shows its
+ * Local Network Access prompt before the WebSocket is opened.
+ */
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import { KysoError, toKysoError } from '../core/errors.js';
+import { createAgentLogger, safeName, type AgentLogger, type RequestLogEntry } from './logger.js';
+import { OriginPolicy, parseOrigin } from './origin-policy.js';
+import type { Prompter } from './prompter.js';
+import { RequestQueue } from './request-queue.js';
+import type { AllowedSite, SettingsStore } from './settings-store.js';
+import {
+  CLIENT_NOTIFICATIONS, DEFAULT_PORTS, HELLO_PATH, METHODS, PROTOCOL_VERSION, PUBLIC_DETAIL_CODES, RPC, base64Length, isMethodName,
+  requestEnvelope, requestIdSchema, type ErrorData, type MethodName,
+} from './protocol.js';
+import type { AgentLimits, AgentParts, ProgressStage, RequestContext, TokenSource } from './methods/context.js';
+import { agentInfo } from './methods/agent-info.js';
+import { certificatesList } from './methods/certificates-list.js';
+import { pdfSign } from './methods/pdf-sign.js';
+import { hashSign } from './methods/hash-sign.js';
+import { pdfVerify } from './methods/pdf-verify.js';
+
+export const DEFAULT_MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
+
+export function defaultLimits(overrides: Partial<AgentLimits> = {}): AgentLimits {
+  const maxDocumentBytes = overrides.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
+  return {
+    maxDocumentBytes,
+    // Room for the base64 document plus the other params (an appearance image is capped at 4 MB).
+    maxFrameBytes: base64Length(maxDocumentBytes) + 6 * 1024 * 1024,
+    maxConnections: 16,
+    maxQueued: 8,
+    maxInFlightPerConnection: 8,
+    requestTimeoutMs: 5 * 60_000,
+    idleTimeoutMs: 10 * 60_000,
+    ...overrides,
+  };
+}
+
+export interface AgentServerOptions {
+  tokens: TokenSource;
+  prompter: Prompter;
+  settings: SettingsStore;
+  /** Origins allowed for this run without asking and without being written to the settings (`--trust-origin`). */
+  preGrantedOrigins?: readonly string[];
+  /** Ports tried in order (0: any free port, for tests). Default: DEFAULT_PORTS. */
+  ports?: readonly number[];
+  /** Loopback addresses to listen on. Default 127.0.0.1 and ::1 (::1 skipped when the machine has no IPv6). */
+  hosts?: readonly string[];
+  limits?: Partial<AgentLimits>;
+  logger?: AgentLogger;
+  /** How often tokens are polled for `tokens.changed` while a client is connected. Default 2000 ms. */
+  tokenPollMs?: number;
+  /** After the user refuses a site, further requests are refused without asking for this long. Default 60 s. */
+  denyCooldownMs?: number;
+}
+
+export interface AgentServer {
+  readonly port: number;
+  /** Addresses actually bound. */
+  readonly addresses: readonly string[];
+  readonly policy: OriginPolicy;
+  readonly queue: RequestQueue;
+  readonly limits: AgentLimits;
+  connectionCount(): number;
+  allowedSites(): AllowedSite[];
+  revokeSite(origin: string): void;
+  onSitesChanged(listener: () => void): () => void;
+  close(): Promise<void>;
+}
+
+const LOOPBACK_HOSTS = ['127.0.0.1', '::1'] as const;
+
+/** The `Host` values a request to us may carry: a loopback name and our port, nothing else. */
+export function allowedHostHeaders(port: number): Set<string> {
+  return new Set([`127.0.0.1:${port}`, `[::1]:${port}`, `localhost:${port}`]);
+}
+
+export type HandshakeVerdict = { ok: true; origin: string } | { ok: false; status: number; reason: string };
+
+/** The checks every WebSocket handshake passes before a socket exists. */
+export function checkHandshake(headers: http.IncomingHttpHeaders, port: number): HandshakeVerdict {
+  const host = (headers.host ?? '').toLowerCase();
+  if (!allowedHostHeaders(port).has(host)) return { ok: false, status: 403, reason: 'host not loopback:port (DNS rebinding?)' };
+  const raw = headers.origin;
+  if (raw === undefined) return { ok: false, status: 403, reason: 'no Origin header' };
+  const origin = parseOrigin(raw);
+  if (!origin) return { ok: false, status: 403, reason: 'Origin is not an http(s) origin' };
+  return { ok: true, origin };
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => { server.off('listening', onListening); reject(err); };
+    const onListening = (): void => { server.off('error', onError); resolve((server.address() as AddressInfo).port); };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ port, host, exclusive: true });
+  });
+}
+
+const closeServer = (server: http.Server): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
+
+type Id = string | number;
+
+interface Outgoing {
+  jsonrpc: '2.0';
+  id?: Id | null;
+  method?: string;
+  params?: unknown;
+  result?: unknown;
+  error?: { code: number; message: string; data: ErrorData };
+}
+
+export function errorObject(err: unknown, rpcCode: number = RPC.KYSO_ERROR): NonNullable<Outgoing['error']> {
+  const e = toKysoError(err);
+  const data: ErrorData = { code: e.code, messageVi: e.messageVi, messageEn: e.messageEn };
+  if (e.detail && PUBLIC_DETAIL_CODES.has(e.code)) data.detail = e.detail.slice(0, 500);
+  return { code: rpcCode, message: e.messageEn, data };
+}
+
+/** Zod issues as a short text naming paths and problems, never the values sent. */
+function describeIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
+  return issues.slice(0, 5).map((i) => `${i.path.length ? i.path.map(String).join('.') : '(params)'}: ${i.message}`).join('; ').slice(0, 500);
+}
+
+export async function startAgentServer(options: AgentServerOptions): Promise<AgentServer> {
+  const limits = defaultLimits(options.limits);
+  const log = options.logger ?? createAgentLogger();
+  const policy = new OriginPolicy(options.settings, options.prompter, {
+    ...(options.preGrantedOrigins ? { preGranted: options.preGrantedOrigins } : {}),
+    ...(options.denyCooldownMs !== undefined ? { denyCooldownMs: options.denyCooldownMs } : {}),
+  });
+  const queue = new RequestQueue(limits.maxQueued);
+  const parts: AgentParts = { tokens: options.tokens, prompter: options.prompter, policy, queue, limits };
+  const connections = new Set<Connection>();
+  let nextConn = 1;
+  let port = 0;
+
+  // tokens.changed: poll while someone listens, never while an operation holds the token.
+  const watcher = new TokenWatcher(options.tokens, queue, options.tokenPollMs ?? 2000, () => connections.size > 0, (tokenCount) => {
+    for (const c of connections) c.notify('tokens.changed', { tokenCount });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
+
+  const refuse = (socket: Duplex, status: number, reason: string, headers: http.IncomingHttpHeaders): void => {
+    log.warn({ event: 'refused', status, reason, host: safeName(headers.host)?.slice(0, 100), origin: safeName(headers.origin)?.slice(0, 100) }, 'connection refused');
+    const text = http.STATUS_CODES[status] ?? 'Refused';
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
+  };
+
+  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => { /* a peer that vanished mid-handshake */ });
+    const verdict = checkHandshake(req.headers, port);
+    if (!verdict.ok) return refuse(socket, verdict.status, verdict.reason, req.headers);
+    if (connections.size >= limits.maxConnections) return refuse(socket, 503, 'too many connections', req.headers);
+    if ((req.url ?? '/').split('?')[0] !== '/') return refuse(socket, 404, 'not found', req.headers);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const conn = new Connection(nextConn++, verdict.origin, ws, parts, log, () => connections.delete(conn));
+      connections.add(conn);
+      log.info({ event: 'connected', conn: conn.id, origin: conn.origin, connections: connections.size }, 'connected');
+      watcher.start();
+    });
+  };
+
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const host = (req.headers.host ?? '').toLowerCase();
+    if (!allowedHostHeaders(port).has(host)) {
+      res.writeHead(403, { 'Content-Type': 'text/plain' }).end('host not allowed');
+      return;
+    }
+    const path = (req.url ?? '/').split('?')[0];
+    const origin = parseOrigin(req.headers.origin);
+    const cors: Record<string, string> = origin ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : { Vary: 'Origin' };
+    if (path !== HELLO_PATH) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+      return;
+    }
+    if (req.method === 'OPTIONS') {
+      // CORS preflight, with Chrome's Private Network Access / Local Network Access opt-in headers.
+      const headers: Record<string, string> = { ...cors, 'Access-Control-Allow-Methods': 'GET', 'Access-Control-Max-Age': '600' };
+      if (req.headers['access-control-request-headers']) headers['Access-Control-Allow-Headers'] = 'content-type';
+      if (req.headers['access-control-request-private-network'] === 'true') headers['Access-Control-Allow-Private-Network'] = 'true';
+      if (req.headers['access-control-request-local-network'] === 'true') headers['Access-Control-Allow-Local-Network'] = 'true';
+      res.writeHead(204, headers).end();
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { ...cors, Allow: 'GET, OPTIONS' }).end();
+      return;
+    }
+    const body = JSON.stringify({ name: 'kyso', protocolVersion: PROTOCOL_VERSION, websocket: `ws://127.0.0.1:${port}/` });
+    res.writeHead(200, {
+      ...cors,
+      'Content-Type': 'application/json',
+      'Cache-Control': 'no-store',
+      'Access-Control-Allow-Private-Network': 'true',
+      'X-Content-Type-Options': 'nosniff',
+    }).end(req.method === 'HEAD' ? undefined : body);
+  };
+
+  const makeServer = (): http.Server => {
+    const server = http.createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 15_000, headersTimeout: 10_000 }, onRequest);
+    server.on('upgrade', onUpgrade);
+    server.on('clientError', (_err, socket: Socket) => { if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'); else socket.destroy(); });
+    return server;
+  };
+
+  // Bind: the first port of the list free on the first host; then the other hosts on the same port.
+  const hosts = options.hosts ?? LOOPBACK_HOSTS;
+  const candidates = options.ports ?? DEFAULT_PORTS;
+  const servers: http.Server[] = [];
+  const addresses: string[] = [];
+  let lastError: unknown;
+  for (const candidate of candidates) {
+    const first = makeServer();
+    try {
+      port = await listen(first, candidate, hosts[0]!);
+      servers.push(first);
+      addresses.push(hosts[0]!);
+      break;
+    } catch (err) {
+      lastError = err;
+      await closeServer(first).catch(() => undefined);
+    }
+  }
+  if (servers.length === 0) {
+    throw new KysoError('INTERNAL', `no free port among ${candidates.join(', ')}: ${lastError instanceof Error ? lastError.message : String(lastError)}`, { cause: lastError });
+  }
+  for (const host of hosts.slice(1)) {
+    const s = makeServer();
+    try {
+      await listen(s, port, host);
+      servers.push(s);
+      addresses.push(host);
+    } catch (err) {
+      // No IPv6 loopback on this machine, or another program holds [::1]:port. Pages use 127.0.0.1.
+      log.warn({ event: 'bind-skipped', host, port, error: (err as NodeJS.ErrnoException).code }, 'loopback address skipped');
+      await closeServer(s).catch(() => undefined);
+    }
+  }
+
+  log.info({ event: 'listening', port, addresses }, 'listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    addresses,
+    policy,
+    queue,
+    limits,
+    connectionCount: () => connections.size,
+    allowedSites: () => policy.allowedSites(),
+    revokeSite: (origin) => { policy.revoke(origin); },
+    onSitesChanged: (listener) => options.settings.onChange(listener),
+    close(): Promise<void> {
+      closing ??= (async () => {
+        watcher.stop();
+        for (const c of connections) c.close(1001, 'agent stopping');
+        await Promise.all(servers.map(closeServer));
+        wss.close();
+        log.info({ event: 'stopped', port }, 'stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+class TokenWatcher {
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private last: string | undefined;
+
+  constructor(
+    private readonly tokens: TokenSource,
+    private readonly queue: RequestQueue,
+    private readonly everyMs: number,
+    private readonly wanted: () => boolean,
+    private readonly changed: (count: number) => void,
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.last = this.snapshot()?.key;
+    this.timer = setInterval(() => this.tick(), this.everyMs);
+    this.timer.unref?.();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private snapshot(): { key: string; count: number } | undefined {
+    try {
+      const list = this.tokens.tokens();
+      return { key: list.map((t) => `${t.id}:${t.pinState}`).sort().join('|'), count: list.length };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private tick(): void {
+    if (!this.wanted()) {
+      this.stop();
+      return;
+    }
+    if (this.queue.busy) return;
+    const now = this.snapshot();
+    if (!now || now.key === this.last) return;
+    this.last = now.key;
+    this.changed(now.count);
+  }
+}
+
+type Handler = (parts: AgentParts, ctx: RequestContext, params: never) => unknown;
+const HANDLERS: Record<MethodName, Handler> = {
+  'agent.info': agentInfo,
+  'certificates.list': certificatesList,
+  'pdf.sign': pdfSign,
+  'hash.sign': hashSign,
+  'pdf.verify': pdfVerify,
+};
+
+/** One WebSocket connection: one page (origin), its requests in flight, its idle timer. */
+class Connection {
+  private readonly inflight = new Map<Id, AbortController>();
+  private readonly gone = new AbortController();
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly origin: string,
+    private readonly ws: WebSocket,
+    private readonly parts: AgentParts,
+    private readonly log: AgentLogger,
+    private readonly onClosed: () => void,
+  ) {
+    ws.on('message', (data, isBinary) => {
+      try {
+        this.onMessage(data, isBinary);
+      } catch (err) {
+        // Never let one frame take the agent down.
+        this.log.error({ event: 'internal', conn: this.id, error: toKysoError(err).code }, 'message handling failed');
+      }
+    });
+    ws.on('error', (err: Error & { code?: string }) => {
+      const tooLarge = err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+      this.log.warn({ event: 'socket-error', conn: this.id, origin, code: tooLarge ? 'TOO_LARGE' : (err.code ?? 'ERROR') }, tooLarge ? 'frame too large: connection closed (1009)' : 'socket error');
+    });
+    ws.on('close', (code) => {
+      this.gone.abort(new KysoError('USER_CANCELLED', 'the page closed the connection'));
+      if (this.idleTimer) clearTimeout(this.idleTimer);
+      this.onClosed();
+      this.log.info({ event: 'closed', conn: this.id, origin, wsCode: code }, 'closed');
+    });
+    this.armIdle();
+  }
+
+  close(code: number, reason: string): void {
+    try { this.ws.close(code, reason); } catch { this.ws.terminate(); }
+  }
+
+  notify(method: string, params: unknown): void {
+    this.send({ jsonrpc: '2.0', method, params });
+  }
+
+  private send(message: Outgoing): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    try {
+      this.ws.send(JSON.stringify(message));
+    } catch {
+      this.ws.terminate();
+    }
+  }
+
+  private armIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.inflight.size > 0) return this.armIdle();
+      this.log.info({ event: 'idle-timeout', conn: this.id, origin: this.origin }, 'idle connection closed');
+      this.close(1000, 'idle timeout');
+    }, this.parts.limits.idleTimeoutMs);
+    this.idleTimer.unref?.();
+  }
+
+  private fail(id: Id | null, rpcCode: number, err: unknown): void {
+    this.send({ jsonrpc: '2.0', id, error: errorObject(err, rpcCode) });
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    this.armIdle();
+    if (isBinary) return this.fail(null, RPC.INVALID_REQUEST, new KysoError('BAD_REQUEST', 'binary frames are not accepted; send JSON text'));
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      this.log.info({ event: 'parse-error', conn: this.id, origin: this.origin, size: text.length }, 'unparsable frame');
+      return this.fail(null, RPC.PARSE_ERROR, new KysoError('BAD_REQUEST', 'not JSON'));
+    }
+    if (Array.isArray(message)) return this.fail(null, RPC.INVALID_REQUEST, new KysoError('BAD_REQUEST', 'batch requests are not supported'));
+    const envelope = requestEnvelope.safeParse(message);
+    if (!envelope.success) {
+      const idGuess = typeof message === 'object' && message !== null ? requestIdSchema.safeParse((message as { id?: unknown }).id) : undefined;
+      return this.fail(idGuess?.success ? idGuess.data : null, RPC.INVALID_REQUEST, new KysoError('BAD_REQUEST', `not a JSON-RPC 2.0 request: ${describeIssues(envelope.error.issues)}`));
+    }
+    const { id, method, params } = envelope.data;
+    if (id === undefined) return this.onNotification(method, params);
+    if (this.inflight.has(id)) return this.fail(id, RPC.INVALID_REQUEST, new KysoError('BAD_REQUEST', 'a request with this id is still running'));
+    if (!isMethodName(method)) return this.fail(id, RPC.METHOD_NOT_FOUND, new KysoError('BAD_REQUEST', `no method "${method.slice(0, 64)}"`));
+    if (this.inflight.size >= this.parts.limits.maxInFlightPerConnection) {
+      return this.fail(id, RPC.KYSO_ERROR, new KysoError('BUSY', `at most ${this.parts.limits.maxInFlightPerConnection} requests at once per connection`));
+    }
+    const spec = METHODS[method];
+    const parsed = spec.params.safeParse(params);
+    if (!parsed.success) {
+      this.log.info({ event: 'request', conn: this.id, origin: this.origin, method, id, outcome: 'error', code: 'BAD_REQUEST' }, 'invalid params');
+      return this.fail(id, RPC.INVALID_PARAMS, new KysoError('BAD_REQUEST', describeIssues(parsed.error.issues)));
+    }
+    void this.run(id, method, parsed.data);
+  }
+
+  private onNotification(method: string, params: unknown): void {
+    if (method === 'request.cancel') {
+      const p = CLIENT_NOTIFICATIONS['request.cancel'].params.safeParse(params);
+      if (p.success) this.inflight.get(p.data.id)?.abort(new KysoError('USER_CANCELLED', 'cancelled by the page'));
+    }
+    // Other notifications get no answer (JSON-RPC 2.0) and do nothing.
+  }
+
+  private async run(id: Id, method: MethodName, params: unknown): Promise<void> {
+    const started = Date.now();
+    const controller = new AbortController();
+    this.inflight.set(id, controller);
+    const timer = setTimeout(() => controller.abort(new KysoError('TIMEOUT', `no answer within ${Math.round(this.parts.limits.requestTimeoutMs / 1000)} s`)), this.parts.limits.requestTimeoutMs);
+    timer.unref?.();
+    const signal = AbortSignal.any([controller.signal, this.gone.signal]);
+    const entry: RequestLogEntry = { conn: this.id, origin: this.origin, method, id, durationMs: 0, outcome: 'ok' };
+    let lastStage: ProgressStage | undefined;
+    const ctx: RequestContext = {
+      origin: this.origin,
+      signal,
+      progress: (stage) => {
+        if (stage === lastStage || signal.aborted) return;
+        lastStage = stage;
+        this.notify('progress', { id, stage });
+      },
+      note: (fields) => {
+        if (fields.fileName !== undefined) entry.fileName = safeName(fields.fileName)!;
+        if (fields.size !== undefined) entry.size = fields.size;
+      },
+    };
+    try {
+      const work = Promise.resolve().then(() => HANDLERS[method](this.parts, ctx, params as never));
+      // Answer as soon as the request is aborted (timeout, cancel); the queue still waits for the work itself.
+      const result = await new Promise<unknown>((resolve, reject) => {
+        const onAbort = (): void => reject(signal.reason instanceof KysoError ? signal.reason : new KysoError('USER_CANCELLED'));
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      });
+      const checked = METHODS[method].result.safeParse(result);
+      if (!checked.success) throw new KysoError('INTERNAL', `result of ${method} does not match its schema: ${describeIssues(checked.error.issues)}`);
+      this.send({ jsonrpc: '2.0', id, result: checked.data });
+    } catch (err) {
+      const e = toKysoError(err);
+      entry.outcome = 'error';
+      entry.code = e.code;
+      if (e.detail) entry.detail = e.detail.slice(0, 300);
+      this.fail(id, RPC.KYSO_ERROR, e);
+    } finally {
+      clearTimeout(timer);
+      this.inflight.delete(id);
+      entry.durationMs = Date.now() - started;
+      this.log.info({ event: 'request', ...entry }, `${method} ${entry.outcome}`);
+      this.armIdle();
+    }
+  }
+}
