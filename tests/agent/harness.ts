@@ -1,0 +1,175 @@
+/**
+ * Test harness for the agent: the real server on an ephemeral loopback port over the SoftHSM token of the
+ * fixtures, a settings file in a temporary directory, the log captured as JSON lines, and a real `ws` client.
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import WebSocket from 'ws';
+import { PDF } from '@libpdf/core';
+import { TokenService } from '../../src/core/token/token-service.js';
+import { startAgentServer, type AgentServer, type AgentServerOptions } from '../../src/agent/server.js';
+import { SettingsStore } from '../../src/agent/settings-store.js';
+import { createAgentLogger } from '../../src/agent/logger.js';
+import type { Prompter } from '../../src/agent/prompter.js';
+import { fixtures } from '../helpers/fixtures.js';
+
+export const PORTAL = 'https://dichvucong.example.gov.vn';
+
+let service: TokenService | undefined;
+/** One TokenService per process, as in the product. */
+export function sharedTokens(): TokenService {
+  if (!service) {
+    const f = fixtures();
+    process.env.SOFTHSM2_CONF = f.softhsm.conf;
+    service = new TokenService([{ path: f.softhsm.module, vendor: 'softhsm', displayName: 'SoftHSM' }]);
+  }
+  return service;
+}
+
+export interface TestAgent {
+  server: AgentServer;
+  url: string;
+  settingsFile: string;
+  settings: SettingsStore;
+  /** Every log line so far, raw. */
+  logText(): string;
+  logEntries(): Array<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+export async function startTestAgent(prompter: Prompter, options: Partial<AgentServerOptions> = {}): Promise<TestAgent> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-agent-'));
+  const settingsFile = options.settings?.file ?? path.join(dir, 'settings.json');
+  const settings = options.settings ?? new SettingsStore(settingsFile);
+  const chunks: string[] = [];
+  const stream = new Writable({ write(chunk, _enc, cb) { chunks.push(chunk.toString()); cb(); } });
+  const server = await startAgentServer({
+    tokens: sharedTokens(),
+    prompter,
+    settings,
+    ports: [0],
+    logger: createAgentLogger({ stream, level: 'debug' }),
+    tokenPollMs: 200,
+    ...options,
+  });
+  return {
+    server,
+    url: `ws://127.0.0.1:${server.port}/`,
+    settingsFile,
+    settings,
+    logText: () => chunks.join(''),
+    logEntries: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>),
+    close: () => server.close(),
+  };
+}
+
+export interface RpcResponse {
+  jsonrpc: '2.0';
+  id: string | number | null;
+  result?: any;
+  error?: { code: number; message: string; data: { code: string; messageVi: string; messageEn: string; detail?: string } };
+}
+
+export interface Notification { jsonrpc: '2.0'; method: string; params: any }
+
+/** A JSON-RPC client over a real WebSocket, as a page would open it (Origin set), or not. */
+export class RpcClient {
+  readonly notifications: Notification[] = [];
+  readonly unmatched: RpcResponse[] = [];
+  private readonly waiting = new Map<string | number, (r: RpcResponse) => void>();
+  private nullWaiters: Array<(r: RpcResponse) => void> = [];
+  private nextId = 1;
+  closeCode: number | undefined;
+  readonly closed: Promise<number>;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const msg = JSON.parse(data.toString()) as RpcResponse & Partial<Notification>;
+      if (msg.method) { this.notifications.push(msg as unknown as Notification); return; }
+      if (msg.id === null || msg.id === undefined) {
+        const w = this.nullWaiters.shift();
+        if (w) w(msg); else this.unmatched.push(msg);
+        return;
+      }
+      const w = this.waiting.get(msg.id);
+      if (w) { this.waiting.delete(msg.id); w(msg); } else this.unmatched.push(msg);
+    });
+    this.closed = new Promise((resolve) => ws.on('close', (code) => { this.closeCode = code; resolve(code); }));
+  }
+
+  static connect(url: string, options: { origin?: string | null; host?: string } = {}): Promise<RpcClient> {
+    const origin = options.origin === undefined ? PORTAL : options.origin;
+    const ws = new WebSocket(url, {
+      ...(origin !== null ? { origin } : {}),
+      ...(options.host ? { headers: { Host: options.host } } : {}),
+      perMessageDeflate: false,
+      maxPayload: 512 * 1024 * 1024,
+    });
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new RpcClient(ws)));
+      ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
+      ws.once('error', reject);
+    });
+  }
+
+  /** Sends a request and waits for its answer. */
+  call(method: string, params?: unknown, id: string | number = this.nextId++): Promise<RpcResponse> {
+    const p = new Promise<RpcResponse>((resolve) => this.waiting.set(id, resolve));
+    this.ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, ...(params !== undefined ? { params } : {}) }));
+    return p;
+  }
+
+  /** Sends raw text/bytes; resolves with the next answer whose id is null (parse/invalid request errors). */
+  sendRaw(data: string | Buffer, binary = false): Promise<RpcResponse> {
+    const p = new Promise<RpcResponse>((resolve) => this.nullWaiters.push(resolve));
+    this.ws.send(data, { binary });
+    return p;
+  }
+
+  /** Sends raw text and waits for the answer carrying `id`. */
+  sendRawFor(id: string | number, text: string): Promise<RpcResponse> {
+    const p = new Promise<RpcResponse>((resolve) => this.waiting.set(id, resolve));
+    this.ws.send(text);
+    return p;
+  }
+
+  notify(method: string, params: unknown): void {
+    this.ws.send(JSON.stringify({ jsonrpc: '2.0', method, params }));
+  }
+
+  progressOf(id: string | number): string[] {
+    return this.notifications.filter((n) => n.method === 'progress' && n.params.id === id).map((n) => n.params.stage as string);
+  }
+
+  close(): Promise<number> {
+    this.ws.close();
+    return this.closed;
+  }
+}
+
+/** A one-page PDF with some Vietnamese text, as a portal would send. */
+export async function samplePdf(text = 'Đơn đề nghị cấp giấy phép'): Promise<Uint8Array> {
+  const pdf = PDF.create();
+  pdf.addPage({ width: 595, height: 842 }).drawText(text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D'), { x: 50, y: 800, size: 12 });
+  return pdf.save();
+}
+
+export const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
+
+/** Waits until `predicate` holds (polling), or fails after `ms`. */
+export async function until(predicate: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A promise with its resolve handle, to hold a prompt open until the test lets it go. */
+export function gate<T>(): { promise: Promise<T>; open: (v: T) => void } {
+  let open!: (v: T) => void;
+  const promise = new Promise<T>((r) => { open = r; });
+  return { promise, open };
+}
