@@ -1,0 +1,220 @@
+/**
+ * The methods as a portal uses them, end to end over the WebSocket with the SoftHSM token: results checked by
+ * tools we did not write (pdfsig, qpdf, OpenSSL, Node's crypto), prompts checked for what they name.
+ */
+import { createHash, createPublicKey, verify as cryptoVerify, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ScriptedPrompter } from '../../src/agent/prompters/scripted.js';
+import { startAgentServer } from '../../src/agent/server.js';
+import { SettingsStore } from '../../src/agent/settings-store.js';
+import { createAgentLogger } from '../../src/agent/logger.js';
+import type { TokenSource } from '../../src/agent/methods/context.js';
+import { fixtures } from '../helpers/fixtures.js';
+import { certificateId } from '../helpers/token.js';
+import { opensslCmsVerify, pdfsig, qpdfCheck, withTempFile } from '../helpers/tools.js';
+import { PORTAL, RpcClient, b64, samplePdf, startTestAgent, until, type TestAgent } from './harness.js';
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync } from 'node:fs';
+
+let agent: TestAgent | undefined;
+const clients: RpcClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) if (c.ws.readyState === c.ws.OPEN) await c.close();
+  await agent?.close();
+  agent = undefined;
+});
+
+async function connect(): Promise<RpcClient> {
+  const c = await RpcClient.connect(agent!.url);
+  clients.push(c);
+  return c;
+}
+
+const allowAll = (extra: ConstructorParameters<typeof ScriptedPrompter>[0] = {}): ScriptedPrompter =>
+  new ScriptedPrompter({ consent: true, confirm: true, pin: fixtures().softhsm.pin, ...extra });
+
+describe('agent.info', () => {
+  it('says what the agent is without consent and without identities', async () => {
+    const prompter = allowAll();
+    agent = await startTestAgent(prompter);
+    const c = await connect();
+    const r = (await c.call('agent.info')).result;
+    expect(r).toMatchObject({ name: 'kyso', protocolVersion: 1, formats: ['pdf'], originAllowed: false });
+    expect(r.methods).toEqual(['agent.info', 'certificates.list', 'pdf.sign', 'hash.sign', 'pdf.verify']);
+    expect(r.tokenCount).toBeGreaterThan(0);
+    expect(JSON.stringify(r)).not.toContain(fixtures().softhsm.tokenLabel);
+    expect(prompter.calls).toEqual([]);
+  });
+});
+
+describe('certificates.list', () => {
+  it('lists the token\'s three signing certificates with subject fields and DER', async () => {
+    agent = await startTestAgent(allowAll());
+    const c = await connect();
+    const { certificates } = (await c.call('certificates.list')).result;
+    const ids = certificates.map((x: { id: string }) => x.id).sort();
+    expect(ids).toEqual((['rsa', 'ec256', 'ec384'] as const).map(certificateId).sort());
+    const rsa = certificates.find((x: { id: string }) => x.id === certificateId('rsa'));
+    expect(rsa.subject.commonName).toBe(fixtures().pki.signers.rsa.cn);
+    expect(rsa.token.label).toBe(fixtures().softhsm.tokenLabel);
+    expect(rsa.validity).toBe('valid');
+    expect(new X509Certificate(Buffer.from(rsa.certificate, 'base64')).fingerprint256.replace(/:/g, '').toLowerCase()).toBe(rsa.id);
+  });
+});
+
+describe('pdf.sign', () => {
+  it('signs with the certificate the page names; pdfsig and qpdf accept the result; progress is reported', async () => {
+    const prompter = allowAll();
+    agent = await startTestAgent(prompter);
+    const c = await connect();
+    const pdf = await samplePdf();
+    const r = await c.call('pdf.sign', { document: b64(pdf), fileName: 'Đơn đề nghị.pdf', certificateId: certificateId('rsa'), reason: 'Nộp hồ sơ', location: 'Hà Nội' }, 'sig1');
+    expect(r.error).toBeUndefined();
+    const signed = Buffer.from(r.result.document, 'base64');
+    expect(signed.subarray(0, pdf.length).equals(Buffer.from(pdf))).toBe(true); // incremental update
+    expect(r.result.signature).toMatchObject({ fieldName: 'Signature1', certificateId: certificateId('rsa'), signer: fixtures().pki.signers.rsa.cn, level: 'B-B', hash: 'SHA-256' });
+    withTempFile(signed, 'signed.pdf', (file) => {
+      const v = pdfsig(file);
+      expect(v.signatures[0], v.output).toMatchObject({ valid: true, trusted: true, totalDocumentSigned: true, signerCommonName: fixtures().pki.signers.rsa.cn });
+      expect(qpdfCheck(file).status, qpdfCheck(file).output).toBe(0);
+    });
+    // The user was asked: confirmation names the site, the file and the certificate; then the PIN.
+    expect(prompter.calls).toEqual([
+      { kind: 'consent', origin: PORTAL },
+      { kind: 'confirm', origin: PORTAL, documents: [{ fileName: 'Đơn đề nghị.pdf', size: pdf.length }], certificateId: certificateId('rsa') },
+      { kind: 'pin', token: fixtures().softhsm.tokenLabel, certificateId: certificateId('rsa'), pinState: 'ok' },
+    ]);
+    expect(c.progressOf('sig1')).toEqual(['consent', 'confirm', 'pin', 'open', 'prepare', 'digest', 'sign', 'embed', 'done']);
+  });
+
+  it('without a certificate id, the user chooses; declining the confirmation is USER_CANCELLED and nothing is signed', async () => {
+    const prompter = allowAll({ chooseCertificate: certificateId('ec384'), confirm: false });
+    agent = await startTestAgent(prompter);
+    const c = await connect();
+    const r = await c.call('pdf.sign', { document: b64(await samplePdf()), fileName: 'a.pdf' });
+    expect(r.error?.data.code).toBe('USER_CANCELLED');
+    expect(prompter.calls.map((x) => x.kind)).toEqual(['consent', 'chooseCertificate', 'confirm']);
+    expect(prompter.count('pin')).toBe(0);
+    prompter.answers.confirm = true;
+    const ok = await c.call('pdf.sign', { document: b64(await samplePdf()), fileName: 'a.pdf' });
+    expect(ok.result.signature.certificateId).toBe(certificateId('ec384'));
+    expect(ok.result.signature.hash).toBe('SHA-384');
+  });
+
+  it('a visible signature placed by the page; and "ask" goes to the prompter', async () => {
+    const prompter = allowAll({ placement: { placement: { page: 1, rect: [300, 80, 560, 170] }, appearance: {} } });
+    agent = await startTestAgent(prompter);
+    const c = await connect();
+    const r = await c.call('pdf.sign', { document: b64(await samplePdf()), fileName: 'a.pdf', certificateId: certificateId('ec256'), placement: { page: 1, rect: [50, 50, 250, 120] }, appearance: { show: { time: false } } });
+    expect(r.error).toBeUndefined();
+    const asked = await c.call('pdf.sign', { document: r.result.document, fileName: 'a.pdf', certificateId: certificateId('ec256'), placement: 'ask' });
+    expect(asked.error).toBeUndefined();
+    expect(prompter.count('placement')).toBe(1);
+    withTempFile(Buffer.from(asked.result.document, 'base64'), 'v.pdf', (file) => {
+      const v = pdfsig(file);
+      expect(v.signatures.map((s) => s.valid), v.output).toEqual([true, true]);
+    });
+  });
+
+  it('refuses what is not a PDF, an unknown certificate, and a damaged PDF', async () => {
+    agent = await startTestAgent(allowAll());
+    const c = await connect();
+    expect((await c.call('pdf.sign', { document: b64(Buffer.from('hello')), fileName: 'a.txt' })).error?.data.code).toBe('UNSUPPORTED_FORMAT');
+    expect((await c.call('pdf.sign', { document: b64(await samplePdf()), fileName: 'a.pdf', certificateId: 'f'.repeat(64) })).error?.data.code).toBe('CERTIFICATE_NOT_FOUND');
+    const broken = await c.call('pdf.sign', { document: b64(Buffer.from('%PDF-1.7\n garbage')), fileName: 'a.pdf', certificateId: certificateId('rsa') });
+    expect(broken.error?.data.code).toBe('DOCUMENT_CORRUPT');
+  });
+});
+
+describe('hash.sign', () => {
+  const content = Buffer.from('Nội dung do cổng dịch vụ công chuẩn bị');
+
+  it('cms: a detached SignedData over the portal\'s digest that OpenSSL verifies against the content', async () => {
+    agent = await startTestAgent(allowAll());
+    const c = await connect();
+    const digest = createHash('sha256').update(content).digest();
+    const r = await c.call('hash.sign', { digest: b64(digest), algorithm: 'SHA-256', format: 'cms', certificateId: certificateId('rsa'), fileName: 'ho-so.pdf' });
+    expect(r.error).toBeUndefined();
+    expect(r.result).toMatchObject({ format: 'cms', algorithm: 'SHA-256', signatureAlgorithm: 'RSASSA-PKCS1-v1_5', certificateId: certificateId('rsa') });
+    const v = opensslCmsVerify(Buffer.from(r.result.signature, 'base64'), content);
+    expect(v.ok, v.output).toBe(true);
+  });
+
+  it('raw: RSA PKCS#1 v1.5 and DER ECDSA signatures that verify with the certificate', async () => {
+    agent = await startTestAgent(allowAll());
+    const c = await connect();
+    for (const [signer, algorithm, node] of [['rsa', 'SHA-256', 'sha256'], ['ec256', 'SHA-256', 'sha256'], ['ec384', 'SHA-384', 'sha384']] as const) {
+      const digest = createHash(node).update(content).digest();
+      const r = await c.call('hash.sign', { digest: b64(digest), algorithm, format: 'raw', certificateId: certificateId(signer) });
+      expect(r.error, signer).toBeUndefined();
+      const key = createPublicKey(readFileSync(fixtures().pki.signers[signer].cert));
+      expect(cryptoVerify(node, content, key, Buffer.from(r.result.signature, 'base64')), signer).toBe(true);
+      expect(r.result.signatureAlgorithm).toBe(signer === 'rsa' ? 'RSASSA-PKCS1-v1_5' : 'ECDSA');
+    }
+  });
+
+  it('a digest of the wrong length for its algorithm is BAD_REQUEST', async () => {
+    const prompter = allowAll();
+    agent = await startTestAgent(prompter);
+    const c = await connect();
+    const r = await c.call('hash.sign', { digest: b64(new Uint8Array(20)), algorithm: 'SHA-256', format: 'raw' });
+    expect(r.error?.data.code).toBe('BAD_REQUEST');
+    expect(prompter.calls).toEqual([]);
+  });
+});
+
+describe('pdf.verify', () => {
+  it('reports the signatures of a signed file, without consent', async () => {
+    const prompter = allowAll();
+    agent = await startTestAgent(prompter);
+    const c = await connect();
+    const signed = (await c.call('pdf.sign', { document: b64(await samplePdf()), fileName: 'a.pdf', certificateId: certificateId('rsa'), reason: 'Đồng ý' })).result.document;
+    const other = await RpcClient.connect(agent.url, { origin: 'https://other.example' });
+    clients.push(other);
+    const r = (await other.call('pdf.verify', { document: signed })).result;
+    expect(r.allIntact).toBe(true);
+    expect(r.signatures[0]).toMatchObject({ kind: 'signature', intact: true, coversWholeFile: true, reason: 'Đồng ý', signer: { commonName: fixtures().pki.signers.rsa.cn } });
+    expect(prompter.calls.filter((x) => x.kind === 'consent').map((x) => (x as { origin: string }).origin)).toEqual([PORTAL]);
+    const unsigned = (await other.call('pdf.verify', { document: b64(await samplePdf()) })).result;
+    expect(unsigned.signatures).toEqual([]);
+  });
+});
+
+describe('tokens.changed', () => {
+  it('is sent to connected pages when a token is plugged in or out', async () => {
+    const list: ReturnType<TokenSource['tokens']> = [];
+    const fake: TokenSource = { tokens: () => [...list], certificates: () => [], signingKey: async () => { throw new Error('no'); }, logoutAll: () => {} };
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-agent-'));
+    const server = await startAgentServer({ tokens: fake, prompter: new ScriptedPrompter(), settings: new SettingsStore(path.join(dir, 's.json')), ports: [0], tokenPollMs: 50, logger: createAgentLogger({ level: 'silent' }) });
+    try {
+      const c = await RpcClient.connect(`ws://127.0.0.1:${server.port}/`);
+      clients.push(c);
+      expect((await c.call('agent.info')).result.tokenCount).toBe(0);
+      list.push({ id: 'm#1#A', label: 'A', serial: '1', manufacturer: 'x', model: 'y', modulePath: 'm', vendor: 'v', flags: {} as never, pinState: 'ok' });
+      await until(() => c.notifications.some((n) => n.method === 'tokens.changed'), 3000, 'tokens.changed');
+      expect(c.notifications.find((n) => n.method === 'tokens.changed')!.params).toEqual({ tokenCount: 1 });
+      list.pop();
+      await until(() => c.notifications.filter((n) => n.method === 'tokens.changed').length === 2, 3000, 'second tokens.changed');
+      expect(c.notifications.filter((n) => n.method === 'tokens.changed')[1]!.params).toEqual({ tokenCount: 0 });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('ports', () => {
+  it('falls back to the next port when the first is taken', async () => {
+    const first = await startTestAgent(allowAll());
+    try {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-agent-'));
+      const second = await startAgentServer({ tokens: { tokens: () => [], certificates: () => [], signingKey: async () => { throw new Error('no'); }, logoutAll: () => {} }, prompter: new ScriptedPrompter(), settings: new SettingsStore(path.join(dir, 's.json')), ports: [first.server.port, 0], logger: createAgentLogger({ level: 'silent' }) });
+      expect(second.port).not.toBe(first.server.port);
+      await second.close();
+      await expect(startAgentServer({ tokens: { tokens: () => [], certificates: () => [], signingKey: async () => { throw new Error('no'); }, logoutAll: () => {} }, prompter: new ScriptedPrompter(), settings: new SettingsStore(path.join(dir, 's.json')), ports: [first.server.port], logger: createAgentLogger({ level: 'silent' }) })).rejects.toThrow(/no free port/);
+    } finally {
+      await first.close();
+    }
+  });
+});
