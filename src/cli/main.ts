@@ -6,6 +6,7 @@ import { registerSign } from './commands/sign.js';
 import { registerVerify } from './commands/verify.js';
 import { registerDemo } from './commands/demo.js';
 import { registerTimestamp } from './commands/timestamp.js';
+import { registerServe } from './serve.js';
 
 const program = new Command('kyso')
   .description('Kyso — ký số tài liệu bằng USB token / sign documents with a USB token')
@@ -15,5 +16,6 @@ registerSign(program);
 registerTimestamp(program);
 registerVerify(program);
 registerDemo(program);
+registerServe(program);
 program.showHelpAfterError();
 await program.parseAsync(process.argv);

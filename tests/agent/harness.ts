@@ -2,7 +2,9 @@
  * Test harness for the agent: the real server on an ephemeral loopback port over the SoftHSM token of the
  * fixtures, a settings file in a temporary directory, the log captured as JSON lines, and a real `ws` client.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -13,7 +15,7 @@ import { startAgentServer, type AgentServer, type AgentServerOptions } from '../
 import { SettingsStore } from '../../src/agent/settings-store.js';
 import { createAgentLogger } from '../../src/agent/logger.js';
 import type { Prompter } from '../../src/agent/prompter.js';
-import { fixtures } from '../helpers/fixtures.js';
+import { fixtures, softhsmEnv } from '../helpers/fixtures.js';
 
 export const PORTAL = 'https://dichvucong.example.gov.vn';
 
@@ -172,4 +174,27 @@ export function gate<T>(): { promise: Promise<T>; open: (v: T) => void } {
   let open!: (v: T) => void;
   const promise = new Promise<T>((r) => { open = r; });
   return { promise, open };
+}
+
+const KYSO = fileURLToPath(new URL('../../bin/kyso.js', import.meta.url));
+
+export interface Served { child: ChildProcess; port: number; stdout: () => string; stderr: () => string; settings: string; stop: () => Promise<void> }
+
+/** `kyso serve` over the SoftHSM token on a free port, started as a user would; resolves once it printed its line. */
+export async function startServe(args: string[], stdin: string): Promise<Served> {
+  const settings = path.join(mkdtempSync(path.join(os.tmpdir(), 'kyso-serve-')), 'settings.json');
+  const child = spawn(process.execPath, [KYSO, 'serve', '--module', fixtures().softhsm.module, '--port', '0', '--settings', settings, ...args], { env: softhsmEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => { out += d; });
+  child.stderr!.on('data', (d) => { err += d; });
+  child.stdin!.end(stdin);
+  await until(() => out.includes('\n') || child.exitCode !== null, 20_000, 'listening line');
+  const m = /^listening on ws:\/\/127\.0\.0\.1:(\d+)\n$/.exec(out);
+  if (!m) throw new Error(`kyso serve did not start: ${out}\n${err}`);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    child, port: Number(m[1]), stdout: () => out, stderr: () => err, settings,
+    stop: async () => { if (child.exitCode === null) child.kill('SIGTERM'); await exited; },
+  };
 }

@@ -1,0 +1,130 @@
+/**
+ * Writes `docs/protocol.md` from the schemas of protocol.ts: `npm run docs:protocol`. A test checks the
+ * committed file is what this renders, so the reference cannot drift from the code.
+ * Usage: node dist/agent/protocol-doc.js [--check] [FILE]
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { ERROR_MESSAGES } from '../core/errors.js';
+import {
+  CLIENT_NOTIFICATIONS, DEFAULT_PORTS, HELLO_PATH, METHODS, NOTIFICATIONS, PROTOCOL_VERSION, RPC, errorObjectSchema,
+} from './protocol.js';
+
+function schemaBlock(schema: z.ZodType, io: 'input' | 'output'): string {
+  const json = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  delete json.$schema;
+  return ['```json', JSON.stringify(json, (_k, v: unknown) => (isObject(v) ? withoutSafeIntegerBounds(v) : v), 2), '```'].join('\n');
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** z.number().int() says "safe integer" with two long bounds; integers are safe integers in JSON-RPC anyway. */
+function withoutSafeIntegerBounds(o: Record<string, unknown>): Record<string, unknown> {
+  if (o.type !== 'integer') return o;
+  const { minimum, maximum, ...rest } = o;
+  return {
+    ...rest,
+    ...(minimum !== undefined && minimum !== -Number.MAX_SAFE_INTEGER ? { minimum } : {}),
+    ...(maximum !== undefined && maximum !== Number.MAX_SAFE_INTEGER ? { maximum } : {}),
+  };
+}
+
+export function renderProtocolDoc(): string {
+  const out: string[] = [];
+  const p = (s = ''): void => { out.push(s); };
+  p('# Kyso agent protocol');
+  p();
+  p('<!-- Generated from src/agent/protocol.ts by `npm run docs:protocol`. Do not edit by hand. -->');
+  p();
+  p(`Protocol version ${PROTOCOL_VERSION}. JSON-RPC 2.0 over a WebSocket on the loopback address: \`ws://127.0.0.1:PORT/\`, where PORT is the first of ${DEFAULT_PORTS.map((x) => `\`${x}\``).join(', ')} that answers. One JSON text frame per message; binary frames and batches are refused.`);
+  p();
+  p(`Before opening the WebSocket from an HTTPS page, \`fetch('http://127.0.0.1:PORT${HELLO_PATH}', { targetAddressSpace: 'loopback' })\`: the agent answers with CORS and Private/Local Network Access headers, and Chrome asks the user for Local Network Access then, which a bare WebSocket may not trigger. The answer is \`{"name": "kyso", "protocolVersion": ${PROTOCOL_VERSION}, "websocket": "ws://127.0.0.1:PORT/"}\`. See docs/agent.md for the security model.`);
+  p();
+  p('The agent knows a page only by its `Origin` header. Methods marked **consent** work only for sites the user allowed in a Kyso prompt (remembered until revoked); the first such call from a site shows that prompt. Every signature is confirmed by the user in Kyso, and the PIN is typed into Kyso, never into the page.');
+  p();
+  p('Parameter objects are strict: a key not listed is refused with `BAD_REQUEST` (JSON-RPC `-32602`). No method takes a file path, a PKCS#11 module or a PIN.');
+  p();
+  p('## Methods');
+  p();
+  p('| method | access | uses the token |');
+  p('|---|---|---|');
+  for (const [name, spec] of Object.entries(METHODS)) p(`| [\`${name}\`](#${name.replace('.', '')}) | ${spec.access === 'consent' ? '**consent**' : 'open'} | ${spec.token ? 'yes (one operation at a time)' : 'no'} |`);
+  p();
+  for (const [name, spec] of Object.entries(METHODS)) {
+    p(`### ${name}`);
+    p();
+    p(spec.summary);
+    p();
+    p(`Access: ${spec.access === 'consent' ? '**consent**' : 'open'}.${spec.errors.length ? ` Errors (\`error.data.code\`): ${spec.errors.map((e) => `\`${e}\``).join(', ')}.` : ''}`);
+    p();
+    p('Params:');
+    p();
+    p(schemaBlock(spec.params, 'input'));
+    p();
+    p('Result:');
+    p();
+    p(schemaBlock(spec.result, 'output'));
+    p();
+  }
+  p('## Notifications from the page');
+  p();
+  for (const [name, n] of Object.entries(CLIENT_NOTIFICATIONS)) {
+    p(`### ${name}`);
+    p();
+    p(n.summary);
+    p();
+    p(schemaBlock(n.params, 'input'));
+    p();
+  }
+  p('## Notifications from the agent');
+  p();
+  for (const [name, n] of Object.entries(NOTIFICATIONS)) {
+    p(`### ${name}`);
+    p();
+    p(n.summary);
+    p();
+    p(schemaBlock(n.params, 'output'));
+    p();
+  }
+  p('## Errors');
+  p();
+  p('Every error is a JSON-RPC error object whose `data` carries the stable Kyso code and the message in Vietnamese and English:');
+  p();
+  p(schemaBlock(errorObjectSchema, 'output'));
+  p();
+  p('| JSON-RPC code | when | `data.code` |');
+  p('|---|---|---|');
+  p(`| ${RPC.PARSE_ERROR} | the frame is not JSON | \`BAD_REQUEST\` |`);
+  p(`| ${RPC.INVALID_REQUEST} | not a JSON-RPC 2.0 request object (also: binary frame, batch, id already in use) | \`BAD_REQUEST\` |`);
+  p(`| ${RPC.METHOD_NOT_FOUND} | unknown method | \`BAD_REQUEST\` |`);
+  p(`| ${RPC.INVALID_PARAMS} | params do not match the method's schema (\`data.detail\` names the fields) | \`BAD_REQUEST\` |`);
+  p(`| ${RPC.KYSO_ERROR} | everything else | see below |`);
+  p();
+  p('A frame larger than the agent\'s frame cap (`agent.info` → `limits.maxFrameBytes`) closes the connection with WebSocket close code 1009; a document over `limits.maxDocumentBytes` is answered `TOO_LARGE`.');
+  p();
+  p('| code | Tiếng Việt | English |');
+  p('|---|---|---|');
+  for (const [code, [vi, en]] of Object.entries(ERROR_MESSAGES)) p(`| \`${code}\` | ${vi} | ${en} |`);
+  p();
+  return out.join('\n');
+}
+
+const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
+if (isMain) {
+  const args = process.argv.slice(2);
+  const check = args.includes('--check');
+  const file = args.find((a) => !a.startsWith('--')) ?? fileURLToPath(new URL('../../docs/protocol.md', import.meta.url));
+  const text = renderProtocolDoc();
+  if (check) {
+    let current = '';
+    try { current = readFileSync(file, 'utf8'); } catch { /* missing */ }
+    if (current !== text) {
+      process.stderr.write(`${file} is out of date: run npm run docs:protocol\n`);
+      process.exitCode = 1;
+    }
+  } else {
+    writeFileSync(file, text);
+    process.stdout.write(`wrote ${file}\n`);
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * `kyso serve`: the agent without the tray app, prompting on the terminal. For unattended use on a machine the
+ * user controls, `--trust-origin ORIGIN` (repeatable) pre-grants consent and per-signature confirmation for
+ * that origin only, and `--pin-stdin` reads the PIN once from standard input and keeps it in memory (forgotten
+ * if the token refuses it). These exist only on the command line: nothing a page sends can turn them on.
+ * Prints exactly one line on stdout when ready: `listening on ws://127.0.0.1:PORT`; the log goes to stderr
+ * (or --log-file).
+ *
+ * `kyso sites` lists the sites allowed in the settings file; `kyso sites revoke ORIGIN` forgets one (a running
+ * agent sees the change at its next request).
+ */
+import type { Command } from 'commander';
+import { KysoError } from '../core/errors.js';
+import { createAgentLogger, type LogLevel } from '../agent/logger.js';
+import { parseOrigin } from '../agent/origin-policy.js';
+import { PreGrantedPrompter } from '../agent/prompters/scripted.js';
+import { TerminalPrompter } from '../agent/prompters/terminal.js';
+import { DEFAULT_PORTS } from '../agent/protocol.js';
+import { SettingsStore, defaultSettingsPath } from '../agent/settings-store.js';
+import { startAgentServer } from '../agent/server.js';
+import { runCommand, EXIT } from './output.js';
+import { pinFromStdin } from './pin-input.js';
+import { openTokenService, type TokenOptions } from './token-options.js';
+
+interface ServeOptions extends Pick<TokenOptions, 'module'> {
+  port?: string;
+  trustOrigin?: string[];
+  pinStdin?: boolean;
+  settings?: string;
+  logFile?: string;
+  logLevel?: LogLevel;
+  maxDocumentMb?: string;
+}
+
+const repeat = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new KysoError('BAD_REQUEST', `--port: not a port number: ${value}`);
+  return n;
+}
+
+export function registerServe(program: Command): void {
+  program.command('serve').description('run the signing agent for web portals, prompts on this terminal / chạy dịch vụ ký số cho cổng dịch vụ công')
+    .option('--module <path>', 'PKCS#11 module (driver) to load; repeatable; default: search known vendor drivers', repeat)
+    .option('--port <port>', `listen on this port only (0: any free port; default ${DEFAULT_PORTS[0]}, then ${DEFAULT_PORTS.slice(1).join(', ')})`)
+    .option('--trust-origin <origin>', 'pre-grant consent and confirmation for this site (repeatable; unattended use only)', repeat)
+    .option('--pin-stdin', 'read the PIN once from the first line of standard input and keep it in memory')
+    .option('--settings <file>', `settings file with the allowed sites (default ${defaultSettingsPath()})`)
+    .option('--log-file <file>', 'append the log here instead of standard error')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
+    .option('--max-document-mb <n>', 'largest document accepted, in MB (default 50)')
+    .action((opts: ServeOptions) => runCommand(async () => {
+      const trusted = (opts.trustOrigin ?? []).map((o) => {
+        const origin = parseOrigin(o);
+        if (!origin) throw new KysoError('BAD_REQUEST', `--trust-origin: not an origin (scheme://host[:port]): ${o}`);
+        return origin;
+      });
+      const ports = opts.port ? [portNumber(opts.port)] : DEFAULT_PORTS;
+      const maxMb = opts.maxDocumentMb ? Number(opts.maxDocumentMb) : undefined;
+      if (maxMb !== undefined && !(maxMb > 0 && maxMb <= 1024)) throw new KysoError('BAD_REQUEST', '--max-document-mb: 1 to 1024');
+      // The PIN first, before anything listens: it never passes through the agent's network side.
+      const pin = opts.pinStdin ? await pinFromStdin() : undefined;
+      const tokens = openTokenService(opts);
+      const prompter = new PreGrantedPrompter({ trustedOrigins: trusted, ...(pin !== undefined ? { pin } : {}), fallback: new TerminalPrompter() });
+      const logger = createAgentLogger({ level: opts.logLevel ?? 'info', ...(opts.logFile ? { file: opts.logFile } : {}) });
+      let server;
+      try {
+        server = await startAgentServer({
+          tokens,
+          prompter,
+          settings: new SettingsStore(opts.settings ?? defaultSettingsPath()),
+          preGrantedOrigins: trusted,
+          ports,
+          logger,
+          ...(maxMb !== undefined ? { limits: { maxDocumentBytes: Math.floor(maxMb * 1024 * 1024) } } : {}),
+        });
+      } catch (err) {
+        tokens.close();
+        throw err;
+      }
+      process.stdout.write(`listening on ws://127.0.0.1:${server.port}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await server.close();
+      tokens.close();
+      return EXIT.ok;
+    }));
+
+  const sites = program.command('sites').description('sites allowed to use Kyso / các trang web được phép dùng Kyso')
+    .option('--settings <file>', `settings file (default ${defaultSettingsPath()})`)
+    .action((opts: { settings?: string }) => runCommand(async () => {
+      const store = new SettingsStore(opts.settings ?? defaultSettingsPath());
+      for (const s of store.allowedSites()) process.stdout.write(`${s.origin}${s.since ? `  (since ${s.since})` : ''}\n`);
+    }));
+  sites.command('revoke <origin>').description('forget a site: it will be asked again / thu hồi quyền của một trang web')
+    .action((origin: string, _opts: unknown, cmd: Command) => runCommand(async () => {
+      const file = (cmd.parent?.opts() as { settings?: string } | undefined)?.settings ?? defaultSettingsPath();
+      const store = new SettingsStore(file);
+      if (!store.revoke(parseOrigin(origin) ?? origin)) {
+        process.stderr.write(`kyso: ${origin} was not allowed\n`);
+        return EXIT.failure;
+      }
+      process.stdout.write(`revoked ${origin}\n`);
+      return EXIT.ok;
+    }));
+}
