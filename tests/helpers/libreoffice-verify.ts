@@ -1,0 +1,77 @@
+/**
+ * OOXML signatures checked by LibreOffice's own implementation (xmlsecurity over libxmlsec and NSS), headless,
+ * through tests/helpers/lo-ooxml.py. One soffice checks a batch of files (starting it takes a second or two).
+ *
+ * Certificates are checked against a private copy of the fixtures' NSS database (it trusts the test root), so
+ * certificateStatus 0 means LibreOffice built the chain to a trusted root.
+ *
+ * For OOXML LibreOffice always reports `partial: true` ("OOXML intentionally doesn't sign metadata"), so partial
+ * says nothing about a signature; coverage is checked by our own verifier.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fixtures } from './fixtures.js';
+
+const SCRIPT = fileURLToPath(new URL('./lo-ooxml.py', import.meta.url));
+/** The system Python: python3-uno is a Debian package, invisible to pyenv or venv interpreters. */
+const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+
+export interface LibreOfficeSignature {
+  valid: boolean;
+  partial: boolean;
+  /** css.security.CertificateValidity flags: 0 = VALID (chain to a trusted root). */
+  certificateStatus: number;
+  /** Subject as LibreOffice shows it (RFC 2253 style, e.g. `…,CN=NGUYỄN THỊ ÁNH TUYẾT,…`). */
+  signer: string;
+  /** YYYYMMDD and HHMMSScc as LibreOffice reads the signing time. */
+  date: number;
+  time: number;
+}
+
+export interface LibreOfficeResult {
+  file: string;
+  signatures: LibreOfficeSignature[];
+  error?: string;
+}
+
+export function libreOfficeAvailable(): boolean {
+  const r = spawnSync(PYTHON, ['-c', 'import uno'], { encoding: 'utf8' });
+  return r.status === 0 && spawnSync('soffice', ['--version'], { encoding: 'utf8' }).status === 0;
+}
+
+/** Checks each file's signatures with LibreOffice; results in the order of `files`. */
+export function libreOfficeVerify(files: readonly string[]): LibreOfficeResult[] {
+  const nss = mkdtempSync(path.join(os.tmpdir(), 'kyso-lo-nss-'));
+  try {
+    cpSync(fixtures().pki.nssdb.replace(/^sql:/, ''), nss, { recursive: true });
+    const r = spawnSync(PYTHON, [SCRIPT, 'verify', ...files], {
+      encoding: 'utf8',
+      timeout: 300_000,
+      env: { ...process.env, MOZILLA_CERTIFICATE_FOLDER: `sql:${nss}` },
+    });
+    if (r.status !== 0) throw new Error(`LibreOffice check failed (${r.status}): ${r.stderr || r.error?.message}`);
+    const results = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LibreOfficeResult);
+    return files.map((f) => results.find((x) => x.file === f) ?? { file: f, signatures: [], error: 'no result' });
+  } finally {
+    rmSync(nss, { recursive: true, force: true });
+  }
+}
+
+/** Writes the documents to a temporary folder, checks them with LibreOffice, and removes the folder. */
+export function libreOfficeVerifyBytes(docs: readonly { name: string; bytes: Uint8Array }[]): LibreOfficeResult[] {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-lo-check-'));
+  try {
+    const files = docs.map((d, i) => {
+      const f = path.join(dir, `${String(i).padStart(2, '0')}-${d.name}`);
+      writeFileSync(f, d.bytes);
+      return f;
+    });
+    return libreOfficeVerify(files);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+

@@ -1,0 +1,102 @@
+#!/usr/bin/python3
+# LibreOffice over UNO, headless, for the OOXML tests (one soffice with a throwaway profile per run):
+#   lo-ooxml.py verify FILE...
+#       OOXML (DOCX/XLSX/PPTX) signatures checked by LibreOffice's own implementation (xmlsecurity + libxmlsec + NSS);
+#       prints one JSON object per file: {"file", "signatures": [{valid, partial, certificateStatus, signer, date, time}]}
+#       or {"file", "error"}.
+# Exit 0 when it ran (whatever the signatures say), 2 when LibreOffice could not be used.
+#
+# The package is opened as a plain ZIP storage, as LibreOffice itself does for signing (SfxMedium's
+# GetZipStorageToSign): an OFOPXML storage hides the _rels folders, and LibreOffice then finds no signatures.
+# Set MOZILLA_CERTIFICATE_FOLDER to an NSS database to have certificates checked against its trust anchors.
+import json, os, shutil, subprocess, sys, tempfile, time, uuid
+
+try:
+    import uno
+    from com.sun.star.beans import PropertyValue
+except ImportError:
+    print('python3-uno is not installed', file=sys.stderr)
+    sys.exit(2)
+
+
+def prop(name, value):
+    p = PropertyValue()
+    p.Name = name
+    p.Value = value
+    return p
+
+
+def start_office():
+    profile = tempfile.mkdtemp(prefix='kyso-lo-')
+    pipe = 'kyso' + uuid.uuid4().hex
+    proc = subprocess.Popen(['soffice', '--headless', '--invisible', '--nologo', '--norestore', '--nodefault', '--nolockcheck',
+                             f'-env:UserInstallation=file://{profile}', f'--accept=pipe,name={pipe};urp;'],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext('com.sun.star.bridge.UnoUrlResolver', local)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            return proc, profile, resolver.resolve(f'uno:pipe,name={pipe};urp;StarOffice.ComponentContext')
+        except Exception:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.1)
+    proc.kill()
+    shutil.rmtree(profile, ignore_errors=True)
+    print('soffice did not start', file=sys.stderr)
+    sys.exit(2)
+
+
+def stop_office(proc, profile, ctx):
+    try:
+        ctx.ServiceManager.createInstanceWithContext('com.sun.star.frame.Desktop', ctx).terminate()
+    except Exception:
+        pass
+    try:
+        proc.wait(timeout=20)
+    except Exception:
+        proc.kill()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def check(ctx, path):
+    factory = ctx.ServiceManager.createInstanceWithContext('com.sun.star.embed.StorageFactory', ctx)
+    args = (uno.systemPathToFileUrl(os.path.abspath(path)), 1,  # ElementModes.READ
+            uno.Any('[]com.sun.star.beans.PropertyValue', (prop('StorageFormat', 'ZipFormat'),)))
+    storage = uno.invoke(factory, 'createInstanceWithArguments', (args,))
+    service = ctx.ServiceManager.createInstanceWithContext('com.sun.star.security.DocumentDigitalSignatures', ctx)
+    out = []
+    for info in service.verifyDocumentContentSignatures(storage, None):
+        cert = info.Signer
+        out.append({
+            'valid': bool(info.SignatureIsValid),
+            'partial': bool(info.PartialDocumentSignature),
+            'certificateStatus': int(info.CertificateStatus),
+            'signer': cert.SubjectName if cert else '',
+            'date': int(info.SignatureDate),
+            'time': int(info.SignatureTime),
+        })
+    storage.dispose()
+    return out
+
+
+def main(argv):
+    if len(argv) < 2 or argv[0] != 'verify':
+        print('usage: lo-ooxml.py verify FILE...', file=sys.stderr)
+        return 2
+    proc, profile, ctx = start_office()
+    files = argv[1:]
+    try:
+        for f in files:
+            try:
+                print(json.dumps({'file': f, 'signatures': check(ctx, f)}, ensure_ascii=False), flush=True)
+            except Exception as e:  # a file LibreOffice cannot read is a result, not a crash
+                print(json.dumps({'file': f, 'error': str(e)}, ensure_ascii=False), flush=True)
+    finally:
+        stop_office(proc, profile, ctx)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
