@@ -170,6 +170,7 @@ export function canonicalizeDocument(doc: Document, opts: C14nOptions = {}): Uin
       continue;
     }
     if (n.nodeType !== NODE.PI && !(n.nodeType === NODE.COMMENT && opts.comments)) continue;
+    if (n.nodeType === NODE.PI && n.nodeName === 'xml') continue; // xmldom keeps the XML declaration as a PI
     // Outside the root, a newline separates each node from the root element's side.
     if (afterRoot) c.raw('\n');
     c.node(n, new Map());

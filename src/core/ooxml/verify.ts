@@ -299,7 +299,13 @@ function verifyOne(pkg: OpcPackage, part: string): OoxmlSignatureReport {
     if (!r.ok || !r.part || !(r.sourceIds || r.sourceTypes)) continue;
     relCovered.set(r.part.toLowerCase(), { ids: new Set(r.sourceIds ?? []), types: new Set(r.sourceTypes ?? []) });
   }
-  const need = requiredCoverage(pkg);
+  let need: ReturnType<typeof requiredCoverage>;
+  try {
+    need = requiredCoverage(pkg);
+  } catch (e) {
+    problems.push(`package damaged, coverage unknown: ${isKysoError(e) ? e.detail ?? e.message : String(e)}`);
+    return report;
+  }
   const uncovered: string[] = [];
   for (const [relsPart, rels] of need.relationships) {
     const c = relCovered.get(relsPart);
