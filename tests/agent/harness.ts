@@ -180,10 +180,11 @@ const KYSO = fileURLToPath(new URL('../../bin/kyso.js', import.meta.url));
 
 export interface Served { child: ChildProcess; port: number; stdout: () => string; stderr: () => string; settings: string; stop: () => Promise<void> }
 
-/** `kyso serve` over the SoftHSM token on a free port, started as a user would; resolves once it printed its line. */
-export async function startServe(args: string[], stdin: string): Promise<Served> {
+/** `kyso serve` over the SoftHSM token on a free port (or its default ports), started as a user would; resolves once it printed its line. */
+export async function startServe(args: string[], stdin: string, options: { defaultPorts?: boolean } = {}): Promise<Served> {
   const settings = path.join(mkdtempSync(path.join(os.tmpdir(), 'kyso-serve-')), 'settings.json');
-  const child = spawn(process.execPath, [KYSO, 'serve', '--module', fixtures().softhsm.module, '--port', '0', '--settings', settings, ...args], { env: softhsmEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  const port = options.defaultPorts ? [] : ['--port', '0'];
+  const child = spawn(process.execPath, [KYSO, 'serve', '--module', fixtures().softhsm.module, ...port, '--settings', settings, ...args], { env: softhsmEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => { out += d; });

@@ -1,0 +1,341 @@
+/**
+ * The portal's client for the Kyso agent on the user's computer.
+ *
+ *   const kyso = new KysoClient({ installUrl: 'https://portal.example/huong-dan-cai-kyso' });
+ *   const { blob } = await kyso.signPdf(file, { reason: 'Nộp hồ sơ', onProgress: (s) => … });
+ *
+ * Finding the agent: for each port (default 21368, then 21369, 21370) a CORS `fetch` to
+ * `http://127.0.0.1:PORT/kyso/hello` first — from an HTTPS page this is what makes Chrome show its Local
+ * Network Access prompt, which a bare WebSocket may not — then the WebSocket. When no port answers, the
+ * error says why in words a citizen understands: NOT_INSTALLED (with the portal's download link) or
+ * BLOCKED_BY_BROWSER (the user refused Local Network Access).
+ *
+ * Every call connects on demand; a lost connection fails the calls in flight with DISCONNECTED and the next
+ * call reconnects. Calls take an AbortSignal (the agent is told to cancel) and an onProgress callback.
+ */
+import { base64ToBytes, bytesToBase64, toBytes } from './base64.js';
+import { KysoError, agentError, cancelledError, sdkError } from './errors.js';
+import type {
+  AgentInfo, AppearanceOptions, Certificate, HashAlgorithm, HashSignParams, HashSignResult, PdfSignParams, PdfSignResult,
+  Placement, ProgressStage, SignatureSummary, VerifyResult,
+} from './types.js';
+
+export const DEFAULT_PORTS: readonly number[] = [21368, 21369, 21370];
+export const HELLO_PATH = '/kyso/hello';
+
+export interface KysoClientOptions {
+  /** Ports to try in order. Default 21368, 21369, 21370. */
+  ports?: readonly number[];
+  /** Where citizens download Kyso; carried by NOT_INSTALLED errors. */
+  installUrl?: string;
+  /** Per port, for the probe and the WebSocket handshake. Default 2000 ms. */
+  connectTimeoutMs?: number;
+  /** A call with no answer by then fails with TIMEOUT. Default 6 minutes (the agent's own limit is 5). */
+  requestTimeoutMs?: number;
+  /** Reconnect in the background while someone listens to `tokens.changed`. Default true. */
+  reconnect?: boolean;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  onProgress?: (stage: ProgressStage) => void;
+}
+
+export interface SignPdfOptions extends CallOptions {
+  /** Shown to the user in Kyso's confirmation. Default: the File's name, else "tai-lieu.pdf". */
+  fileName?: string;
+  /** From listCertificates(); absent: Kyso asks the user. */
+  certificateId?: string;
+  reason?: string;
+  location?: string;
+  contactInfo?: string;
+  placement?: Placement | 'ask';
+  appearance?: AppearanceOptions;
+}
+
+export interface SignedPdf {
+  bytes: Uint8Array;
+  blob: Blob;
+  /** A name for the download: the input name with ".signed" before ".pdf". */
+  fileName: string;
+  signature: SignatureSummary;
+}
+
+export interface SignHashOptions extends CallOptions {
+  algorithm: HashAlgorithm;
+  format: 'cms' | 'raw';
+  certificateId?: string;
+  fileName?: string;
+}
+
+export interface SignedHash extends Omit<HashSignResult, 'signature' | 'certificate' | 'chain'> {
+  signature: Uint8Array;
+  signatureBase64: string;
+  certificate: Uint8Array;
+  chain: Uint8Array[];
+}
+
+type Events = {
+  'tokens.changed': { tokenCount: number };
+  connected: AgentInfo;
+  disconnected: undefined;
+};
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (err: KysoError) => void;
+  onProgress?: (stage: ProgressStage) => void;
+}
+
+export class KysoClient {
+  private ws: WebSocket | undefined;
+  private connecting: Promise<AgentInfo> | undefined;
+  private agent: AgentInfo | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly listeners: { [K in keyof Events]: Set<(v: Events[K]) => void> } = { 'tokens.changed': new Set(), connected: new Set(), disconnected: new Set() };
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private reconnectDelay = 1000;
+  private closedByUser = false;
+  /** The port the agent answered on. */
+  port: number | undefined;
+
+  constructor(private readonly options: KysoClientOptions = {}) {}
+
+  get connected(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  /** Finds the agent and opens the connection (calls do this themselves). Resolves with agent.info. */
+  connect(): Promise<AgentInfo> {
+    if (this.connected && this.agent) return Promise.resolve(this.agent);
+    this.closedByUser = false;
+    this.connecting ??= this.discover().finally(() => { this.connecting = undefined; });
+    return this.connecting;
+  }
+
+  close(): void {
+    this.closedByUser = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.ws?.close(1000);
+  }
+
+  on<K extends keyof Events>(event: K, listener: (v: Events[K]) => void): () => void {
+    this.listeners[event].add(listener);
+    if (event === 'tokens.changed') void this.connect().catch(() => this.scheduleReconnect());
+    return () => { this.listeners[event].delete(listener); };
+  }
+
+  async info(options: CallOptions = {}): Promise<AgentInfo> {
+    const info = await this.call<AgentInfo>('agent.info', undefined, options);
+    this.agent = info;
+    return info;
+  }
+
+  async listCertificates(options: CallOptions = {}): Promise<Certificate[]> {
+    return (await this.call<{ certificates: Certificate[] }>('certificates.list', undefined, options)).certificates;
+  }
+
+  async signPdf(file: Blob | ArrayBuffer | Uint8Array, options: SignPdfOptions = {}): Promise<SignedPdf> {
+    const info = await this.connect();
+    const bytes = await toBytes(file);
+    if (bytes.length > info.limits.maxDocumentBytes) {
+      throw new KysoError('TOO_LARGE', 'Tài liệu quá lớn.', 'The document is too large.', { detail: `${bytes.length} > ${info.limits.maxDocumentBytes} bytes` });
+    }
+    const name = cleanFileName(options.fileName ?? (typeof File !== 'undefined' && file instanceof File ? file.name : 'tai-lieu.pdf'));
+    const params: PdfSignParams = { document: bytesToBase64(bytes), fileName: name };
+    for (const k of ['certificateId', 'reason', 'location', 'contactInfo', 'placement', 'appearance'] as const) {
+      if (options[k] !== undefined) (params as unknown as Record<string, unknown>)[k] = options[k];
+    }
+    const r = await this.call<PdfSignResult>('pdf.sign', params, options);
+    const out = base64ToBytes(r.document);
+    return { bytes: out, blob: new Blob([out as BlobPart], { type: 'application/pdf' }), fileName: signedName(name), signature: r.signature };
+  }
+
+  /** Signs a digest the portal computed (it prepared the document on its server). */
+  async signHash(digest: ArrayBuffer | Uint8Array | string, options: SignHashOptions): Promise<SignedHash> {
+    const params: HashSignParams = {
+      digest: typeof digest === 'string' ? digest : bytesToBase64(await toBytes(digest)),
+      algorithm: options.algorithm,
+      format: options.format,
+      ...(options.certificateId ? { certificateId: options.certificateId } : {}),
+      ...(options.fileName ? { fileName: cleanFileName(options.fileName) } : {}),
+    };
+    const r = await this.call<HashSignResult>('hash.sign', params, options);
+    return { ...r, signature: base64ToBytes(r.signature), signatureBase64: r.signature, certificate: base64ToBytes(r.certificate), chain: r.chain.map(base64ToBytes) };
+  }
+
+  async verifyPdf(file: Blob | ArrayBuffer | Uint8Array, options: CallOptions = {}): Promise<VerifyResult> {
+    return this.call<VerifyResult>('pdf.verify', { document: bytesToBase64(await toBytes(file)) }, options);
+  }
+
+  /** Any method by name (docs/protocol.md). */
+  async call<T>(method: string, params: unknown, options: CallOptions = {}): Promise<T> {
+    if (options.signal?.aborted) throw cancelledError();
+    await this.connect();
+    return this.send<T>(method, params, options);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** Sends on the open connection (no connecting here: discover() uses it too). */
+  private send<T>(method: string, params: unknown, options: CallOptions = {}): Promise<T> {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(sdkError('DISCONNECTED'));
+    if (options.signal?.aborted) return Promise.reject(cancelledError());
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      const timeoutMs = this.options.requestTimeoutMs ?? 6 * 60_000;
+      const finish = (): void => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        this.pending.delete(id);
+      };
+      const timer = setTimeout(() => {
+        finish();
+        this.sendNotification('request.cancel', { id });
+        reject(new KysoError('TIMEOUT', 'Hết thời gian chờ.', 'The operation timed out.'));
+      }, timeoutMs);
+      const onAbort = (): void => {
+        finish();
+        this.sendNotification('request.cancel', { id });
+        reject(cancelledError());
+      };
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(id, {
+        resolve: (v) => { finish(); resolve(v as T); },
+        reject: (e) => { finish(); reject(e); },
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      });
+      ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, ...(params !== undefined ? { params } : {}) }));
+    });
+  }
+
+  private emit<K extends keyof Events>(event: K, value: Events[K]): void {
+    for (const l of this.listeners[event]) {
+      try { l(value); } catch { /* a listener's error is the page's */ }
+    }
+  }
+
+  private sendNotification(method: string, params: unknown): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ jsonrpc: '2.0', method, params }));
+  }
+
+  private async discover(): Promise<AgentInfo> {
+    const ports = this.options.ports ?? DEFAULT_PORTS;
+    const timeout = this.options.connectTimeoutMs ?? 2000;
+    let reached = false;
+    for (const port of ports) {
+      if (!(await probe(port, timeout))) continue;
+      reached = true;
+      try {
+        await this.open(port, timeout);
+        this.port = port;
+        const info = await this.send<AgentInfo>('agent.info', undefined);
+        this.agent = info;
+        this.reconnectDelay = 1000;
+        this.emit('connected', info);
+        return info;
+      } catch (err) {
+        this.ws?.close();
+        this.ws = undefined;
+        if (err instanceof KysoError && err.code !== 'DISCONNECTED') throw err;
+      }
+    }
+    const installUrl = this.options.installUrl;
+    if (!reached && (await loopbackPermission()) === 'denied') throw sdkError('BLOCKED_BY_BROWSER');
+    throw sdkError('NOT_INSTALLED', installUrl ? { installUrl } : {});
+  }
+
+  private open(port: number, timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
+      const timer = setTimeout(() => { ws.close(); reject(sdkError('DISCONNECTED', { detail: 'handshake timed out' })); }, timeoutMs);
+      ws.onopen = () => {
+        clearTimeout(timer);
+        this.ws = ws;
+        ws.onmessage = (ev) => this.onMessage(ev.data);
+        ws.onclose = () => this.onClose(ws);
+        resolve();
+      };
+      ws.onerror = () => { clearTimeout(timer); reject(sdkError('DISCONNECTED', { detail: `port ${port}` })); };
+    });
+  }
+
+  private onMessage(data: unknown): void {
+    if (typeof data !== 'string') return;
+    let msg: { id?: unknown; method?: unknown; params?: any; result?: unknown; error?: { message?: string; data?: any } };
+    try { msg = JSON.parse(data); } catch { return; }
+    if (typeof msg.method === 'string') {
+      if (msg.method === 'progress' && msg.params) this.pending.get(msg.params.id)?.onProgress?.(msg.params.stage);
+      else if (msg.method === 'tokens.changed' && msg.params) this.emit('tokens.changed', { tokenCount: Number(msg.params.tokenCount) });
+      return;
+    }
+    const p = typeof msg.id === 'number' ? this.pending.get(msg.id) : undefined;
+    if (!p) return;
+    if (msg.error) p.reject(agentError(msg.error.data, msg.error.message ?? 'error'));
+    else p.resolve(msg.result);
+  }
+
+  private onClose(ws: WebSocket): void {
+    if (this.ws !== ws) return;
+    this.ws = undefined;
+    this.agent = undefined;
+    for (const p of [...this.pending.values()]) p.reject(sdkError('DISCONNECTED'));
+    this.pending.clear();
+    this.emit('disconnected', undefined);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closedByUser || this.options.reconnect === false || this.listeners['tokens.changed'].size === 0 || this.reconnectTimer) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.connect().catch(() => {
+        this.reconnectDelay = Math.min(this.reconnectDelay * 2, 30_000);
+        this.scheduleReconnect();
+      });
+    }, this.reconnectDelay);
+  }
+}
+
+/** Whether a Kyso agent answers the CORS probe on `port`. */
+async function probe(port: number, timeoutMs: number): Promise<boolean> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const init: RequestInit & { targetAddressSpace?: string } = {
+      mode: 'cors', cache: 'no-store', credentials: 'omit', signal: controller.signal,
+      // Chrome's Local Network Access: declare the loopback target (also lifts mixed-content blocking once allowed).
+      targetAddressSpace: 'loopback',
+    };
+    const res = await fetch(`http://127.0.0.1:${port}${HELLO_PATH}`, init);
+    if (!res.ok) return false;
+    const body = (await res.json()) as { name?: unknown };
+    return body.name === 'kyso';
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The browser's Local Network Access permission for loopback, when it has one. */
+async function loopbackPermission(): Promise<PermissionState | 'unknown'> {
+  for (const name of ['loopback-network', 'local-network-access', 'local-network']) {
+    try {
+      return (await navigator.permissions.query({ name: name as PermissionName })).state;
+    } catch { /* not known to this browser */ }
+  }
+  return 'unknown';
+}
+
+function cleanFileName(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  const base = name.split(/[/\\]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 255);
+  return base || 'tai-lieu.pdf';
+}
+
+function signedName(name: string): string {
+  return /\.pdf$/i.test(name) ? name.replace(/\.pdf$/i, '.signed.pdf') : `${name}.signed.pdf`;
+}

@@ -1,0 +1,160 @@
+/**
+ * What the agent sends and takes, as plain TypeScript for portal developers (docs/protocol.md is the
+ * reference). src/agent/sdk-compat.ts checks at compile time that these match the agent's schemas.
+ */
+
+export type HashAlgorithm = 'SHA-256' | 'SHA-384' | 'SHA-512';
+
+export type ProgressStage =
+  | 'queued' | 'consent' | 'certificate' | 'confirm' | 'placement' | 'pin'
+  | 'open' | 'prepare' | 'digest' | 'sign' | 'embed' | 'done';
+
+export interface AgentInfo {
+  name: 'kyso';
+  version: string;
+  protocolVersion: number;
+  methods: string[];
+  formats: string[];
+  limits: { maxDocumentBytes: number; maxFrameBytes: number };
+  tokenCount: number;
+  originAllowed: boolean;
+}
+
+export interface Subject {
+  commonName?: string;
+  organization?: string;
+  organizationalUnit?: string;
+  /** Chức vụ. */
+  title?: string;
+  email?: string;
+  locality?: string;
+  province?: string;
+  country?: string;
+  /** From UID values, e.g. { CCCD: '001190012345', MST: '0101234567' }. */
+  identifiers: Record<string, string>;
+}
+
+export interface Certificate {
+  id: string;
+  subject: Subject;
+  issuer: Subject;
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+  validity: 'valid' | 'expired' | 'not-yet-valid';
+  keyUsage: string[];
+  keyType: 'RSA' | 'EC';
+  keySize: number;
+  token: { label: string; manufacturer: string; pinState: 'ok' | 'count-low' | 'final-try' | 'locked' };
+  /** DER, base64. */
+  certificate: string;
+}
+
+export type PlacementRect = [number, number, number, number];
+export type PageSelection = 'all' | 'first' | 'last' | number[];
+export interface RectPlacement { page: number; rect: PlacementRect }
+export interface PagesPlacement { pages: PageSelection; rect: PlacementRect }
+export interface KeywordPlacement {
+  keyword: string;
+  position?: 'below' | 'above' | 'right' | 'left' | 'over';
+  offset?: { x: number; y: number };
+  size?: { width: number; height: number };
+  occurrence?: 'first' | 'last' | 'all';
+  pages?: PageSelection;
+  ignoreCase?: boolean;
+}
+export type Placement = RectPlacement | PagesPlacement | KeywordPlacement;
+
+export interface DocumentStamp {
+  text: string;
+  placement: RectPlacement | KeywordPlacement;
+  fontSize?: number;
+  bold?: boolean;
+}
+
+export interface AppearanceOptions {
+  mode?: 'text' | 'image' | 'image-text';
+  show?: {
+    signer?: boolean; email?: boolean; organization?: boolean; organizationalUnit?: boolean;
+    title?: boolean; time?: boolean; reason?: boolean; location?: boolean;
+  };
+  text?: string;
+  /** PNG or JPEG, base64. */
+  image?: string;
+  fontSize?: number;
+  bold?: boolean;
+  upperCase?: boolean;
+  border?: boolean;
+  language?: 'vi' | 'en';
+  documentNumber?: DocumentStamp;
+  documentDate?: DocumentStamp;
+}
+
+export interface PdfSignParams {
+  document: string;
+  fileName: string;
+  certificateId?: string;
+  reason?: string;
+  location?: string;
+  contactInfo?: string;
+  placement?: Placement | 'ask';
+  appearance?: AppearanceOptions;
+}
+
+export interface SignatureSummary {
+  fieldName: string;
+  signingTime: string;
+  hash: HashAlgorithm;
+  certificateId: string;
+  signer?: string;
+  byteRange: number[];
+  level: string;
+}
+
+export interface PdfSignResult { document: string; signature: SignatureSummary }
+
+export interface HashSignParams {
+  digest: string;
+  algorithm: HashAlgorithm;
+  format: 'cms' | 'raw';
+  certificateId?: string;
+  fileName?: string;
+}
+
+export interface HashSignResult {
+  /** base64: cms — DER ContentInfo; raw — RSA PKCS#1 v1.5 signature, or DER ECDSA-Sig-Value. */
+  signature: string;
+  format: 'cms' | 'raw';
+  algorithm: HashAlgorithm;
+  signatureAlgorithm: 'RSASSA-PKCS1-v1_5' | 'ECDSA';
+  certificateId: string;
+  certificate: string;
+  chain: string[];
+}
+
+export interface VerifiedSignature {
+  fieldName: string;
+  kind: 'signature' | 'document-timestamp';
+  subFilter: string;
+  signer?: {
+    commonName?: string;
+    organization?: string;
+    identifiers: Record<string, string>;
+    issuer?: string;
+    serialNumber: string;
+    notBefore: string;
+    notAfter: string;
+  };
+  claimedTime?: string;
+  reason?: string;
+  location?: string;
+  intact: boolean;
+  coversWholeFile: boolean;
+  bytesAfter: number;
+  timestamp?: { time: string; tsa?: string; valid: boolean };
+  problems: string[];
+}
+
+export interface VerifyResult { signatures: VerifiedSignature[]; allIntact: boolean }
+
+export interface ErrorData { code: string; messageVi: string; messageEn: string; detail?: string }
