@@ -9,7 +9,7 @@
  * says nothing about a signature; coverage is checked by our own verifier.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,3 +75,31 @@ export function libreOfficeVerifyBytes(docs: readonly { name: string; bytes: Uin
   }
 }
 
+
+/**
+ * Signs a copy of an OOXML package with LibreOffice itself (a foreign producer for our verifier), using a fixture
+ * signer's key imported into a private NSS database.
+ */
+export function libreOfficeSign(bytes: Uint8Array, signer: 'rsa' | 'ec256' | 'ec384'): Uint8Array {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-lo-sign-'));
+  try {
+    const pki = fixtures().pki;
+    const nss = path.join(dir, 'nss');
+    cpSync(pki.nssdb.replace(/^sql:/, ''), nss, { recursive: true });
+    const p12 = path.join(dir, 'signer.p12');
+    const run = (cmd: string, args: string[], env?: NodeJS.ProcessEnv): void => {
+      const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 120_000, ...(env ? { env } : {}) });
+      if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr || r.error?.message}`);
+    };
+    run('openssl', ['pkcs12', '-export', '-in', pki.signers[signer].cert, '-inkey', pki.signers[signer].key, '-certfile', pki.subCa,
+      '-name', `kyso-${signer}`, '-out', p12, '-passout', 'pass:kyso']);
+    run('pk12util', ['-i', p12, '-d', `sql:${nss}`, '-W', 'kyso', '-K', '']);
+    const src = path.join(dir, 'in.docx');
+    const dst = path.join(dir, 'out.docx');
+    writeFileSync(src, bytes);
+    run(PYTHON, [SCRIPT, 'sign', src, dst], { ...process.env, MOZILLA_CERTIFICATE_FOLDER: `sql:${nss}` });
+    return new Uint8Array(readFileSync(dst));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -4,7 +4,10 @@
 #       OOXML (DOCX/XLSX/PPTX) signatures checked by LibreOffice's own implementation (xmlsecurity + libxmlsec + NSS);
 #       prints one JSON object per file: {"file", "signatures": [{valid, partial, certificateStatus, signer, date, time}]}
 #       or {"file", "error"}.
-# Exit 0 when it ran (whatever the signatures say), 2 when LibreOffice could not be used.
+#   lo-ooxml.py sign IN OUT
+#       signs a copy of IN as LibreOffice does (signDocumentWithCertificate) with the first personal certificate of the
+#       NSS database in MOZILLA_CERTIFICATE_FOLDER (which must hold its private key).
+# Exit 0 when it ran (whatever the signatures say), 2 when LibreOffice could not be used, 1 when signing failed.
 #
 # The package is opened as a plain ZIP storage, as LibreOffice itself does for signing (SfxMedium's
 # GetZipStorageToSign): an OFOPXML storage hides the _rels folders, and LibreOffice then finds no signatures.
@@ -81,9 +84,37 @@ def check(ctx, path):
     return out
 
 
+def sign(ctx, src, dst):
+    shutil.copyfile(src, dst)
+    smgr = ctx.ServiceManager
+    security = smgr.createInstanceWithContext('com.sun.star.xml.crypto.SEInitializer', ctx).createSecurityContext('')
+    certs = security.getSecurityEnvironment().getPersonalCertificates()
+    if not certs:
+        raise RuntimeError('no personal certificate in the NSS database')
+    factory = smgr.createInstanceWithContext('com.sun.star.embed.StorageFactory', ctx)
+    args = (uno.systemPathToFileUrl(os.path.abspath(dst)), 7,  # READ | WRITE | SEEKABLE
+            uno.Any('[]com.sun.star.beans.PropertyValue', (prop('StorageFormat', 'ZipFormat'),)))
+    storage = uno.invoke(factory, 'createInstanceWithArguments', (args,))
+    service = smgr.createInstanceWithContext('com.sun.star.security.DocumentDigitalSignatures', ctx)
+    if not service.signDocumentWithCertificate(certs[0], storage, None):
+        raise RuntimeError('signDocumentWithCertificate returned false')
+    storage.commit()
+    storage.dispose()
+
+
 def main(argv):
+    if len(argv) == 3 and argv[0] == 'sign':
+        proc, profile, ctx = start_office()
+        try:
+            sign(ctx, argv[1], argv[2])
+            return 0
+        except Exception as e:
+            print(f'sign failed: {e}', file=sys.stderr)
+            return 1
+        finally:
+            stop_office(proc, profile, ctx)
     if len(argv) < 2 or argv[0] != 'verify':
-        print('usage: lo-ooxml.py verify FILE...', file=sys.stderr)
+        print('usage: lo-ooxml.py verify FILE... | sign IN OUT', file=sys.stderr)
         return 2
     proc, profile, ctx = start_office()
     files = argv[1:]

@@ -151,14 +151,13 @@ export function openPackage(bytes: Uint8Array): OpcPackage {
         throw new KysoError('DOCUMENT_CORRUPT', `${relsPartName}: not a Relationships document`);
       }
       const source = relsSource(pkg.canonicalName(relsPartName) ?? relsPartName);
-      const ids = new Set<string>();
+      // Duplicate Ids break the OPC rules, but LibreOffice 7.4 writes them (its origin relationship can take an
+      // Id already used): they are kept, and the RelationshipTransform selects every relationship of a signed Id.
       const rels = childElements(root, NS.relationships, 'Relationship').map((el): Relationship => {
         const id = el.getAttribute('Id') ?? '';
         const type = el.getAttribute('Type') ?? '';
         const target = el.getAttribute('Target') ?? '';
         if (!id || !type) throw new KysoError('DOCUMENT_CORRUPT', `${relsPartName}: relationship without Id or Type`);
-        if (ids.has(id)) throw new KysoError('DOCUMENT_CORRUPT', `${relsPartName}: duplicate relationship Id ${id}`);
-        ids.add(id);
         const external = el.getAttribute('TargetMode') === 'External';
         const resolved = external ? undefined : resolveTarget(source, target);
         const targetPart = resolved ? pkg.canonicalName(resolved) ?? resolved : undefined;

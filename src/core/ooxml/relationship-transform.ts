@@ -52,15 +52,30 @@ export function compactRelationships(relsPart: Uint8Array, what = 'relationships
   return out;
 }
 
-/** The canonical bytes the RelationshipTransform + C14N produce for a relationships part. */
-export function relationshipTransform(relsPart: Uint8Array, selection: RelationshipSelection, what = 'relationships part'): Uint8Array {
+/**
+ * The canonical bytes the RelationshipTransform + C14N produce for a relationships part.
+ * `legacy`: as libxmlsec 1.2.x computes it (LibreOffice up to at least 7.4 signs and verifies this way): every
+ * non-element node between the relationships (whitespace, comments) becomes an empty element named after the node
+ * (`<text></text>`), written before the relationships. Used to recognise such signatures, and to add a signature
+ * to a package whose signatures were all made that way (see signOoxml).
+ */
+export function relationshipTransform(relsPart: Uint8Array, selection: RelationshipSelection, what = 'relationships part', legacy = false): Uint8Array {
   const root = parseXml(relsPart, what).documentElement!;
   const ids = new Set(selection.sourceIds);
   const types = new Set(selection.sourceTypes ?? []);
-  const selected = childElements(root, NS.relationships, 'Relationship')
+  const all = childElements(root, NS.relationships, 'Relationship');
+  // Equal Ids (only in broken packages) keep document order; libxmlsec 1.2 puts the later one first.
+  const selected = all
     .filter((r) => ids.has(r.getAttribute('Id') ?? '\u0000') || types.has(r.getAttribute('Type') ?? '\u0000'))
-    .sort((a, b) => byCodePoints(a.getAttribute('Id') ?? '', b.getAttribute('Id') ?? ''));
+    .sort((a, b) => byCodePoints(a.getAttribute('Id') ?? '', b.getAttribute('Id') ?? '') || (legacy ? all.indexOf(b) - all.indexOf(a) : 0));
   const out: string[] = [`<Relationships xmlns="${NS.relationships}">`];
+  if (legacy) {
+    for (let n = root.firstChild; n; n = n.nextSibling) {
+      if (n.nodeType === 1) continue;
+      const name = n.nodeType === 3 || n.nodeType === 4 ? 'text' : n.nodeType === 8 ? 'comment' : n.nodeName;
+      out.push(`<${name}></${name}>`);
+    }
+  }
   for (const r of selected) {
     const attrs = (Array.from(r.attributes) as Attr[])
       .filter((a) => a.namespaceURI === null || a.namespaceURI === XML_NS)

@@ -19,6 +19,7 @@ import { CONTENT_TYPE, DIGEST_URI, NS, REL_TYPE, SIGNATURE_URI, isSignedRelation
 import { canonicalizeElement } from './c14n.js';
 import { openPackage, relsPartOf, writePackage, type OpcPackage } from './package.js';
 import { compactRelationships, relationshipTransform } from './relationship-transform.js';
+import { verifyPackageSignatures } from './verify.js';
 import {
   integerToDecimal, keyInfo, officeObject, packageObject, rfc4514, signatureDocument, signatureTimeString, signedInfo, xadesObject,
   type ManifestReference,
@@ -96,16 +97,16 @@ function relativeTarget(fromSource: string, to: string): string {
  * target is outside the package) through the RelationshipTransform, and every internal part they lead to.
  * `read` sees the package as it will be written.
  */
-export function manifestReferences(pkg: OpcPackage, read: (partName: string) => Uint8Array, hash: HashAlgorithm): ManifestReference[] {
+export function manifestReferences(pkg: OpcPackage, read: (partName: string) => Uint8Array, hash: HashAlgorithm, legacyRelationships = false): ManifestReference[] {
   const digest = (b: Uint8Array): Uint8Array => new Uint8Array(createHash(NODE_HASH[hash]).update(b).digest());
   const refs: ManifestReference[] = [];
   const digested = new Set<string>();
   for (const relsPart of pkg.relationshipParts()) {
     const sourceIds: string[] = [];
     for (const rel of pkg.relationships(relsPart)) {
-      if (rel.external) { sourceIds.push(rel.id); continue; }
+      if (rel.external) { if (!sourceIds.includes(rel.id)) sourceIds.push(rel.id); continue; }
       if (!isSignedRelationshipType(rel.type)) continue;
-      sourceIds.push(rel.id);
+      if (!sourceIds.includes(rel.id)) sourceIds.push(rel.id);
       const target = rel.targetPart;
       if (!target || !pkg.has(target) || /\/_rels\/[^/]*\.rels$/i.test(target)) continue;
       const key = target.toLowerCase();
@@ -119,7 +120,7 @@ export function manifestReferences(pkg: OpcPackage, read: (partName: string) => 
       refs.push({
         uri: `${partUri(relsPart)}?ContentType=${CONTENT_TYPE.relationships}`,
         sourceIds,
-        digest: digest(relationshipTransform(read(relsPart), { sourceIds }, relsPart)),
+        digest: digest(relationshipTransform(read(relsPart), { sourceIds }, relsPart, legacyRelationships)),
       });
     }
   }
@@ -195,9 +196,15 @@ export async function signOoxml(bytes: Uint8Array, key: SigningKey, opts: OoxmlS
   replace.set(ctName, encodeXml(ctText, ct));
 
   // 4. Relationship parts to be signed lose their insignificant whitespace (see compactRelationships), unless a
-  //    signature already covers them: then they stay exactly as they are.
+  //    signature already covers them: then they stay exactly as they are. If every earlier signature digested
+  //    relationships the way LibreOffice's libxmlsec 1.2 does (whitespace as <text/> elements), this one does too:
+  //    that package already verifies only there, and a standard digest would make ours fail there.
   const signed = originRel ? pkg.relationships(originRels).some((r) => r.type === REL_TYPE.signature) : false;
-  if (!signed) {
+  let legacyRelationships = false;
+  if (signed) {
+    const earlier = verifyPackageSignatures(pkg).filter((s) => s.valid);
+    legacyRelationships = earlier.length > 0 && earlier.every((s) => s.legacyRelationshipParts.length > 0);
+  } else {
     for (const relsPart of pkg.relationshipParts()) {
       if (!pkg.relationships(relsPart).some((r) => r.external || isSignedRelationshipType(r.type))) continue;
       const compact = compactRelationships(read(relsPart), relsPart);
@@ -207,7 +214,7 @@ export async function signOoxml(bytes: Uint8Array, key: SigningKey, opts: OoxmlS
 
   // 5. What is signed, digested as it will be written.
   const digestUri = DIGEST_URI[hash];
-  const refs = manifestReferences(pkg, read, hash);
+  const refs = manifestReferences(pkg, read, hash, legacyRelationships);
   if (!refs.length) throw new KysoError('DOCUMENT_CORRUPT', 'nothing to sign in this package');
 
   const certFields = certificateDerFields(key.certificate);

@@ -33,7 +33,12 @@ export interface OoxmlSignatureReport {
   valid: boolean;
   /** Every relationship Office signs, and every part those reach, is covered by this signature. */
   coversAllParts: boolean;
+  /** Why the signature is not valid or does not cover the package. */
   problems: string[];
+  /** Worth knowing, without making the signature invalid (e.g. a LibreOffice-style digest Office may reject). */
+  notes: string[];
+  /** Relationship parts whose digest matched only as libxmlsec 1.2 (LibreOffice ≤ 7.x) computes it. */
+  legacyRelationshipParts: string[];
 }
 
 export interface OoxmlVerification {
@@ -110,7 +115,7 @@ function contentTypeParam(query: string): string | null {
   return null;
 }
 
-type PartCheck = ReferenceCheck & { part?: string; sourceIds?: string[]; sourceTypes?: string[] };
+type PartCheck = ReferenceCheck & { part?: string; sourceIds?: string[]; sourceTypes?: string[]; legacy?: boolean };
 
 /** A package part reference; a part that cannot be read or parsed is a failed reference, not an exception. */
 function checkPartReference(ref: Element, pkg: OpcPackage): PartCheck {
@@ -160,10 +165,20 @@ function checkPartReferenceUnsafe(ref: Element, pkg: OpcPackage): PartCheck {
       return { uri, ok: false, part, problem: `${uri}: unsupported transform ${algorithm}` };
     }
   }
-  if (sourceIds || sourceTypes) bytes = relationshipTransform(bytes, { sourceIds: sourceIds ?? [], sourceTypes: sourceTypes ?? [] }, part);
-  const r = compareDigest(ref, uri, bytes);
+  let legacy = false;
+  let r: ReferenceCheck;
+  if (sourceIds || sourceTypes) {
+    const selection = { sourceIds: sourceIds ?? [], sourceTypes: sourceTypes ?? [] };
+    r = compareDigest(ref, uri, relationshipTransform(bytes, selection, part));
+    if (!r.ok && compareDigest(ref, uri, relationshipTransform(bytes, selection, part, true)).ok) {
+      r = { uri, ok: true };
+      legacy = true;
+    }
+  } else {
+    r = compareDigest(ref, uri, bytes);
+  }
   const problem = [r.problem, ...problems].filter(Boolean).join('; ');
-  return { uri, ok: r.ok && problems.length === 0, part, ...(problem ? { problem } : {}), ...(sourceIds ? { sourceIds } : {}), ...(sourceTypes ? { sourceTypes } : {}) };
+  return { uri, ok: r.ok && problems.length === 0, part, ...(problem ? { problem } : {}), ...(sourceIds ? { sourceIds } : {}), ...(sourceTypes ? { sourceTypes } : {}), ...(legacy ? { legacy } : {}) };
 }
 
 function pickSigner(certs: Uint8Array[], certDigest: { method: string; value: Buffer } | undefined): Uint8Array | undefined {
@@ -196,7 +211,8 @@ function requiredCoverage(pkg: OpcPackage): { relationships: Map<string, { id: s
 
 function verifyOne(pkg: OpcPackage, part: string): OoxmlSignatureReport {
   const problems: string[] = [];
-  const report: OoxmlSignatureReport = { part, valid: false, coversAllParts: false, problems };
+  const notes: string[] = [];
+  const report: OoxmlSignatureReport = { part, valid: false, coversAllParts: false, problems, notes, legacyRelationshipParts: [] };
   let doc: Document;
   try {
     doc = parseXml(pkg.read(part), part);
@@ -244,6 +260,12 @@ function verifyOne(pkg: OpcPackage, part: string): OoxmlSignatureReport {
       partRefs.push(r);
       if (!r.ok) { allRefsOk = false; problems.push(r.problem ?? `${r.uri}: does not verify`); }
     }
+  }
+
+  const legacyParts = partRefs.filter((r) => r.ok && r.legacy).map((r) => r.part!);
+  report.legacyRelationshipParts = legacyParts;
+  if (legacyParts.length) {
+    notes.push(`relationships digested as LibreOffice (libxmlsec 1.2) computes them, not as the standard says: Microsoft Office may report this signature invalid (${legacyParts.join(', ')})`);
   }
 
   // Signed properties: time, comment, signing certificate.
@@ -335,8 +357,12 @@ function signatureParts(pkg: OpcPackage): string[] {
   return out;
 }
 
+/** The signatures of an opened package, checked (what verifyOoxml reports). */
+export function verifyPackageSignatures(pkg: OpcPackage): OoxmlSignatureReport[] {
+  return signatureParts(pkg).map((part) => verifyOne(pkg, part));
+}
+
 export async function verifyOoxml(bytes: Uint8Array): Promise<OoxmlVerification> {
-  const pkg = openPackage(bytes);
-  const signatures = signatureParts(pkg).map((part) => verifyOne(pkg, part));
+  const signatures = verifyPackageSignatures(openPackage(bytes));
   return { signatures, allValid: signatures.length > 0 && signatures.every((s) => s.valid && s.coversAllParts) };
 }
