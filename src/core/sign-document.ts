@@ -100,7 +100,16 @@ export async function signDocument(bytes: Uint8Array, key: SigningKey, options: 
       ...(ts ? { timestamp: { time: ts.info.genTime, tokenSize: ts.der.length, ...(ts.source ? { url: ts.source } : {}), ...tsaName(ts.tsaCertificate) } } : {}),
     };
   }
-  if (type === 'ooxml') throw new KysoError('UNSUPPORTED_FORMAT', 'Office documents: not yet');
+  if (type === 'ooxml') {
+    if (options.visible) throw new KysoError('BAD_REQUEST', 'Office documents have no visible signature');
+    if (options.timestamp || (options.level && options.level !== 'B-B')) throw new KysoError('BAD_REQUEST', 'timestamps for Office documents are not supported yet');
+    const { signOoxml } = await import('./ooxml/sign.js');
+    const signed = await signOoxml(bytes, key, {
+      ...(options.signingTime ? { signingTime: options.signingTime } : {}),
+      ...(options.reason ? { comment: options.reason } : {}),
+    });
+    return { format: 'ooxml', bytes: signed };
+  }
   throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT');
 }
 

@@ -45,6 +45,20 @@ export async function verifyDocument(bytes: Uint8Array): Promise<DocumentVerific
     const r = await verifyPdf(bytes);
     return { format: 'pdf', signatures: r.signatures.map(pdfSummary), allIntact: r.allIntact, pdf: r.signatures };
   }
-  if (type === 'zip' || type === 'cfb') throw new KysoError('UNSUPPORTED_FORMAT', 'Office documents: not yet');
+  if (type === 'zip' || type === 'cfb') {
+    const { verifyOoxml } = await import('./ooxml/verify.js');
+    const r = await verifyOoxml(bytes);
+    return {
+      format: 'ooxml',
+      allIntact: r.allValid,
+      signatures: r.signatures.map((s) => ({
+        ...(s.signer?.commonName ? { signer: s.signer.commonName } : {}),
+        ...(s.signingTime ? { time: s.signingTime } : {}),
+        intact: s.valid && s.coversAllParts,
+        summary: `OOXML ${s.part}; ${s.coversAllParts ? 'covers the whole package / phủ toàn bộ tài liệu' : 'does not cover every part / không phủ toàn bộ tài liệu'}`,
+        problems: s.problems,
+      })),
+    };
+  }
   throw new KysoError('UNSUPPORTED_FORMAT');
 }

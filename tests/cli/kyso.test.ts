@@ -64,6 +64,17 @@ describe('kyso CLI', () => {
     expect(bad.stderr).toContain('BAD_REQUEST');
   });
 
+  it('signs and verifies a DOCX from the corpus (tampering is covered in tests/ooxml)', () => {
+    const manifest = JSON.parse(readFileSync(path.join(fixtures().corpus.dir, 'docx-manifest.json'), 'utf8')) as { entries: { file: string }[] };
+    const input = path.join(fixtures().corpus.dir, manifest.entries[0]!.file);
+    const output = path.join(dir, 'signed.docx');
+    const r = kyso(['sign', input, '-o', output, ...mod(), '--cert', certificateId('rsa'), '--pin-stdin', '--reason', 'Phê duyệt'], `${fixtures().softhsm.pin}\n`);
+    expect(r.status, r.stderr).toBe(0);
+    const v = kyso(['verify', output]);
+    expect(v.status, v.stdout + v.stderr).toBe(0);
+    expect(v.stdout).toContain('NGUYỄN THỊ ÁNH TUYẾT');
+  });
+
   it('wrong PIN: exit 1, code and both languages printed, no output file', async () => {
     const input = await samplePdf();
     const output = path.join(dir, 'wrong-pin.pdf');
