@@ -3,6 +3,7 @@
  * allows after signing (document properties), changes a signature does not cover (a relationship added later), and
  * the typed errors for files that are not signable Office packages. Tampered files are checked by LibreOffice too.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -149,6 +150,19 @@ describe('other damage', () => {
 
   it('an unsigned package has no signatures', async () => {
     expect(await verifyOoxml(MULTIPART!.bytes)).toEqual({ signatures: [], allValid: false });
+  });
+});
+
+describe('signing checks its own result', () => {
+  it('a token that signs something else (wrong mechanism) makes signOoxml fail with SIGNING_FAILED', async () => {
+    const key = await keyFor('ec256');
+    const wrong = {
+      certificate: key.certificate, chain: key.chain, keyType: key.keyType, keySize: key.keySize,
+      signDigest: key.signDigest.bind(key),
+      // As a token hashing the data once more would: a well-formed signature over other bytes.
+      signData: async (data: Uint8Array, hash: 'SHA-256' | 'SHA-384' | 'SHA-512') => key.signData(new Uint8Array(createHash('sha256').update(data).digest()), hash),
+    };
+    await expect(signOoxml(PANDOC!.bytes, wrong)).rejects.toMatchObject({ code: 'SIGNING_FAILED' });
   });
 });
 

@@ -246,5 +246,13 @@ export async function signOoxml(bytes: Uint8Array, key: SigningKey, opts: OoxmlS
   const xml = unsigned.replace('<SignatureValue></SignatureValue>', `<SignatureValue>${Buffer.from(value).toString('base64')}</SignatureValue>`);
   add.push({ partName: sigPart, data: new Uint8Array(Buffer.from(xml, 'utf8')) });
 
-  return writePackage(pkg, replace, add, when);
+  const out = writePackage(pkg, replace, add, when);
+
+  // 8. Check the result as a verifier will: a token that signed with the wrong mechanism, or any mistake here,
+  //    must not hand back a file whose signature verifies nowhere.
+  const check = verifyPackageSignatures(openPackage(out)).find((s) => s.part.toLowerCase() === sigPart.toLowerCase());
+  if (!check?.valid || !check.coversAllParts) {
+    throw new KysoError('SIGNING_FAILED', `the new signature does not verify: ${check?.problems.join('; ') ?? 'not found'}`);
+  }
+  return out;
 }
