@@ -1,0 +1,162 @@
+/**
+ * The SDK's own behaviour in Chromium against the real agent (in-process, SoftHSM token, scripted prompts):
+ * typed calls, progress callbacks, cancellation through an AbortSignal (the agent drops the request),
+ * a lost connection (DISCONNECTED) and the reconnect on the next call, `tokens.changed`, agent errors with
+ * their Vietnamese text, and the client-side size check.
+ */
+import { spawnSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ScriptedPrompter } from '../../src/agent/prompters/scripted.js';
+import { fixtures } from '../helpers/fixtures.js';
+import { certificateId } from '../helpers/token.js';
+import { pdfsig, withTempFile } from '../helpers/tools.js';
+import { gate, samplePdf, startTestAgent, until, type TestAgent } from './harness.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CHROMIUM = process.env.KYSO_CHROMIUM ?? '/usr/bin/chromium';
+
+let browser: Browser;
+let site: http.Server;
+let origin: string;
+let agent: TestAgent | undefined;
+let page: Page;
+
+beforeAll(async () => {
+  const built = spawnSync(process.execPath, [path.join(ROOT, 'src/sdk/build.mjs')], { encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`SDK build failed: ${built.stderr}`);
+  const sdk = readFileSync(path.join(ROOT, 'dist/sdk/kyso.js'));
+  site = http.createServer((req, res) => {
+    if (req.url === '/kyso.js') return void res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(sdk);
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!doctype html><meta charset="utf-8"><title>SDK</title><script src="/kyso.js"></script>');
+  });
+  await new Promise<void>((r) => site.listen(0, '127.0.0.1', () => r()));
+  origin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((r) => site?.close(r));
+});
+
+afterEach(async () => {
+  await page?.close();
+  await agent?.close();
+  agent = undefined;
+});
+
+async function open(prompter: ScriptedPrompter, limits = {}): Promise<void> {
+  agent = await startTestAgent(prompter, { limits });
+  page = await browser.newPage();
+  await page.goto(`${origin}/`);
+  await page.evaluate((port) => {
+    const w = window as unknown as { kyso: unknown; Kyso: { KysoClient: new (o: unknown) => unknown } };
+    w.kyso = new w.Kyso.KysoClient({ ports: [port], installUrl: 'https://example.gov.vn/kyso' });
+  }, agent.server.port);
+}
+
+const allowAll = (): ScriptedPrompter => new ScriptedPrompter({ consent: true, confirm: true, pin: fixtures().softhsm.pin });
+
+describe('SDK in Chromium', () => {
+  it('lists certificates, signs with progress, signs a hash and verifies', async () => {
+    await open(allowAll());
+    const pdf = Buffer.from(await samplePdf()).toString('base64');
+    const out = await page.evaluate(async ({ pdf, id }) => {
+      const kyso = (window as any).kyso;
+      const certs = await kyso.listCertificates();
+      const stages: string[] = [];
+      const bytes = Uint8Array.from(atob(pdf), (c) => c.charCodeAt(0));
+      const signed = await kyso.signPdf(new Blob([bytes], { type: 'application/pdf' }), { fileName: 'Tờ khai.pdf', certificateId: id, reason: 'Nộp hồ sơ', onProgress: (s: string) => stages.push(s) });
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode('abc')));
+      const hash = await kyso.signHash(digest, { algorithm: 'SHA-256', format: 'raw', certificateId: id });
+      const verified = await kyso.verifyPdf(signed.blob);
+      let b = '';
+      signed.bytes.forEach((x: number) => { b += String.fromCharCode(x); });
+      return { certs: certs.map((c: { id: string }) => c.id), stages, fileName: signed.fileName, signer: signed.signature.signer, doc: btoa(b), hashLen: hash.signature.length, alg: hash.signatureAlgorithm, verified };
+    }, { pdf, id: certificateId('rsa') });
+    expect(out.certs).toContain(certificateId('rsa'));
+    expect(out.stages).toEqual(['confirm', 'pin', 'open', 'prepare', 'digest', 'sign', 'embed', 'done']);
+    expect(out.fileName).toBe('Tờ khai.signed.pdf');
+    expect(out.signer).toBe(fixtures().pki.signers.rsa.cn);
+    expect(out.hashLen).toBe(256);
+    expect(out.alg).toBe('RSASSA-PKCS1-v1_5');
+    expect(out.verified.allIntact).toBe(true);
+    expect(out.verified.signatures[0].reason).toBe('Nộp hồ sơ');
+    withTempFile(Buffer.from(out.doc, 'base64'), 'sdk.pdf', (file) => expect(pdfsig(file).signatures[0]?.valid).toBe(true));
+  });
+
+  it('an AbortSignal cancels: the call rejects USER_CANCELLED and the agent drops the request', async () => {
+    let aborted = false;
+    const prompter = new ScriptedPrompter({ consent: true, confirm: (_r, signal) => new Promise<boolean>(() => { signal?.addEventListener('abort', () => { aborted = true; }); }) });
+    await open(prompter);
+    const pdf = Buffer.from(await samplePdf()).toString('base64');
+    const code = page.evaluate(async ({ pdf, id }) => {
+      const kyso = (window as any).kyso;
+      const controller = new AbortController();
+      (window as any).controller = controller;
+      try {
+        await kyso.signPdf(Uint8Array.from(atob(pdf), (c) => c.charCodeAt(0)), { certificateId: id, signal: controller.signal });
+        return 'signed';
+      } catch (e) {
+        return (e as { code: string }).code;
+      }
+    }, { pdf, id: certificateId('rsa') });
+    await until(() => prompter.count('confirm') === 1, 10_000, 'confirm prompt');
+    await page.evaluate(() => (window as any).controller.abort());
+    expect(await code).toBe('USER_CANCELLED');
+    await until(() => aborted, 5000, 'agent aborted the prompt');
+    await until(() => !agent!.server.queue.busy, 5000, 'queue free');
+  });
+
+  it('agent errors arrive with their code and Vietnamese text; too large is refused before sending', async () => {
+    await open(new ScriptedPrompter({ consent: false }), { maxDocumentBytes: 1000 });
+    const out = await page.evaluate(async () => {
+      const kyso = (window as any).kyso;
+      const result: Record<string, string> = {};
+      try { await kyso.listCertificates(); } catch (e: any) { result.denied = `${e.code}|${e.userMessage('vi')}`; }
+      try { await kyso.signPdf(new Uint8Array(5000)); } catch (e: any) { result.large = e.code; }
+      return result;
+    });
+    expect(out.denied).toBe('ORIGIN_DENIED|Trang web này không được phép dùng chữ ký số của bạn.');
+    expect(out.large).toBe('TOO_LARGE');
+  });
+
+  it('a lost connection fails the call in flight with DISCONNECTED; the next call reconnects', async () => {
+    const held = gate<boolean>();
+    const prompter = new ScriptedPrompter({ consent: true, confirm: () => held.promise, pin: fixtures().softhsm.pin });
+    await open(prompter, { idleTimeoutMs: 60_000 });
+    const pdf = Buffer.from(await samplePdf()).toString('base64');
+    const first = page.evaluate(async ({ pdf, id }) => {
+      try {
+        await (window as any).kyso.signPdf(Uint8Array.from(atob(pdf), (c) => c.charCodeAt(0)), { certificateId: id });
+        return 'signed';
+      } catch (e) { return (e as { code: string }).code; }
+    }, { pdf, id: certificateId('rsa') });
+    await until(() => prompter.count('confirm') === 1, 10_000, 'confirm prompt');
+    // The agent restarts (e.g. the user quit and reopened Kyso) on the same port.
+    const port = agent!.server.port;
+    const settings = agent!.settings;
+    await agent!.close();
+    expect(await first).toBe('DISCONNECTED');
+    held.open(true);
+    agent = await startTestAgent(allowAll(), { ports: [port], settings });
+    const info = await page.evaluate(async () => (await (window as any).kyso.info()).name);
+    expect(info).toBe('kyso');
+  });
+
+  it('with no agent on its ports: NOT_INSTALLED with the download link', async () => {
+    await open(allowAll());
+    await agent!.close();
+    agent = undefined;
+    const out = await page.evaluate(async () => {
+      try { await (window as any).kyso.listCertificates(); return 'connected'; } catch (e: any) { return `${e.code}|${e.installUrl}`; }
+    });
+    expect(out).toBe('NOT_INSTALLED|https://example.gov.vn/kyso');
+  });
+});
