@@ -114,6 +114,11 @@ const closeServer = (server: http.Server): Promise<void> => new Promise((resolve
 
 type Id = string | number;
 
+const LOGGED_DETAIL_CODES: ReadonlySet<string> = new Set([
+  ...PUBLIC_DETAIL_CODES, 'TOKEN_ERROR', 'TOKEN_REMOVED', 'MODULE_LOAD_FAILED', 'MECHANISM_UNSUPPORTED', 'KEY_NOT_FOUND',
+  'CERTIFICATE_EXPIRED', 'CERTIFICATE_REVOKED', 'CERTIFICATE_NOT_FOUND', 'USER_CANCELLED',
+]);
+
 interface Outgoing {
   jsonrpc: '2.0';
   id?: Id | null;
@@ -402,7 +407,7 @@ class Connection {
   private onMessage(data: RawData, isBinary: boolean): void {
     this.armIdle();
     if (isBinary) return this.fail(null, RPC.INVALID_REQUEST, new KysoError('BAD_REQUEST', 'binary frames are not accepted; send JSON text'));
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
     let message: unknown;
     try {
       message = JSON.parse(text);
@@ -478,7 +483,8 @@ class Connection {
       const e = toKysoError(err);
       entry.outcome = 'error';
       entry.code = e.code;
-      if (e.detail) entry.detail = e.detail.slice(0, 300);
+      // Library messages (a PDF parser's) may quote the document: only details we wrote, or the driver's, are logged.
+      if (e.detail && LOGGED_DETAIL_CODES.has(e.code)) entry.detail = e.detail.slice(0, 300);
       this.fail(id, RPC.KYSO_ERROR, e);
     } finally {
       clearTimeout(timer);

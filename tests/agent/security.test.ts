@@ -387,7 +387,11 @@ describe('log', () => {
     const hs = await c.call('hash.sign', { digest: b64(new Uint8Array(32).fill(7)), algorithm: 'SHA-256', format: 'raw', certificateId: certificateId('rsa') });
     expect(hs.result).toBeTruthy();
     await c.call('pdf.sign', { document: b64(pdf), fileName: 'x.pdf', certificateId: certificateId('rsa'), pin: fixtures().softhsm.pin });
+    // A damaged document: whatever the parser says about it stays out of the log.
+    const broken = await c.call('pdf.sign', { document: b64(Buffer.from('%PDF-1.7\n1 0 obj << /Secret (MAT-KHAU-BI-MAT) >> trailer garbage')), fileName: 'hong.pdf', certificateId: certificateId('rsa') });
+    expect(broken.error).toBeDefined();
     const text = agent.logText();
+    expect(text).not.toContain('MAT-KHAU-BI-MAT');
     expect(text).not.toContain(fixtures().softhsm.pin);
     expect(text).not.toContain(b64(pdf).slice(0, 200));
     expect(text).not.toContain(b64(pdf).slice(1000, 1200));
