@@ -103,6 +103,13 @@ export async function signDocument(bytes: Uint8Array, key: SigningKey, options: 
   if (type === 'ooxml') {
     if (options.visible) throw new KysoError('BAD_REQUEST', 'Office documents have no visible signature');
     if (options.timestamp || (options.level && options.level !== 'B-B')) throw new KysoError('BAD_REQUEST', 'timestamps for Office documents are not supported yet');
+    // Same rule as PDF: an expired or revoked certificate never signs (offline unless asked otherwise).
+    const mode = options.certificateCheck ?? 'offline';
+    if (mode !== 'off') {
+      const check = await checkCertificate(key.certificate, key.chain, { online: mode === 'online', source: new RevocationSource() });
+      assertMaySign(check);
+      await options.onCertificateCheck?.(check);
+    }
     const { signOoxml } = await import('./ooxml/sign.js');
     const signed = await signOoxml(bytes, key, {
       ...(options.signingTime ? { signingTime: options.signingTime } : {}),
