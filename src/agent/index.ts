@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { TokenService } from '../core/token/token-service.js';
+import { createTimestampClient } from '../core/tsa/http-client.js';
 import { createAgentLogger, type AgentLogger, type LogLevel } from './logger.js';
 import type { Prompter } from './prompter.js';
 import { DEFAULT_PORT, DEFAULT_PORTS } from './protocol.js';
@@ -33,7 +34,8 @@ export interface StartAgentOptions {
   logger?: AgentLogger;
   /** Ignored here (modules are the caller's TokenService) — accepted so the tray app can pass its settings as they are. */
   modulePaths?: readonly string[];
-  tsa?: unknown;
+  /** The user's timestamp server: signatures default to PAdES B-T when set. */
+  tsa?: { url: string; username?: string; password?: string };
 }
 
 export async function startAgent(options: StartAgentOptions): Promise<AgentServer> {
@@ -47,6 +49,13 @@ export async function startAgent(options: StartAgentOptions): Promise<AgentServe
     settings: new SettingsStore(path.join(options.dataDir, SETTINGS_FILE_NAME)),
     ports: options.port === null ? DEFAULT_PORTS : [options.port],
     logger,
+    ...(options.tsa ? {
+      timestamp: createTimestampClient({
+        urls: [options.tsa.url],
+        ...(options.tsa.username ? { username: options.tsa.username } : {}),
+        ...(options.tsa.password ? { password: options.tsa.password } : {}),
+      }),
+    } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
   });
 }

@@ -99,6 +99,8 @@ export const pdfSignParams = z.strictObject({
   placement: z.union([placementSchema, z.literal('ask')]).optional()
     .describe('A visible signature: `{page, rect}`, `{pages, rect}`, `{keyword, …}`, or "ask" to let the user place it in Kyso. Absent: invisible'),
   appearance: appearanceOptionsSchema.optional().describe('How a visible signature looks (needs `placement`)'),
+  level: z.enum(['B-B', 'B-T', 'B-LT', 'B-LTA']).optional()
+    .describe("PAdES level. B-T and above use the timestamp server the user configured in Kyso (a page cannot name one); absent: B-T when one is configured, else B-B"),
 });
 export const signatureSummarySchema = z.object({
   fieldName: z.string(),
@@ -107,7 +109,8 @@ export const signatureSummarySchema = z.object({
   certificateId: z.string(),
   signer: z.string().optional().describe("Signer certificate's common name"),
   byteRange: z.array(z.number().int()).length(4),
-  level: z.string().describe('PAdES level reached'),
+  level: z.enum(['B-B', 'B-T', 'B-LT', 'B-LTA']).describe('PAdES level reached'),
+  timestamp: z.object({ time: isoTime, tsa: z.string().optional() }).strict().optional().describe('The signature timestamp (B-T and above)'),
 }).strict();
 export const pdfSignResult = z.object({
   document: z.string().describe('The signed PDF (the input plus one incremental update), base64'),
@@ -189,7 +192,8 @@ export const METHODS = {
     params: pdfSignParams, result: pdfSignResult, access: 'consent', token: true,
     summary: 'Signs a PDF (PAdES, one incremental update). Kyso asks the user to choose a certificate when none is given, to confirm this signature (naming the site, the file and the certificate) and for the PIN in its own prompt. Sends `progress` notifications.',
     errors: ['ORIGIN_DENIED', 'USER_CANCELLED', 'PIN_INCORRECT', 'PIN_LOCKED', 'PIN_REQUIRED', 'NO_TOKEN', 'TOKEN_REMOVED', 'NO_CERTIFICATE', 'CERTIFICATE_NOT_FOUND',
-      'CERTIFICATE_EXPIRED', 'CERTIFICATE_REVOKED', 'DOCUMENT_ENCRYPTED', 'DOCUMENT_CORRUPT', 'UNSUPPORTED_FORMAT', 'KEYWORD_NOT_FOUND', 'TOO_LARGE', 'BAD_REQUEST', 'BUSY', 'TIMEOUT'],
+      'CERTIFICATE_EXPIRED', 'CERTIFICATE_REVOKED', 'DOCUMENT_ENCRYPTED', 'DOCUMENT_CORRUPT', 'UNSUPPORTED_FORMAT', 'KEYWORD_NOT_FOUND', 'TOO_LARGE', 'BAD_REQUEST', 'BUSY', 'TIMEOUT',
+      'TSA_UNREACHABLE', 'TSA_REJECTED', 'TSA_BAD_RESPONSE', 'TSA_AUTH_REQUIRED', 'REVOCATION_UNAVAILABLE'],
   },
   'hash.sign': {
     params: hashSignParams, result: hashSignResult, access: 'consent', token: true,

@@ -15,6 +15,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { KysoError, toKysoError } from '../core/errors.js';
+import type { TimestampClient } from '../core/tsa/api.js';
 import { createAgentLogger, safeName, type AgentLogger, type RequestLogEntry } from './logger.js';
 import { OriginPolicy, parseOrigin } from './origin-policy.js';
 import type { Prompter } from './prompter.js';
@@ -64,6 +65,8 @@ export interface AgentServerOptions {
   tokenPollMs?: number;
   /** After the user refuses a site, further requests are refused without asking for this long. Default 60 s. */
   denyCooldownMs?: number;
+  /** The user's timestamp server, for PAdES B-T and above. */
+  timestamp?: TimestampClient;
 }
 
 export interface AgentServer {
@@ -148,7 +151,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     ...(options.denyCooldownMs !== undefined ? { denyCooldownMs: options.denyCooldownMs } : {}),
   });
   const queue = new RequestQueue(limits.maxQueued);
-  const parts: AgentParts = { tokens: options.tokens, prompter: options.prompter, policy, queue, limits };
+  const parts: AgentParts = { tokens: options.tokens, prompter: options.prompter, policy, queue, limits, ...(options.timestamp ? { timestamp: options.timestamp } : {}) };
   const connections = new Set<Connection>();
   let nextConn = 1;
   let port = 0;

@@ -11,6 +11,7 @@
  */
 import type { Command } from 'commander';
 import { KysoError } from '../core/errors.js';
+import { createTimestampClient } from '../core/tsa/http-client.js';
 import { createAgentLogger, type LogLevel } from '../agent/logger.js';
 import { parseOrigin } from '../agent/origin-policy.js';
 import { PreGrantedPrompter } from '../agent/prompters/scripted.js';
@@ -30,6 +31,7 @@ interface ServeOptions extends Pick<TokenOptions, 'module'> {
   logFile?: string;
   logLevel?: LogLevel;
   maxDocumentMb?: string;
+  tsa?: string[];
 }
 
 const repeat = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -50,6 +52,7 @@ export function registerServe(program: Command): void {
     .option('--log-file <file>', 'append the log here instead of standard error')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
     .option('--max-document-mb <n>', 'largest document accepted, in MB (default 50)')
+    .option('--tsa <url>', 'timestamp server for PAdES B-T and above (repeatable, tried in order); signatures default to B-T with it', repeat)
     .action((opts: ServeOptions) => runCommand(async () => {
       const trusted = (opts.trustOrigin ?? []).map((o) => {
         const origin = parseOrigin(o);
@@ -74,6 +77,7 @@ export function registerServe(program: Command): void {
           ports,
           logger,
           ...(maxMb !== undefined ? { limits: { maxDocumentBytes: Math.floor(maxMb * 1024 * 1024) } } : {}),
+          ...(opts.tsa?.length ? { timestamp: createTimestampClient({ urls: opts.tsa }) } : {}),
         });
       } catch (err) {
         tokens.close();

@@ -16,7 +16,7 @@
 import { base64ToBytes, bytesToBase64, toBytes } from './base64.js';
 import { KysoError, agentError, cancelledError, sdkError } from './errors.js';
 import type {
-  AgentInfo, AppearanceOptions, Certificate, HashAlgorithm, HashSignParams, HashSignResult, PdfSignParams, PdfSignResult,
+  AgentInfo, AppearanceOptions, Certificate, HashAlgorithm, PadesLevel, HashSignParams, HashSignResult, PdfSignParams, PdfSignResult,
   Placement, ProgressStage, SignatureSummary, VerifyResult,
 } from './types.js';
 
@@ -51,6 +51,7 @@ export interface SignPdfOptions extends CallOptions {
   contactInfo?: string;
   placement?: Placement | 'ask';
   appearance?: AppearanceOptions;
+  level?: PadesLevel;
 }
 
 export interface SignedPdf {
@@ -144,7 +145,7 @@ export class KysoClient {
     }
     const name = cleanFileName(options.fileName ?? (typeof File !== 'undefined' && file instanceof File ? file.name : 'tai-lieu.pdf'));
     const params: PdfSignParams = { document: bytesToBase64(bytes), fileName: name };
-    for (const k of ['certificateId', 'reason', 'location', 'contactInfo', 'placement', 'appearance'] as const) {
+    for (const k of ['certificateId', 'reason', 'location', 'contactInfo', 'placement', 'appearance', 'level'] as const) {
       if (options[k] !== undefined) (params as unknown as Record<string, unknown>)[k] = options[k];
     }
     const r = await this.call<PdfSignResult>('pdf.sign', params, options);

@@ -99,7 +99,11 @@ export interface PdfSignParams {
   contactInfo?: string;
   placement?: Placement | 'ask';
   appearance?: AppearanceOptions;
+  /** PAdES level; B-T and above use the timestamp server configured in Kyso. */
+  level?: PadesLevel;
 }
+
+export type PadesLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
 
 export interface SignatureSummary {
   fieldName: string;
@@ -108,7 +112,8 @@ export interface SignatureSummary {
   certificateId: string;
   signer?: string;
   byteRange: number[];
-  level: string;
+  level: PadesLevel;
+  timestamp?: { time: string; tsa?: string };
 }
 
 export interface PdfSignResult { document: string; signature: SignatureSummary }

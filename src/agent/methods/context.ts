@@ -1,5 +1,6 @@
 /** What every method handler gets: the agent's parts, and this request's origin, signal and progress channel. */
 import type { TokenService } from '../../core/token/token-service.js';
+import type { TimestampClient } from '../../core/tsa/api.js';
 import type { OriginPolicy } from '../origin-policy.js';
 import type { Prompter } from '../prompter.js';
 import type { RequestQueue } from '../request-queue.js';
@@ -31,6 +32,8 @@ export interface AgentParts {
   policy: OriginPolicy;
   queue: RequestQueue;
   limits: AgentLimits;
+  /** The timestamp server the user configured (B-T and above); never one a page names. */
+  timestamp?: TimestampClient;
 }
 
 export type ProgressStage = (typeof PROGRESS_STAGES)[number];

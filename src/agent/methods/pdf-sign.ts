@@ -2,7 +2,10 @@
 import { KysoError } from '../../core/errors.js';
 import { signPdf, type PdfSignResult } from '../../core/pdf/sign.js';
 import type { Placement, SignatureAppearanceOptions } from '../../core/pdf/appearance/options.js';
-import { documentFormat } from '../../core/sign-document.js';
+import { PADES_LEVELS, documentFormat, type PadesLevel } from '../../core/sign-document.js';
+import { assertMaySign, checkCertificate } from '../../core/revocation/check.js';
+import { RevocationSource } from '../../core/revocation/source.js';
+import { parseCertificate } from '../../core/cert/parse.js';
 import type { ParamsOf, ResultOf } from '../protocol.js';
 import type { AgentParts, RequestContext } from './context.js';
 import { decodeBase64, signingSession, toBase64, throwIfAborted } from './common.js';
@@ -13,6 +16,10 @@ export async function pdfSign(parts: AgentParts, ctx: RequestContext, params: Pa
   if (documentFormat(bytes, params.fileName) !== 'pdf') throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT', 'pdf.sign takes a PDF');
   if (params.appearance && !params.placement) throw new KysoError('BAD_REQUEST', '`appearance` needs `placement`');
   if (params.placement === 'ask' && !parts.prompter.placement) throw new KysoError('BAD_REQUEST', 'this Kyso cannot ask the user where to place the signature; send a placement');
+  const level: PadesLevel = params.level ?? (parts.timestamp ? 'B-T' : 'B-B');
+  const rank = PADES_LEVELS.indexOf(level);
+  const tsa = parts.timestamp;
+  if (rank >= 1 && !tsa) throw new KysoError('BAD_REQUEST', `${level} needs a timestamp server, and none is configured in Kyso`);
 
   let visible: { placement: Placement; appearance?: SignatureAppearanceOptions } | undefined =
     params.placement && params.placement !== 'ask' ? { placement: params.placement, ...(params.appearance ? { appearance: params.appearance } : {}) } : undefined;
@@ -49,7 +56,20 @@ export async function pdfSign(parts: AgentParts, ctx: RequestContext, params: Pa
     certificateId: params.certificateId,
     documents: [{ fileName: params.fileName, size: bytes.length }],
   }, async (key, certificate, signal) => {
-    const options = { ...text, onProgress: (stage: 'open' | 'prepare' | 'digest' | 'sign' | 'embed') => { throwIfAborted(signal); ctx.progress(stage); } };
+    const source = new RevocationSource();
+    if (rank >= 1) {
+      // As signDocument does: online check (validity, revocation) before the token signs; B-LT needs the status later.
+      const check = await checkCertificate(key.certificate, key.chain, { online: true, source });
+      assertMaySign(check);
+      const unknown = check.problems.find((p) => p.code === 'revocation-unknown' || p.code === 'issuer-unknown');
+      if (rank >= 2 && unknown) throw new KysoError('REVOCATION_UNAVAILABLE', `${unknown.en} ${unknown.detail ?? ''}`.trim());
+      throwIfAborted(signal);
+    }
+    const options = {
+      ...text,
+      ...(rank >= 1 ? { timestamp: tsa! } : {}),
+      onProgress: (stage: 'open' | 'prepare' | 'digest' | 'sign' | 'embed') => { throwIfAborted(signal); ctx.progress(stage); },
+    };
     let r: PdfSignResult;
     if (visible) {
       const { signPdfVisible } = await import('../../core/pdf/appearance/index.js');
@@ -57,7 +77,16 @@ export async function pdfSign(parts: AgentParts, ctx: RequestContext, params: Pa
     } else {
       r = await signPdf(bytes, key, options);
     }
-    return { result: r, certificateId: certificate.id, signer: certificate.info.subject.commonName };
+    let bytesOut = r.bytes;
+    if (rank >= 2) {
+      const { addValidationData } = await import('../../core/pdf/dss.js');
+      bytesOut = (await addValidationData(bytesOut, { fieldNames: [r.fieldName], source, extraCertificates: key.chain })).bytes;
+    }
+    if (rank >= 3) {
+      const { timestampPdf } = await import('../../core/pdf/document-timestamp.js');
+      bytesOut = (await timestampPdf(bytesOut, tsa!)).bytes;
+    }
+    return { result: { ...r, bytes: bytesOut }, certificateId: certificate.id, signer: certificate.info.subject.commonName };
   }, askPlacement);
   ctx.progress('done');
   return {
@@ -69,7 +98,18 @@ export async function pdfSign(parts: AgentParts, ctx: RequestContext, params: Pa
       certificateId,
       ...(signer ? { signer } : {}),
       byteRange: [...result.byteRange],
-      level: 'B-B',
+      level,
+      ...(result.timestamp ? { timestamp: { time: result.timestamp.info.genTime.toISOString(), ...tsaName(result.timestamp.tsaCertificate) } } : {}),
     },
   };
+}
+
+function tsaName(cert: Uint8Array | undefined): { tsa?: string } {
+  if (!cert) return {};
+  try {
+    const cn = parseCertificate(cert).subject.commonName;
+    return cn ? { tsa: cn } : {};
+  } catch {
+    return {};
+  }
 }
