@@ -244,7 +244,9 @@ export class KysoClient {
       }
     }
     const installUrl = this.options.installUrl;
-    if (!reached && (await loopbackPermission()) === 'denied') throw sdkError('BLOCKED_BY_BROWSER');
+    if ((await loopbackPermission()) === 'denied') throw sdkError('BLOCKED_BY_BROWSER');
+    // Kyso answered the probe but the WebSocket failed: too many connections, or the browser blocks WebSockets.
+    if (reached) throw sdkError('DISCONNECTED', { detail: 'Kyso answered but the WebSocket could not be opened' });
     throw sdkError('NOT_INSTALLED', installUrl ? { installUrl } : {});
   }
 
