@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ScriptedPrompter } from '../../src/agent/prompters/scripted.js';
 import { METHODS } from '../../src/agent/protocol.js';
 import { SettingsStore } from '../../src/agent/settings-store.js';
+import { createAgentLogger } from '../../src/agent/logger.js';
 import { z } from 'zod';
 import { fixtures } from '../helpers/fixtures.js';
 import { certificateId } from '../helpers/token.js';
@@ -401,5 +402,13 @@ describe('log', () => {
     const entry = agent.logEntries().find((e) => e.event === 'request' && e.method === 'pdf.sign' && e.outcome === 'ok');
     expect(entry).toMatchObject({ origin: PORTAL, method: 'pdf.sign', fileName: 'hồ sơ.pdf', size: pdf.length, outcome: 'ok' });
     expect(typeof entry!.durationMs).toBe('number');
+  });
+
+  it('redacts secrets even if a future caller passes them to the logger', () => {
+    const lines: string[] = [];
+    const log = createAgentLogger({ stream: { write: (l: string) => { lines.push(l); } } });
+    log.info({ pin: '24681357', params: { document: 'JVBERi0xLjcK' }, request: { digest: 'ZGlnZXN0', signature: 'c2ln' } }, 'x');
+    const text = lines.join('');
+    for (const secret of ['24681357', 'JVBERi0xLjcK', 'ZGlnZXN0', 'c2ln']) expect(text).not.toContain(secret);
   });
 });
