@@ -151,7 +151,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     ...(options.denyCooldownMs !== undefined ? { denyCooldownMs: options.denyCooldownMs } : {}),
   });
   const queue = new RequestQueue(limits.maxQueued);
-  const parts: AgentParts = { tokens: options.tokens, prompter: options.prompter, policy, queue, limits, ...(options.timestamp ? { timestamp: options.timestamp } : {}) };
+  const parts: AgentParts = { tokens: options.tokens, prompter: options.prompter, policy, queue, verifyQueue: new RequestQueue(limits.maxQueued), limits, ...(options.timestamp ? { timestamp: options.timestamp } : {}) };
   const connections = new Set<Connection>();
   let nextConn = 1;
   let port = 0;

@@ -31,6 +31,8 @@ export interface AgentParts {
   prompter: Prompter;
   policy: OriginPolicy;
   queue: RequestQueue;
+  /** pdf.verify runs one at a time too (CPU and memory of 50 MB documents), apart from the token queue. */
+  verifyQueue: RequestQueue;
   limits: AgentLimits;
   /** The timestamp server the user configured (B-T and above); never one a page names. */
   timestamp?: TimestampClient;

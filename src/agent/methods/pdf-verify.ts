@@ -10,7 +10,7 @@ export async function pdfVerify(parts: AgentParts, ctx: RequestContext, params: 
   const bytes = decodeBase64(params.document, parts.limits.maxDocumentBytes, 'the document');
   ctx.note({ size: bytes.length });
   if (sniffDocumentType(bytes) !== 'pdf') throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT', 'pdf.verify takes a PDF');
-  const r = await verifyPdf(bytes);
+  const r = await parts.verifyQueue.run({ signal: ctx.signal, run: () => verifyPdf(bytes) });
   return {
     allIntact: r.allIntact,
     signatures: r.signatures.map((s) => ({
