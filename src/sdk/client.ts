@@ -16,8 +16,8 @@
 import { base64ToBytes, bytesToBase64, toBytes } from './base64.js';
 import { KysoError, agentError, cancelledError, sdkError } from './errors.js';
 import type {
-  AgentInfo, AppearanceOptions, Certificate, HashAlgorithm, PadesLevel, HashSignParams, HashSignResult, PdfSignParams, PdfSignResult,
-  Placement, ProgressStage, SignatureSummary, VerifyResult,
+  AgentInfo, Certificate, HashAlgorithm, HashSignParams, HashSignResult, PdfSignParams, PdfSignResult,
+  ProgressStage, SignatureSummary, VerifyResult,
 } from './types.js';
 
 export const DEFAULT_PORTS: readonly number[] = [21368, 21369, 21370];
@@ -41,17 +41,13 @@ export interface CallOptions {
   onProgress?: (stage: ProgressStage) => void;
 }
 
-export interface SignPdfOptions extends CallOptions {
-  /** Shown to the user in Kyso's confirmation. Default: the File's name, else "tai-lieu.pdf". */
+/**
+ * pdf.sign's params but the document: `certificateId` from listCertificates() (absent: Kyso asks the user),
+ * `reason`, `location`, `contactInfo`, `placement`, `appearance`, `level`; and `fileName`, shown to the user in
+ * Kyso's confirmation (default: the File's name, else "tai-lieu.pdf").
+ */
+export interface SignPdfOptions extends CallOptions, Omit<PdfSignParams, 'document' | 'fileName'> {
   fileName?: string;
-  /** From listCertificates(); absent: Kyso asks the user. */
-  certificateId?: string;
-  reason?: string;
-  location?: string;
-  contactInfo?: string;
-  placement?: Placement | 'ask';
-  appearance?: AppearanceOptions;
-  level?: PadesLevel;
 }
 
 export interface SignedPdf {
