@@ -4,7 +4,7 @@
 import { KysoError } from './errors.js';
 import { parseCertificate } from './cert/parse.js';
 import { sniffDocumentType } from './document-type.js';
-import { signPdf, type PdfSignOptions } from './pdf/sign.js';
+import { signPdf, type PdfSignOptions, type PdfSignResult } from './pdf/sign.js';
 import type { Placement, SignatureAppearanceOptions } from './pdf/appearance/index.js';
 import type { SigningKey } from './signing-key.js';
 import type { TimestampClient } from './tsa/api.js';
@@ -45,6 +45,8 @@ export interface DocumentSignResult {
   certificateCheck?: CertificateCheck;
   /** The signature timestamp (B-T and above). */
   timestamp?: { time: Date; tsa?: string; url?: string; tokenSize: number };
+  /** The PDF signature itself (field, time, hash, byte range), before any DSS or document-timestamp update. */
+  pdfSignature?: Pick<PdfSignResult, 'fieldName' | 'signingTime' | 'hash' | 'byteRange'>;
 }
 
 /** The format to treat a file as: its bytes, or when they are unrecognisable, what its name claims (so a broken .pdf is DOCUMENT_CORRUPT). */
@@ -96,6 +98,7 @@ export async function signDocument(bytes: Uint8Array, key: SigningKey, options: 
       format: 'pdf',
       bytes: out,
       level,
+      pdfSignature: { fieldName: result.fieldName, signingTime: result.signingTime, hash: result.hash, byteRange: result.byteRange },
       ...(check ? { certificateCheck: check } : {}),
       ...(ts ? { timestamp: { time: ts.info.genTime, tokenSize: ts.der.length, ...(ts.source ? { url: ts.source } : {}), ...tsaName(ts.tsaCertificate) } } : {}),
     };

@@ -1,11 +1,7 @@
 /** `pdf.sign`: a PAdES signature added to the page's PDF as one incremental update. */
 import { KysoError } from '../../core/errors.js';
-import { signPdf, type PdfSignResult } from '../../core/pdf/sign.js';
 import type { Placement, SignatureAppearanceOptions } from '../../core/pdf/appearance/options.js';
-import { PADES_LEVELS, documentFormat, type PadesLevel } from '../../core/sign-document.js';
-import { assertMaySign, checkCertificate } from '../../core/revocation/check.js';
-import { RevocationSource } from '../../core/revocation/source.js';
-import { parseCertificate } from '../../core/cert/parse.js';
+import { PADES_LEVELS, documentFormat, signDocument, type PadesLevel } from '../../core/sign-document.js';
 import type { ParamsOf, ResultOf } from '../protocol.js';
 import type { AgentParts, RequestContext } from './context.js';
 import { decodeBase64, signingSession, toBase64, throwIfAborted } from './common.js';
@@ -56,60 +52,32 @@ export async function pdfSign(parts: AgentParts, ctx: RequestContext, params: Pa
     certificateId: params.certificateId,
     documents: [{ fileName: params.fileName, size: bytes.length }],
   }, async (key, certificate, signal) => {
-    const source = new RevocationSource();
-    if (rank >= 1) {
-      // As signDocument does: online check (validity, revocation) before the token signs; B-LT needs the status later.
-      const check = await checkCertificate(key.certificate, key.chain, { online: true, source });
-      assertMaySign(check);
-      const unknown = check.problems.find((p) => p.code === 'revocation-unknown' || p.code === 'issuer-unknown');
-      if (rank >= 2 && unknown) throw new KysoError('REVOCATION_UNAVAILABLE', `${unknown.en} ${unknown.detail ?? ''}`.trim());
-      throwIfAborted(signal);
-    }
-    const options = {
+    // The same signing path as the CLI: at B-T and above an online certificate check before the token signs
+    // (the session already ran the offline one), then the signature, the DSS (B-LT) and the document timestamp (B-LTA).
+    const r = await signDocument(bytes, key, {
       ...text,
+      level,
       ...(rank >= 1 ? { timestamp: tsa! } : {}),
-      onProgress: (stage: 'open' | 'prepare' | 'digest' | 'sign' | 'embed') => { throwIfAborted(signal); ctx.progress(stage); },
-    };
-    let r: PdfSignResult;
-    if (visible) {
-      const { signPdfVisible } = await import('../../core/pdf/appearance/index.js');
-      r = await signPdfVisible(bytes, key, { ...options, placement: visible.placement, ...(visible.appearance ? { appearance: visible.appearance } : {}) });
-    } else {
-      r = await signPdf(bytes, key, options);
-    }
-    let bytesOut = r.bytes;
-    if (rank >= 2) {
-      const { addValidationData } = await import('../../core/pdf/dss.js');
-      bytesOut = (await addValidationData(bytesOut, { fieldNames: [r.fieldName], source, extraCertificates: key.chain })).bytes;
-    }
-    if (rank >= 3) {
-      const { timestampPdf } = await import('../../core/pdf/document-timestamp.js');
-      bytesOut = (await timestampPdf(bytesOut, tsa!)).bytes;
-    }
-    return { result: { ...r, bytes: bytesOut }, certificateId: certificate.id, signer: certificate.info.subject.commonName };
+      certificateCheck: rank >= 1 ? 'online' : 'off',
+      onCertificateCheck: () => throwIfAborted(signal),
+      ...(visible ? { visible } : {}),
+      onProgress: (stage) => { throwIfAborted(signal); ctx.progress(stage); },
+    }, params.fileName);
+    return { result: r, certificateId: certificate.id, signer: certificate.info.subject.commonName };
   }, askPlacement);
   ctx.progress('done');
+  const signature = result.pdfSignature!;
   return {
     document: toBase64(result.bytes),
     signature: {
-      fieldName: result.fieldName,
-      signingTime: result.signingTime.toISOString(),
-      hash: result.hash,
+      fieldName: signature.fieldName,
+      signingTime: signature.signingTime.toISOString(),
+      hash: signature.hash,
       certificateId,
       ...(signer ? { signer } : {}),
-      byteRange: [...result.byteRange],
+      byteRange: [...signature.byteRange],
       level,
-      ...(result.timestamp ? { timestamp: { time: result.timestamp.info.genTime.toISOString(), ...tsaName(result.timestamp.tsaCertificate) } } : {}),
+      ...(result.timestamp ? { timestamp: { time: result.timestamp.time.toISOString(), ...(result.timestamp.tsa ? { tsa: result.timestamp.tsa } : {}) } } : {}),
     },
   };
-}
-
-function tsaName(cert: Uint8Array | undefined): { tsa?: string } {
-  if (!cert) return {};
-  try {
-    const cn = parseCertificate(cert).subject.commonName;
-    return cn ? { tsa: cn } : {};
-  } catch {
-    return {};
-  }
 }
