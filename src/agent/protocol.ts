@@ -135,19 +135,21 @@ export const hashSignResult = z.object({
 }).strict();
 
 export const pdfVerifyParams = z.strictObject({ document: base64('The PDF') });
+/** Who signed, as verification reports it (PDF and Office documents alike). */
+export const verifiedSignerSchema = z.object({
+  commonName: z.string().optional(),
+  organization: z.string().optional(),
+  identifiers: z.record(z.string(), z.string()),
+  issuer: z.string().optional(),
+  serialNumber: z.string(),
+  notBefore: isoTime,
+  notAfter: isoTime,
+}).strict();
 export const verifiedSignatureSchema = z.object({
   fieldName: z.string(),
   kind: z.enum(['signature', 'document-timestamp']),
   subFilter: z.string(),
-  signer: z.object({
-    commonName: z.string().optional(),
-    organization: z.string().optional(),
-    identifiers: z.record(z.string(), z.string()),
-    issuer: z.string().optional(),
-    serialNumber: z.string(),
-    notBefore: isoTime,
-    notAfter: isoTime,
-  }).strict().optional(),
+  signer: verifiedSignerSchema.optional(),
   claimedTime: isoTime.optional().describe('/M: the time the signer\'s computer claimed'),
   reason: z.string().optional(),
   location: z.string().optional(),
@@ -160,6 +162,38 @@ export const verifiedSignatureSchema = z.object({
 export const pdfVerifyResult = z.object({
   signatures: z.array(verifiedSignatureSchema),
   allIntact: z.boolean(),
+}).strict();
+
+export const docxSignParams = z.strictObject({
+  document: base64('The Office document (.docx, .xlsx, .pptx)'),
+  fileName: fileNameSchema,
+  certificateId: certificateIdSchema.optional(),
+  reason: shortText('Mục đích ký: the "purpose for signing" Office shows (SignatureComments)').optional(),
+});
+export const docxSignResult = z.object({
+  document: z.string().describe('The signed package (every original part kept byte for byte, plus the signature parts), base64'),
+  signature: z.object({
+    part: z.string().describe('The signature part, e.g. /_xmlsignatures/sig1.xml'),
+    signingTime: isoTime,
+    hash: hashAlgorithmSchema,
+    certificateId: z.string(),
+    signer: z.string().optional().describe("Signer certificate's common name"),
+  }).strict(),
+}).strict();
+
+export const docxVerifyParams = z.strictObject({ document: base64('The Office document') });
+export const docxVerifyResult = z.object({
+  signatures: z.array(z.object({
+    part: z.string(),
+    signer: verifiedSignerSchema.optional(),
+    signingTime: isoTime.optional().describe('The time the signer\'s computer claimed (signed)'),
+    reason: z.string().optional().describe('The signed "purpose for signing"'),
+    valid: z.boolean().describe('The signature value and every reference (relationship transform included) verify'),
+    coversAllParts: z.boolean().describe('Every part Office signs is covered: nothing was added or left unsigned'),
+    problems: z.array(z.string()),
+    notes: z.array(z.string()).describe('Worth knowing without making the signature invalid'),
+  }).strict()),
+  allValid: z.boolean().describe('At least one signature, and every one valid and covering the package'),
 }).strict();
 
 export const requestCancelParams = z.strictObject({ id: z.union([z.string(), z.number()]).describe('The id of a request this connection sent') });
@@ -206,6 +240,17 @@ export const METHODS = {
     summary: 'Checks every signature in a PDF: who signed, when, whether the file changed since. Uses no token and needs no consent.',
     errors: ['DOCUMENT_CORRUPT', 'UNSUPPORTED_FORMAT', 'TOO_LARGE', 'BAD_REQUEST', 'TIMEOUT'],
   },
+  'docx.sign': {
+    params: docxSignParams, result: docxSignResult, access: 'consent', token: true,
+    summary: 'Signs an Office document (DOCX, XLSX, PPTX) with an OPC package signature as Microsoft Office writes it (XML-DSig + XAdES). Same consent, certificate choice, confirmation and PIN as `pdf.sign`; no visible signature.',
+    errors: ['ORIGIN_DENIED', 'USER_CANCELLED', 'PIN_INCORRECT', 'PIN_LOCKED', 'PIN_REQUIRED', 'NO_TOKEN', 'TOKEN_REMOVED', 'NO_CERTIFICATE', 'CERTIFICATE_NOT_FOUND',
+      'CERTIFICATE_EXPIRED', 'CERTIFICATE_REVOKED', 'DOCUMENT_ENCRYPTED', 'DOCUMENT_CORRUPT', 'UNSUPPORTED_FORMAT', 'TOO_LARGE', 'BAD_REQUEST', 'BUSY', 'TIMEOUT'],
+  },
+  'docx.verify': {
+    params: docxVerifyParams, result: docxVerifyResult, access: 'open', token: false,
+    summary: 'Checks every package signature of an Office document: who signed, when, whether every signed part is unchanged and the signature covers the whole package. Uses no token and needs no consent.',
+    errors: ['DOCUMENT_CORRUPT', 'DOCUMENT_ENCRYPTED', 'UNSUPPORTED_FORMAT', 'TOO_LARGE', 'BAD_REQUEST', 'TIMEOUT'],
+  },
 } as const satisfies Record<string, MethodSpec>;
 
 export type MethodName = keyof typeof METHODS;
@@ -234,7 +279,7 @@ export const tokensChangedParams = z.object({
 }).strict();
 
 export const NOTIFICATIONS = {
-  progress: { params: progressParams, summary: 'Where a `pdf.sign` or `hash.sign` request is.' },
+  progress: { params: progressParams, summary: 'Where a `pdf.sign`, `docx.sign` or `hash.sign` request is.' },
   'tokens.changed': { params: tokensChangedParams, summary: 'A token was plugged in or out (or its PIN state changed). Polled about every 2 s while a client is connected.' },
 } as const;
 

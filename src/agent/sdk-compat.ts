@@ -16,6 +16,9 @@ const checks: [
   Same<Sdk.HashSignParams, ParamsOf<'hash.sign'>>,
   Same<Sdk.HashSignResult, ResultOf<'hash.sign'>>,
   Same<Sdk.VerifyResult, ResultOf<'pdf.verify'>>,
+  Same<Sdk.DocxSignParams, ParamsOf<'docx.sign'>>,
+  Same<Sdk.DocxSignResult, ResultOf<'docx.sign'>>,
+  Same<Sdk.DocxVerifyResult, ResultOf<'docx.verify'>>,
   Same<Sdk.ProgressStage, z.infer<typeof progressParams>['stage']>,
-] = [true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true];
 void checks;

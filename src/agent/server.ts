@@ -31,6 +31,8 @@ import { certificatesList } from './methods/certificates-list.js';
 import { pdfSign } from './methods/pdf-sign.js';
 import { hashSign } from './methods/hash-sign.js';
 import { pdfVerify } from './methods/pdf-verify.js';
+import { docxSign } from './methods/docx-sign.js';
+import { docxVerify } from './methods/docx-verify.js';
 
 export const DEFAULT_MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
 
@@ -339,6 +341,8 @@ const HANDLERS: Record<MethodName, Handler> = {
   'pdf.sign': pdfSign,
   'hash.sign': hashSign,
   'pdf.verify': pdfVerify,
+  'docx.sign': docxSign,
+  'docx.verify': docxVerify,
 };
 
 /** One WebSocket connection: one page (origin), its requests in flight, its idle timer. */

@@ -60,6 +60,25 @@ export function documentFormat(bytes: Uint8Array, fileName?: string): 'pdf' | 'o
   return 'unknown';
 }
 
+/**
+ * Opens the document as signing will, so that a damaged, encrypted or unsupported file is refused before anyone
+ * is asked to confirm or type a PIN. Returns the format; throws DOCUMENT_CORRUPT, DOCUMENT_ENCRYPTED or UNSUPPORTED_FORMAT.
+ */
+export async function assertSignable(bytes: Uint8Array, fileName?: string): Promise<'pdf' | 'ooxml'> {
+  const type = documentFormat(bytes, fileName);
+  if (type === 'pdf') {
+    const { openPdf } = await import('./pdf/open.js');
+    await openPdf(bytes);
+    return type;
+  }
+  if (type === 'ooxml') {
+    const { openPackage } = await import('./ooxml/package.js');
+    openPackage(bytes);
+    return type;
+  }
+  throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT');
+}
+
 export async function signDocument(bytes: Uint8Array, key: SigningKey, options: DocumentSignOptions = {}, fileName?: string): Promise<DocumentSignResult> {
   const type = documentFormat(bytes, fileName);
   if (type === 'pdf') {

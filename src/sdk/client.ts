@@ -16,8 +16,8 @@
 import { base64ToBytes, bytesToBase64, toBytes } from './base64.js';
 import { KysoError, agentError, cancelledError, sdkError } from './errors.js';
 import type {
-  AgentInfo, Certificate, HashAlgorithm, HashSignParams, HashSignResult, PdfSignParams, PdfSignResult,
-  ProgressStage, SignatureSummary, VerifyResult,
+  AgentInfo, Certificate, DocxSignParams, DocxSignResult, DocxVerifyResult, HashAlgorithm, HashSignParams, HashSignResult,
+  PdfSignParams, PdfSignResult, ProgressStage, SignatureSummary, VerifyResult,
 } from './types.js';
 
 export const DEFAULT_PORTS: readonly number[] = [21368, 21369, 21370];
@@ -56,6 +56,19 @@ export interface SignedPdf {
   /** A name for the download: the input name with ".signed" before ".pdf". */
   fileName: string;
   signature: SignatureSummary;
+}
+
+/** docx.sign's params but the document; `fileName` as for signPdf (default: the File's name, else "tai-lieu.docx"). */
+export interface SignDocxOptions extends CallOptions, Omit<DocxSignParams, 'document' | 'fileName'> {
+  fileName?: string;
+}
+
+export interface SignedDocx {
+  bytes: Uint8Array;
+  blob: Blob;
+  /** A name for the download: the input name with ".signed" before its extension. */
+  fileName: string;
+  signature: DocxSignResult['signature'];
 }
 
 export interface SignHashOptions extends CallOptions {
@@ -134,12 +147,7 @@ export class KysoClient {
   }
 
   async signPdf(file: Blob | ArrayBuffer | Uint8Array, options: SignPdfOptions = {}): Promise<SignedPdf> {
-    const info = await this.connect();
-    const bytes = await toBytes(file);
-    if (bytes.length > info.limits.maxDocumentBytes) {
-      throw new KysoError('TOO_LARGE', 'Tài liệu quá lớn.', 'The document is too large.', { detail: `${bytes.length} > ${info.limits.maxDocumentBytes} bytes` });
-    }
-    const name = cleanFileName(options.fileName ?? (typeof File !== 'undefined' && file instanceof File ? file.name : 'tai-lieu.pdf'));
+    const { bytes, name } = await this.document(file, options.fileName, 'tai-lieu.pdf');
     const params: PdfSignParams = { document: bytesToBase64(bytes), fileName: name };
     for (const k of ['certificateId', 'reason', 'location', 'contactInfo', 'placement', 'appearance', 'level'] as const) {
       if (options[k] !== undefined) (params as unknown as Record<string, unknown>)[k] = options[k];
@@ -147,6 +155,25 @@ export class KysoClient {
     const r = await this.call<PdfSignResult>('pdf.sign', params, options);
     const out = base64ToBytes(r.document);
     return { bytes: out, blob: new Blob([out as BlobPart], { type: 'application/pdf' }), fileName: signedName(name), signature: r.signature };
+  }
+
+  /** Signs an Office document (DOCX, XLSX, PPTX) with a package signature as Office writes it. */
+  async signDocx(file: Blob | ArrayBuffer | Uint8Array, options: SignDocxOptions = {}): Promise<SignedDocx> {
+    const { bytes, name } = await this.document(file, options.fileName, 'tai-lieu.docx');
+    const params: DocxSignParams = {
+      document: bytesToBase64(bytes),
+      fileName: name,
+      ...(options.certificateId ? { certificateId: options.certificateId } : {}),
+      ...(options.reason !== undefined ? { reason: options.reason } : {}),
+    };
+    const r = await this.call<DocxSignResult>('docx.sign', params, options);
+    const out = base64ToBytes(r.document);
+    const type = typeof File !== 'undefined' && file instanceof File && file.type ? file.type : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+    return { bytes: out, blob: new Blob([out as BlobPart], { type }), fileName: signedName(name), signature: r.signature };
+  }
+
+  async verifyDocx(file: Blob | ArrayBuffer | Uint8Array, options: CallOptions = {}): Promise<DocxVerifyResult> {
+    return this.call<DocxVerifyResult>('docx.verify', { document: bytesToBase64(await toBytes(file)) }, options);
   }
 
   /** Signs a digest the portal computed (it prepared the document on its server). */
@@ -164,6 +191,17 @@ export class KysoClient {
 
   async verifyPdf(file: Blob | ArrayBuffer | Uint8Array, options: CallOptions = {}): Promise<VerifyResult> {
     return this.call<VerifyResult>('pdf.verify', { document: bytesToBase64(await toBytes(file)) }, options);
+  }
+
+  /** The document's bytes (refused before sending when larger than the agent takes) and its display name. */
+  private async document(file: Blob | ArrayBuffer | Uint8Array, fileName: string | undefined, fallback: string): Promise<{ bytes: Uint8Array; name: string }> {
+    const info = await this.connect();
+    const bytes = await toBytes(file);
+    if (bytes.length > info.limits.maxDocumentBytes) {
+      throw new KysoError('TOO_LARGE', 'Tài liệu quá lớn.', 'The document is too large.', { detail: `${bytes.length} > ${info.limits.maxDocumentBytes} bytes` });
+    }
+    const name = cleanFileName(fileName ?? (typeof File !== 'undefined' && file instanceof File ? file.name : fallback), fallback);
+    return { bytes, name };
   }
 
   /** Any method by name (docs/protocol.md). */
@@ -329,12 +367,13 @@ async function loopbackPermission(): Promise<PermissionState | 'unknown'> {
   return 'unknown';
 }
 
-function cleanFileName(name: string): string {
+function cleanFileName(name: string, fallback = 'tai-lieu.pdf'): string {
   // eslint-disable-next-line no-control-regex
   const base = name.split(/[/\\]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 255);
-  return base || 'tai-lieu.pdf';
+  return base || fallback;
 }
 
 function signedName(name: string): string {
-  return /\.pdf$/i.test(name) ? name.replace(/\.pdf$/i, '.signed.pdf') : `${name}.signed.pdf`;
+  const ext = /\.(pdf|docx|xlsx|pptx|docm|xlsm|pptm)$/i.exec(name);
+  return ext ? `${name.slice(0, -ext[0].length)}.signed${ext[0]}` : `${name}.signed.pdf`;
 }

@@ -137,19 +137,21 @@ export interface HashSignResult {
   chain: string[];
 }
 
+export interface VerifiedSigner {
+  commonName?: string;
+  organization?: string;
+  identifiers: Record<string, string>;
+  issuer?: string;
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+}
+
 export interface VerifiedSignature {
   fieldName: string;
   kind: 'signature' | 'document-timestamp';
   subFilter: string;
-  signer?: {
-    commonName?: string;
-    organization?: string;
-    identifiers: Record<string, string>;
-    issuer?: string;
-    serialNumber: string;
-    notBefore: string;
-    notAfter: string;
-  };
+  signer?: VerifiedSigner;
   claimedTime?: string;
   reason?: string;
   location?: string;
@@ -161,5 +163,31 @@ export interface VerifiedSignature {
 }
 
 export interface VerifyResult { signatures: VerifiedSignature[]; allIntact: boolean }
+
+export interface DocxSignParams {
+  document: string;
+  fileName: string;
+  certificateId?: string;
+  /** The "purpose for signing" Office shows. */
+  reason?: string;
+}
+
+export interface DocxSignResult {
+  document: string;
+  signature: { part: string; signingTime: string; hash: HashAlgorithm; certificateId: string; signer?: string };
+}
+
+export interface DocxVerifiedSignature {
+  part: string;
+  signer?: VerifiedSigner;
+  signingTime?: string;
+  reason?: string;
+  valid: boolean;
+  coversAllParts: boolean;
+  problems: string[];
+  notes: string[];
+}
+
+export interface DocxVerifyResult { signatures: DocxVerifiedSignature[]; allValid: boolean }
 
 export interface ErrorData { code: string; messageVi: string; messageEn: string; detail?: string }

@@ -41,8 +41,8 @@ describe('agent.info', () => {
     agent = await startTestAgent(prompter);
     const c = await connect();
     const r = (await c.call('agent.info')).result;
-    expect(r).toMatchObject({ name: 'kyso', protocolVersion: 1, formats: ['pdf'], originAllowed: false });
-    expect(r.methods).toEqual(['agent.info', 'certificates.list', 'pdf.sign', 'hash.sign', 'pdf.verify']);
+    expect(r).toMatchObject({ name: 'kyso', protocolVersion: 1, formats: ['pdf', 'docx', 'xlsx', 'pptx'], originAllowed: false });
+    expect(r.methods).toEqual(['agent.info', 'certificates.list', 'pdf.sign', 'hash.sign', 'pdf.verify', 'docx.sign', 'docx.verify']);
     expect(r.tokenCount).toBeGreaterThan(0);
     expect(JSON.stringify(r)).not.toContain(fixtures().softhsm.tokenLabel);
     expect(prompter.calls).toEqual([]);
@@ -119,12 +119,15 @@ describe('pdf.sign', () => {
   });
 
   it('refuses what is not a PDF, an unknown certificate, and a damaged PDF', async () => {
-    agent = await startTestAgent(allowAll());
+    const prompter = allowAll();
+    agent = await startTestAgent(prompter);
     const c = await connect();
     expect((await c.call('pdf.sign', { document: b64(Buffer.from('hello')), fileName: 'a.txt' })).error?.data.code).toBe('UNSUPPORTED_FORMAT');
     expect((await c.call('pdf.sign', { document: b64(await samplePdf()), fileName: 'a.pdf', certificateId: 'f'.repeat(64) })).error?.data.code).toBe('CERTIFICATE_NOT_FOUND');
     const broken = await c.call('pdf.sign', { document: b64(Buffer.from('%PDF-1.7\n garbage')), fileName: 'a.pdf', certificateId: certificateId('rsa') });
     expect(broken.error?.data.code).toBe('DOCUMENT_CORRUPT');
+    // A file that cannot be signed is refused before anyone is asked to confirm or type a PIN.
+    expect(prompter.calls.filter((x) => x.kind === 'confirm' || x.kind === 'pin')).toEqual([]);
   });
 });
 

@@ -11,7 +11,7 @@ export function agentInfo(parts: AgentParts, ctx: RequestContext): ResultOf<'age
     version: KYSO_VERSION,
     protocolVersion: PROTOCOL_VERSION,
     methods: Object.keys(METHODS),
-    formats: ['pdf'],
+    formats: ['pdf', 'docx', 'xlsx', 'pptx'],
     limits: { maxDocumentBytes: parts.limits.maxDocumentBytes, maxFrameBytes: parts.limits.maxFrameBytes },
     tokenCount,
     originAllowed: parts.policy.isAllowed(ctx.origin),

@@ -1,7 +1,7 @@
 /** `pdf.sign`: a PAdES signature added to the page's PDF as one incremental update. */
 import { KysoError } from '../../core/errors.js';
 import type { Placement, SignatureAppearanceOptions } from '../../core/pdf/appearance/options.js';
-import { PADES_LEVELS, documentFormat, signDocument, type PadesLevel } from '../../core/sign-document.js';
+import { PADES_LEVELS, assertSignable, documentFormat, signDocument, type PadesLevel } from '../../core/sign-document.js';
 import type { ParamsOf, ResultOf } from '../protocol.js';
 import type { AgentParts, RequestContext } from './context.js';
 import { decodeBase64, signingSession, toBase64, throwIfAborted } from './common.js';
@@ -10,6 +10,7 @@ export async function pdfSign(parts: AgentParts, ctx: RequestContext, params: Pa
   const bytes = decodeBase64(params.document, parts.limits.maxDocumentBytes, 'the document');
   ctx.note({ fileName: params.fileName, size: bytes.length });
   if (documentFormat(bytes, params.fileName) !== 'pdf') throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT', 'pdf.sign takes a PDF');
+  await assertSignable(bytes, params.fileName);
   if (params.appearance && !params.placement) throw new KysoError('BAD_REQUEST', '`appearance` needs `placement`');
   if (params.placement === 'ask' && !parts.prompter.placement) throw new KysoError('BAD_REQUEST', 'this Kyso cannot ask the user where to place the signature; send a placement');
   const level: PadesLevel = params.level ?? (parts.timestamp ? 'B-T' : 'B-B');

@@ -5,6 +5,7 @@ import { verifyPdf } from '../../core/pdf/verify.js';
 import type { ParamsOf, ResultOf } from '../protocol.js';
 import type { AgentParts, RequestContext } from './context.js';
 import { decodeBase64 } from './common.js';
+import { signerSummary } from './signer-summary.js';
 
 export async function pdfVerify(parts: AgentParts, ctx: RequestContext, params: ParamsOf<'pdf.verify'>): Promise<ResultOf<'pdf.verify'>> {
   const bytes = decodeBase64(params.document, parts.limits.maxDocumentBytes, 'the document');
@@ -17,17 +18,7 @@ export async function pdfVerify(parts: AgentParts, ctx: RequestContext, params: 
       fieldName: s.fieldName,
       kind: s.kind,
       subFilter: s.subFilter,
-      ...(s.signer ? {
-        signer: {
-          ...(s.signer.commonName ? { commonName: s.signer.commonName } : {}),
-          ...(s.signer.organization ? { organization: s.signer.organization } : {}),
-          identifiers: { ...s.signer.identifiers },
-          ...(s.signer.issuer.commonName ? { issuer: s.signer.issuer.commonName } : {}),
-          serialNumber: s.signer.serialNumber,
-          notBefore: s.signer.notBefore.toISOString(),
-          notAfter: s.signer.notAfter.toISOString(),
-        },
-      } : {}),
+      ...(s.signer ? { signer: signerSummary(s.signer) } : {}),
       ...(s.claimedTime ? { claimedTime: s.claimedTime.toISOString() } : {}),
       ...(s.reason !== undefined ? { reason: s.reason } : {}),
       ...(s.location !== undefined ? { location: s.location } : {}),
