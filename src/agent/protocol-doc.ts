@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ERROR_MESSAGES } from '../core/errors.js';
 import {
-  CLIENT_NOTIFICATIONS, DEFAULT_PORTS, HELLO_PATH, METHODS, NOTIFICATIONS, PROTOCOL_VERSION, RPC, errorObjectSchema,
+  CLIENT_NOTIFICATIONS, DEFAULT_PORTS, METHODS, PROBE_PATH, NOTIFICATIONS, PROTOCOL_VERSION, RPC, errorObjectSchema,
 } from './protocol.js';
 
 function schemaBlock(schema: z.ZodType, io: 'input' | 'output'): string {
@@ -37,9 +37,11 @@ export function renderProtocolDoc(): string {
   p();
   p('<!-- Generated from src/agent/protocol.ts by `npm run docs:protocol`. Do not edit by hand. -->');
   p();
-  p(`Protocol version ${PROTOCOL_VERSION}. JSON-RPC 2.0 over a WebSocket on the loopback address: \`ws://127.0.0.1:PORT/\`, where PORT is the first of ${DEFAULT_PORTS.map((x) => `\`${x}\``).join(', ')} that answers. One JSON text frame per message; binary frames and batches are refused.`);
+  p(`Protocol version ${PROTOCOL_VERSION}. JSON-RPC 2.0 over a WebSocket on the loopback address: \`wss://127.0.0.1:PORT/\` or \`ws://127.0.0.1:PORT/\`, where PORT is the first of ${DEFAULT_PORTS.map((x) => `\`${x}\``).join(', ')} that answers. One JSON text frame per message; binary frames and batches are refused.`);
   p();
-  p(`Before opening the WebSocket from an HTTPS page, \`fetch('http://127.0.0.1:PORT${HELLO_PATH}', { targetAddressSpace: 'loopback' })\`: the agent answers with CORS and Private/Local Network Access headers, and Chrome asks the user for Local Network Access then, which a bare WebSocket may not trigger. The answer is \`{"name": "kyso", "protocolVersion": ${PROTOCOL_VERSION}, "websocket": "ws://127.0.0.1:PORT/"}\`. See docs/agent.md for the security model.`);
+  p(`Each port speaks both \`ws://\` and, once Kyso has made its local certificate (a per-machine CA whose private key is discarded, see docs/agent.md), \`wss://\`: use \`wss://127.0.0.1:PORT/\` from HTTPS pages (Safari requires it) and \`ws://\` as the fallback.`);
+  p();
+  p(`Before opening the WebSocket, \`fetch('https://127.0.0.1:PORT${PROBE_PATH}', { mode: 'no-cors', targetAddressSpace: 'loopback' })\` (or \`http://\`): Chrome asks the user for Local Network Access then, which a bare WebSocket may not trigger. Reaching it is the answer; only sites the user already allowed may read the body (CORS), \`{"name": "kyso", "protocolVersion": ${PROTOCOL_VERSION}, "websocket": "wss://127.0.0.1:PORT/"}\`. Preflights get \`Access-Control-Allow-Private-Network\`. In an iframe, the embedding page must grant \`allow="loopback-network"\`. See docs/agent.md for the security model.`);
   p();
   p('The agent knows a page only by its `Origin` header. Methods marked **consent** work only for sites the user allowed in a Kyso prompt (remembered until revoked); the first such call from a site shows that prompt. Every signature is confirmed by the user in Kyso, and the PIN is typed into Kyso, never into the page.');
   p();

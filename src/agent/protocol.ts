@@ -15,8 +15,8 @@ export const PROTOCOL_VERSION = 1;
 export const DEFAULT_PORT = 21368;
 export const DEFAULT_PORTS: readonly number[] = [DEFAULT_PORT, DEFAULT_PORT + 1, DEFAULT_PORT + 2];
 
-/** The HTTP path that answers CORS/Local Network Access probes before a page opens the WebSocket. */
-export const HELLO_PATH = '/kyso/hello';
+/** The HTTP(S) path a page fetches before opening the WebSocket, so that Chrome asks for Local Network Access (probe.ts). */
+export const PROBE_PATH = '/.well-known/kyso';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Building blocks

@@ -1,17 +1,16 @@
 /**
- * The agent's listener: HTTP + WebSocket on the loopback addresses only (127.0.0.1 and ::1), on the default
- * port or its two fallbacks. Every handshake is checked before a socket exists:
+ * The agent's listener: HTTP + WebSocket, and with a certificate HTTPS + wss on the same port (listener.ts), on
+ * the loopback addresses only (127.0.0.1 and ::1), on the default port or its two fallbacks. Every handshake
+ * is checked before a socket exists:
  * - `Host` must be the loopback address and port we listen on (`127.0.0.1:P`, `[::1]:P`, `localhost:P`):
  *   a page on `evil.example` whose name was rebound to 127.0.0.1 sends `Host: evil.example:P` and is refused.
  * - `Origin` must be present and a serialized http(s) origin; it is the only identity a page has here.
  * - at most `maxConnections` connections at once.
  * Then JSON-RPC 2.0 text frames, validated by the schemas of protocol.ts, capped in size (ws `maxPayload`,
- * per-method document caps), with per-request and idle timeouts. The same port answers the HTTP probe a page
- * sends first (`GET /kyso/hello`) with CORS and Private/Local Network Access headers, so that Chrome shows its
- * Local Network Access prompt before the WebSocket is opened.
+ * per-method document caps), with per-request and idle timeouts. The same port answers the probe a page
+ * fetches first (`GET /.well-known/kyso`, probe.ts), so that Chrome shows its Local Network Access prompt.
  */
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { KysoError, toKysoError } from '../core/errors.js';
@@ -22,7 +21,7 @@ import type { Prompter } from './prompter.js';
 import { RequestQueue } from './request-queue.js';
 import type { AllowedSite, SettingsStore } from './settings-store.js';
 import {
-  CLIENT_NOTIFICATIONS, DEFAULT_PORTS, HELLO_PATH, METHODS, PROTOCOL_VERSION, PUBLIC_DETAIL_CODES, RPC, base64Length, isMethodName,
+  CLIENT_NOTIFICATIONS, DEFAULT_PORTS, METHODS, PUBLIC_DETAIL_CODES, RPC, base64Length, isMethodName,
   requestEnvelope, requestIdSchema, type ErrorData, type MethodName,
 } from './protocol.js';
 import type { AgentLimits, AgentParts, ProgressStage, RequestContext, TokenSource } from './methods/context.js';
@@ -31,6 +30,10 @@ import { certificatesList } from './methods/certificates-list.js';
 import { pdfSign } from './methods/pdf-sign.js';
 import { hashSign } from './methods/hash-sign.js';
 import { pdfVerify } from './methods/pdf-verify.js';
+import { allowedHostHeaders, bindLoopback, type LoopbackEndpoint, type RequestInfo, type ServerTls } from './listener.js';
+import { answerProbe } from './probe.js';
+
+export { allowedHostHeaders };
 import { docxSign } from './methods/docx-sign.js';
 import { docxVerify } from './methods/docx-verify.js';
 
@@ -69,12 +72,16 @@ export interface AgentServerOptions {
   denyCooldownMs?: number;
   /** The user's timestamp server, for PAdES B-T and above. */
   timestamp?: TimestampClient;
+  /** The loopback server certificate (tls/): the same port then also speaks https/wss. */
+  tls?: ServerTls;
 }
 
 export interface AgentServer {
   readonly port: number;
   /** Addresses actually bound. */
   readonly addresses: readonly string[];
+  /** Whether the port also accepts TLS (https/wss). */
+  readonly secure: boolean;
   readonly policy: OriginPolicy;
   readonly queue: RequestQueue;
   readonly limits: AgentLimits;
@@ -83,13 +90,6 @@ export interface AgentServer {
   revokeSite(origin: string): void;
   onSitesChanged(listener: () => void): () => void;
   close(): Promise<void>;
-}
-
-const LOOPBACK_HOSTS = ['127.0.0.1', '::1'] as const;
-
-/** The `Host` values a request to us may carry: a loopback name and our port, nothing else. */
-export function allowedHostHeaders(port: number): Set<string> {
-  return new Set([`127.0.0.1:${port}`, `[::1]:${port}`, `localhost:${port}`]);
 }
 
 export type HandshakeVerdict = { ok: true; origin: string } | { ok: false; status: number; reason: string };
@@ -104,18 +104,6 @@ export function checkHandshake(headers: http.IncomingHttpHeaders, port: number):
   if (!origin) return { ok: false, status: 403, reason: 'Origin is not an http(s) origin' };
   return { ok: true, origin };
 }
-
-function listen(server: http.Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => { server.off('listening', onListening); reject(err); };
-    const onListening = (): void => { server.off('error', onError); resolve((server.address() as AddressInfo).port); };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen({ port, host, exclusive: true });
-  });
-}
-
-const closeServer = (server: http.Server): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
 
 type Id = string | number;
 
@@ -156,7 +144,6 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   const parts: AgentParts = { tokens: options.tokens, prompter: options.prompter, policy, queue, verifyQueue: new RequestQueue(limits.maxQueued), limits, ...(options.timestamp ? { timestamp: options.timestamp } : {}) };
   const connections = new Set<Connection>();
   let nextConn = 1;
-  let port = 0;
 
   // tokens.changed: poll while someone listens, never while an operation holds the token.
   const watcher = new TokenWatcher(options.tokens, queue, options.tokenPollMs ?? 2000, () => connections.size > 0, (tokenCount) => {
@@ -171,103 +158,49 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
   };
 
-  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
+  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer, info: RequestInfo): void => {
     socket.on('error', () => { /* a peer that vanished mid-handshake */ });
-    const verdict = checkHandshake(req.headers, port);
+    const verdict = checkHandshake(req.headers, info.port);
     if (!verdict.ok) return refuse(socket, verdict.status, verdict.reason, req.headers);
     if (connections.size >= limits.maxConnections) return refuse(socket, 503, 'too many connections', req.headers);
     if ((req.url ?? '/').split('?')[0] !== '/') return refuse(socket, 404, 'not found', req.headers);
     wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new Connection(nextConn++, verdict.origin, ws, parts, log, () => connections.delete(conn));
       connections.add(conn);
-      log.info({ event: 'connected', conn: conn.id, origin: conn.origin, connections: connections.size }, 'connected');
+      log.info({ event: 'connected', conn: conn.id, origin: conn.origin, secure: info.secure, connections: connections.size }, 'connected');
       watcher.start();
     });
   };
 
-  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse, info: RequestInfo): void => {
     const host = (req.headers.host ?? '').toLowerCase();
-    if (!allowedHostHeaders(port).has(host)) {
+    if (!allowedHostHeaders(info.port).has(host)) {
       res.writeHead(403, { 'Content-Type': 'text/plain' }).end('host not allowed');
       return;
     }
-    const path = (req.url ?? '/').split('?')[0];
-    const origin = parseOrigin(req.headers.origin);
-    const cors: Record<string, string> = origin ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : { Vary: 'Origin' };
-    if (path !== HELLO_PATH) {
+    if (!answerProbe(req, res, info, { isAllowed: (origin) => policy.isAllowed(origin) })) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
-      return;
     }
-    if (req.method === 'OPTIONS') {
-      // CORS preflight, with Chrome's Private Network Access / Local Network Access opt-in headers.
-      const headers: Record<string, string> = { ...cors, 'Access-Control-Allow-Methods': 'GET', 'Access-Control-Max-Age': '600' };
-      if (req.headers['access-control-request-headers']) headers['Access-Control-Allow-Headers'] = 'content-type';
-      if (req.headers['access-control-request-private-network'] === 'true') headers['Access-Control-Allow-Private-Network'] = 'true';
-      if (req.headers['access-control-request-local-network'] === 'true') headers['Access-Control-Allow-Local-Network'] = 'true';
-      res.writeHead(204, headers).end();
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { ...cors, Allow: 'GET, OPTIONS' }).end();
-      return;
-    }
-    const body = JSON.stringify({ name: 'kyso', protocolVersion: PROTOCOL_VERSION, websocket: `ws://127.0.0.1:${port}/` });
-    res.writeHead(200, {
-      ...cors,
-      'Content-Type': 'application/json',
-      'Cache-Control': 'no-store',
-      'Access-Control-Allow-Private-Network': 'true',
-      'X-Content-Type-Options': 'nosniff',
-    }).end(req.method === 'HEAD' ? undefined : body);
   };
 
-  const makeServer = (): http.Server => {
-    const server = http.createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 15_000, headersTimeout: 10_000 }, onRequest);
-    server.on('upgrade', onUpgrade);
-    server.on('clientError', (_err, socket: Socket) => { if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'); else socket.destroy(); });
-    return server;
-  };
+  const endpoint: LoopbackEndpoint = await bindLoopback({
+    name: 'agent',
+    ports: options.ports ?? DEFAULT_PORTS,
+    ...(options.hosts ? { hosts: options.hosts } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
+    onRequest,
+    onUpgrade,
+    log,
+  });
+  const { port, addresses } = endpoint;
 
-  // Bind: the first port of the list free on the first host; then the other hosts on the same port.
-  const hosts = options.hosts ?? LOOPBACK_HOSTS;
-  const candidates = options.ports ?? DEFAULT_PORTS;
-  const servers: http.Server[] = [];
-  const addresses: string[] = [];
-  let lastError: unknown;
-  for (const candidate of candidates) {
-    const first = makeServer();
-    try {
-      port = await listen(first, candidate, hosts[0]!);
-      servers.push(first);
-      addresses.push(hosts[0]!);
-      break;
-    } catch (err) {
-      lastError = err;
-      await closeServer(first).catch(() => undefined);
-    }
-  }
-  if (servers.length === 0) {
-    throw new KysoError('INTERNAL', `no free port among ${candidates.join(', ')}: ${lastError instanceof Error ? lastError.message : String(lastError)}`, { cause: lastError });
-  }
-  for (const host of hosts.slice(1)) {
-    const s = makeServer();
-    try {
-      await listen(s, port, host);
-      servers.push(s);
-      addresses.push(host);
-    } catch (err) {
-      // No IPv6 loopback on this machine, or another program holds [::1]:port. Pages use 127.0.0.1.
-      log.warn({ event: 'bind-skipped', host, port, error: (err as NodeJS.ErrnoException).code }, 'loopback address skipped');
-      await closeServer(s).catch(() => undefined);
-    }
-  }
-
-  log.info({ event: 'listening', port, addresses }, 'listening');
+  log.info({ event: 'listening', port, addresses, secure: endpoint.secure }, 'listening');
 
   let closing: Promise<void> | undefined;
   return {
     port,
     addresses,
+    secure: endpoint.secure,
     policy,
     queue,
     limits,
@@ -279,7 +212,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
       closing ??= (async () => {
         watcher.stop();
         for (const c of connections) c.close(1001, 'agent stopping');
-        await Promise.all(servers.map(closeServer));
+        await endpoint.close();
         wss.close();
         log.info({ event: 'stopped', port }, 'stopped');
       })();

@@ -4,11 +4,13 @@
  *   const kyso = new KysoClient({ installUrl: 'https://portal.example/huong-dan-cai-kyso' });
  *   const { blob } = await kyso.signPdf(file, { reason: 'Nộp hồ sơ', onProgress: (s) => … });
  *
- * Finding the agent: for each port (default 21368, then 21369, 21370) a CORS `fetch` to
- * `http://127.0.0.1:PORT/kyso/hello` first — from an HTTPS page this is what makes Chrome show its Local
- * Network Access prompt, which a bare WebSocket may not — then the WebSocket. When no port answers, the
- * error says why in words a citizen understands: NOT_INSTALLED (with the portal's download link) or
- * BLOCKED_BY_BROWSER (the user refused Local Network Access).
+ * Finding the agent: for each port (default 21368, then 21369, 21370), `wss://` first and `ws://` where the
+ * browser allows it (Safari refuses `ws://` to 127.0.0.1 from HTTPS pages; Kyso's local CA makes `wss://`
+ * trusted). Before each WebSocket a `no-cors` fetch of `/.well-known/kyso`: from an HTTPS page this is what
+ * makes Chrome show its Local Network Access prompt, which a bare WebSocket may not. When nothing answers,
+ * the error says why in words a citizen understands: NOT_INSTALLED (with the portal's download link) or
+ * BLOCKED_BY_BROWSER (the user refused Local Network Access; in a cross-origin iframe the detail tells the
+ * developer the embedding page must grant `allow="loopback-network"`).
  *
  * Every call connects on demand; a lost connection fails the calls in flight with DISCONNECTED and the next
  * call reconnects. Calls take an AbortSignal (the agent is told to cancel) and an onProgress callback.
@@ -21,7 +23,7 @@ import type {
 } from './types.js';
 
 export const DEFAULT_PORTS: readonly number[] = [21368, 21369, 21370];
-export const HELLO_PATH = '/kyso/hello';
+export const PROBE_PATH = '/.well-known/kyso';
 
 export interface KysoClientOptions {
   /** Ports to try in order. Default 21368, 21369, 21370. */
@@ -34,6 +36,8 @@ export interface KysoClientOptions {
   requestTimeoutMs?: number;
   /** Reconnect in the background while someone listens to `tokens.changed`. Default true. */
   reconnect?: boolean;
+  /** `prefer` (default): wss:// first, then ws://; `only`: wss:// only; `never`: ws:// only (development). */
+  secure?: 'prefer' | 'only' | 'never';
 }
 
 export interface CallOptions {
@@ -109,6 +113,8 @@ export class KysoClient {
   private closedByUser = false;
   /** The port the agent answered on. */
   port: number | undefined;
+  /** Whether the connection is wss:// (TLS with Kyso's local certificate). */
+  secure: boolean | undefined;
 
   constructor(private readonly options: KysoClientOptions = {}) {}
 
@@ -259,34 +265,42 @@ export class KysoClient {
   private async discover(): Promise<AgentInfo> {
     const ports = this.options.ports ?? DEFAULT_PORTS;
     const timeout = this.options.connectTimeoutMs ?? 2000;
+    const schemes = this.options.secure === 'never' ? ['http'] as const : this.options.secure === 'only' ? ['https'] as const : ['https', 'http'] as const;
     let reached = false;
     for (const port of ports) {
-      if (!(await probe(port, timeout))) continue;
-      reached = true;
-      try {
-        await this.open(port, timeout);
-        this.port = port;
-        const info = await this.send<AgentInfo>('agent.info', undefined);
-        this.agent = info;
-        this.reconnectDelay = 1000;
-        this.emit('connected', info);
-        return info;
-      } catch (err) {
-        this.ws?.close();
-        this.ws = undefined;
-        if (err instanceof KysoError && err.code !== 'DISCONNECTED') throw err;
+      for (const scheme of schemes) {
+        if (!(await probe(scheme, port, timeout))) continue;
+        reached = true;
+        try {
+          await this.open(`${scheme === 'https' ? 'wss' : 'ws'}://127.0.0.1:${port}/`, timeout);
+          this.port = port;
+          this.secure = scheme === 'https';
+          const info = await this.send<AgentInfo>('agent.info', undefined);
+          this.agent = info;
+          this.reconnectDelay = 1000;
+          this.emit('connected', info);
+          return info;
+        } catch (err) {
+          this.ws?.close();
+          this.ws = undefined;
+          if (err instanceof KysoError && err.code !== 'DISCONNECTED') throw err;
+        }
       }
     }
     const installUrl = this.options.installUrl;
-    if ((await loopbackPermission()) === 'denied') throw sdkError('BLOCKED_BY_BROWSER');
+    if ((await loopbackPermission()) === 'denied') {
+      throw sdkError('BLOCKED_BY_BROWSER', inCrossOriginFrame()
+        ? { detail: 'this page runs in an iframe: the embedding page must allow it with <iframe allow="loopback-network">' }
+        : {});
+    }
     // Kyso answered the probe but the WebSocket failed: too many connections, or the browser blocks WebSockets.
     if (reached) throw sdkError('DISCONNECTED', { detail: 'Kyso answered but the WebSocket could not be opened' });
     throw sdkError('NOT_INSTALLED', installUrl ? { installUrl } : {});
   }
 
-  private open(port: number, timeoutMs: number): Promise<void> {
+  private open(url: string, timeoutMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
+      const ws = new WebSocket(url);
       const timer = setTimeout(() => { ws.close(); reject(sdkError('DISCONNECTED', { detail: 'handshake timed out' })); }, timeoutMs);
       ws.onopen = () => {
         clearTimeout(timer);
@@ -295,7 +309,7 @@ export class KysoClient {
         ws.onclose = () => this.onClose(ws);
         resolve();
       };
-      ws.onerror = () => { clearTimeout(timer); reject(sdkError('DISCONNECTED', { detail: `port ${port}` })); };
+      ws.onerror = () => { clearTimeout(timer); reject(sdkError('DISCONNECTED', { detail: url })); };
     });
   }
 
@@ -336,24 +350,33 @@ export class KysoClient {
   }
 }
 
-/** Whether a Kyso agent answers the CORS probe on `port`. */
-async function probe(port: number, timeoutMs: number): Promise<boolean> {
+/**
+ * Whether something answers the probe on `port`. `no-cors`: an opaque answer is enough (only sites the user
+ * allowed may read it), and the request is what triggers Chrome's Local Network Access prompt.
+ */
+async function probe(scheme: 'https' | 'http', port: number, timeoutMs: number): Promise<boolean> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     const init: RequestInit & { targetAddressSpace?: string } = {
-      mode: 'cors', cache: 'no-store', credentials: 'omit', signal: controller.signal,
+      mode: 'no-cors', cache: 'no-store', credentials: 'omit', signal: controller.signal,
       // Chrome's Local Network Access: declare the loopback target (also lifts mixed-content blocking once allowed).
       targetAddressSpace: 'loopback',
     };
-    const res = await fetch(`http://127.0.0.1:${port}${HELLO_PATH}`, init);
-    if (!res.ok) return false;
-    const body = (await res.json()) as { name?: unknown };
-    return body.name === 'kyso';
+    await fetch(`${scheme}://127.0.0.1:${port}${PROBE_PATH}`, init);
+    return true;
   } catch {
     return false;
   } finally {
     clearTimeout(timer);
+  }
+}
+
+function inCrossOriginFrame(): boolean {
+  try {
+    return typeof window !== 'undefined' && window.top !== window.self && window.top!.location.origin !== window.location.origin;
+  } catch {
+    return true; // reading a cross-origin parent's location throws
   }
 }
 

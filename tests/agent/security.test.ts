@@ -79,7 +79,7 @@ describe('handshake', () => {
     });
     expect(noHost).toBe(403);
     // The HTTP probe too.
-    expect((await httpGet(port, '/kyso/hello', { Host: `evil.example:${port}`, Origin: PORTAL })).status).toBe(403);
+    expect((await httpGet(port, '/.well-known/kyso', { Host: `evil.example:${port}`, Origin: PORTAL })).status).toBe(403);
     // The real names are accepted.
     for (const host of [`127.0.0.1:${port}`, `localhost:${port}`]) clients.push(await RpcClient.connect(agent.url, { host }));
   });
@@ -94,20 +94,28 @@ describe('handshake', () => {
     await connect();
   });
 
-  it('answers the Local Network Access probe with CORS and private-network headers', async () => {
+  it('answers the Local Network Access probe: reachable for any page, readable (CORS) only by sites the user allowed', async () => {
     agent = await startTestAgent(allowAll());
     const port = agent.server.port;
-    const pre = await httpGet(port, '/kyso/hello', {
+    const pre = await httpGet(port, '/.well-known/kyso', {
       Host: `127.0.0.1:${port}`, Origin: PORTAL, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Private-Network': 'true',
     }, 'OPTIONS');
     expect(pre.status).toBe(204);
     expect(pre.headers['access-control-allow-origin']).toBe(PORTAL);
     expect(pre.headers['access-control-allow-private-network']).toBe('true');
-    const hello = await httpGet(port, '/kyso/hello', { Host: `127.0.0.1:${port}`, Origin: PORTAL });
-    expect(hello.status).toBe(200);
-    expect(hello.headers['access-control-allow-origin']).toBe(PORTAL);
-    expect(JSON.parse(hello.body)).toMatchObject({ name: 'kyso', protocolVersion: 1 });
+    // Not yet allowed: the page reaches the agent (no-cors) but may not read the answer.
+    const before = await httpGet(port, '/.well-known/kyso', { Host: `127.0.0.1:${port}`, Origin: PORTAL });
+    expect(before.status).toBe(200);
+    expect(before.headers['access-control-allow-origin']).toBeUndefined();
+    // Once the user allowed the site (first certificates.list), it may.
+    const c = await connect();
+    expect((await c.call('certificates.list')).error).toBeUndefined();
+    const after = await httpGet(port, '/.well-known/kyso', { Host: `127.0.0.1:${port}`, Origin: PORTAL });
+    expect(after.headers['access-control-allow-origin']).toBe(PORTAL);
+    expect(JSON.parse(after.body)).toEqual({ name: 'kyso', protocolVersion: 1, websocket: `ws://127.0.0.1:${port}/` });
+    expect((await httpGet(port, '/.well-known/kyso', { Host: `127.0.0.1:${port}`, Origin: 'https://other.example' })).headers['access-control-allow-origin']).toBeUndefined();
     expect((await httpGet(port, '/etc/passwd', { Host: `127.0.0.1:${port}` })).status).toBe(404);
+    expect((await httpGet(port, '/kyso/hello', { Host: `127.0.0.1:${port}` })).status).toBe(404);
   });
 });
 
