@@ -3,9 +3,9 @@
  * per process (PKCS#11 login state is per application), from the vendor catalogue plus the user's module
  * paths, and shared with the agent; token presence is polled for the tray.
  *
- * The agent module is being written beside this one: it is loaded by name at start, and the shape this
- * adapter expects of it is `AgentModule` below. Until it exists, start() fails with a clear reason and the
- * tray shows it; tokens and certificates still show.
+ * The agent module is loaded by name at start (the shape this adapter expects of it is `AgentModule` below);
+ * if it cannot be loaded, start() fails with a clear reason and the tray shows it; tokens and certificates
+ * still show.
  */
 import { KysoError } from '../core/errors.js';
 import { discoverModules } from '../core/token/discovery.js';
@@ -21,6 +21,7 @@ export interface AgentModule {
     close(): Promise<void>;
     allowedSites(): AllowedSite[];
     revokeSite(origin: string): void;
+    onSitesChanged?(listener: () => void): () => void;
   }>;
 }
 
@@ -32,6 +33,8 @@ export class InProcessAgent implements AgentRuntime {
   private service: TokenService | undefined;
   private running: Awaited<ReturnType<AgentModule['startAgent']>> | undefined;
   private readonly listeners = new Set<() => void>();
+  private readonly sitesListeners = new Set<() => void>();
+  private unsubscribeSites: (() => void) | undefined;
   private poll: ReturnType<typeof setInterval> | undefined;
   private lastTokens = '';
 
@@ -44,6 +47,7 @@ export class InProcessAgent implements AgentRuntime {
     const agent = await this.load();
     if (agent.DEFAULT_PORT) this.defaultPort = agent.DEFAULT_PORT;
     this.running = await agent.startAgent({ ...options, tokens: this.service });
+    this.unsubscribeSites = this.running.onSitesChanged?.(() => { for (const l of this.sitesListeners) l(); });
     return { port: this.running.port };
   }
 
@@ -52,6 +56,8 @@ export class InProcessAgent implements AgentRuntime {
     this.poll = undefined;
     const r = this.running;
     this.running = undefined;
+    this.unsubscribeSites?.();
+    this.unsubscribeSites = undefined;
     try {
       await r?.close();
     } finally {
@@ -79,6 +85,12 @@ export class InProcessAgent implements AgentRuntime {
 
   revokeSite(origin: string): void {
     this.running?.revokeSite(origin);
+  }
+
+  /** Sites allowed or revoked by the agent (a user's consent in a prompt) while the tray shows the list. */
+  onSitesChanged(listener: () => void): () => void {
+    this.sitesListeners.add(listener);
+    return () => this.sitesListeners.delete(listener);
   }
 
   private startPolling(): void {

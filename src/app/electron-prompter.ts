@@ -82,6 +82,11 @@ export class ElectronPrompter implements Prompter {
     return r.pin;
   }
 
+  /** The token refused the PIN: a kept copy must never be tried again (tokens lock after a few tries). */
+  pinRejected(request: PinRequest): void {
+    this.deps.pinCache.forget(request.token.id);
+  }
+
   async confirm(request: ConfirmRequest, options: PromptOptions = {}): Promise<boolean> {
     const signal = options.signal;
     const now = (this.deps.now ?? (() => new Date()))();

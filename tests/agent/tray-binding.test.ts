@@ -27,10 +27,14 @@ describe('the tray app binding', () => {
     tray = new InProcessAgent();
     const { port } = await tray.start({ prompter, port: 0, modulePaths: [fixtures().softhsm.module], logLevel: 'info', logDir: path.join(dir, 'logs'), dataDir: path.join(dir, 'data') });
     expect(tray.defaultPort).toBe(DEFAULT_PORT);
+    let sitesChanged = 0;
+    tray.onSitesChanged(() => sitesChanged++);
     const c = await RpcClient.connect(`ws://127.0.0.1:${port}/`);
     const r = await c.call('pdf.sign', { document: b64(await samplePdf()), fileName: 'a.pdf', certificateId: certificateId('rsa') });
     expect(r.error).toBeUndefined();
     expect(tray.allowedSites()).toMatchObject([{ origin: PORTAL }]);
+    // The consent given in the prompt reaches the tray's list without a restart.
+    expect(sitesChanged).toBeGreaterThan(0);
     expect(existsSync(path.join(dir, 'data', 'agent-settings.json'))).toBe(true);
     tray.revokeSite(PORTAL);
     expect(tray.allowedSites()).toEqual([]);

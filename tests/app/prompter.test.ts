@@ -200,6 +200,22 @@ describe('PIN', () => {
     expect(shell.windows.filter((x) => x.kind === 'pin')).toHaveLength(2);
   });
 
+  it('a PIN the token refused is dropped from the cache (the agent calls pinRejected), so it is never tried again', async () => {
+    const { shell, prompter, pinCache } = setup({ pinCacheMinutes: 15 });
+    tokens.logoutAll();
+    const wrong = tokens.signingKey(certificateId('rsa'), (r) => prompter.pin(r)).catch((e: unknown) => e);
+    (await shell.nextWindow('pin')).submit({ pin: '999999', remember: true });
+    const err = await wrong as { code?: string };
+    expect(err.code).toBe('PIN_INCORRECT');
+    expect(pinCache.size).toBe(1); // kept on entry: the token layer does not know the cache
+    prompter.pinRejected({ token: rsaCert().token, certificate: rsaCert(), pinState: 'ok' });
+    expect(pinCache.size).toBe(0);
+    // Restore the token's retry counter with a good login.
+    const ok = tokens.signingKey(certificateId('rsa'), (r) => prompter.pin(r));
+    (await shell.nextWindow('pin')).submit({ pin: fixtures().softhsm.pin, remember: false });
+    await ok;
+  });
+
   it('a cached PIN is never offered once the token reports failed tries', async () => {
     const { shell, prompter, pinCache } = setup({ pinCacheMinutes: 15 });
     const cert = rsaCert();
