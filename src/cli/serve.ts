@@ -11,7 +11,6 @@
  */
 import type { Command } from 'commander';
 import { KysoError } from '../core/errors.js';
-import { createTimestampClient } from '../core/tsa/http-client.js';
 import { createAgentLogger, type LogLevel } from '../agent/logger.js';
 import { parseOrigin } from '../agent/origin-policy.js';
 import { PreGrantedPrompter } from '../agent/prompters/scripted.js';
@@ -22,8 +21,9 @@ import { startAgentServer } from '../agent/server.js';
 import { runCommand, EXIT } from './output.js';
 import { pinFromStdin } from './pin-input.js';
 import { openTokenService, type TokenOptions } from './token-options.js';
+import { addTsaOptions, timestampClientFrom, type TsaOptions } from './tsa-options.js';
 
-interface ServeOptions extends Pick<TokenOptions, 'module'> {
+interface ServeOptions extends Pick<TokenOptions, 'module'>, TsaOptions {
   port?: string;
   trustOrigin?: string[];
   pinStdin?: boolean;
@@ -31,7 +31,6 @@ interface ServeOptions extends Pick<TokenOptions, 'module'> {
   logFile?: string;
   logLevel?: LogLevel;
   maxDocumentMb?: string;
-  tsa?: string[];
 }
 
 const repeat = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -43,7 +42,7 @@ function portNumber(value: string): number {
 }
 
 export function registerServe(program: Command): void {
-  program.command('serve').description('run the signing agent for web portals, prompts on this terminal / chạy dịch vụ ký số cho cổng dịch vụ công')
+  const serve = program.command('serve').description('run the signing agent for web portals, prompts on this terminal / chạy dịch vụ ký số cho cổng dịch vụ công')
     .option('--module <path>', 'PKCS#11 module (driver) to load; repeatable; default: search known vendor drivers', repeat)
     .option('--port <port>', `listen on this port only (0: any free port; default ${DEFAULT_PORTS[0]}, then ${DEFAULT_PORTS.slice(1).join(', ')})`)
     .option('--trust-origin <origin>', 'pre-grant consent and confirmation for this site (repeatable; unattended use only)', repeat)
@@ -51,8 +50,9 @@ export function registerServe(program: Command): void {
     .option('--settings <file>', `settings file with the allowed sites (default ${defaultSettingsPath()})`)
     .option('--log-file <file>', 'append the log here instead of standard error')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
-    .option('--max-document-mb <n>', 'largest document accepted, in MB (default 50)')
-    .option('--tsa <url>', 'timestamp server for PAdES B-T and above (repeatable, tried in order); signatures default to B-T with it', repeat)
+    .option('--max-document-mb <n>', 'largest document accepted, in MB (default 50)');
+  // --tsa (signatures default to PAdES B-T with it), --tsa-user, --tsa-password-stdin, --tsa-timeout: as for `kyso sign`.
+  addTsaOptions(serve)
     .action((opts: ServeOptions) => runCommand(async () => {
       const trusted = (opts.trustOrigin ?? []).map((o) => {
         const origin = parseOrigin(o);
@@ -64,6 +64,7 @@ export function registerServe(program: Command): void {
       if (maxMb !== undefined && !(maxMb > 0 && maxMb <= 1024)) throw new KysoError('BAD_REQUEST', '--max-document-mb: 1 to 1024');
       // The PIN first, before anything listens: it never passes through the agent's network side.
       const pin = opts.pinStdin ? await pinFromStdin() : undefined;
+      const timestamp = await timestampClientFrom(opts, opts.pinStdin ? 1 : 0);
       const tokens = openTokenService(opts);
       const prompter = new PreGrantedPrompter({ trustedOrigins: trusted, ...(pin !== undefined ? { pin } : {}), fallback: new TerminalPrompter() });
       const logger = createAgentLogger({ level: opts.logLevel ?? 'info', ...(opts.logFile ? { file: opts.logFile } : {}) });
@@ -77,7 +78,7 @@ export function registerServe(program: Command): void {
           ports,
           logger,
           ...(maxMb !== undefined ? { limits: { maxDocumentBytes: Math.floor(maxMb * 1024 * 1024) } } : {}),
-          ...(opts.tsa?.length ? { timestamp: createTimestampClient({ urls: opts.tsa }) } : {}),
+          ...(timestamp ? { timestamp } : {}),
         });
       } catch (err) {
         tokens.close();

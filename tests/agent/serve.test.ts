@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fixtures } from '../helpers/fixtures.js';
 import { certificateId } from '../helpers/token.js';
 import { pdfsig, withTempFile } from '../helpers/tools.js';
+import { startPkiServices, TSA_PASSWORD, TSA_USER } from '../helpers/loopback-pki-services.js';
 import { RpcClient, b64, samplePdf, startServe, type Served } from './harness.js';
 
 const TRUSTED = 'https://portal.example';
@@ -49,5 +50,27 @@ describe('kyso serve', () => {
     expect((await c.call('pdf.sign', params)).error?.data.code).toBe('PIN_REQUIRED');
     expect((await c.call('pdf.sign', params)).error?.data.code).toBe('PIN_REQUIRED');
     await c.close();
+  });
+
+  it('--tsa with --tsa-user and the password on stdin line 2: signatures are B-T from a TSA that needs the account', async () => {
+    const svc = await startPkiServices();
+    try {
+      const s = await serve(['--trust-origin', TRUSTED, '--pin-stdin', '--tsa', svc.tsa.auth, '--tsa-user', TSA_USER, '--tsa-password-stdin'], `${fixtures().softhsm.pin}\n${TSA_PASSWORD}\n`);
+      const c = await RpcClient.connect(`ws://127.0.0.1:${s.port}/`, { origin: TRUSTED });
+      const r = await c.call('pdf.sign', { document: b64(await samplePdf()), fileName: 'a.pdf', certificateId: certificateId('rsa') });
+      expect(r.error).toBeUndefined();
+      expect(r.result.signature).toMatchObject({ level: 'B-T', timestamp: { time: expect.any(String) } });
+      expect(svc.hits.get('/tsa-auth')).toBeGreaterThan(0);
+      expect(s.stderr()).not.toContain(TSA_PASSWORD);
+      await c.close();
+
+      // Without the password the TSA refuses, and the page gets TSA_AUTH_REQUIRED (no unstamped signature).
+      const bare = await serve(['--trust-origin', TRUSTED, '--pin-stdin', '--tsa', svc.tsa.auth], `${fixtures().softhsm.pin}\n`);
+      const d = await RpcClient.connect(`ws://127.0.0.1:${bare.port}/`, { origin: TRUSTED });
+      expect((await d.call('pdf.sign', { document: b64(await samplePdf()), fileName: 'a.pdf', certificateId: certificateId('rsa') })).error?.data.code).toBe('TSA_AUTH_REQUIRED');
+      await d.close();
+    } finally {
+      await svc.close();
+    }
   });
 });
