@@ -169,6 +169,8 @@ export const docxSignParams = z.strictObject({
   fileName: fileNameSchema,
   certificateId: certificateIdSchema.optional(),
   reason: shortText('Mục đích ký: the "purpose for signing" Office shows (SignatureComments)').optional(),
+  level: z.enum(['B-B', 'B-T']).optional()
+    .describe('XAdES level. B-T adds a signature timestamp from the timestamp server the user configured in Kyso; absent: B-T when one is configured, else B-B'),
 });
 export const docxSignResult = z.object({
   document: z.string().describe('The signed package (every original part kept byte for byte, plus the signature parts), base64'),
@@ -178,6 +180,8 @@ export const docxSignResult = z.object({
     hash: hashAlgorithmSchema,
     certificateId: z.string(),
     signer: z.string().optional().describe("Signer certificate's common name"),
+    level: z.enum(['B-B', 'B-T']).describe('XAdES level reached'),
+    timestamp: z.object({ time: isoTime, tsa: z.string().optional() }).strict().optional().describe('The signature timestamp (B-T)'),
   }).strict(),
 }).strict();
 
@@ -188,6 +192,7 @@ export const docxVerifyResult = z.object({
     signer: verifiedSignerSchema.optional(),
     signingTime: isoTime.optional().describe('The time the signer\'s computer claimed (signed)'),
     reason: z.string().optional().describe('The signed "purpose for signing"'),
+    timestamp: z.object({ time: isoTime, tsa: z.string().optional(), valid: z.boolean() }).strict().optional().describe('The XAdES signature timestamp, when present'),
     valid: z.boolean().describe('The signature value and every reference (relationship transform included) verify'),
     coversAllParts: z.boolean().describe('Every part Office signs is covered: nothing was added or left unsigned'),
     problems: z.array(z.string()),
@@ -244,7 +249,8 @@ export const METHODS = {
     params: docxSignParams, result: docxSignResult, access: 'consent', token: true,
     summary: 'Signs an Office document (DOCX, XLSX, PPTX) with an OPC package signature as Microsoft Office writes it (XML-DSig + XAdES). Same consent, certificate choice, confirmation and PIN as `pdf.sign`; no visible signature.',
     errors: ['ORIGIN_DENIED', 'USER_CANCELLED', 'PIN_INCORRECT', 'PIN_LOCKED', 'PIN_REQUIRED', 'NO_TOKEN', 'TOKEN_REMOVED', 'NO_CERTIFICATE', 'CERTIFICATE_NOT_FOUND',
-      'CERTIFICATE_EXPIRED', 'CERTIFICATE_REVOKED', 'DOCUMENT_ENCRYPTED', 'DOCUMENT_CORRUPT', 'UNSUPPORTED_FORMAT', 'TOO_LARGE', 'BAD_REQUEST', 'BUSY', 'TIMEOUT'],
+      'CERTIFICATE_EXPIRED', 'CERTIFICATE_REVOKED', 'DOCUMENT_ENCRYPTED', 'DOCUMENT_CORRUPT', 'UNSUPPORTED_FORMAT', 'TOO_LARGE', 'BAD_REQUEST', 'BUSY', 'TIMEOUT',
+      'TSA_UNREACHABLE', 'TSA_REJECTED', 'TSA_BAD_RESPONSE', 'TSA_AUTH_REQUIRED'],
   },
   'docx.verify': {
     params: docxVerifyParams, result: docxVerifyResult, access: 'open', token: false,

@@ -6,7 +6,7 @@ import { parseCertificate } from './cert/parse.js';
 import { sniffDocumentType } from './document-type.js';
 import { signPdf, type PdfSignOptions, type PdfSignResult } from './pdf/sign.js';
 import type { Placement, SignatureAppearanceOptions } from './pdf/appearance/index.js';
-import type { SigningKey } from './signing-key.js';
+import type { HashAlgorithm, SigningKey } from './signing-key.js';
 import type { TimestampClient } from './tsa/api.js';
 import { assertMaySign, checkCertificate, type CertificateCheck } from './revocation/check.js';
 import { RevocationSource } from './revocation/source.js';
@@ -40,13 +40,15 @@ export interface DocumentSignOptions {
 export interface DocumentSignResult {
   format: 'pdf' | 'ooxml';
   bytes: Uint8Array;
-  /** The level reached (PDF); every level asked for is reached or the call throws. */
+  /** The level reached (PAdES, or XAdES B-B/B-T for Office); every level asked for is reached or the call throws. */
   level?: PadesLevel;
   certificateCheck?: CertificateCheck;
   /** The signature timestamp (B-T and above). */
   timestamp?: { time: Date; tsa?: string; url?: string; tokenSize: number };
   /** The PDF signature itself (field, time, hash, byte range), before any DSS or document-timestamp update. */
   pdfSignature?: Pick<PdfSignResult, 'fieldName' | 'signingTime' | 'hash' | 'byteRange'>;
+  /** The Office package signature: its part, claimed time and hash. */
+  ooxmlSignature?: { part: string; signingTime: Date; hash: HashAlgorithm };
 }
 
 /** The format to treat a file as: its bytes, or when they are unrecognisable, what its name claims (so a broken .pdf is DOCUMENT_CORRUPT). */
@@ -124,20 +126,34 @@ export async function signDocument(bytes: Uint8Array, key: SigningKey, options: 
   }
   if (type === 'ooxml') {
     if (options.visible) throw new KysoError('BAD_REQUEST', 'Office documents have no visible signature');
-    if (options.timestamp || (options.level && options.level !== 'B-B')) throw new KysoError('BAD_REQUEST', 'timestamps for Office documents are not supported yet');
+    // XAdES baseline levels: B-B, or B-T with a SignatureTimeStamp. Long-term data (B-LT/B-LTA) is PDF only for now.
+    const level = options.level ?? (options.timestamp ? 'B-T' : 'B-B');
+    if (level !== 'B-B' && level !== 'B-T') throw new KysoError('BAD_REQUEST', `${level} is not available for Office documents (B-B or B-T)`);
+    if (level === 'B-T' && !options.timestamp) throw new KysoError('BAD_REQUEST', 'B-T needs a timestamp server (TSA)');
     // Same rule as PDF: an expired or revoked certificate never signs (offline unless asked otherwise).
     const mode = options.certificateCheck ?? 'offline';
+    let check: CertificateCheck | undefined;
     if (mode !== 'off') {
-      const check = await checkCertificate(key.certificate, key.chain, { online: mode === 'online', source: new RevocationSource() });
+      check = await checkCertificate(key.certificate, key.chain, { online: mode === 'online', source: new RevocationSource() });
       assertMaySign(check);
       await options.onCertificateCheck?.(check);
     }
     const { signOoxml } = await import('./ooxml/sign.js');
-    const signed = await signOoxml(bytes, key, {
+    options.onProgress?.('sign');
+    const r = await signOoxml(bytes, key, {
       ...(options.signingTime ? { signingTime: options.signingTime } : {}),
       ...(options.reason ? { comment: options.reason } : {}),
+      ...(level === 'B-T' ? { timestamp: options.timestamp! } : {}),
     });
-    return { format: 'ooxml', bytes: signed };
+    const ts = r.timestamp;
+    return {
+      format: 'ooxml',
+      bytes: r.bytes,
+      level,
+      ooxmlSignature: { part: r.part, signingTime: r.signingTime, hash: r.hash },
+      ...(check ? { certificateCheck: check } : {}),
+      ...(ts ? { timestamp: { time: ts.info.genTime, tokenSize: ts.der.length, ...(ts.source ? { url: ts.source } : {}), ...tsaName(ts.tsaCertificate) } } : {}),
+    };
   }
   throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT');
 }

@@ -171,6 +171,7 @@ export class KysoClient {
       fileName: name,
       ...(options.certificateId ? { certificateId: options.certificateId } : {}),
       ...(options.reason !== undefined ? { reason: options.reason } : {}),
+      ...(options.level !== undefined ? { level: options.level } : {}),
     };
     const r = await this.call<DocxSignResult>('docx.sign', params, options);
     const out = base64ToBytes(r.document);

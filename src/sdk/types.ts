@@ -170,11 +170,16 @@ export interface DocxSignParams {
   certificateId?: string;
   /** The "purpose for signing" Office shows. */
   reason?: string;
+  /** XAdES level; B-T uses the timestamp server configured in Kyso. */
+  level?: 'B-B' | 'B-T';
 }
 
 export interface DocxSignResult {
   document: string;
-  signature: { part: string; signingTime: string; hash: HashAlgorithm; certificateId: string; signer?: string };
+  signature: {
+    part: string; signingTime: string; hash: HashAlgorithm; certificateId: string; signer?: string;
+    level: 'B-B' | 'B-T'; timestamp?: { time: string; tsa?: string };
+  };
 }
 
 export interface DocxVerifiedSignature {
@@ -182,6 +187,7 @@ export interface DocxVerifiedSignature {
   signer?: VerifiedSigner;
   signingTime?: string;
   reason?: string;
+  timestamp?: { time: string; tsa?: string; valid: boolean };
   valid: boolean;
   coversAllParts: boolean;
   problems: string[];

@@ -9,6 +9,8 @@ import { fixtures } from '../helpers/fixtures.js';
 import { certificateId } from '../helpers/token.js';
 import { libreOfficeAvailable, libreOfficeVerifyBytes } from '../helpers/libreoffice-verify.js';
 import { corpusDocuments, makeCompoundFile, makePandocDocuments } from '../ooxml/documents.js';
+import { createTimestampClient } from '../../src/core/tsa/http-client.js';
+import { startPkiServices } from '../helpers/loopback-pki-services.js';
 import { PORTAL, RpcClient, b64, samplePdf, startTestAgent, type TestAgent } from './harness.js';
 
 const docs = corpusDocuments();
@@ -82,5 +84,27 @@ describe('docx.sign', () => {
     if (r.error) expect(r.error.data.code).toBe('DOCUMENT_CORRUPT');
     else expect(r.result.allValid).toBe(false);
     await c.close();
+  });
+
+  it('with the user\'s timestamp server: B-T (XAdES SignatureTimeStamp) by default, reported by docx.verify; a page may ask B-B', async () => {
+    const svc = await startPkiServices();
+    try {
+      await agent?.close();
+      agent = await startTestAgent(allowAll(), { timestamp: createTimestampClient({ urls: [svc.tsa.plain] }) });
+      const c = await RpcClient.connect(agent.url);
+      const r = await c.call('docx.sign', { document: b64(docx.bytes), fileName: 'a.docx', certificateId: certificateId('rsa') });
+      expect(r.error).toBeUndefined();
+      expect(r.result.signature).toMatchObject({ level: 'B-T', timestamp: { time: expect.any(String) } });
+      const v = (await c.call('docx.verify', { document: r.result.document })).result;
+      expect(v.allValid).toBe(true);
+      expect(v.signatures[0].timestamp).toMatchObject({ valid: true, time: r.result.signature.timestamp.time });
+      const bb = await c.call('docx.sign', { document: b64(docx.bytes), fileName: 'a.docx', certificateId: certificateId('rsa'), level: 'B-B' });
+      expect(bb.result.signature.level).toBe('B-B');
+      expect(bb.result.signature.timestamp).toBeUndefined();
+      expect((await c.call('docx.sign', { document: b64(docx.bytes), fileName: 'a.docx', level: 'B-LT' })).error?.data.code).toBe('BAD_REQUEST');
+      await c.close();
+    } finally {
+      await svc.close();
+    }
   });
 });

@@ -26,7 +26,7 @@ describe.runIf(libreOfficeAvailable())('signatures made by LibreOffice', () => {
       { name: 'lo-ec256-pandoc.docx', bytes: libreOfficeSign(pandoc!.bytes, 'ec256') },
     ];
     thenKyso = [];
-    for (const d of byLo) thenKyso.push({ name: `kyso-${d.name}`, bytes: await signOoxml(d.bytes, await keyFor('ec384'), { comment: 'Ký tiếp' }) });
+    for (const d of byLo) thenKyso.push({ name: `kyso-${d.name}`, bytes: (await signOoxml(d.bytes, await keyFor('ec384'), { comment: 'Ký tiếp' })).bytes });
     lo = libreOfficeVerifyBytes([...byLo, ...thenKyso]);
   });
 

@@ -34,7 +34,7 @@ const keyOf = (doc: OfficeDocument, signer: SignerName): string => `${signer}:${
 beforeAll(async () => {
   for (const doc of DOCS) {
     for (const signer of SIGNERS) {
-      const bytes = await signOoxml(doc.bytes, await keyFor(signer), { signingTime: WHEN, comment: `Phê duyệt nội dung (${signer})` });
+      const { bytes } = await signOoxml(doc.bytes, await keyFor(signer), { signingTime: WHEN, comment: `Phê duyệt nội dung (${signer})` });
       signed.set(keyOf(doc, signer), { doc, signer, bytes });
     }
   }
@@ -173,7 +173,7 @@ describe('the signature as Office writes it', () => {
   });
 
   it('honours an explicit hash', async () => {
-    const out = await signOoxml(MULTIPART.bytes, await keyFor('rsa'), { hash: 'SHA-512', signingTime: WHEN });
+    const out = (await signOoxml(MULTIPART.bytes, await keyFor('rsa'), { hash: 'SHA-512', signingTime: WHEN })).bytes;
     const sig = signatureXml(out);
     expect(firstChild(firstChild(sig, NS.dsig, 'SignedInfo')!, NS.dsig, 'SignatureMethod')!.getAttribute('Algorithm')).toBe('http://www.w3.org/2001/04/xmldsig-more#rsa-sha512');
     expect(new Set(descendants(sig, NS.dsig, 'DigestMethod').map((d) => d.getAttribute('Algorithm')))).toEqual(new Set(['http://www.w3.org/2001/04/xmlenc#sha512']));
@@ -186,8 +186,8 @@ describe('more signatures', () => {
   let three: Uint8Array;
   let lo: LibreOfficeResult[] = [];
   beforeAll(async () => {
-    two = await signOoxml(signed.get(keyOf(MULTIPART, 'rsa'))!.bytes, await keyFor('ec256'), { signingTime: new Date('2026-11-24T01:00:00Z'), comment: 'Đồng ý' });
-    three = await signOoxml(two, await keyFor('ec384'), { signingTime: new Date('2026-11-25T01:00:00Z') });
+    two = (await signOoxml(signed.get(keyOf(MULTIPART, 'rsa'))!.bytes, await keyFor('ec256'), { signingTime: new Date('2026-11-24T01:00:00Z'), comment: 'Đồng ý' })).bytes;
+    three = (await signOoxml(two, await keyFor('ec384'), { signingTime: new Date('2026-11-25T01:00:00Z') })).bytes;
     if (HAVE_LO) lo = libreOfficeVerifyBytes([{ name: 'two.docx', bytes: two }, { name: 'three.docx', bytes: three }]);
   });
 

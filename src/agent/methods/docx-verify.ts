@@ -19,6 +19,7 @@ export async function docxVerify(parts: AgentParts, ctx: RequestContext, params:
       ...(s.signer ? { signer: signerSummary(s.signer) } : {}),
       ...(s.signingTime ? { signingTime: s.signingTime.toISOString() } : {}),
       ...(s.comment ? { reason: s.comment } : {}),
+      ...(s.timestamp ? { timestamp: { time: s.timestamp.time.toISOString(), ...(s.timestamp.tsa ? { tsa: s.timestamp.tsa } : {}), valid: s.timestamp.imprintMatches && s.timestamp.signatureValid } } : {}),
       valid: s.valid,
       coversAllParts: s.coversAllParts,
       problems: [...s.problems],

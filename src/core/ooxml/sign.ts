@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { Element } from '@xmldom/xmldom';
 import type { HashAlgorithm, SigningKey } from '../signing-key.js';
+import type { TimestampClient, TimestampToken } from '../tsa/api.js';
 import { KysoError } from '../errors.js';
 import { certificateDerFields } from '../cert/der-fields.js';
 import { ecdsaDerToRaw } from '../token/signature-encoding.js';
@@ -21,7 +22,8 @@ import { openPackage, relsPartOf, writePackage, type OpcPackage } from './packag
 import { compactRelationships, relationshipTransform } from './relationship-transform.js';
 import { verifyPackageSignatures } from './verify.js';
 import {
-  integerToDecimal, keyInfo, officeObject, packageObject, rfc4514, signatureDocument, signatureTimeString, signedInfo, xadesObject,
+  SIGNED_PROPERTIES_END, integerToDecimal, keyInfo, officeObject, packageObject, rfc4514, signatureDocument, signatureTimeString, signedInfo,
+  unsignedTimestampProperties, xadesObject,
   type ManifestReference,
 } from './signature-xml.js';
 import { decodeXml, descendants, encodeXml, escapeAttr, parseXml } from './xml.js';
@@ -33,6 +35,18 @@ export interface OoxmlSignOptions {
   hash?: HashAlgorithm;
   /** "Purpose for signing this document" as Office shows it (SignatureComments). */
   comment?: string;
+  /** A timestamp server: the signature gets an XAdES SignatureTimeStamp (XAdES-T) over its value. */
+  timestamp?: TimestampClient;
+}
+
+export interface OoxmlSignResult {
+  bytes: Uint8Array;
+  /** The new signature part, e.g. `/_xmlsignatures/sig1.xml`. */
+  part: string;
+  signingTime: Date;
+  hash: HashAlgorithm;
+  /** The XAdES signature timestamp, when a timestamp server was given. */
+  timestamp?: TimestampToken;
 }
 
 const NODE_HASH: Record<HashAlgorithm, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
@@ -138,7 +152,7 @@ function byId(root: Element, id: string): Element {
   throw new KysoError('INTERNAL', `no element with Id ${id}`);
 }
 
-export async function signOoxml(bytes: Uint8Array, key: SigningKey, opts: OoxmlSignOptions = {}): Promise<Uint8Array> {
+export async function signOoxml(bytes: Uint8Array, key: SigningKey, opts: OoxmlSignOptions = {}): Promise<OoxmlSignResult> {
   const pkg = openPackage(bytes);
   const hash = opts.hash ?? defaultHash(key);
   const when = opts.signingTime ?? new Date();
@@ -243,16 +257,25 @@ export async function signOoxml(bytes: Uint8Array, key: SigningKey, opts: OoxmlS
   // 7. The token signs the canonical SignedInfo. XML-DSig wants ECDSA as r||s, each of the field size.
   let value = await key.signData(canonicalizeElement(signedInfoEl), hash);
   if (key.keyType === 'EC') value = ecdsaDerToRaw(value, Math.ceil(key.keySize / 8));
-  const xml = unsigned.replace('<SignatureValue></SignatureValue>', `<SignatureValue>${Buffer.from(value).toString('base64')}</SignatureValue>`);
+  let xml = unsigned.replace('<SignatureValue></SignatureValue>', `<SignatureValue>${Buffer.from(value).toString('base64')}</SignatureValue>`);
+
+  // 8. XAdES-T: a TSA token over the canonical SignatureValue, in the unsigned properties.
+  let token: TimestampToken | undefined;
+  if (opts.timestamp) {
+    const valueEl = descendants(parseXml(xml, 'signature', 'INTERNAL'), NS.dsig, 'SignatureValue')[0]!;
+    token = await opts.timestamp.timestamp(new Uint8Array(createHash(nodeHash).update(canonicalizeElement(valueEl)).digest()), hash);
+    if (xml.split(SIGNED_PROPERTIES_END).length !== 2) throw new KysoError('INTERNAL', 'QualifyingProperties not found once');
+    xml = xml.replace(SIGNED_PROPERTIES_END, `</xd:SignedProperties>${unsignedTimestampProperties(token.der)}</xd:QualifyingProperties>`);
+  }
   add.push({ partName: sigPart, data: new Uint8Array(Buffer.from(xml, 'utf8')) });
 
   const out = writePackage(pkg, replace, add, when);
 
-  // 8. Check the result as a verifier will: a token that signed with the wrong mechanism, or any mistake here,
+  // 9. Check the result as a verifier will: a token that signed with the wrong mechanism, or any mistake here,
   //    must not hand back a file whose signature verifies nowhere.
   const check = verifyPackageSignatures(openPackage(out)).find((s) => s.part.toLowerCase() === sigPart.toLowerCase());
-  if (!check?.valid || !check.coversAllParts) {
+  if (!check?.valid || !check.coversAllParts || (token && !check.timestamp)) {
     throw new KysoError('SIGNING_FAILED', `the new signature does not verify: ${check?.problems.join('; ') ?? 'not found'}`);
   }
-  return out;
+  return { bytes: out, part: sigPart, signingTime: new Date(time), hash, ...(token ? { timestamp: token } : {}) };
 }

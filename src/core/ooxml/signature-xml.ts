@@ -7,6 +7,7 @@
  *     Object idPackageObject: Manifest (parts and relationship parts) + SignatureTime
  *     Object idOfficeObject: SignatureInfoV1
  *     Object: xd:QualifyingProperties/xd:SignedProperties (XAdES: SigningTime, SigningCertificate)
+ *             and, with a timestamp server, xd:UnsignedProperties/…/xd:SignatureTimeStamp (XAdES-T)
  *
  * Prefixes matter beyond namespaces: LibreOffice's parser (before 7.2) matched `mdssi:Value` and `xd:CertDigest`
  * literally, so the usual prefixes are kept. No whitespace between elements, as Office writes it.
@@ -82,6 +83,20 @@ export function xadesObject(time: string, cert: SigningCertificateInfo): string 
     + `<X509SerialNumber>${escapeText(cert.serialNumber)}</X509SerialNumber></xd:IssuerSerial></xd:Cert></xd:SigningCertificate>`
     + '<xd:SignaturePolicyIdentifier><xd:SignaturePolicyImplied></xd:SignaturePolicyImplied></xd:SignaturePolicyIdentifier>'
     + '</xd:SignedSignatureProperties></xd:SignedProperties></xd:QualifyingProperties></Object>';
+}
+
+/** Where the XAdES-T timestamp goes: after SignedProperties, inside QualifyingProperties (unsigned, so added after signing). */
+export const SIGNED_PROPERTIES_END = '</xd:SignedProperties></xd:QualifyingProperties>';
+
+/**
+ * XAdES SignatureTimeStamp (ETSI EN 319 132-1 §5.3): an RFC 3161 token over the digest of the canonicalised
+ * ds:SignatureValue element, as Office writes it when a TSA is configured.
+ */
+export function unsignedTimestampProperties(token: Uint8Array): string {
+  return '<xd:UnsignedProperties><xd:UnsignedSignatureProperties><xd:SignatureTimeStamp Id="idSignatureTimeStamp">'
+    + `<CanonicalizationMethod Algorithm="${C14N}"></CanonicalizationMethod>`
+    + `<xd:EncapsulatedTimeStamp>${b64(token)}</xd:EncapsulatedTimeStamp>`
+    + '</xd:SignatureTimeStamp></xd:UnsignedSignatureProperties></xd:UnsignedProperties>';
 }
 
 export function signedInfo(signatureUri: string, digestUri: string, digests: { packageObject: Uint8Array; officeObject: Uint8Array; signedProperties: Uint8Array }): string {

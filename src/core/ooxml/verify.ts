@@ -14,6 +14,8 @@ import { DIGEST_BY_URI, NS, REL_TYPE, RELATIONSHIP_TRANSFORM, SIGNATURE_BY_URI, 
 import { C14N_ALGORITHMS, canonicalizeDocument, canonicalizeElement, c14nOptionsFor } from './c14n.js';
 import { openPackage, relsPartOf, type OpcPackage } from './package.js';
 import { relationshipTransform } from './relationship-transform.js';
+import { checkTimestampToken } from '../tsa/rfc3161.js';
+import { timestampIntact, timestampReport, type TimestampReport } from '../tsa/report.js';
 import { childElements, descendants, elementChildren, firstChild, parseXml, textOf } from './xml.js';
 
 export type OoxmlSigner = SubjectFields & { fingerprint: string; serialNumber: string; issuer: SubjectFields; notBefore: Date; notAfter: Date };
@@ -35,6 +37,8 @@ export interface OoxmlSignatureReport {
   coversAllParts: boolean;
   /** Why the signature is not valid or does not cover the package. */
   problems: string[];
+  /** The XAdES SignatureTimeStamp (XAdES-T): when a TSA attests the signature value existed. */
+  timestamp?: TimestampReport;
   /** Worth knowing, without making the signature invalid (e.g. a LibreOffice-style digest Office may reject). */
   notes: string[];
   /** Relationship parts whose digest matched only as libxmlsec 1.2 (LibreOffice ≤ 7.x) computes it. */
@@ -312,7 +316,28 @@ function verifyOne(pkg: OpcPackage, part: string): OoxmlSignatureReport {
       problems.push(`signer certificate unusable: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  report.valid = signatureOk && allRefsOk;
+  // XAdES-T: the token's imprint is the digest of the canonical SignatureValue (unsigned property, checked on its own).
+  let timestampOk = true;
+  const encapsulated = descendants(sig, NS.xades, 'EncapsulatedTimeStamp')
+    .filter((e) => e.parentNode && (e.parentNode as Element).localName === 'SignatureTimeStamp')[0];
+  if (encapsulated) {
+    const stamp = encapsulated.parentNode as Element;
+    const valueEl = firstChild(sig, NS.dsig, 'SignatureValue');
+    const stampC14n = firstChild(stamp, NS.dsig, 'CanonicalizationMethod');
+    const { algorithm: stampAlg, prefixes: stampPrefixes } = stampC14n ? c14nOf(stampC14n) : { algorithm: C14N_ALGORITHMS[0], prefixes: undefined };
+    if (!valueEl || !(C14N_ALGORITHMS as readonly string[]).includes(stampAlg)) {
+      timestampOk = false;
+      problems.push(`signature timestamp: unsupported canonicalization ${stampAlg}`);
+    } else {
+      const covered = canonicalizeElement(valueEl, c14nOptionsFor(stampAlg, stampPrefixes));
+      const check = checkTimestampToken(new Uint8Array(b64(textOf(encapsulated))), { digestWith: (h) => createHash(h).update(covered).digest() });
+      const ts = timestampReport(check);
+      if (ts) report.timestamp = ts;
+      problems.push(...check.problems.map((p) => `signature timestamp: ${p}`));
+      timestampOk = timestampIntact(check);
+    }
+  }
+  report.valid = signatureOk && allRefsOk && timestampOk;
 
   // Coverage of what Office signs, in the package as it is now.
   const covered = new Set(partRefs.filter((r) => r.ok && r.part && !r.sourceIds && !r.sourceTypes).map((r) => r.part!.toLowerCase()));

@@ -10,20 +10,11 @@ import { openPdf, type OpenedPdf } from './open.js';
 import { decodeTextString, parsePdfDate } from './text-string.js';
 import { digestByteRange } from './sign.js';
 import { createHash } from 'node:crypto';
-import { checkTimestampToken, type TokenCheck } from '../tsa/rfc3161.js';
-import { ltvStatus, readDss, type DssContents, type LtvReport } from './dss.js';
+import { checkTimestampToken } from '../tsa/rfc3161.js';
+import { timestampIntact, timestampReport, type TimestampReport } from '../tsa/report.js';
 
-export interface TimestampReport {
-  /** genTime of the token. */
-  time: Date;
-  /** The TSA certificate's CN. */
-  tsa?: string;
-  /** The imprint is the digest of what the token covers (signature value, or the ByteRange of a document timestamp). */
-  imprintMatches: boolean;
-  /** The token's CMS signature verifies with the TSA certificate. */
-  signatureValid: boolean;
-  problems: string[];
-}
+export type { TimestampReport };
+import { ltvStatus, readDss, type DssContents, type LtvReport } from './dss.js';
 
 export interface PdfSignatureReport {
   fieldName: string;
@@ -67,19 +58,6 @@ export interface PdfVerification {
 }
 
 const OID_SIGNATURE_TIMESTAMP = '1.2.840.113549.1.9.16.2.14';
-
-function timestampReport(check: TokenCheck): TimestampReport | undefined {
-  if (!check.token) return undefined;
-  let tsa: string | undefined;
-  try { tsa = check.token.tsaCertificate ? parseCertificate(check.token.tsaCertificate).subject.commonName : undefined; } catch { /* unreadable */ }
-  return {
-    time: check.token.info.genTime,
-    ...(tsa ? { tsa } : {}),
-    imprintMatches: check.imprintMatches,
-    signatureValid: check.signatureValid,
-    problems: check.problems,
-  };
-}
 
 function resolve(doc: OpenedPdf, o: PdfObject | undefined): PdfObject | undefined {
   return o instanceof PdfRef ? (doc.pdf.getObject(o) ?? undefined) : o;
@@ -225,9 +203,7 @@ function checkOne(doc: OpenedPdf, found: FoundSignature): PdfSignatureReport {
     problems.push(...check.problems);
     const ts = timestampReport(check);
     if (ts) report.timestamp = ts;
-    // Integrity: the imprint must match and a token that carries its TSA certificate must verify with it.
-    // A token without the certificate (or with a wrong key usage) is reported, not counted as tampering.
-    timestampOk = check.imprintMatches && (check.signatureValid || !check.token?.tsaCertificate);
+    timestampOk = timestampIntact(check);
   }
   if (cms.signerCertificate) {
     try {
