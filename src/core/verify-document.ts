@@ -4,6 +4,7 @@
 import { KysoError } from './errors.js';
 import { sniffDocumentType } from './document-type.js';
 import { verifyPdf, type PdfSignatureReport } from './pdf/verify.js';
+import type { TimestampReport } from './tsa/report.js';
 
 export interface SignatureSummary {
   signer?: string;
@@ -24,8 +25,12 @@ export interface DocumentVerification {
 function timestampNote(s: PdfSignatureReport): string {
   if (s.kind === 'document-timestamp' || (!s.hasTimestamp && !s.timestamp)) return '';
   if (!s.timestamp) return '; timestamp unreadable';
-  const ok = s.timestamp.imprintMatches && s.timestamp.signatureValid;
-  return `; timestamped ${s.timestamp.time.toISOString()}${s.timestamp.tsa ? ` by ${s.timestamp.tsa}` : ''}${ok ? '' : ' (INVALID)'}`;
+  return stampedNote(s.timestamp);
+}
+
+function stampedNote(t: TimestampReport): string {
+  const ok = t.imprintMatches && t.signatureValid;
+  return `; timestamped ${t.time.toISOString()}${t.tsa ? ` by ${t.tsa}` : ''}${ok ? '' : ' (INVALID)'}`;
 }
 
 function pdfSummary(s: PdfSignatureReport): SignatureSummary {
@@ -55,7 +60,7 @@ export async function verifyDocument(bytes: Uint8Array): Promise<DocumentVerific
         ...(s.signer?.commonName ? { signer: s.signer.commonName } : {}),
         ...(s.signingTime ? { time: s.signingTime } : {}),
         intact: s.valid && s.coversAllParts,
-        summary: `OOXML ${s.part}; ${s.coversAllParts ? 'covers the whole package / phủ toàn bộ tài liệu' : 'does not cover every part / không phủ toàn bộ tài liệu'}`,
+        summary: `OOXML ${s.part}; ${s.coversAllParts ? 'covers the whole package / phủ toàn bộ tài liệu' : 'does not cover every part / không phủ toàn bộ tài liệu'}${s.timestamp ? stampedNote(s.timestamp) : ''}`,
         problems: s.problems,
       })),
     };

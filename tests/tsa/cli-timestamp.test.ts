@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PDF } from '@libpdf/core';
 import { ltvCertificateId, startPkiServices, TSA_PASSWORD, TSA_USER, type LtvSigner, type PkiServices } from '../helpers/loopback-pki-services.js';
 
+import { makePandocDocuments } from '../ooxml/documents.js';
+
 const KYSO = fileURLToPath(new URL('../../bin/kyso.js', import.meta.url));
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-cli-tsa-'));
 let srv: PkiServices;
@@ -56,6 +58,20 @@ describe('kyso sign --level / kyso timestamp', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain('B-T');
     expect(r.stderr).toContain('cảnh báo / warning: Chứng thư số không dành cho ký số');
+  });
+
+  it('a DOCX with --tsa: XAdES-T, and kyso verify shows the timestamp', async () => {
+    const docx = makePandocDocuments().find((d) => d.name.endsWith('.docx'))!;
+    const inDocx = path.join(dir, 'in.docx');
+    writeFileSync(inDocx, docx.bytes);
+    const out = path.join(dir, 'stamped.docx');
+    const r = await kyso(['sign', inDocx, '-o', out, '--module', srv.token.module, '--cert', ltvCertificateId(srv, 'good').slice(0, 16), '--pin-stdin', '--tsa', srv.tsa.plain], `${srv.token.pin}\n`);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('B-T');
+    const v = await kyso(['verify', out]);
+    expect(v.status, v.stdout + v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/OOXML \/_xmlsignatures\/sig1\.xml; covers the whole package[^\n]*; timestamped 20\d\d-/);
+    expect(v.stdout).not.toContain('INVALID');
   });
 
   it('failures: clear code, exit 1, no file', async () => {
