@@ -7,7 +7,6 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PDF } from '@libpdf/core';
 import { ltvCertificateId, startPkiServices, TSA_PASSWORD, TSA_USER, type LtvSigner, type PkiServices } from '../helpers/loopback-pki-services.js';
-
 import { makePandocDocuments } from '../ooxml/documents.js';
 
 const KYSO = fileURLToPath(new URL('../../bin/kyso.js', import.meta.url));
