@@ -1,6 +1,8 @@
 // Serves the example portal on its own origin: this folder, plus the SDK's single-file build as /kyso.js.
 // Usage: npm run build && node examples/portal/serve.mjs [PORT]   (then open http://127.0.0.1:PORT/)
+// startPortal(port, host, { key, cert }) serves it over HTTPS, as real portals are (tests do).
 import http from 'node:http';
+import https from 'node:https';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,20 +16,22 @@ const FILES = {
   '/kyso.js': [path.join(here, '../../dist/sdk/kyso.js'), 'text/javascript; charset=utf-8'],
 };
 
-export function startPortal(port = 0, host = '127.0.0.1') {
-  const server = http.createServer(async (req, res) => {
+export function startPortal(port = 0, host = '127.0.0.1', tls = undefined) {
+  const handler = async (req, res) => {
     const entry = FILES[(req.url ?? '/').split('?')[0]];
     if (!entry || req.method !== 'GET') return void res.writeHead(404).end('not found');
     try {
       res.writeHead(200, {
         'Content-Type': entry[1],
         'Cache-Control': 'no-store',
-        'Content-Security-Policy': "default-src 'self'; connect-src 'self' http://127.0.0.1:* ws://127.0.0.1:*; img-src 'self' blob: data:",
+        // The agent on loopback: wss/https first (its local certificate), ws/http as the fallback.
+        'Content-Security-Policy': "default-src 'self'; connect-src 'self' https://127.0.0.1:* wss://127.0.0.1:* http://127.0.0.1:* ws://127.0.0.1:*; img-src 'self' blob: data:",
       }).end(await readFile(entry[0]));
     } catch {
       res.writeHead(500).end('build the SDK first: npm run build');
     }
-  });
+  };
+  const server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, handler) : http.createServer(handler);
   return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
 }
 
