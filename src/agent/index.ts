@@ -11,6 +11,8 @@ import { DEFAULT_PORT, DEFAULT_PORTS } from './protocol.js';
 import { SETTINGS_FILE_NAME, SettingsStore, type AllowedSite } from './settings-store.js';
 import { startAgentServer, type AgentServer } from './server.js';
 import type { AgentLimits } from './methods/context.js';
+import type { ServerTls } from './listener.js';
+import { ensureLoopbackTls } from './tls/index.js';
 
 export { DEFAULT_PORT, DEFAULT_PORTS };
 export type { Prompter, AllowedSite, AgentServer, AgentLimits };
@@ -36,6 +38,11 @@ export interface StartAgentOptions {
   modulePaths?: readonly string[];
   /** The user's timestamp server: signatures default to PAdES B-T when set. */
   tsa?: { url: string; username?: string; password?: string };
+  /**
+   * Also serve https/wss with the loopback certificate (tls/), made and put in the user's trust stores on
+   * first use. If that fails the agent still starts, plain only, and says why in the log.
+   */
+  tls?: boolean;
 }
 
 export async function startAgent(options: StartAgentOptions): Promise<AgentServer> {
@@ -43,7 +50,9 @@ export async function startAgent(options: StartAgentOptions): Promise<AgentServe
     level: options.logLevel ?? 'info',
     ...(options.logDir ? { file: path.join(options.logDir, 'agent.log') } : {}),
   });
+  const tls = options.tls ? await loopbackTls(options.dataDir, logger) : undefined;
   return startAgentServer({
+    ...(tls ? { tls } : {}),
     tokens: options.tokens,
     prompter: options.prompter,
     settings: new SettingsStore(path.join(options.dataDir, SETTINGS_FILE_NAME)),
@@ -58,4 +67,19 @@ export async function startAgent(options: StartAgentOptions): Promise<AgentServe
     } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
   });
+}
+
+async function loopbackTls(dataDir: string, log: AgentLogger): Promise<ServerTls | undefined> {
+  try {
+    const r = await ensureLoopbackTls(dataDir);
+    for (const t of r.trust) {
+      if (t.ok) log.info({ event: 'tls-trust', store: t.store }, 'local CA installed');
+      else log.warn({ event: 'tls-trust', store: t.store, error: t.error }, 'local CA not installed in this store');
+    }
+    if (r.change !== 'none') log.info({ event: 'tls-certificate', change: r.change, notAfter: r.tls.notAfter.toISOString() }, 'loopback certificate made');
+    return { key: r.tls.key, cert: r.tls.cert };
+  } catch (err) {
+    log.warn({ event: 'tls-unavailable', error: err instanceof Error ? err.message.slice(0, 300) : String(err) }, 'https/wss unavailable: serving ws only');
+    return undefined;
+  }
 }

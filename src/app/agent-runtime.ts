@@ -15,8 +15,10 @@ export interface AgentStartOptions {
   tsa?: { url: string; username?: string; password?: string };
   logLevel: LogLevel;
   logDir: string;
-  /** Where the agent keeps its own state (allowed sites). */
+  /** Where the agent keeps its own state (allowed sites, the loopback TLS profile). */
   dataDir: string;
+  /** Serve https/wss too, with the local CA made and trusted on first run. */
+  tls: boolean;
 }
 
 export interface AgentRuntime {

@@ -97,6 +97,8 @@ export class TrayApp {
       logLevel: s.logLevel,
       logDir: this.deps.shell.paths.logs,
       dataDir: this.deps.shell.paths.userData,
+      // Safari and Chrome's Local Network Access want https/wss; ws stays on the same port for the others.
+      tls: true,
     };
   }
 
