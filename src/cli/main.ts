@@ -7,6 +7,7 @@ import { registerVerify } from './commands/verify.js';
 import { registerDemo } from './commands/demo.js';
 import { registerTimestamp } from './commands/timestamp.js';
 import { registerServe } from './serve.js';
+import { registerTls } from './commands/tls.js';
 
 const program = new Command('kyso')
   .description('Kyso — ký số tài liệu bằng USB token / sign documents with a USB token')
@@ -17,5 +18,6 @@ registerTimestamp(program);
 registerVerify(program);
 registerDemo(program);
 registerServe(program);
+registerTls(program);
 program.showHelpAfterError();
 await program.parseAsync(process.argv);

@@ -4,7 +4,8 @@
  * that origin only, and `--pin-stdin` reads the PIN once from standard input and keeps it in memory (forgotten
  * if the token refuses it). These exist only on the command line: nothing a page sends can turn them on.
  * Prints exactly one line on stdout when ready: `listening on ws://127.0.0.1:PORT`; the log goes to stderr
- * (or --log-file).
+ * (or --log-file). The same port also speaks https/wss when the loopback certificate exists beside the settings
+ * file (`kyso tls install`, or `--tls` to make and trust it now).
  *
  * `kyso sites` lists the sites allowed in the settings file; `kyso sites revoke ORIGIN` forgets one (a running
  * agent sees the change at its next request).
@@ -17,6 +18,9 @@ import { PreGrantedPrompter } from '../agent/prompters/scripted.js';
 import { TerminalPrompter } from '../agent/prompters/terminal.js';
 import { DEFAULT_PORTS } from '../agent/protocol.js';
 import { SettingsStore, defaultSettingsPath } from '../agent/settings-store.js';
+import { ensureLoopbackTls, loadLoopbackTls } from '../agent/tls/index.js';
+import type { ServerTls } from '../agent/listener.js';
+import path from 'node:path';
 import { startAgentServer } from '../agent/server.js';
 import { runCommand, EXIT } from './output.js';
 import { pinFromStdin } from './pin-input.js';
@@ -31,6 +35,7 @@ interface ServeOptions extends Pick<TokenOptions, 'module'>, TsaOptions {
   logFile?: string;
   logLevel?: LogLevel;
   maxDocumentMb?: string;
+  tls?: boolean;
 }
 
 const repeat = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -50,7 +55,9 @@ export function registerServe(program: Command): void {
     .option('--settings <file>', `settings file with the allowed sites (default ${defaultSettingsPath()})`)
     .option('--log-file <file>', 'append the log here instead of standard error')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
-    .option('--max-document-mb <n>', 'largest document accepted, in MB (default 50)');
+    .option('--max-document-mb <n>', 'largest document accepted, in MB (default 50)')
+    .option('--tls', 'make the loopback certificate and trust its CA if there is none yet (as `kyso tls install`)')
+    .option('--no-tls', 'serve ws/http only, even when the loopback certificate exists');
   // --tsa (signatures default to PAdES B-T with it), --tsa-user, --tsa-password-stdin, --tsa-timeout: as for `kyso sign`.
   addTsaOptions(serve)
     .action((opts: ServeOptions) => runCommand(async () => {
@@ -65,6 +72,8 @@ export function registerServe(program: Command): void {
       // The PIN first, before anything listens: it never passes through the agent's network side.
       const pin = opts.pinStdin ? await pinFromStdin() : undefined;
       const timestamp = await timestampClientFrom(opts, opts.pinStdin ? 1 : 0);
+      const settingsFile = opts.settings ?? defaultSettingsPath();
+      const tls = await serverTls(path.dirname(settingsFile), opts.tls);
       const tokens = openTokenService(opts);
       const prompter = new PreGrantedPrompter({ trustedOrigins: trusted, ...(pin !== undefined ? { pin } : {}), fallback: new TerminalPrompter() });
       const logger = createAgentLogger({ level: opts.logLevel ?? 'info', ...(opts.logFile ? { file: opts.logFile } : {}) });
@@ -73,7 +82,8 @@ export function registerServe(program: Command): void {
         server = await startAgentServer({
           tokens,
           prompter,
-          settings: new SettingsStore(opts.settings ?? defaultSettingsPath()),
+          settings: new SettingsStore(settingsFile),
+          ...(tls ? { tls } : {}),
           preGrantedOrigins: trusted,
           ports,
           logger,
@@ -116,4 +126,19 @@ export function registerServe(program: Command): void {
       process.stdout.write(`revoked ${origin}\n`);
       return EXIT.ok;
     }));
+}
+
+/**
+ * undefined (no flag): the existing certificate if any, no store touched; true: make and trust it if needed;
+ * false (--no-tls): none. A certificate that cannot be made is an error only when asked for.
+ */
+async function serverTls(dataDir: string, wanted: boolean | undefined): Promise<ServerTls | undefined> {
+  if (wanted === false) return undefined;
+  if (wanted === undefined) {
+    const existing = loadLoopbackTls(dataDir);
+    return existing ? { key: existing.key, cert: existing.cert } : undefined;
+  }
+  const r = await ensureLoopbackTls(dataDir);
+  for (const t of r.trust) process.stderr.write(`kyso: local CA ${t.ok ? 'trusted in' : 'NOT trusted in'} ${t.label}${t.ok ? '' : `: ${t.error ?? ''}`}\n`);
+  return { key: r.tls.key, cert: r.tls.cert };
 }

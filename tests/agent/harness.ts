@@ -101,9 +101,11 @@ export class RpcClient {
     this.closed = new Promise((resolve) => ws.on('close', (code) => { this.closeCode = code; resolve(code); }));
   }
 
-  static connect(url: string, options: { origin?: string | null; host?: string } = {}): Promise<RpcClient> {
+  /** `ca`: the PEM to trust for a wss:// URL (the loopback CA), as a browser with it in its store would. */
+  static connect(url: string, options: { origin?: string | null; host?: string; ca?: string } = {}): Promise<RpcClient> {
     const origin = options.origin === undefined ? PORTAL : options.origin;
     const ws = new WebSocket(url, {
+      ...(options.ca ? { ca: options.ca } : {}),
       ...(origin !== null ? { origin } : {}),
       ...(options.host ? { headers: { Host: options.host } } : {}),
       perMessageDeflate: false,
@@ -181,10 +183,10 @@ const KYSO = fileURLToPath(new URL('../../bin/kyso.js', import.meta.url));
 export interface Served { child: ChildProcess; port: number; stdout: () => string; stderr: () => string; settings: string; stop: () => Promise<void> }
 
 /** `kyso serve` over the SoftHSM token on a free port (or its default ports), started as a user would; resolves once it printed its line. */
-export async function startServe(args: string[], stdin: string, options: { defaultPorts?: boolean } = {}): Promise<Served> {
-  const settings = path.join(mkdtempSync(path.join(os.tmpdir(), 'kyso-serve-')), 'settings.json');
+export async function startServe(args: string[], stdin: string, options: { defaultPorts?: boolean; configDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Served> {
+  const settings = path.join(options.configDir ?? mkdtempSync(path.join(os.tmpdir(), 'kyso-serve-')), 'settings.json');
   const port = options.defaultPorts ? [] : ['--port', '0'];
-  const child = spawn(process.execPath, [KYSO, 'serve', '--module', fixtures().softhsm.module, ...port, '--settings', settings, ...args], { env: softhsmEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [KYSO, 'serve', '--module', fixtures().softhsm.module, ...port, '--settings', settings, ...args], { env: { ...softhsmEnv(), ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => { out += d; });

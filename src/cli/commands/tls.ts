@@ -1,0 +1,61 @@
+/**
+ * `kyso tls status|install|uninstall`: the loopback certificate that lets browsers reach the agent over
+ * https/wss (agent/tls/). `install` makes it if needed and puts the local CA in every trust store of this
+ * user (the installer runs it); `uninstall` takes the CA out of them and deletes the files.
+ */
+import type { Command } from 'commander';
+import { defaultConfigDir } from '../../agent/settings-store.js';
+import { ensureLoopbackTls, loopbackTlsStatus, removeLoopbackTls, type TrustOutcome } from '../../agent/tls/index.js';
+import { EXIT, runCommand } from '../output.js';
+
+interface TlsOptions {
+  configDir?: string;
+  json?: boolean;
+}
+
+function printOutcomes(outcomes: readonly TrustOutcome[], verb: string): void {
+  for (const t of outcomes) {
+    process.stdout.write(`  ${t.ok ? 'ok    ' : 'FAILED'} ${verb} ${t.label}${t.ok ? '' : `: ${t.error ?? ''}`}\n`);
+  }
+}
+
+export function registerTls(program: Command): void {
+  const tls = program.command('tls').description('the local certificate for https/wss on this computer / chứng thư TLS cục bộ cho trình duyệt')
+    .option('--config-dir <dir>', `where Kyso keeps its state (default ${defaultConfigDir()})`);
+  const dir = (cmd: Command): string => (cmd.parent?.opts() as TlsOptions | undefined)?.configDir ?? defaultConfigDir();
+
+  tls.command('status').description('show the local CA, its expiry and the trust stores it was put in')
+    .option('--json', 'machine-readable output')
+    .action((opts: TlsOptions, cmd: Command) => runCommand(async () => {
+      const s = loopbackTlsStatus(dir(cmd));
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ ...s, notAfter: s.notAfter?.toISOString() }, null, 2)}\n`);
+        return s.present ? EXIT.ok : EXIT.failure;
+      }
+      if (!s.present) {
+        process.stdout.write(`no local certificate in ${s.directory} (run: kyso tls install)\nchưa có chứng thư cục bộ\n`);
+        return EXIT.failure;
+      }
+      process.stdout.write(`CA ${s.caName}\n  SHA-256 ${s.caSha256}\n  server certificate valid until ${s.notAfter?.toISOString()}\n  files in ${s.directory}\n`);
+      for (const st of s.stores) process.stdout.write(`  ${st.installed ? 'trusted' : 'NOT TRUSTED'} in ${st.store} (${st.at})${st.error ? `: ${st.error}` : ''}\n`);
+      return EXIT.ok;
+    }));
+
+  tls.command('install').description('make the certificate if needed and trust the local CA in this user\'s stores / cài chứng thư CA cục bộ')
+    .action((_opts: unknown, cmd: Command) => runCommand(async () => {
+      const r = await ensureLoopbackTls(dir(cmd), { install: 'all' });
+      const what = r.change === 'none' ? 'existing' : r.change;
+      process.stdout.write(`${what} local CA ${r.tls.caName}\n  SHA-256 ${r.tls.caSha256}\n  server certificate valid until ${r.tls.notAfter.toISOString()}\n`);
+      printOutcomes(r.trust, 'trusted in');
+      if (r.trust.length === 0) process.stdout.write('  no trust store found on this computer / không tìm thấy kho chứng thư\n');
+      return r.trust.every((t) => t.ok) ? EXIT.ok : EXIT.failure;
+    }));
+
+  tls.command('uninstall').description('remove the local CA from the trust stores and delete the certificate / gỡ chứng thư CA cục bộ')
+    .action((_opts: unknown, cmd: Command) => runCommand(async () => {
+      const outcomes = await removeLoopbackTls(dir(cmd));
+      if (outcomes.length === 0) process.stdout.write('no local CA was installed / không có gì để gỡ\n');
+      printOutcomes(outcomes, 'removed from');
+      return outcomes.every((t) => t.ok) ? EXIT.ok : EXIT.failure;
+    }));
+}
