@@ -16,6 +16,7 @@ import { DialogHost } from './dialog-host.js';
 import { ElectronShell } from './electron-shell.js';
 import { SettingsStore } from './settings.js';
 import { TrayApp } from './tray-app.js';
+import { runTlsSetup, tlsSetupCommand } from './tls-setup.js';
 import { resolveUiRequest } from './ui-protocol.js';
 import { UI_SCHEME } from './window-options.js';
 
@@ -32,7 +33,11 @@ if (process.platform === 'win32') app.setAppUserModelId('vn.kyso.agent');
 // Our pages get an origin of their own (ES modules and pdf.js's worker do not load from file://).
 protocol.registerSchemesAsPrivileged([{ scheme: UI_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
 
-if (!app.requestSingleInstanceLock()) {
+const tlsCommand = tlsSetupCommand(process.argv);
+if (tlsCommand) {
+  // The installer's step (installers/installer.nsh): no tray, no lock, so it works while Kyso is running.
+  void runTlsSetup(tlsCommand, app.getPath('userData'), (m) => console.warn(`kyso: ${m}`)).then((code) => app.exit(code));
+} else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   let tray: TrayApp | undefined;

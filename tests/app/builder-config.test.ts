@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadImage } from '@napi-rs/canvas';
 import { describe, expect, it } from 'vitest';
+import { TLS_INSTALL_ARG, TLS_UNINSTALL_ARG } from '../../src/app/tls-setup.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -70,6 +71,13 @@ describe('electron-builder.yml', () => {
     expect(nsh).toMatch(/!macro customInstall[\s\S]*WriteRegStr HKCU[\s\S]*!macroend/);
     expect(nsh).toMatch(/!macro customUnInstall[\s\S]*DeleteRegValue HKCU "\$\{KYSO_RUN_KEY\}"[\s\S]*DeleteRegValue HKCU "\$\{KYSO_APPROVED_KEY\}"[\s\S]*!macroend/);
     expect(nsh).not.toMatch(/HKLM/); // nothing machine-wide
+    // The local CA goes in at install and out at uninstall, but not when an update replaces the old version.
+    const macro = (name: string): string => nsh.slice(nsh.indexOf(`!macro ${name}`), nsh.indexOf('!macroend', nsh.indexOf(`!macro ${name}`)));
+    const run = (arg: string): string => `ExecWait '"$INSTDIR\\$\{APP_EXECUTABLE_FILENAME}" ${arg}'`;
+    expect(macro('customInstall')).toContain(run(TLS_INSTALL_ARG));
+    const uninstall = macro('customUnInstall');
+    const guarded = uninstall.slice(uninstall.indexOf('${ifNot} ${isUpdated}'), uninstall.indexOf('${endIf}'));
+    expect(guarded).toContain(run(TLS_UNINSTALL_ARG));
   });
 
   it('macOS: DMG for x64 and arm64, hardened runtime with our entitlements, a tray app, notarized by the hook', () => {
