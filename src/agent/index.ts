@@ -43,6 +43,8 @@ export interface StartAgentOptions {
    * first use. If that fails the agent still starts, plain only, and says why in the log.
    */
   tls?: boolean;
+  /** Also answer pages written for the VNPT-CA Plugin on wss://localhost:4433/plugin (vnpt-compat/). */
+  vnpt?: boolean;
 }
 
 export async function startAgent(options: StartAgentOptions): Promise<AgentServer> {
@@ -53,6 +55,7 @@ export async function startAgent(options: StartAgentOptions): Promise<AgentServe
   const tls = options.tls ? await loopbackTls(options.dataDir, logger) : undefined;
   return startAgentServer({
     ...(tls ? { tls } : {}),
+    ...(options.vnpt ? { vnpt: {} } : {}),
     tokens: options.tokens,
     prompter: options.prompter,
     settings: new SettingsStore(path.join(options.dataDir, SETTINGS_FILE_NAME)),

@@ -32,8 +32,10 @@ import { hashSign } from './methods/hash-sign.js';
 import { pdfVerify } from './methods/pdf-verify.js';
 import { allowedHostHeaders, bindLoopback, type LoopbackEndpoint, type RequestInfo, type ServerTls } from './listener.js';
 import { answerProbe } from './probe.js';
+import { startVnptEndpoint, type VnptEndpoint } from './vnpt-compat/endpoint.js';
+import { checkHandshake, refuseUpgrade, type HandshakeVerdict } from './handshake.js';
 
-export { allowedHostHeaders };
+export { allowedHostHeaders, checkHandshake, type HandshakeVerdict };
 import { docxSign } from './methods/docx-sign.js';
 import { docxVerify } from './methods/docx-verify.js';
 
@@ -74,6 +76,11 @@ export interface AgentServerOptions {
   timestamp?: TimestampClient;
   /** The loopback server certificate (tls/): the same port then also speaks https/wss. */
   tls?: ServerTls;
+  /**
+   * Also serve the VNPT-CA Plugin's protocol (vnpt-compat/) for pages written for it, on its ports (default
+   * 4433, 4434, 4435). If they are all taken (the plugin itself is running) the agent runs without it.
+   */
+  vnpt?: { ports?: readonly number[] };
 }
 
 export interface AgentServer {
@@ -82,6 +89,8 @@ export interface AgentServer {
   readonly addresses: readonly string[];
   /** Whether the port also accepts TLS (https/wss). */
   readonly secure: boolean;
+  /** The VNPT-CA Plugin compatible endpoint's port, when it runs. */
+  readonly vnptPort: number | undefined;
   readonly policy: OriginPolicy;
   readonly queue: RequestQueue;
   readonly limits: AgentLimits;
@@ -90,19 +99,6 @@ export interface AgentServer {
   revokeSite(origin: string): void;
   onSitesChanged(listener: () => void): () => void;
   close(): Promise<void>;
-}
-
-export type HandshakeVerdict = { ok: true; origin: string } | { ok: false; status: number; reason: string };
-
-/** The checks every WebSocket handshake passes before a socket exists. */
-export function checkHandshake(headers: http.IncomingHttpHeaders, port: number): HandshakeVerdict {
-  const host = (headers.host ?? '').toLowerCase();
-  if (!allowedHostHeaders(port).has(host)) return { ok: false, status: 403, reason: 'host not loopback:port (DNS rebinding?)' };
-  const raw = headers.origin;
-  if (raw === undefined) return { ok: false, status: 403, reason: 'no Origin header' };
-  const origin = parseOrigin(raw);
-  if (!origin) return { ok: false, status: 403, reason: 'Origin is not an http(s) origin' };
-  return { ok: true, origin };
 }
 
 type Id = string | number;
@@ -154,8 +150,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
 
   const refuse = (socket: Duplex, status: number, reason: string, headers: http.IncomingHttpHeaders): void => {
     log.warn({ event: 'refused', status, reason, host: safeName(headers.host)?.slice(0, 100), origin: safeName(headers.origin)?.slice(0, 100) }, 'connection refused');
-    const text = http.STATUS_CODES[status] ?? 'Refused';
-    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
+    refuseUpgrade(socket, status, reason);
   };
 
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer, info: RequestInfo): void => {
@@ -196,11 +191,26 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
 
   log.info({ event: 'listening', port, addresses, secure: endpoint.secure }, 'listening');
 
+  let vnpt: VnptEndpoint | undefined;
+  if (options.vnpt) {
+    try {
+      vnpt = await startVnptEndpoint({
+        parts, log,
+        ...(options.vnpt.ports ? { ports: options.vnpt.ports } : {}),
+        ...(options.hosts ? { hosts: options.hosts } : {}),
+        ...(options.tls ? { tls: options.tls } : {}),
+      });
+    } catch (err) {
+      log.warn({ event: 'vnpt-unavailable', error: toKysoError(err).detail?.slice(0, 300) ?? 'bind failed' }, 'VNPT-CA Plugin compatible endpoint not started');
+    }
+  }
+
   let closing: Promise<void> | undefined;
   return {
     port,
     addresses,
     secure: endpoint.secure,
+    vnptPort: vnpt?.port,
     policy,
     queue,
     limits,
@@ -212,7 +222,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
       closing ??= (async () => {
         watcher.stop();
         for (const c of connections) c.close(1001, 'agent stopping');
-        await endpoint.close();
+        await Promise.all([endpoint.close(), vnpt?.close()]);
         wss.close();
         log.info({ event: 'stopped', port }, 'stopped');
       })();

@@ -19,6 +19,8 @@ export interface AgentStartOptions {
   dataDir: string;
   /** Serve https/wss too, with the local CA made and trusted on first run. */
   tls: boolean;
+  /** Answer pages written for the VNPT-CA Plugin (wss://localhost:4433/plugin), with the same consent and windows. */
+  vnpt: boolean;
 }
 
 export interface AgentRuntime {

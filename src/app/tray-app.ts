@@ -99,6 +99,8 @@ export class TrayApp {
       dataDir: this.deps.shell.paths.userData,
       // Safari and Chrome's Local Network Access want https/wss; ws stays on the same port for the others.
       tls: true,
+      // Pages written for the VNPT-CA Plugin keep working; each site still needs the user's consent.
+      vnpt: true,
     };
   }
 

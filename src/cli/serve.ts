@@ -36,6 +36,7 @@ interface ServeOptions extends Pick<TokenOptions, 'module'>, TsaOptions {
   logLevel?: LogLevel;
   maxDocumentMb?: string;
   tls?: boolean;
+  vnpt?: boolean;
 }
 
 const repeat = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -57,7 +58,8 @@ export function registerServe(program: Command): void {
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
     .option('--max-document-mb <n>', 'largest document accepted, in MB (default 50)')
     .option('--tls', 'make the loopback certificate and trust its CA if there is none yet (as `kyso tls install`)')
-    .option('--no-tls', 'serve ws/http only, even when the loopback certificate exists');
+    .option('--no-tls', 'serve ws/http only, even when the loopback certificate exists')
+    .option('--vnpt', 'also answer pages written for the VNPT-CA Plugin on wss://localhost:4433/plugin (4434, 4435)');
   // --tsa (signatures default to PAdES B-T with it), --tsa-user, --tsa-password-stdin, --tsa-timeout: as for `kyso sign`.
   addTsaOptions(serve)
     .action((opts: ServeOptions) => runCommand(async () => {
@@ -84,6 +86,7 @@ export function registerServe(program: Command): void {
           prompter,
           settings: new SettingsStore(settingsFile),
           ...(tls ? { tls } : {}),
+          ...(opts.vnpt ? { vnpt: {} } : {}),
           preGrantedOrigins: trusted,
           ports,
           logger,

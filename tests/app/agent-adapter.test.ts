@@ -15,7 +15,7 @@ afterEach(async () => { await agent?.stop(); agent = undefined; });
 
 const options = (): AgentStartOptions => {
   process.env.SOFTHSM2_CONF = fixtures().softhsm.conf;
-  return { prompter: {} as Prompter, port: null, modulePaths: [fixtures().softhsm.module], logLevel: 'info', logDir: '/tmp/kyso-logs', dataDir: '/tmp/kyso-data', tls: false };
+  return { prompter: {} as Prompter, port: null, modulePaths: [fixtures().softhsm.module], logLevel: 'info', logDir: '/tmp/kyso-logs', dataDir: '/tmp/kyso-data', tls: false, vnpt: false };
 };
 
 describe('in-process agent binding', () => {

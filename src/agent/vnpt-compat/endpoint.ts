@@ -1,0 +1,179 @@
+/**
+ * The VNPT-CA Plugin's endpoint: `wss://localhost:4433/plugin` (then 4434, 4435), loopback only, the same
+ * handshake checks as the native endpoint (Host is loopback:port, Origin present), the same agent parts
+ * (consent, queue, prompts, limits). Calls on one connection run one at a time, in order, as the plugin did.
+ */
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import { KysoError, toKysoError } from '../../core/errors.js';
+import { bindLoopback, allowedHostHeaders, type ServerTls } from '../listener.js';
+import { safeName, type AgentLogger } from '../logger.js';
+import type { AgentParts, RequestContext } from '../methods/context.js';
+import { checkHandshake, refuseUpgrade } from '../handshake.js';
+import { parseRequestFrame, replyFrame } from './frames.js';
+import { FUNCTION_NAMES, callFunction } from './functions.js';
+import { failure } from './results.js';
+
+export const VNPT_PORTS: readonly number[] = [4433, 4434, 4435];
+export const VNPT_PATH = '/plugin';
+/** Calls a connection may have waiting behind the running one before BUSY. */
+const MAX_PENDING = 8;
+
+export interface VnptEndpointOptions {
+  parts: AgentParts;
+  log: AgentLogger;
+  ports?: readonly number[];
+  hosts?: readonly string[];
+  tls?: ServerTls;
+}
+
+export interface VnptEndpoint {
+  readonly port: number;
+  readonly secure: boolean;
+  close(): Promise<void>;
+}
+
+export async function startVnptEndpoint(options: VnptEndpointOptions): Promise<VnptEndpoint> {
+  const { parts, log } = options;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: parts.limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
+  const connections = new Set<PluginConnection>();
+  let nextConn = 1;
+
+  const refuse = (socket: Duplex, status: number, reason: string, headers: http.IncomingHttpHeaders): void => {
+    log.warn({ event: 'refused', endpoint: 'vnpt', status, reason, host: safeName(headers.host)?.slice(0, 100), origin: safeName(headers.origin)?.slice(0, 100) }, 'connection refused');
+    refuseUpgrade(socket, status, reason);
+  };
+
+  const endpoint = await bindLoopback({
+    name: 'vnpt',
+    ports: options.ports ?? VNPT_PORTS,
+    ...(options.hosts ? { hosts: options.hosts } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
+    onRequest: (req, res, info) => {
+      const allowed = allowedHostHeaders(info.port).has((req.headers.host ?? '').toLowerCase());
+      res.writeHead(allowed ? 404 : 403, { 'Content-Type': 'text/plain' }).end(allowed ? 'not found' : 'host not allowed');
+    },
+    onUpgrade: (req, socket, head, info) => {
+      socket.on('error', () => { /* a peer that vanished mid-handshake */ });
+      const verdict = checkHandshake(req.headers, info.port);
+      if (!verdict.ok) return refuse(socket, verdict.status, verdict.reason, req.headers);
+      if (connections.size >= parts.limits.maxConnections) return refuse(socket, 503, 'too many connections', req.headers);
+      if ((req.url ?? '/').split('?')[0] !== VNPT_PATH) return refuse(socket, 404, 'not found', req.headers);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const conn = new PluginConnection(nextConn++, verdict.origin, ws, parts, log, () => connections.delete(conn));
+        connections.add(conn);
+        log.info({ event: 'connected', endpoint: 'vnpt', conn: conn.id, origin: conn.origin, secure: info.secure }, 'plugin-compatible connection');
+      });
+    },
+    log,
+  });
+  log.info({ event: 'listening', endpoint: 'vnpt', port: endpoint.port, secure: endpoint.secure }, 'VNPT-CA Plugin compatible endpoint listening');
+
+  return {
+    port: endpoint.port,
+    secure: endpoint.secure,
+    async close() {
+      for (const c of connections) c.close();
+      await endpoint.close();
+      wss.close();
+    },
+  };
+}
+
+class PluginConnection {
+  private readonly gone = new AbortController();
+  private chain: Promise<void> = Promise.resolve();
+  private pending = 0;
+
+  constructor(
+    readonly id: number,
+    readonly origin: string,
+    private readonly ws: WebSocket,
+    private readonly parts: AgentParts,
+    private readonly log: AgentLogger,
+    onClosed: () => void,
+  ) {
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('error', (err: Error & { code?: string }) => {
+      this.log.warn({ event: 'socket-error', endpoint: 'vnpt', conn: id, code: err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'TOO_LARGE' : (err.code ?? 'ERROR') }, 'socket error');
+    });
+    ws.on('close', () => {
+      this.gone.abort(new KysoError('USER_CANCELLED', 'the page closed the connection'));
+      onClosed();
+    });
+  }
+
+  close(): void {
+    try { this.ws.close(1001, 'agent stopping'); } catch { this.ws.terminate(); }
+  }
+
+  private send(text: string): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    try { this.ws.send(text); } catch { this.ws.terminate(); }
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    const text = isBinary ? '' : Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+    const parsed = parseRequestFrame(text);
+    if (!parsed.ok) {
+      this.log.info({ event: 'vnpt-call', conn: this.id, origin: this.origin, outcome: 'error', code: 'BAD_REQUEST', size: text.length }, 'unusable frame');
+      this.send(replyFrame(JSON.stringify(failure(new KysoError('BAD_REQUEST', parsed.reason))), parsed.callback));
+      return;
+    }
+    const { frame } = parsed;
+    if (this.pending >= MAX_PENDING) {
+      this.send(replyFrame(JSON.stringify(failure(new KysoError('BUSY', `at most ${MAX_PENDING} calls waiting per connection`))), frame.funcCallback));
+      return;
+    }
+    this.pending++;
+    // One call at a time per connection, in the order sent.
+    this.chain = this.chain.then(() => this.run(frame.functionID, frame.funcCallback, frame.args)).finally(() => { this.pending--; });
+  }
+
+  private async run(functionID: number, callback: string, args: string[]): Promise<void> {
+    const started = Date.now();
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new KysoError('TIMEOUT', `no answer within ${Math.round(this.parts.limits.requestTimeoutMs / 1000)} s`)), this.parts.limits.requestTimeoutMs);
+    timer.unref?.();
+    const signal = AbortSignal.any([controller.signal, this.gone.signal]);
+    const entry: Record<string, string | number | boolean> = {};
+    const ctx: RequestContext = {
+      origin: this.origin,
+      signal,
+      progress: () => { /* the plugin protocol has no progress messages */ },
+      note: (fields) => {
+        if (fields.fileName !== undefined) entry.fileName = safeName(fields.fileName)!;
+        if (fields.size !== undefined) entry.size = fields.size;
+      },
+    };
+    let answer: string;
+    let outcome = 'ok';
+    let code: string | undefined;
+    try {
+      const work = callFunction({ parts: this.parts, ctx, note: (f) => Object.assign(entry, f) }, functionID, args);
+      const result = await new Promise<Awaited<typeof work>>((resolve, reject) => {
+        const onAbort = (): void => reject(signal.reason instanceof KysoError ? signal.reason : new KysoError('USER_CANCELLED'));
+        if (signal.aborted) return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      });
+      if (typeof result !== 'string' && result.code !== 0) {
+        outcome = 'error';
+        code = result.type ?? String(result.code);
+      }
+      answer = typeof result === 'string' ? result : JSON.stringify(result);
+    } catch (err) {
+      outcome = 'error';
+      code = toKysoError(err).code;
+      answer = JSON.stringify(failure(err));
+    } finally {
+      clearTimeout(timer);
+    }
+    this.send(replyFrame(answer, callback));
+    this.log.info({
+      event: 'vnpt-call', conn: this.id, origin: this.origin, functionID, function: FUNCTION_NAMES[functionID] ?? 'unsupported',
+      outcome, ...(code ? { code } : {}), durationMs: Date.now() - started, ...entry,
+    }, `plugin ${FUNCTION_NAMES[functionID] ?? functionID} ${outcome}`);
+  }
+}

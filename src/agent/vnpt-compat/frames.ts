@@ -1,0 +1,49 @@
+/**
+ * The wire format of the VNPT-CA Plugin's page library, as documented in docs/vnpt-compat.md: one JSON text
+ * frame per call, `{functionID, funcCallback, args: [strings], domain}`, answered by one text frame
+ * `"<payload>*<funcCallback>"`. `domain` is what the page says it is; it is read and ignored (the handshake's
+ * Origin header is the page's identity).
+ */
+import { z } from 'zod';
+
+/** A JavaScript global function name, as the page library dispatches on it; nothing that could smuggle a '*'. */
+export const CALLBACK_NAME = /^[A-Za-z_$][A-Za-z0-9_$.]{0,63}$/;
+
+export const requestFrameSchema = z.object({
+  functionID: z.union([z.number().int(), z.string().regex(/^-?\d{1,4}$/).transform(Number)]),
+  funcCallback: z.string().regex(CALLBACK_NAME, 'a JavaScript function name'),
+  args: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).max(16).default([]),
+  domain: z.unknown().optional(),
+});
+
+export interface RequestFrame {
+  functionID: number;
+  funcCallback: string;
+  /** Arguments as strings: the page library stringifies them; numbers and booleans are accepted as their text. */
+  args: string[];
+}
+
+export type ParsedFrame = { ok: true; frame: RequestFrame } | { ok: false; callback: string; reason: string };
+
+export function parseRequestFrame(text: string): ParsedFrame {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, callback: '', reason: 'not JSON' };
+  }
+  const callback = typeof raw === 'object' && raw !== null && typeof (raw as { funcCallback?: unknown }).funcCallback === 'string'
+    && CALLBACK_NAME.test((raw as { funcCallback: string }).funcCallback) ? (raw as { funcCallback: string }).funcCallback : '';
+  const parsed = requestFrameSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(frame)'}: ${i.message}`).join('; ');
+    return { ok: false, callback, reason: `not a plugin call: ${issues}` };
+  }
+  const { functionID, funcCallback, args } = parsed.data;
+  return { ok: true, frame: { functionID, funcCallback, args: args.map((a) => (a === null ? '' : String(a))) } };
+}
+
+/** The reply frame. The payload never holds a '*' of ours (base64, JSON of our messages): the page splits at the last one. */
+export function replyFrame(payload: string, callback: string): string {
+  return `${payload}*${callback}`;
+}

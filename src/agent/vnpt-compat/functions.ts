@@ -1,0 +1,239 @@
+/**
+ * The plugin's functions, by functionID, served by Kyso's own method handlers: every call goes through the
+ * same consent, certificate choice, confirmation and PIN windows as the native API, with the parameters
+ * validated by the native schemas. What each takes and answers is in docs/vnpt-compat.md.
+ */
+import { createHash } from 'node:crypto';
+import { KysoError } from '../../core/errors.js';
+import { sniffDocumentType } from '../../core/document-type.js';
+import { KYSO_VERSION } from '../../core/version.js';
+import { certificatesList } from '../methods/certificates-list.js';
+import { availableCertificates, decodeBase64, throwIfAborted, toBase64 } from '../methods/common.js';
+import type { AgentParts, RequestContext } from '../methods/context.js';
+import { docxSign } from '../methods/docx-sign.js';
+import { hashSign } from '../methods/hash-sign.js';
+import { pdfSign } from '../methods/pdf-sign.js';
+import { METHODS, type MethodName, type ParamsOf } from '../protocol.js';
+import { mapPdfSigner } from './pdf-signer-options.js';
+import { failure, notSupported, success, type PluginResult } from './results.js';
+
+export interface CallContext {
+  parts: AgentParts;
+  ctx: RequestContext;
+  /** Lines for the log (never arguments or document content). */
+  note(fields: Record<string, string | number | boolean>): void;
+}
+
+/** A function answers a result object, or a bare string (checkPlugin, getVersion). */
+export type PluginFunction = (call: CallContext, args: readonly string[]) => Promise<PluginResult | string>;
+
+export const FUNCTION_NAMES: Readonly<Record<number, string>> = {
+  0: 'GetCertInfo', 2: 'SignPDF', 3: 'SignOFFICE', 4: 'SignCMS', 6: 'setLicenseKey', 7: 'checkPlugin',
+  8: 'signArrData', 9: 'signHash', 10: 'signArrData', 11: 'getVersion', 34: 'CheckToken', 45: 'GetAllCertificates', 47: 'GetAllCertificates',
+};
+
+const DEFAULT_NAMES = { pdf: 'tài liệu.pdf', office: 'tài liệu.docx', data: 'dữ liệu do trang web gửi (data sent by the site)' } as const;
+
+/** Serial numbers as pages write them: any case, with or without separators and leading zeros. */
+export const normalizeSerial = (s: string): string => s.toLowerCase().replace(/[^0-9a-f]/g, '').replace(/^0+(?=.)/, '');
+
+const validated = <M extends MethodName>(method: M, params: unknown): ParamsOf<M> => {
+  const r = METHODS[method].params.safeParse(params);
+  if (!r.success) throw new KysoError('BAD_REQUEST', r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(args)'}: ${i.message}`).join('; '));
+  return r.data as ParamsOf<M>;
+};
+
+const arg = (args: readonly string[], i: number): string | undefined => {
+  const v = args[i]?.trim();
+  return v ? v : undefined;
+};
+
+interface CertificateRef { id: string; serial: string; der: string }
+
+/** The certificate a page names by serial (after consent), or undefined when it names none. */
+async function bySerial(call: CallContext, serial: string | undefined): Promise<CertificateRef | undefined> {
+  if (!serial) return undefined;
+  const want = normalizeSerial(serial);
+  const { certificates } = await certificatesList(call.parts, call.ctx);
+  const c = certificates.find((x) => normalizeSerial(x.serialNumber) === want);
+  if (!c) throw new KysoError('CERTIFICATE_NOT_FOUND', 'no certificate with that serial number on the tokens plugged in');
+  return { id: c.id, serial: c.serialNumber, der: c.certificate };
+}
+
+/** The user picks a certificate in Kyso's window (after consent): GetCertInfo without a serial, batches. */
+async function chosen(call: CallContext): Promise<CertificateRef> {
+  const { parts, ctx } = call;
+  if (!parts.policy.isAllowed(ctx.origin)) ctx.progress('consent');
+  await parts.policy.ensure(ctx.origin, ctx.signal);
+  return parts.queue.run({
+    signal: ctx.signal,
+    run: async (signal) => {
+      const certs = availableCertificates(parts);
+      const pick = await parts.prompter.chooseCertificate(ctx.origin, certs, { signal });
+      throwIfAborted(signal);
+      const c = certs.find((x) => x.id === pick.id);
+      if (!c) throw new KysoError('CERTIFICATE_NOT_FOUND');
+      return { id: c.id, serial: c.info.serialNumber, der: toBase64(c.der) };
+    },
+  });
+}
+
+const serialOf = async (call: CallContext, certificateId: string): Promise<string | null> =>
+  call.parts.tokens.certificates().find((c) => c.id === certificateId)?.info.serialNumber ?? null;
+
+async function signPdf(call: CallContext, document: string, optionsJson: string | undefined, serial: string | undefined, certificateId?: string): Promise<PluginResult> {
+  const mapped = mapPdfSigner(optionsJson);
+  if (mapped.ignored.length) call.note({ ignored: mapped.ignored.join(',') });
+  const id = certificateId ?? (await bySerial(call, serial ?? mapped.certificateSerial))?.id;
+  const params = validated('pdf.sign', { document, fileName: mapped.fileName ?? DEFAULT_NAMES.pdf, ...mapped.params, ...(id ? { certificateId: id } : {}) });
+  const r = await pdfSign(call.parts, call.ctx, params);
+  return success(r.document, await serialOf(call, r.signature.certificateId));
+}
+
+interface OfficeOptions { FileName?: string; Reason?: string; SignatureComments?: string; CertificateSerial?: string }
+
+function officeOptions(json: string | undefined): OfficeOptions {
+  if (!json) return {};
+  try {
+    const o = JSON.parse(json) as unknown;
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Error('not an object');
+    const pick = (k: keyof OfficeOptions): string | undefined => (typeof (o as Record<string, unknown>)[k] === 'string' ? (o as Record<string, string>)[k] : undefined);
+    return Object.fromEntries((['FileName', 'Reason', 'SignatureComments', 'CertificateSerial'] as const).map((k) => [k, pick(k)]).filter(([, v]) => v)) as OfficeOptions;
+  } catch {
+    throw new KysoError('BAD_REQUEST', 'Office signing options are not a JSON object');
+  }
+}
+
+async function signOffice(call: CallContext, document: string, optionsJson: string | undefined, serial: string | undefined, certificateId?: string): Promise<PluginResult> {
+  const o = officeOptions(optionsJson);
+  const id = certificateId ?? (await bySerial(call, serial ?? o.CertificateSerial))?.id;
+  const reason = o.Reason ?? o.SignatureComments;
+  const params = validated('docx.sign', { document, fileName: o.FileName ?? DEFAULT_NAMES.office, ...(reason ? { reason } : {}), ...(id ? { certificateId: id } : {}) });
+  const r = await docxSign(call.parts, call.ctx, params);
+  return success(r.document, await serialOf(call, r.signature.certificateId));
+}
+
+/** A detached CMS SignedData over the data (SHA-256), as `openssl cms -verify -content DATA` checks it. */
+async function signCms(call: CallContext, data: string, serial: string | undefined, certificateId?: string): Promise<PluginResult> {
+  const bytes = decodeBase64(data, call.parts.limits.maxDocumentBytes, 'the data');
+  const id = certificateId ?? (await bySerial(call, serial))?.id;
+  const digest = createHash('sha256').update(bytes).digest('base64');
+  const params = validated('hash.sign', { digest, algorithm: 'SHA-256', format: 'cms', fileName: DEFAULT_NAMES.data, ...(id ? { certificateId: id } : {}) });
+  const r = await hashSign(call.parts, call.ctx, params);
+  return success(r.signature, await serialOf(call, r.certificateId));
+}
+
+const HASH_BY_LENGTH: Readonly<Record<number, 'SHA-256' | 'SHA-384' | 'SHA-512'>> = { 32: 'SHA-256', 48: 'SHA-384', 64: 'SHA-512' };
+
+/** The bare signature value over a digest the page computed (PKCS#1 v1.5 for RSA, DER ECDSA for EC); `cms` as 3rd arg for a CMS. */
+async function signHash(call: CallContext, args: readonly string[]): Promise<PluginResult> {
+  const digest = arg(args, 0) ?? '';
+  const algorithm = HASH_BY_LENGTH[Buffer.from(digest, 'base64').length];
+  if (!algorithm) throw new KysoError('BAD_REQUEST', 'signHash takes a SHA-256, SHA-384 or SHA-512 digest, base64');
+  const id = (await bySerial(call, arg(args, 1)))?.id;
+  const format = arg(args, 2)?.toLowerCase() === 'cms' ? 'cms' : 'raw';
+  const r = await hashSign(call.parts, call.ctx, validated('hash.sign', { digest, algorithm, format, ...(id ? { certificateId: id } : {}) }));
+  return success(r.signature, await serialOf(call, r.certificateId));
+}
+
+interface BatchItem { data: string; kind: 'pdf' | 'office' | 'data' }
+
+function batchItems(json: string | undefined): BatchItem[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json ?? '');
+  } catch {
+    throw new KysoError('BAD_REQUEST', 'signArrData takes a JSON array of base64 items');
+  }
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > 50) throw new KysoError('BAD_REQUEST', 'signArrData takes a JSON array of 1 to 50 items');
+  return raw.map((item, i) => {
+    const data = typeof item === 'string' ? item : typeof item === 'object' && item !== null ? ((item as Record<string, unknown>).data ?? (item as Record<string, unknown>).Data ?? (item as Record<string, unknown>).Base64) : undefined;
+    if (typeof data !== 'string') throw new KysoError('BAD_REQUEST', `signArrData item ${i}: no base64 data`);
+    const head = Buffer.from(data.slice(0, 1024), 'base64');
+    const type = sniffDocumentType(new Uint8Array(head));
+    return { data, kind: type === 'pdf' ? 'pdf' : type === 'zip' ? 'office' : 'data' };
+  });
+}
+
+/**
+ * Several items with one certificate (chosen once): PDFs get PAdES, Office files a package signature, anything
+ * else a CMS. Each is confirmed like a single signature; the first failure stops the batch, and the items signed
+ * before it are still returned in `data`.
+ */
+async function signBatch(call: CallContext, args: readonly string[]): Promise<PluginResult> {
+  const items = batchItems(args[0]);
+  const options = arg(args, 1);
+  const cert = (await bySerial(call, arg(args, 2))) ?? (await chosen(call));
+  const out: Array<{ code: number; data: string; error: string }> = [];
+  let first: PluginResult | undefined;
+  for (const item of items) {
+    if (first) {
+      out.push({ code: first.code, data: '', error: first.error });
+      continue;
+    }
+    try {
+      const r = item.kind === 'pdf' ? await signPdf(call, item.data, options, undefined, cert.id)
+        : item.kind === 'office' ? await signOffice(call, item.data, undefined, undefined, cert.id)
+        : await signCms(call, item.data, undefined, cert.id);
+      out.push({ code: 0, data: r.data, error: '' });
+    } catch (err) {
+      first = failure(err);
+      out.push({ code: first.code, data: '', error: first.error });
+    }
+  }
+  const data = JSON.stringify(out);
+  return first ? { ...first, data } : success(data, cert.serial);
+}
+
+interface CertificateSummary { serial: string; subjectCN: string; issuerCN: string; organization: string; email: string; notBefore: string; notAfter: string; base64: string }
+
+export const FUNCTIONS: Readonly<Record<number, PluginFunction>> = {
+  0: async (call, args) => {
+    const c = (await bySerial(call, arg(args, 0))) ?? (await chosen(call));
+    return success(c.der, c.serial);
+  },
+  2: (call, args) => signPdf(call, args[0] ?? '', arg(args, 1), arg(args, 2)),
+  3: (call, args) => signOffice(call, args[0] ?? '', arg(args, 1), arg(args, 2)),
+  4: (call, args) => signCms(call, args[0] ?? '', arg(args, 1)),
+  // The plugin's licence check: Kyso needs none, and says yes.
+  6: async () => success(''),
+  7: async () => '1',
+  8: signBatch,
+  9: signHash,
+  10: signBatch,
+  11: async () => KYSO_VERSION,
+  34: async (call, args) => {
+    const serial = arg(args, 0);
+    if (serial) return success('1', (await bySerial(call, serial))!.serial);
+    if (call.parts.tokens.tokens().length === 0) throw new KysoError('NO_TOKEN');
+    return success('1');
+  },
+  45: allCertificates,
+  47: allCertificates,
+};
+
+async function allCertificates(call: CallContext): Promise<PluginResult> {
+  const { certificates } = await certificatesList(call.parts, call.ctx);
+  const list: CertificateSummary[] = certificates.map((c) => ({
+    serial: c.serialNumber,
+    subjectCN: c.subject.commonName ?? '',
+    issuerCN: c.issuer.commonName ?? '',
+    organization: c.subject.organization ?? '',
+    email: c.subject.email ?? '',
+    notBefore: c.notBefore,
+    notAfter: c.notAfter,
+    base64: c.certificate,
+  }));
+  return success(JSON.stringify(list));
+}
+
+/** Runs one call; errors become the plugin's negative results, never exceptions. */
+export async function callFunction(call: CallContext, functionID: number, args: readonly string[]): Promise<PluginResult | string> {
+  const fn = Object.hasOwn(FUNCTIONS, functionID) ? FUNCTIONS[functionID] : undefined;
+  if (!fn) return notSupported(functionID);
+  try {
+    return await fn(call, args);
+  } catch (err) {
+    return failure(err);
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The plugin's `PdfSigner` options (a JSON object the page passes as a string) mapped onto `pdf.sign`
+ * parameters. Loose by necessity: the page library sends numbers and booleans as strings as often as not.
+ * What Kyso will not take from a page is dropped on purpose: `TsaUrl`, `TsaUsername`, `TsaPassword` (the
+ * timestamp server is the one the user configured in Kyso; a page must not send the user's signatures, or a
+ * password, to a server of its choosing).
+ */
+import { z } from 'zod';
+import { KysoError } from '../../core/errors.js';
+import type { ParamsOf } from '../protocol.js';
+
+type PdfSignParams = ParamsOf<'pdf.sign'>;
+type Appearance = NonNullable<PdfSignParams['appearance']>;
+type Stamp = NonNullable<Appearance['documentNumber']>;
+
+const flag = z.union([z.boolean(), z.number(), z.string()]).transform((v) => v === true || v === 1 || (typeof v === 'string' && /^(true|1|yes)$/i.test(v.trim())));
+const num = z.union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
+const text = z.string().max(500);
+
+/** A stamp given as a bare text is drawn inside the signature box; with a rectangle, where it says. */
+const stampInput = z.union([
+  text,
+  z.object({ Text: text.optional(), text: text.optional(), page: num.optional(), llx: num, lly: num, urx: num, ury: num }).passthrough(),
+]);
+
+export const pdfSignerSchema = z.object({
+  page: num.optional(),
+  llx: num.optional(),
+  lly: num.optional(),
+  urx: num.optional(),
+  ury: num.optional(),
+  sigAllPages: flag.optional(),
+  PagesArray: z.union([z.array(num), z.string().max(20_000)]).optional(),
+  SigType: z.union([num, z.string()]).optional(),
+  ImageBase64: z.string().max(4_000_000).optional(),
+  Signer: text.optional(),
+  SignerPosition: text.optional(),
+  SigSignerVisible: flag.optional(),
+  SigEmailVisible: flag.optional(),
+  SigCompanyVisible: flag.optional(),
+  SigSigningTimeVisible: flag.optional(),
+  SigTextSize: num.optional(),
+  sigUpperCase: flag.optional(),
+  sigBold: flag.optional(),
+  DocumentNumber: stampInput.optional(),
+  DocumentDate: stampInput.optional(),
+  Reason: text.optional(),
+  Location: text.optional(),
+  FileName: z.string().min(1).max(255).optional(),
+  TsaUrl: z.unknown().optional(),
+  TsaUsername: z.unknown().optional(),
+  TsaPassword: z.unknown().optional(),
+  CertificateSerial: z.string().max(200).optional(),
+  AdvancedCustom: flag.optional(),
+}).passthrough();
+
+export type PdfSignerInput = z.input<typeof pdfSignerSchema>;
+
+export interface MappedPdfOptions {
+  params: Omit<PdfSignParams, 'document' | 'fileName' | 'certificateId'>;
+  certificateSerial?: string;
+  fileName?: string;
+  /** Options present and ignored on purpose, for the log. */
+  ignored: string[];
+}
+
+/** SigType: 0 text only, 1 image only, 2 image and text (or Kyso's names). */
+function appearanceMode(v: number | string | undefined, hasImage: boolean): Appearance['mode'] {
+  if (v === undefined || v === '') return hasImage ? 'image-text' : 'text';
+  const s = String(v).trim().toLowerCase();
+  if (s === '0' || s === 'text') return 'text';
+  if (s === '1' || s === 'image') return 'image';
+  if (s === '2' || s === '3' || s === 'image-text') return 'image-text';
+  throw new KysoError('BAD_REQUEST', `PdfSigner.SigType: 0 (text), 1 (image) or 2 (image and text), got ${s.slice(0, 20)}`);
+}
+
+function pageList(v: number[] | string): number[] {
+  const items = Array.isArray(v) ? v : v.split(/[,;\s]+/).filter(Boolean).map((x) => {
+    if (!/^\d+$/.test(x)) throw new KysoError('BAD_REQUEST', `PdfSigner.PagesArray: not a page number: ${x.slice(0, 20)}`);
+    return Number(x);
+  });
+  if (items.length === 0 || items.some((n) => !Number.isInteger(n) || n < 1)) throw new KysoError('BAD_REQUEST', 'PdfSigner.PagesArray: page numbers start at 1');
+  return [...new Set(items)];
+}
+
+function stamp(v: z.infer<typeof stampInput> | undefined, label: string, fontSize: number | undefined): { line?: string; stamp?: Stamp } {
+  if (v === undefined || v === '') return {};
+  if (typeof v === 'string') return { line: `${label}: ${v}` };
+  const t = v.Text ?? v.text;
+  if (!t) throw new KysoError('BAD_REQUEST', `PdfSigner.${label === 'Số' ? 'DocumentNumber' : 'DocumentDate'}: Text is missing`);
+  return { stamp: { text: t, placement: { page: v.page ?? 1, rect: [v.llx, v.lly, v.urx, v.ury] }, ...(fontSize ? { fontSize } : {}) } };
+}
+
+export function mapPdfSigner(json: string | undefined): MappedPdfOptions {
+  let raw: unknown = {};
+  if (json !== undefined && json.trim() !== '') {
+    try {
+      raw = JSON.parse(json);
+    } catch {
+      throw new KysoError('BAD_REQUEST', 'PdfSigner options are not JSON');
+    }
+  }
+  const parsed = pdfSignerSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new KysoError('BAD_REQUEST', `PdfSigner: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const o = parsed.data;
+  const ignored = (['TsaUrl', 'TsaUsername', 'TsaPassword'] as const).filter((k) => o[k] !== undefined && o[k] !== '');
+
+  const corners = [o.llx, o.lly, o.urx, o.ury];
+  const hasRect = corners.every((c) => c !== undefined);
+  if (!hasRect && corners.some((c) => c !== undefined)) throw new KysoError('BAD_REQUEST', 'PdfSigner: llx, lly, urx and ury go together');
+  const rect: [number, number, number, number] | undefined = hasRect ? [Math.min(o.llx!, o.urx!), Math.min(o.lly!, o.ury!), Math.max(o.llx!, o.urx!), Math.max(o.lly!, o.ury!)] : undefined;
+  const page = o.page ?? 1;
+  if (!Number.isInteger(page) || page < 1) throw new KysoError('BAD_REQUEST', 'PdfSigner.page: page numbers start at 1');
+
+  const fontSize = o.SigTextSize !== undefined && o.SigTextSize > 0 ? Math.min(72, Math.max(4, o.SigTextSize)) : undefined;
+  const number = stamp(o.DocumentNumber, 'Số', fontSize);
+  const date = stamp(o.DocumentDate, 'Ngày', fontSize);
+  const lines = [
+    o.Signer ? `Ký bởi: ${o.Signer}` : undefined,
+    o.SignerPosition ? `Chức vụ: ${o.SignerPosition}` : undefined,
+    number.line,
+    date.line,
+  ].filter((l): l is string => l !== undefined);
+
+  const show: NonNullable<Appearance['show']> = {};
+  // A page-given signer name replaces the certificate's in the box.
+  if (o.Signer) show.signer = false;
+  else if (o.SigSignerVisible !== undefined) show.signer = o.SigSignerVisible;
+  if (o.SigEmailVisible !== undefined) show.email = o.SigEmailVisible;
+  if (o.SigCompanyVisible !== undefined) show.organization = o.SigCompanyVisible;
+  if (o.SigSigningTimeVisible !== undefined) show.time = o.SigSigningTimeVisible;
+
+  const appearance: Appearance = {
+    mode: appearanceMode(o.SigType, Boolean(o.ImageBase64)),
+    ...(Object.keys(show).length ? { show } : {}),
+    ...(lines.length ? { text: lines.join('\n') } : {}),
+    ...(o.ImageBase64 ? { image: o.ImageBase64.replace(/^data:image\/[a-z]+;base64,/i, '') } : {}),
+    ...(fontSize ? { fontSize } : {}),
+    ...(o.sigBold !== undefined ? { bold: o.sigBold } : {}),
+    ...(o.sigUpperCase !== undefined ? { upperCase: o.sigUpperCase } : {}),
+    ...(number.stamp ? { documentNumber: number.stamp } : {}),
+    ...(date.stamp ? { documentDate: date.stamp } : {}),
+  };
+  if ((appearance.mode === 'image' || appearance.mode === 'image-text') && !appearance.image) {
+    throw new KysoError('BAD_REQUEST', 'PdfSigner.SigType asks for an image and ImageBase64 is empty');
+  }
+
+  let placement: PdfSignParams['placement'];
+  if (o.AdvancedCustom) placement = 'ask';
+  else if (rect && o.sigAllPages) placement = { pages: 'all', rect };
+  else if (rect && o.PagesArray !== undefined) placement = { pages: pageList(o.PagesArray), rect };
+  else if (rect) placement = { page, rect };
+
+  const params: MappedPdfOptions['params'] = {
+    ...(o.Reason ? { reason: o.Reason } : {}),
+    ...(o.Location ? { location: o.Location } : {}),
+    ...(placement ? { placement, appearance } : {}),
+  };
+  return { params, ...(o.CertificateSerial ? { certificateSerial: o.CertificateSerial } : {}), ...(o.FileName ? { fileName: o.FileName } : {}), ignored };
+}

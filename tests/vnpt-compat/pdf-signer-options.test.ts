@@ -1,0 +1,72 @@
+/** The PdfSigner options as pages send them (numbers and booleans as strings too), mapped onto pdf.sign. */
+import { describe, expect, it } from 'vitest';
+import { mapPdfSigner } from '../../src/agent/vnpt-compat/pdf-signer-options.js';
+import { METHODS } from '../../src/agent/protocol.js';
+import { parseRequestFrame, replyFrame } from '../../src/agent/vnpt-compat/frames.js';
+
+const valid = (m: ReturnType<typeof mapPdfSigner>): boolean => METHODS['pdf.sign'].params.safeParse({ document: 'JVBERg==', fileName: 'a.pdf', ...m.params }).success;
+
+describe('PdfSigner mapping', () => {
+  it('no options: an invisible signature', () => {
+    const m = mapPdfSigner('');
+    expect(m.params).toEqual({});
+    expect(valid(m)).toBe(true);
+  });
+
+  it('corners in any order become a rectangle on the page; strings are read as numbers and flags', () => {
+    const m = mapPdfSigner(JSON.stringify({ page: '2', llx: '300', lly: 180, urx: 100, ury: '80', SigTextSize: '11', sigUpperCase: '1', sigBold: false, SigCompanyVisible: 'false' }));
+    expect(m.params.placement).toEqual({ page: 2, rect: [100, 80, 300, 180] });
+    expect(m.params.appearance).toMatchObject({ mode: 'text', fontSize: 11, upperCase: true, bold: false, show: { organization: false } });
+    expect(valid(m)).toBe(true);
+  });
+
+  it('SigType and ImageBase64: 0 text, 1 image, 2 image and text; an image mode without an image is refused', () => {
+    const img = 'iVBORw0KGgo=';
+    const rect = { llx: 0, lly: 0, urx: 100, ury: 50 };
+    expect(mapPdfSigner(JSON.stringify({ ...rect, SigType: 1, ImageBase64: `data:image/png;base64,${img}` })).params.appearance).toMatchObject({ mode: 'image', image: img });
+    expect(mapPdfSigner(JSON.stringify({ ...rect, SigType: '2', ImageBase64: img })).params.appearance?.mode).toBe('image-text');
+    expect(mapPdfSigner(JSON.stringify({ ...rect, ImageBase64: img })).params.appearance?.mode).toBe('image-text');
+    expect(() => mapPdfSigner(JSON.stringify({ ...rect, SigType: 1 }))).toThrow(/ImageBase64/);
+    expect(() => mapPdfSigner(JSON.stringify({ ...rect, SigType: 7 }))).toThrow(/SigType/);
+  });
+
+  it('pages: sigAllPages, PagesArray as text or list; AdvancedCustom asks the user', () => {
+    const rect = { llx: 0, lly: 0, urx: 100, ury: 50 };
+    expect(mapPdfSigner(JSON.stringify({ ...rect, sigAllPages: 'true' })).params.placement).toEqual({ pages: 'all', rect: [0, 0, 100, 50] });
+    expect(mapPdfSigner(JSON.stringify({ ...rect, PagesArray: '1, 3;3 5' })).params.placement).toEqual({ pages: [1, 3, 5], rect: [0, 0, 100, 50] });
+    expect(mapPdfSigner(JSON.stringify({ ...rect, PagesArray: [2, '4'] })).params.placement).toEqual({ pages: [2, 4], rect: [0, 0, 100, 50] });
+    expect(() => mapPdfSigner(JSON.stringify({ ...rect, PagesArray: '0' }))).toThrow(/start at 1/);
+    expect(mapPdfSigner(JSON.stringify({ AdvancedCustom: true, SigTextSize: 9 })).params).toMatchObject({ placement: 'ask', appearance: { fontSize: 9 } });
+  });
+
+  it('document number and date: a line in the box, or a stamp where the page says', () => {
+    const rect = { llx: 0, lly: 0, urx: 100, ury: 50 };
+    const m = mapPdfSigner(JSON.stringify({ ...rect, DocumentNumber: '15/QĐ', DocumentDate: { Text: '02/12/2026', page: 1, llx: 400, lly: 700, urx: 550, ury: 720 } }));
+    expect(m.params.appearance?.text).toBe('Số: 15/QĐ');
+    expect(m.params.appearance?.documentDate).toEqual({ text: '02/12/2026', placement: { page: 1, rect: [400, 700, 550, 720] } });
+    expect(valid(m)).toBe(true);
+  });
+
+  it('a page-named timestamp server and its password are dropped and reported; the certificate serial is kept', () => {
+    const m = mapPdfSigner(JSON.stringify({ TsaUrl: 'http://tsa.example/', TsaUsername: 'u', TsaPassword: 'p', CertificateSerial: '0A1B' }));
+    expect(m.ignored).toEqual(['TsaUrl', 'TsaUsername', 'TsaPassword']);
+    expect(JSON.stringify(m.params)).not.toContain('tsa.example');
+    expect(m.certificateSerial).toBe('0A1B');
+  });
+
+  it('bad options are BAD_REQUEST', () => {
+    expect(() => mapPdfSigner('{')).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+    expect(() => mapPdfSigner(JSON.stringify({ llx: 1, lly: 2 }))).toThrow(/go together/);
+    expect(() => mapPdfSigner(JSON.stringify({ page: 0, llx: 0, lly: 0, urx: 1, ury: 1 }))).toThrow(/page/);
+  });
+});
+
+describe('plugin frames', () => {
+  it('reads functionID as number or digits, args as strings; keeps a valid callback for errors', () => {
+    expect(parseRequestFrame(JSON.stringify({ functionID: '2', funcCallback: 'window.cb_1', args: ['a', 3, true, null], domain: 'x' })))
+      .toEqual({ ok: true, frame: { functionID: 2, funcCallback: 'window.cb_1', args: ['a', '3', 'true', ''] } });
+    expect(parseRequestFrame(JSON.stringify({ functionID: 'two', funcCallback: 'cb' }))).toMatchObject({ ok: false, callback: 'cb' });
+    expect(parseRequestFrame(JSON.stringify({ functionID: 1, funcCallback: 'a*b' }))).toMatchObject({ ok: false, callback: '' });
+    expect(replyFrame('{"code":0}', 'cb')).toBe('{"code":0}*cb');
+  });
+});
