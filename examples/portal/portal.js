@@ -47,6 +47,8 @@ async function findAgent() {
     const info = await kyso.connect();
     $('agent').textContent = `Kyso ${info.version} đã sẵn sàng (${info.tokenCount} USB token).`;
     $('agent').className = 'ok';
+    // wss (Kyso's local certificate) or ws: what a support page asks about first.
+    $('agent').dataset.transport = kyso.secure ? 'wss' : 'ws';
   } catch (err) {
     $('agent').textContent = '';
     showError(err);
