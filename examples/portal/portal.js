@@ -22,6 +22,8 @@ const STAGES = {
   done: 'Đã ký xong.',
 };
 window.kysoProgress = [];
+// Chrome is about to ask for Local Network Access: say why, before the question appears.
+kyso.on('permission-prompt', (m) => { $('progress').textContent = m.messageVi; });
 
 function showError(err) {
   const box = $('error');

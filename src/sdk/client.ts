@@ -93,7 +93,18 @@ type Events = {
   'tokens.changed': { tokenCount: number };
   connected: AgentInfo;
   disconnected: undefined;
+  /**
+   * The browser is about to ask the citizen for Local Network Access (Chrome): show this text beside the page's
+   * signing button so the question does not come out of nowhere.
+   */
+  'permission-prompt': { messageVi: string; messageEn: string };
 };
+
+/** What to tell the citizen while Chrome asks for Local Network Access. */
+export const LOCAL_NETWORK_PROMPT = {
+  messageVi: 'Trình duyệt sẽ hỏi bạn có cho phép trang này truy cập các thiết bị trong mạng cục bộ không: hãy bấm "Cho phép" để trang dùng được Kyso (phần mềm ký số trên máy tính của bạn).',
+  messageEn: 'Your browser will ask whether this page may access devices on your local network: choose "Allow" so the page can use Kyso, the signing app on your computer.',
+} as const;
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -107,7 +118,7 @@ export class KysoClient {
   private agent: AgentInfo | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private readonly listeners: { [K in keyof Events]: Set<(v: Events[K]) => void> } = { 'tokens.changed': new Set(), connected: new Set(), disconnected: new Set() };
+  private readonly listeners: { [K in keyof Events]: Set<(v: Events[K]) => void> } = { 'tokens.changed': new Set(), connected: new Set(), disconnected: new Set(), 'permission-prompt': new Set() };
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnectDelay = 1000;
   private closedByUser = false;
@@ -268,6 +279,7 @@ export class KysoClient {
     const timeout = this.options.connectTimeoutMs ?? 2000;
     const schemes = this.options.secure === 'never' ? ['http'] as const : this.options.secure === 'only' ? ['https'] as const : ['https', 'http'] as const;
     let reached = false;
+    if ((await loopbackPermission()) === 'prompt') this.emit('permission-prompt', { ...LOCAL_NETWORK_PROMPT });
     for (const port of ports) {
       for (const scheme of schemes) {
         if (!(await probe(scheme, port, timeout))) continue;

@@ -81,6 +81,9 @@ describe('an HTTPS portal in Chromium', () => {
       await page.goto(`${portalUrl}/`);
       await page.locator('#agent.ok').waitFor({ timeout: 20_000 });
       expect(await page.locator('#agent').getAttribute('data-transport')).toBe('wss');
+      // Chrome has not decided Local Network Access for this HTTPS page yet: the SDK told the page to explain it.
+      expect(await page.evaluate(async () => (await navigator.permissions.query({ name: 'loopback-network' as PermissionName })).state)).toBe('prompt');
+      expect(await page.locator('#progress').textContent()).toContain('hãy bấm "Cho phép"');
 
       await page.click('#load-certs');
       await page.locator(`#cert option[value="${certificateId('ec256')}"]`).waitFor({ state: 'attached' });
