@@ -14,6 +14,7 @@ import { checkHandshake, refuseUpgrade } from '../handshake.js';
 import { parseRequestFrame, replyFrame } from './frames.js';
 import { FUNCTION_NAMES, callFunction } from './functions.js';
 import { failure } from './results.js';
+import { abortable } from '../prompters/scripted.js';
 
 export const VNPT_PORTS: readonly number[] = [4433, 4434, 4435];
 export const VNPT_PATH = '/plugin';
@@ -151,13 +152,8 @@ class PluginConnection {
     let outcome = 'ok';
     let code: string | undefined;
     try {
-      const work = callFunction({ parts: this.parts, ctx, note: (f) => Object.assign(entry, f) }, functionID, args);
-      const result = await new Promise<Awaited<typeof work>>((resolve, reject) => {
-        const onAbort = (): void => reject(signal.reason instanceof KysoError ? signal.reason : new KysoError('USER_CANCELLED'));
-        if (signal.aborted) return onAbort();
-        signal.addEventListener('abort', onAbort, { once: true });
-        work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-      });
+      // Answer as soon as the call is aborted (timeout, page gone); the queue still waits for the work itself.
+      const result = await abortable(callFunction({ parts: this.parts, ctx, note: (f) => Object.assign(entry, f) }, functionID, args), signal);
       if (typeof result !== 'string' && result.code !== 0) {
         outcome = 'error';
         code = result.type ?? String(result.code);
