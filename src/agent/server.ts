@@ -38,6 +38,7 @@ import { checkHandshake, refuseUpgrade, type HandshakeVerdict } from './handshak
 export { allowedHostHeaders, checkHandshake, type HandshakeVerdict };
 import { docxSign } from './methods/docx-sign.js';
 import { docxVerify } from './methods/docx-verify.js';
+import { abortable } from './methods/common.js';
 
 export const DEFAULT_MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
 
@@ -418,14 +419,8 @@ class Connection {
       },
     };
     try {
-      const work = Promise.resolve().then(() => HANDLERS[method](this.parts, ctx, params as never));
       // Answer as soon as the request is aborted (timeout, cancel); the queue still waits for the work itself.
-      const result = await new Promise<unknown>((resolve, reject) => {
-        const onAbort = (): void => reject(signal.reason instanceof KysoError ? signal.reason : new KysoError('USER_CANCELLED'));
-        if (signal.aborted) return onAbort();
-        signal.addEventListener('abort', onAbort, { once: true });
-        work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-      });
+      const result = await abortable(Promise.resolve().then(() => HANDLERS[method](this.parts, ctx, params as never)), signal);
       const checked = METHODS[method].result.safeParse(result);
       if (!checked.success) throw new KysoError('INTERNAL', `result of ${method} does not match its schema: ${describeIssues(checked.error.issues)}`);
       this.send({ jsonrpc: '2.0', id, result: checked.data });

@@ -23,10 +23,24 @@ export function decodeBase64(value: string, maxBytes: number, what: string): Uin
 
 export const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
+const abortReason = (signal: AbortSignal): KysoError => (signal.reason instanceof KysoError ? signal.reason : new KysoError('USER_CANCELLED'));
+
 export function throwIfAborted(signal: AbortSignal): void {
-  if (!signal.aborted) return;
-  const r: unknown = signal.reason;
-  throw r instanceof KysoError ? r : new KysoError('USER_CANCELLED');
+  if (signal.aborted) throw abortReason(signal);
+}
+
+/**
+ * `value`, or a rejection as soon as `signal` aborts (timeout, cancel, page gone): the caller answers at once,
+ * while whatever produces `value` (a queued token operation) finishes on its own.
+ */
+export function abortable<T>(value: T | Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return Promise.resolve(value);
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    Promise.resolve(value).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** The certificates a site may sign with now; NO_TOKEN / NO_CERTIFICATE when there are none. */

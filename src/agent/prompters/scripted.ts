@@ -9,6 +9,7 @@
  */
 import { KysoError } from '../../core/errors.js';
 import type { ConfirmRequest, PinRequest, PlacementChoice, PlacementDefaults, PlacementDocument, PromptOptions, Prompter, TokenCertificate } from '../prompter.js';
+import { abortable } from '../methods/common.js';
 
 type Answer<A extends unknown[], R> = R | ((...args: [...A, AbortSignal | undefined]) => R | Promise<R>);
 
@@ -28,21 +29,6 @@ export type PromptCall =
   | { kind: 'confirm'; origin: string; documents: Array<{ fileName: string; size: number }>; certificateId: string }
   | { kind: 'placement'; origin: string; fileName: string }
   | { kind: 'pinRejected'; token: string };
-
-/** Rejects when `signal` aborts; the answer is otherwise passed through. */
-export function abortable<T>(value: T | Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return Promise.resolve(value);
-  if (signal.aborted) return Promise.reject(cancelled(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(cancelled(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    Promise.resolve(value).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
-function cancelled(signal: AbortSignal): KysoError {
-  return signal.reason instanceof KysoError ? signal.reason : new KysoError('USER_CANCELLED');
-}
 
 async function answer<A extends unknown[], R>(a: Answer<A, R> | undefined, fallback: R | undefined, args: A, signal: AbortSignal | undefined): Promise<R> {
   if (a === undefined) {

@@ -10,11 +10,11 @@ import { KysoError, toKysoError } from '../../core/errors.js';
 import { bindLoopback, allowedHostHeaders, type ServerTls } from '../listener.js';
 import { safeName, type AgentLogger } from '../logger.js';
 import type { AgentParts, RequestContext } from '../methods/context.js';
+import { abortable } from '../methods/common.js';
 import { checkHandshake, refuseUpgrade } from '../handshake.js';
 import { parseRequestFrame, replyFrame } from './frames.js';
 import { FUNCTION_NAMES, callFunction } from './functions.js';
 import { failure } from './results.js';
-import { abortable } from '../prompters/scripted.js';
 
 export const VNPT_PORTS: readonly number[] = [4433, 4434, 4435];
 export const VNPT_PATH = '/plugin';
