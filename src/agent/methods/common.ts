@@ -59,6 +59,24 @@ export interface SigningRequest {
 export type SigningBody<T> = (key: SigningKey, certificate: TokenCertificate, signal: AbortSignal) => Promise<T>;
 
 /**
+ * One document checked and ready to sign, before anyone is asked anything: what the confirmation shows, what
+ * to ask once the certificate is known (placement), and the signing itself. A method runs one in a session;
+ * a batch runs several in one session (one confirmation listing them all, one PIN).
+ */
+export interface PreparedSignature<T> {
+  document: { fileName: string; size: number };
+  beforeConfirm?: (certificate: TokenCertificate, signal: AbortSignal) => Promise<void>;
+  sign: SigningBody<T>;
+}
+
+/** A prepared signature in its own session, as the single-document methods run it. */
+export async function signPrepared<T>(parts: AgentParts, ctx: RequestContext, certificateId: string | undefined, prepared: PreparedSignature<T>): Promise<T> {
+  const out = await signingSession(parts, ctx, { certificateId, documents: [prepared.document] }, prepared.sign, prepared.beforeConfirm);
+  ctx.progress('done');
+  return out;
+}
+
+/**
  * Runs one signature for `ctx.origin`, from consent to logout. `beforeConfirm` may ask more of the user
  * (placement) once the certificate is known.
  */

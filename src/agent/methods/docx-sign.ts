@@ -3,9 +3,14 @@ import { KysoError } from '../../core/errors.js';
 import { assertSignable, documentFormat, signDocument } from '../../core/sign-document.js';
 import type { ParamsOf, ResultOf } from '../protocol.js';
 import type { AgentParts, RequestContext } from './context.js';
-import { decodeBase64, signingSession, throwIfAborted, toBase64 } from './common.js';
+import { decodeBase64, signPrepared, throwIfAborted, toBase64, type PreparedSignature } from './common.js';
 
 export async function docxSign(parts: AgentParts, ctx: RequestContext, params: ParamsOf<'docx.sign'>): Promise<ResultOf<'docx.sign'>> {
+  return signPrepared(parts, ctx, params.certificateId, await prepareDocxSign(parts, ctx, params));
+}
+
+/** Checks the request and the package (nobody is asked anything yet); the signing runs later in a session. */
+export async function prepareDocxSign(parts: AgentParts, ctx: RequestContext, params: Omit<ParamsOf<'docx.sign'>, 'certificateId'>): Promise<PreparedSignature<ResultOf<'docx.sign'>>> {
   const bytes = decodeBase64(params.document, parts.limits.maxDocumentBytes, 'the document');
   ctx.note({ fileName: params.fileName, size: bytes.length });
   if (documentFormat(bytes, params.fileName) !== 'ooxml') throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT', 'docx.sign takes an Office document (.docx, .xlsx, .pptx)');
@@ -14,32 +19,31 @@ export async function docxSign(parts: AgentParts, ctx: RequestContext, params: P
   const tsa = parts.timestamp;
   if (level === 'B-T' && !tsa) throw new KysoError('BAD_REQUEST', 'B-T needs a timestamp server, and none is configured in Kyso');
 
-  const { result, certificateId, signer } = await signingSession(parts, ctx, {
-    certificateId: params.certificateId,
-    documents: [{ fileName: params.fileName, size: bytes.length }],
-  }, async (key, certificate, signal) => {
-    // The session ran the offline certificate check before the confirmation; the signature checks itself (signOoxml).
-    const r = await signDocument(bytes, key, {
-      level,
-      ...(level === 'B-T' ? { timestamp: tsa! } : {}),
-      ...(params.reason !== undefined ? { reason: params.reason } : {}),
-      certificateCheck: 'off',
-      onProgress: (stage) => { throwIfAborted(signal); ctx.progress(stage); },
-    }, params.fileName);
-    return { result: r, certificateId: certificate.id, signer: certificate.info.subject.commonName };
-  });
-  ctx.progress('done');
-  const signature = result.ooxmlSignature!;
   return {
-    document: toBase64(result.bytes),
-    signature: {
-      part: signature.part,
-      signingTime: signature.signingTime.toISOString(),
-      hash: signature.hash,
-      certificateId,
-      ...(signer ? { signer } : {}),
-      level,
-      ...(result.timestamp ? { timestamp: { time: result.timestamp.time.toISOString(), ...(result.timestamp.tsa ? { tsa: result.timestamp.tsa } : {}) } } : {}),
+    document: { fileName: params.fileName, size: bytes.length },
+    sign: async (key, certificate, signal) => {
+      // The session ran the offline certificate check before the confirmation; the signature checks itself (signOoxml).
+      const result = await signDocument(bytes, key, {
+        level,
+        ...(level === 'B-T' ? { timestamp: tsa! } : {}),
+        ...(params.reason !== undefined ? { reason: params.reason } : {}),
+        certificateCheck: 'off',
+        onProgress: (stage) => { throwIfAborted(signal); ctx.progress(stage); },
+      }, params.fileName);
+      const signature = result.ooxmlSignature!;
+      const signer = certificate.info.subject.commonName;
+      return {
+        document: toBase64(result.bytes),
+        signature: {
+          part: signature.part,
+          signingTime: signature.signingTime.toISOString(),
+          hash: signature.hash,
+          certificateId: certificate.id,
+          ...(signer ? { signer } : {}),
+          level,
+          ...(result.timestamp ? { timestamp: { time: result.timestamp.time.toISOString(), ...(result.timestamp.tsa ? { tsa: result.timestamp.tsa } : {}) } } : {}),
+        },
+      };
     },
   };
 }

@@ -3,10 +3,17 @@ import { KysoError } from '../../core/errors.js';
 import type { Placement, SignatureAppearanceOptions } from '../../core/pdf/appearance/options.js';
 import { PADES_LEVELS, assertSignable, documentFormat, signDocument, type PadesLevel } from '../../core/sign-document.js';
 import type { ParamsOf, ResultOf } from '../protocol.js';
+import type { SigningKey } from '../../core/signing-key.js';
+import type { TokenCertificate } from '../../core/token/token-service.js';
 import type { AgentParts, RequestContext } from './context.js';
-import { decodeBase64, signingSession, toBase64, throwIfAborted } from './common.js';
+import { decodeBase64, signPrepared, toBase64, throwIfAborted, type PreparedSignature } from './common.js';
 
 export async function pdfSign(parts: AgentParts, ctx: RequestContext, params: ParamsOf<'pdf.sign'>): Promise<ResultOf<'pdf.sign'>> {
+  return signPrepared(parts, ctx, params.certificateId, await preparePdfSign(parts, ctx, params));
+}
+
+/** Checks the request and the PDF (nobody is asked anything yet); the signing runs later in a session. */
+export async function preparePdfSign(parts: AgentParts, ctx: RequestContext, params: Omit<ParamsOf<'pdf.sign'>, 'certificateId'>): Promise<PreparedSignature<ResultOf<'pdf.sign'>>> {
   const bytes = decodeBase64(params.document, parts.limits.maxDocumentBytes, 'the document');
   ctx.note({ fileName: params.fileName, size: bytes.length });
   if (documentFormat(bytes, params.fileName) !== 'pdf') throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT', 'pdf.sign takes a PDF');
@@ -28,7 +35,7 @@ export async function pdfSign(parts: AgentParts, ctx: RequestContext, params: Pa
   };
 
   const askPlacement = params.placement === 'ask'
-    ? async (certificate: Parameters<NonNullable<Parameters<typeof signingSession>[4]>>[0], signal: AbortSignal): Promise<void> => {
+    ? async (certificate: TokenCertificate, signal: AbortSignal): Promise<void> => {
       ctx.progress('placement');
       const s = certificate.info.subject;
       const choice = await parts.prompter.placement!({
@@ -49,13 +56,10 @@ export async function pdfSign(parts: AgentParts, ctx: RequestContext, params: Pa
     }
     : undefined;
 
-  const { result, certificateId, signer } = await signingSession(parts, ctx, {
-    certificateId: params.certificateId,
-    documents: [{ fileName: params.fileName, size: bytes.length }],
-  }, async (key, certificate, signal) => {
+  const sign = async (key: SigningKey, certificate: TokenCertificate, signal: AbortSignal): Promise<ResultOf<'pdf.sign'>> => {
     // The same signing path as the CLI: at B-T and above an online certificate check before the token signs
     // (the session already ran the offline one), then the signature, the DSS (B-LT) and the document timestamp (B-LTA).
-    const r = await signDocument(bytes, key, {
+    const result = await signDocument(bytes, key, {
       ...text,
       level,
       ...(rank >= 1 ? { timestamp: tsa! } : {}),
@@ -64,21 +68,21 @@ export async function pdfSign(parts: AgentParts, ctx: RequestContext, params: Pa
       ...(visible ? { visible } : {}),
       onProgress: (stage) => { throwIfAborted(signal); ctx.progress(stage); },
     }, params.fileName);
-    return { result: r, certificateId: certificate.id, signer: certificate.info.subject.commonName };
-  }, askPlacement);
-  ctx.progress('done');
-  const signature = result.pdfSignature!;
-  return {
-    document: toBase64(result.bytes),
-    signature: {
-      fieldName: signature.fieldName,
-      signingTime: signature.signingTime.toISOString(),
-      hash: signature.hash,
-      certificateId,
-      ...(signer ? { signer } : {}),
-      byteRange: [...signature.byteRange],
-      level,
-      ...(result.timestamp ? { timestamp: { time: result.timestamp.time.toISOString(), ...(result.timestamp.tsa ? { tsa: result.timestamp.tsa } : {}) } } : {}),
-    },
+    const signature = result.pdfSignature!;
+    const signer = certificate.info.subject.commonName;
+    return {
+      document: toBase64(result.bytes),
+      signature: {
+        fieldName: signature.fieldName,
+        signingTime: signature.signingTime.toISOString(),
+        hash: signature.hash,
+        certificateId: certificate.id,
+        ...(signer ? { signer } : {}),
+        byteRange: [...signature.byteRange],
+        level,
+        ...(result.timestamp ? { timestamp: { time: result.timestamp.time.toISOString(), ...(result.timestamp.tsa ? { tsa: result.timestamp.tsa } : {}) } } : {}),
+      },
+    };
   };
+  return { document: { fileName: params.fileName, size: bytes.length }, sign, ...(askPlacement ? { beforeConfirm: askPlacement } : {}) };
 }
