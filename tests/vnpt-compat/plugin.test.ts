@@ -210,20 +210,29 @@ describe('VNPT-CA Plugin compatible endpoint', () => {
     c.close();
   });
 
-  it('signArrData (8 and 10) signs a PDF, a DOCX and raw data with one certificate chosen once', async () => {
+  it('signArrData (8 and 10) signs a PDF, a DOCX and raw data with one certificate, one confirmation, one PIN', async () => {
     const docx = corpusDocuments().find((d) => d.name.endsWith('.docx')) ?? makePandocDocuments().find((d) => d.name.endsWith('.docx'))!;
     const data = Buffer.from('dữ liệu');
     const c = await open();
-    const choices = prompter.count('chooseCertificate');
-    const r = await c.result(8, [JSON.stringify([b64(await samplePdf()), { data: b64(docx.bytes) }, data.toString('base64')])]);
+    const before = { choose: prompter.count('chooseCertificate'), confirm: prompter.count('confirm'), pin: prompter.count('pin') };
+    const r = await c.result(8, [JSON.stringify([b64(await samplePdf()), { data: b64(docx.bytes), fileName: 'Tờ trình.docx' }, data.toString('base64')])]);
     expect(r.code, r.error).toBe(0);
-    expect(prompter.count('chooseCertificate')).toBe(choices + 1);
+    expect(prompter.count('chooseCertificate')).toBe(before.choose + 1);
+    expect(prompter.count('confirm')).toBe(before.confirm + 1);
+    expect(prompter.count('pin')).toBe(before.pin + 1);
+    expect(prompter.calls.filter((x) => x.kind === 'confirm').at(-1)).toMatchObject({ documents: [{ fileName: 'tài liệu 1.pdf' }, { fileName: 'Tờ trình.docx' }, { fileName: 'tài liệu 3.bin' }] });
     const items = JSON.parse(r.data) as Array<{ code: number; data: string }>;
     expect(items.map((i) => i.code)).toEqual([0, 0, 0]);
     withTempFile(Buffer.from(items[0]!.data, 'base64'), 'b.pdf', (f) => expect(pdfsig(f).signatures[0]).toMatchObject({ valid: true, signerCommonName: fixtures().pki.signers.ec384.cn }));
     expect(opensslCmsVerify(Buffer.from(items[2]!.data, 'base64'), data).ok).toBe(true);
     const ten = await c.result(10, [JSON.stringify([data.toString('base64')]), '', serialOf('ec256')]);
     expect(ten.code, ten.error).toBe(0);
+    // A bad item stops the batch before anyone is asked, and says which one.
+    const asked = prompter.calls.length;
+    const bad = await c.result(8, [JSON.stringify([b64(await samplePdf()), b64(new TextEncoder().encode('%PDF-1.7 broken'))])]);
+    expect(bad).toMatchObject({ code: -13, type: 'DOCUMENT_CORRUPT' });
+    expect(bad.error).toContain('item 2: tài liệu 2.pdf');
+    expect(prompter.calls.length).toBe(asked);
     c.close();
   });
 

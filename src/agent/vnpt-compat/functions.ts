@@ -8,11 +8,11 @@ import { KysoError } from '../../core/errors.js';
 import { sniffDocumentType } from '../../core/document-type.js';
 import { KYSO_VERSION } from '../../core/version.js';
 import { certificatesList } from '../methods/certificates-list.js';
-import { availableCertificates, decodeBase64, throwIfAborted, toBase64 } from '../methods/common.js';
+import { availableCertificates, decodeBase64, signingSession, throwIfAborted, toBase64, type PreparedSignature } from '../methods/common.js';
 import type { AgentParts, RequestContext } from '../methods/context.js';
-import { docxSign } from '../methods/docx-sign.js';
-import { hashSign } from '../methods/hash-sign.js';
-import { pdfSign } from '../methods/pdf-sign.js';
+import { docxSign, prepareDocxSign } from '../methods/docx-sign.js';
+import { hashSign, prepareHashSign } from '../methods/hash-sign.js';
+import { pdfSign, preparePdfSign } from '../methods/pdf-sign.js';
 import { METHODS, type MethodName, type ParamsOf } from '../protocol.js';
 import { mapPdfSigner } from './pdf-signer-options.js';
 import { failure, notSupported, success, type PluginResult } from './results.js';
@@ -60,7 +60,7 @@ async function bySerial(call: CallContext, serial: string | undefined): Promise<
   return { id: c.id, serial: c.serialNumber, der: c.certificate };
 }
 
-/** The user picks a certificate in Kyso's window (after consent): GetCertInfo without a serial, batches. */
+/** The user picks a certificate in Kyso's window (after consent): GetCertInfo without a serial. */
 async function chosen(call: CallContext): Promise<CertificateRef> {
   const { parts, ctx } = call;
   if (!parts.policy.isAllowed(ctx.origin)) ctx.progress('consent');
@@ -81,10 +81,10 @@ async function chosen(call: CallContext): Promise<CertificateRef> {
 const serialOf = async (call: CallContext, certificateId: string): Promise<string | null> =>
   call.parts.tokens.certificates().find((c) => c.id === certificateId)?.info.serialNumber ?? null;
 
-async function signPdf(call: CallContext, document: string, optionsJson: string | undefined, serial: string | undefined, certificateId?: string): Promise<PluginResult> {
+async function signPdf(call: CallContext, document: string, optionsJson: string | undefined, serial: string | undefined): Promise<PluginResult> {
   const mapped = mapPdfSigner(optionsJson);
   if (mapped.ignored.length) call.note({ ignored: mapped.ignored.join(',') });
-  const id = certificateId ?? (await bySerial(call, serial ?? mapped.certificateSerial))?.id;
+  const id = (await bySerial(call, serial ?? mapped.certificateSerial))?.id;
   const params = validated('pdf.sign', { document, fileName: mapped.fileName ?? DEFAULT_NAMES.pdf, ...mapped.params, ...(id ? { certificateId: id } : {}) });
   const r = await pdfSign(call.parts, call.ctx, params);
   return success(r.document, await serialOf(call, r.signature.certificateId));
@@ -104,9 +104,9 @@ function officeOptions(json: string | undefined): OfficeOptions {
   }
 }
 
-async function signOffice(call: CallContext, document: string, optionsJson: string | undefined, serial: string | undefined, certificateId?: string): Promise<PluginResult> {
+async function signOffice(call: CallContext, document: string, optionsJson: string | undefined, serial: string | undefined): Promise<PluginResult> {
   const o = officeOptions(optionsJson);
-  const id = certificateId ?? (await bySerial(call, serial ?? o.CertificateSerial))?.id;
+  const id = (await bySerial(call, serial ?? o.CertificateSerial))?.id;
   const reason = o.Reason ?? o.SignatureComments;
   const params = validated('docx.sign', { document, fileName: o.FileName ?? DEFAULT_NAMES.office, ...(reason ? { reason } : {}), ...(id ? { certificateId: id } : {}) });
   const r = await docxSign(call.parts, call.ctx, params);
@@ -114,9 +114,9 @@ async function signOffice(call: CallContext, document: string, optionsJson: stri
 }
 
 /** A detached CMS SignedData over the data (SHA-256), as `openssl cms -verify -content DATA` checks it. */
-async function signCms(call: CallContext, data: string, serial: string | undefined, certificateId?: string): Promise<PluginResult> {
+async function signCms(call: CallContext, data: string, serial: string | undefined): Promise<PluginResult> {
   const bytes = decodeBase64(data, call.parts.limits.maxDocumentBytes, 'the data');
-  const id = certificateId ?? (await bySerial(call, serial))?.id;
+  const id = (await bySerial(call, serial))?.id;
   const digest = createHash('sha256').update(bytes).digest('base64');
   const params = validated('hash.sign', { digest, algorithm: 'SHA-256', format: 'cms', fileName: DEFAULT_NAMES.data, ...(id ? { certificateId: id } : {}) });
   const r = await hashSign(call.parts, call.ctx, params);
@@ -136,7 +136,9 @@ async function signHash(call: CallContext, args: readonly string[]): Promise<Plu
   return success(r.signature, await serialOf(call, r.certificateId));
 }
 
-interface BatchItem { data: string; kind: 'pdf' | 'office' | 'data' }
+interface BatchItem { data: string; kind: 'pdf' | 'office' | 'data'; fileName: string }
+
+const EXTENSION = { pdf: 'pdf', office: 'docx', data: 'bin' } as const;
 
 function batchItems(json: string | undefined): BatchItem[] {
   let raw: unknown;
@@ -147,42 +149,74 @@ function batchItems(json: string | undefined): BatchItem[] {
   }
   if (!Array.isArray(raw) || raw.length === 0 || raw.length > 50) throw new KysoError('BAD_REQUEST', 'signArrData takes a JSON array of 1 to 50 items');
   return raw.map((item, i) => {
-    const data = typeof item === 'string' ? item : typeof item === 'object' && item !== null ? ((item as Record<string, unknown>).data ?? (item as Record<string, unknown>).Data ?? (item as Record<string, unknown>).Base64) : undefined;
-    if (typeof data !== 'string') throw new KysoError('BAD_REQUEST', `signArrData item ${i}: no base64 data`);
-    const head = Buffer.from(data.slice(0, 1024), 'base64');
-    const type = sniffDocumentType(new Uint8Array(head));
-    return { data, kind: type === 'pdf' ? 'pdf' : type === 'zip' ? 'office' : 'data' };
+    const o = typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : {};
+    const data = typeof item === 'string' ? item : (o.data ?? o.Data ?? o.Base64);
+    if (typeof data !== 'string') throw new KysoError('BAD_REQUEST', `signArrData item ${i + 1}: no base64 data`);
+    const type = sniffDocumentType(new Uint8Array(Buffer.from(data.slice(0, 1024), 'base64')));
+    const kind = type === 'pdf' ? 'pdf' : type === 'zip' ? 'office' : 'data';
+    const named = o.fileName ?? o.FileName;
+    return { data, kind, fileName: typeof named === 'string' && named.trim() ? named.trim().slice(0, 255) : `tài liệu ${i + 1}.${EXTENSION[kind]}` };
   });
 }
 
+/** Checks one batch item as its single-document method would, and keeps only what the page gets back. */
+async function prepareItem(call: CallContext, item: BatchItem, pdfOptions: string | undefined): Promise<PreparedSignature<string>> {
+  const keep = <T>(p: PreparedSignature<T>, out: (r: T) => string): PreparedSignature<string> => ({ ...p, sign: async (k, c, s) => out(await p.sign(k, c, s)) });
+  if (item.kind === 'pdf') {
+    const mapped = mapPdfSigner(pdfOptions);
+    const params = validated('pdf.sign', { document: item.data, fileName: item.fileName, ...mapped.params });
+    return keep(await preparePdfSign(call.parts, call.ctx, params), (r) => r.document);
+  }
+  if (item.kind === 'office') {
+    return keep(await prepareDocxSign(call.parts, call.ctx, validated('docx.sign', { document: item.data, fileName: item.fileName })), (r) => r.document);
+  }
+  const bytes = decodeBase64(item.data, call.parts.limits.maxDocumentBytes, 'the data');
+  const digest = createHash('sha256').update(bytes).digest('base64');
+  const prepared = prepareHashSign(call.ctx, validated('hash.sign', { digest, algorithm: 'SHA-256', format: 'cms', fileName: item.fileName }));
+  return keep({ ...prepared, document: { fileName: item.fileName, size: bytes.length } }, (r) => r.signature);
+}
+
 /**
- * Several items with one certificate (chosen once): PDFs get PAdES, Office files a package signature, anything
- * else a CMS. Each is confirmed like a single signature; the first failure stops the batch, and the items signed
- * before it are still returned in `data`.
+ * Several items, one certificate, one confirmation listing them all, one PIN: PDFs get PAdES (with the PdfSigner
+ * options), Office files a package signature, anything else a detached CMS. Every item is checked before the user
+ * is asked anything; a failure while signing stops the batch, and the items signed before it are still returned.
  */
 async function signBatch(call: CallContext, args: readonly string[]): Promise<PluginResult> {
   const items = batchItems(args[0]);
   const options = arg(args, 1);
-  const cert = (await bySerial(call, arg(args, 2))) ?? (await chosen(call));
-  const out: Array<{ code: number; data: string; error: string }> = [];
-  let first: PluginResult | undefined;
-  for (const item of items) {
-    if (first) {
-      out.push({ code: first.code, data: '', error: first.error });
-      continue;
-    }
+  const prepared: Array<PreparedSignature<string>> = [];
+  for (const [i, item] of items.entries()) {
     try {
-      const r = item.kind === 'pdf' ? await signPdf(call, item.data, options, undefined, cert.id)
-        : item.kind === 'office' ? await signOffice(call, item.data, undefined, undefined, cert.id)
-        : await signCms(call, item.data, undefined, cert.id);
-      out.push({ code: 0, data: r.data, error: '' });
+      prepared.push(await prepareItem(call, item, options));
     } catch (err) {
-      first = failure(err);
-      out.push({ code: first.code, data: '', error: first.error });
+      // Nothing signed, nobody asked: say which item is wrong.
+      const f = failure(err);
+      return { ...f, error: `${f.error} [mục / item ${i + 1}: ${item.fileName.replaceAll('*', '×')}]` };
     }
   }
+  const certificateId = (await bySerial(call, arg(args, 2)))?.id;
+  const out: Array<{ code: number; data: string; error: string }> = [];
+  let first: PluginResult | undefined;
+  const used = await signingSession(call.parts, call.ctx, { certificateId, documents: prepared.map((p) => p.document) }, async (key, certificate, signal) => {
+    for (const p of prepared) {
+      if (first) {
+        out.push({ code: first.code, data: '', error: first.error });
+        continue;
+      }
+      try {
+        out.push({ code: 0, data: await p.sign(key, certificate, signal), error: '' });
+      } catch (err) {
+        first = failure(err);
+        out.push({ code: first.code, data: '', error: first.error });
+      }
+    }
+    return certificate.info.serialNumber;
+  }, async (certificate, signal) => {
+    for (const p of prepared) await p.beforeConfirm?.(certificate, signal);
+  });
+  call.ctx.progress('done');
   const data = JSON.stringify(out);
-  return first ? { ...first, data } : success(data, cert.serial);
+  return first ? { ...(first as PluginResult), data } : success(data, used);
 }
 
 interface CertificateSummary { serial: string; subjectCN: string; issuerCN: string; organization: string; email: string; notBefore: string; notAfter: string; base64: string }
