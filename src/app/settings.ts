@@ -37,6 +37,7 @@ export const settingsResultSchema = z.object({
   pinCacheMinutes: z.number().int().min(0).max(60),
   logLevel: logLevelSchema,
   autostart: z.boolean(),
+  vnptCompat: z.boolean(),
   revokedSites: z.array(z.string().max(2048)).max(1000),
 }).strict();
 
@@ -55,6 +56,8 @@ const storedSchema = z.object({
   pinCacheMinutes: z.number().int().min(0).max(60),
   logLevel: logLevelSchema,
   autostart: z.boolean(),
+  /** Answer pages written for the VNPT-CA Plugin (wss://localhost:4433/plugin); each site still needs consent. */
+  vnptCompat: z.boolean(),
   /** What the user chose in the placement dialog last time (the next defaults). */
   lastPlacement: z.object({
     placement: z.union([rectPlacementSchema, pagesPlacementSchema]),
@@ -75,6 +78,7 @@ export function defaultSettings(): AppSettings {
     pinCacheMinutes: 0,
     logLevel: 'info',
     autostart: true,
+    vnptCompat: true,
   };
 }
 
@@ -114,6 +118,7 @@ export class SettingsStore {
       pinCacheMinutes: s.pinCacheMinutes,
       logLevel: s.logLevel,
       autostart: s.autostart,
+      vnptCompat: s.vnptCompat,
     };
   }
 
@@ -147,6 +152,7 @@ export class SettingsStore {
       pinCacheMinutes: parsed.pinCacheMinutes,
       logLevel: parsed.logLevel,
       autostart: parsed.autostart,
+      vnptCompat: parsed.vnptCompat,
     };
     this.write(next);
     return next;

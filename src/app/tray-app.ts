@@ -99,8 +99,8 @@ export class TrayApp {
       dataDir: this.deps.shell.paths.userData,
       // Safari and Chrome's Local Network Access want https/wss; ws stays on the same port for the others.
       tls: true,
-      // Pages written for the VNPT-CA Plugin keep working; each site still needs the user's consent.
-      vnpt: true,
+      // Pages written for the VNPT-CA Plugin keep working (unless turned off); each site still needs the user's consent.
+      vnpt: s.vnptCompat,
     };
   }
 
@@ -267,6 +267,7 @@ export class TrayApp {
 
 function needsRestart(a: AppSettings, b: AppSettings, passwordChanged: boolean): boolean {
   return a.port !== b.port
+    || a.vnptCompat !== b.vnptCompat
     || a.logLevel !== b.logLevel
     || a.tsa.url !== b.tsa.url
     || a.tsa.username !== b.tsa.username

@@ -27,6 +27,7 @@ describe('settings store', () => {
     expect(s.current).toEqual(defaultSettings());
     expect(s.current.pinCacheMinutes).toBe(0);
     expect(s.current.autostart).toBe(true);
+    expect(s.current.vnptCompat).toBe(true);
     expect(s.current.language).toBe('vi');
     expect(existsSync(file)).toBe(false);
   });
@@ -35,12 +36,12 @@ describe('settings store', () => {
     const s = new SettingsStore(file, new FakeSecrets());
     const changes: unknown[] = [];
     s.onChange((x) => changes.push(x));
-    s.apply(result(s, { language: 'en', port: 14321, modulePaths: ['C:\\Windows\\System32\\vnpt-ca_csp11.dll'], logLevel: 'debug', pinCacheMinutes: 15, autostart: false }));
+    s.apply(result(s, { language: 'en', port: 14321, modulePaths: ['C:\\Windows\\System32\\vnpt-ca_csp11.dll'], logLevel: 'debug', pinCacheMinutes: 15, autostart: false, vnptCompat: false }));
     expect(changes).toHaveLength(1);
     if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readdirSync(path.dirname(file))).toEqual(['settings.json']); // no temp file left
     const again = new SettingsStore(file, new FakeSecrets());
-    expect(again.current).toMatchObject({ language: 'en', port: 14321, modulePaths: ['C:\\Windows\\System32\\vnpt-ca_csp11.dll'], logLevel: 'debug', pinCacheMinutes: 15, autostart: false });
+    expect(again.current).toMatchObject({ language: 'en', port: 14321, modulePaths: ['C:\\Windows\\System32\\vnpt-ca_csp11.dll'], logLevel: 'debug', pinCacheMinutes: 15, autostart: false, vnptCompat: false });
   });
 
   it('keeps the TSA password only encrypted; the page sees whether one is set, never the password', () => {
@@ -97,6 +98,8 @@ describe('settings store', () => {
     writeFileSync(file, JSON.stringify({ version: 1, language: 'en', port: 'abc', pinCacheMinutes: -5, logLevel: 'debug' }));
     const t = new SettingsStore(file, new FakeSecrets());
     expect(t.current).toMatchObject({ language: 'en', port: null, pinCacheMinutes: 0, logLevel: 'debug' });
+    // A file from before a setting existed gets that setting's default.
+    expect(t.current.vnptCompat).toBe(true);
   });
 
   it('remembers the last placement choice for next time', () => {

@@ -203,7 +203,7 @@ describe('settings window', () => {
     const req = w.request<SettingsDialogRequest>();
     expect(req).toMatchObject({
       secretsAvailable: true, pinCacheChoices: [0, 1, 5, 15, 30], defaultPort: 58110, version: '0.1.0-test', language: 'vi',
-      settings: { language: 'vi', modulePaths: [], port: null, pinCacheMinutes: 0, autostart: true, tsa: { url: '', username: '', hasPassword: false } },
+      settings: { language: 'vi', modulePaths: [], port: null, pinCacheMinutes: 0, autostart: true, vnptCompat: true, tsa: { url: '', username: '', hasPassword: false } },
     });
     expect(req.sites.map((s) => s.origin)).toEqual(['https://dichvucong.gov.vn', 'https://igate.vnpt.vn']);
 
@@ -226,6 +226,7 @@ describe('settings window', () => {
       pinCacheMinutes: 5,
       logLevel: 'debug',
       autostart: false,
+      vnptCompat: false,
       revokedSites: ['https://igate.vnpt.vn'],
     };
     w.submit(answer);
@@ -236,7 +237,8 @@ describe('settings window', () => {
     expect(agent.sites.map((s) => s.origin)).toEqual(['https://dichvucong.gov.vn']);
     expect(shell.loginItems.at(-1)).toEqual({ openAtLogin: false, args: ['--hidden'], name: 'Kyso' });
     expect(agent.stops).toBe(1);
-    expect(agent.starts.at(-1)).toMatchObject({ port: 14321, logLevel: 'debug', modulePaths: answer.modulePaths, tsa: { url: 'https://tsa.example.vn/tsr', username: 'an', password: 'p@ss' } });
+    expect(agent.starts[0]).toMatchObject({ tls: true, vnpt: true });
+    expect(agent.starts.at(-1)).toMatchObject({ vnpt: false, tls: true, port: 14321, logLevel: 'debug', modulePaths: answer.modulePaths, tsa: { url: 'https://tsa.example.vn/tsr', username: 'an', password: 'p@ss' } });
     expect(app.pinCache.enabledMinutes).toBe(5);
     expect(shell.tray!.menu[0]!.label).toBe('Kyso 0.1.0-test is running (port 14321)');
   });

@@ -282,7 +282,7 @@ describe('settings', () => {
   const request: SettingsDialogRequest = {
     settings: {
       language: 'vi', modulePaths: ['C:\\Windows\\System32\\vnpt-ca_csp11.dll'], tsa: { url: 'http://tsa.ca.gov.vn', username: '', hasPassword: false },
-      appearance: { show: { signer: true, organization: true, time: true } }, port: null, pinCacheMinutes: 0, logLevel: 'info', autostart: true,
+      appearance: { show: { signer: true, organization: true, time: true } }, port: null, pinCacheMinutes: 0, logLevel: 'info', autostart: true, vnptCompat: true,
     },
     sites: [{ origin: ORIGIN, since: '2026-02-03T04:05:06.000Z' }, { origin: 'https://igate.vnpt.vn' }],
     secretsAvailable: true,
@@ -316,6 +316,8 @@ describe('settings', () => {
     await page.locator('#pin-cache').selectOption('5');
     await page.locator('#log-level').selectOption('debug');
     await page.locator('#autostart').uncheck();
+    expect(await page.locator('#vnpt-compat').isChecked()).toBe(true);
+    await page.locator('#vnpt-compat').uncheck();
     await page.locator('#port').fill('80');
     await page.locator('#save').click();
     expect(await page.locator('#port-error').isVisible()).toBe(true);
@@ -333,6 +335,7 @@ describe('settings', () => {
       pinCacheMinutes: 5,
       logLevel: 'debug',
       autostart: false,
+      vnptCompat: false,
       revokedSites: ['https://igate.vnpt.vn'],
     });
     expect(await page.locator('#tsa-password').inputValue()).toBe('');

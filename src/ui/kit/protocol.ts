@@ -107,6 +107,8 @@ export interface SettingsView {
   pinCacheMinutes: number;
   logLevel: LogLevel;
   autostart: boolean;
+  /** Pages written for the VNPT-CA Plugin may use Kyso (each site still asks for consent). */
+  vnptCompat: boolean;
 }
 
 export interface AllowedSite {
@@ -137,6 +139,7 @@ export interface SettingsDialogResult {
   pinCacheMinutes: number;
   logLevel: LogLevel;
   autostart: boolean;
+  vnptCompat: boolean;
   /** Sites whose permission the user withdrew. */
   revokedSites: string[];
 }

@@ -17,6 +17,7 @@ const L = labels({
     autostart: 'Khởi động Kyso cùng máy tính',
     sites: 'Trang web được phép dùng chữ ký số',
     noSites: 'Chưa cho phép trang web nào.',
+    vnptCompat: 'Cho phép các trang web viết cho VNPT-CA Plugin dùng Kyso (mỗi trang vẫn phải được bạn cho phép)',
     since: 'từ {date}',
     revoke: 'Thu hồi',
     undo: 'Hoàn tác',
@@ -70,6 +71,7 @@ const L = labels({
     autostart: 'Start Kyso with the computer',
     sites: 'Websites allowed to use your digital signature',
     noSites: 'No website allowed yet.',
+    vnptCompat: 'Let websites written for the VNPT-CA Plugin use Kyso (each site still needs your permission)',
     since: 'since {date}',
     revoke: 'Revoke',
     undo: 'Undo',
@@ -180,6 +182,7 @@ const page = setupPage(bridge, { language: request.language, render });
 // Fill the form.
 $<HTMLSelectElement>('ui-language').value = s.language;
 $<HTMLInputElement>('autostart').checked = s.autostart;
+$<HTMLInputElement>('vnpt-compat').checked = s.vnptCompat;
 $<HTMLInputElement>('tsa-url').value = s.tsa.url;
 $<HTMLInputElement>('tsa-user').value = s.tsa.username;
 $('forget-row').hidden = !s.tsa.hasPassword;
@@ -238,6 +241,7 @@ function collect(): SettingsDialogResult | null {
     pinCacheMinutes: Number($<HTMLSelectElement>('pin-cache').value),
     logLevel: $<HTMLSelectElement>('log-level').value as LogLevel,
     autostart: $<HTMLInputElement>('autostart').checked,
+    vnptCompat: $<HTMLInputElement>('vnpt-compat').checked,
     revokedSites: [...revoked],
   };
 }
