@@ -12,7 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { fixtures } from '../helpers/fixtures.js';
 import { certificateId } from '../helpers/token.js';
 import { pdfsig, withTempFile } from '../helpers/tools.js';
-import { RpcClient, b64, samplePdf, startServe } from '../agent/harness.js';
+import WebSocket from 'ws';
+import { RpcClient, b64, samplePdf, startServe, until } from '../agent/harness.js';
 
 const KYSO = fileURLToPath(new URL('../../bin/kyso.js', import.meta.url));
 const home = mkdtempSync(path.join(os.tmpdir(), 'kyso-tls-home-'));
@@ -85,6 +86,29 @@ describe('kyso tls', () => {
     expect(nssHas(name!)).toBe(false);
     expect(existsSync(path.join(tlsDir, 'ca.crt'))).toBe(false);
     expect(kyso('tls', '--config-dir', config, 'status').status).toBe(1);
+  });
+
+  it('serve --tls --vnpt: the plugin-compatible endpoint answers over wss with the CA made on the way', async () => {
+    const cfg = path.join(home, 'config-vnpt');
+    const s = await startServe(['--tls', '--vnpt', '--trust-origin', 'https://portal.example'], '', { configDir: cfg, env });
+    try {
+      await until(() => /"endpoint":"vnpt"[^\n]*"event":"listening"|"event":"listening"[^\n]*"endpoint":"vnpt"/.test(s.stderr()), 10_000, 'vnpt listening');
+      const line = s.stderr().split('\n').find((l) => l.includes('"endpoint":"vnpt"') && l.includes('"listening"'))!;
+      const port = (JSON.parse(line) as { port: number }).port;
+      expect([4433, 4434, 4435]).toContain(port);
+      const ca = readFileSync(path.join(cfg, 'tls', 'ca.crt'), 'utf8');
+      const ws = new WebSocket(`wss://localhost:${port}/plugin`, { origin: 'https://portal.example', ca });
+      const reply = await new Promise<string>((resolve, reject) => {
+        ws.once('open', () => ws.send(JSON.stringify({ functionID: 7, funcCallback: 'cb', args: [] })));
+        ws.once('message', (d) => resolve(d.toString()));
+        ws.once('error', reject);
+      });
+      expect(reply).toBe('1*cb');
+      ws.close();
+    } finally {
+      await s.stop();
+      kyso('tls', '--config-dir', cfg, 'uninstall');
+    }
   });
 
   it('serve --no-tls stays plain even with a certificate present', async () => {
