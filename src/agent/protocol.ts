@@ -201,6 +201,20 @@ export const docxVerifyResult = z.object({
   allValid: z.boolean().describe('At least one signature, and every one valid and covering the package'),
 }).strict();
 
+export const batchSignParams = z.strictObject({
+  documents: z.array(z.discriminatedUnion('type', [
+    pdfSignParams.omit({ certificateId: true }).extend({ type: z.literal('pdf') }),
+    docxSignParams.omit({ certificateId: true }).extend({ type: z.literal('docx') }),
+  ])).min(1).max(20).describe('The documents, each with the options of `pdf.sign` or `docx.sign` and its `type`; all of them must fit in one frame'),
+  certificateId: certificateIdSchema.optional().describe('One certificate for every document; absent: the user chooses once'),
+});
+export const batchSignResult = z.object({
+  documents: z.array(z.discriminatedUnion('type', [
+    pdfSignResult.extend({ type: z.literal('pdf') }),
+    docxSignResult.extend({ type: z.literal('docx') }),
+  ])).describe('The signed documents, in the order sent'),
+}).strict();
+
 export const requestCancelParams = z.strictObject({ id: z.union([z.string(), z.number()]).describe('The id of a request this connection sent') });
 
 /** Who may call a method: anyone who connects (`open`), or only sites the user allowed (`consent`). */
@@ -251,6 +265,13 @@ export const METHODS = {
     errors: ['ORIGIN_DENIED', 'USER_CANCELLED', 'PIN_INCORRECT', 'PIN_LOCKED', 'PIN_REQUIRED', 'NO_TOKEN', 'TOKEN_REMOVED', 'NO_CERTIFICATE', 'CERTIFICATE_NOT_FOUND',
       'CERTIFICATE_EXPIRED', 'CERTIFICATE_REVOKED', 'DOCUMENT_ENCRYPTED', 'DOCUMENT_CORRUPT', 'UNSUPPORTED_FORMAT', 'TOO_LARGE', 'BAD_REQUEST', 'BUSY', 'TIMEOUT',
       'TSA_UNREACHABLE', 'TSA_REJECTED', 'TSA_BAD_RESPONSE', 'TSA_AUTH_REQUIRED'],
+  },
+  'batch.sign': {
+    params: batchSignParams, result: batchSignResult, access: 'consent', token: true,
+    summary: 'Signs several PDFs and Office documents with one certificate, one confirmation listing them all and one PIN. Every document is checked before the user is asked anything; all are signed or none is returned (the error names the document).',
+    errors: ['ORIGIN_DENIED', 'USER_CANCELLED', 'PIN_INCORRECT', 'PIN_LOCKED', 'PIN_REQUIRED', 'NO_TOKEN', 'TOKEN_REMOVED', 'NO_CERTIFICATE', 'CERTIFICATE_NOT_FOUND',
+      'CERTIFICATE_EXPIRED', 'CERTIFICATE_REVOKED', 'DOCUMENT_ENCRYPTED', 'DOCUMENT_CORRUPT', 'UNSUPPORTED_FORMAT', 'KEYWORD_NOT_FOUND', 'TOO_LARGE', 'BAD_REQUEST', 'BUSY', 'TIMEOUT',
+      'TSA_UNREACHABLE', 'TSA_REJECTED', 'TSA_BAD_RESPONSE', 'TSA_AUTH_REQUIRED', 'REVOCATION_UNAVAILABLE'],
   },
   'docx.verify': {
     params: docxVerifyParams, result: docxVerifyResult, access: 'open', token: false,
@@ -317,6 +338,7 @@ export const errorDataSchema = z.object({
   messageVi: z.string(),
   messageEn: z.string(),
   detail: z.string().optional().describe('Technical detail for developers, for BAD_REQUEST, TOO_LARGE, BUSY, TIMEOUT, ORIGIN_DENIED and PIN errors only'),
+  document: z.number().int().min(1).optional().describe('batch.sign: the document the error is about (1 = the first)'),
 }).strict();
 export const errorObjectSchema = z.object({
   code: z.number().int(),

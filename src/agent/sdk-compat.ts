@@ -19,6 +19,8 @@ const checks: [
   Same<Sdk.DocxSignParams, ParamsOf<'docx.sign'>>,
   Same<Sdk.DocxSignResult, ResultOf<'docx.sign'>>,
   Same<Sdk.DocxVerifyResult, ResultOf<'docx.verify'>>,
+  Same<Sdk.BatchSignParams, ParamsOf<'batch.sign'>>,
+  Same<Sdk.BatchSignResult, ResultOf<'batch.sign'>>,
   Same<Sdk.ProgressStage, z.infer<typeof progressParams>['stage']>,
-] = [true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true];
 void checks;

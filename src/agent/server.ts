@@ -39,6 +39,7 @@ export { allowedHostHeaders, checkHandshake, type HandshakeVerdict };
 import { docxSign } from './methods/docx-sign.js';
 import { docxVerify } from './methods/docx-verify.js';
 import { abortable } from './methods/common.js';
+import { DocumentError, batchSign } from './methods/batch-sign.js';
 
 export const DEFAULT_MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
 
@@ -122,6 +123,7 @@ export function errorObject(err: unknown, rpcCode: number = RPC.KYSO_ERROR): Non
   const e = toKysoError(err);
   const data: ErrorData = { code: e.code, messageVi: e.messageVi, messageEn: e.messageEn };
   if (e.detail && PUBLIC_DETAIL_CODES.has(e.code)) data.detail = e.detail.slice(0, 500);
+  if (e instanceof DocumentError) data.document = e.document;
   return { code: rpcCode, message: e.messageEn, data };
 }
 
@@ -287,6 +289,7 @@ const HANDLERS: Record<MethodName, Handler> = {
   'pdf.verify': pdfVerify,
   'docx.sign': docxSign,
   'docx.verify': docxVerify,
+  'batch.sign': batchSign,
 };
 
 /** One WebSocket connection: one page (origin), its requests in flight, its idle timer. */

@@ -18,7 +18,7 @@
 import { base64ToBytes, bytesToBase64, toBytes } from './base64.js';
 import { KysoError, agentError, cancelledError, sdkError } from './errors.js';
 import type {
-  AgentInfo, Certificate, DocxSignParams, DocxSignResult, DocxVerifyResult, HashAlgorithm, HashSignParams, HashSignResult,
+  AgentInfo, BatchDocument, BatchSignParams, BatchSignResult, Certificate, DocxSignParams, DocxSignResult, DocxVerifyResult, HashAlgorithm, HashSignParams, HashSignResult,
   PdfSignParams, PdfSignResult, ProgressStage, SignatureSummary, VerifyResult,
 } from './types.js';
 
@@ -73,6 +73,16 @@ export interface SignedDocx {
   /** A name for the download: the input name with ".signed" before its extension. */
   fileName: string;
   signature: DocxSignResult['signature'];
+}
+
+/** One document of signBatch: the file, its type (default from its name), and the options of signPdf or signDocx. */
+export type SignBatchItem =
+  | ({ file: Blob | ArrayBuffer | Uint8Array; type?: 'pdf' } & Omit<SignPdfOptions, keyof CallOptions | 'certificateId'>)
+  | ({ file: Blob | ArrayBuffer | Uint8Array; type: 'docx' } & Omit<SignDocxOptions, keyof CallOptions | 'certificateId'>);
+
+export interface SignBatchOptions extends CallOptions {
+  /** One certificate for all (absent: Kyso asks the user once). */
+  certificateId?: string;
 }
 
 export interface SignHashOptions extends CallOptions {
@@ -165,29 +175,43 @@ export class KysoClient {
 
   async signPdf(file: Blob | ArrayBuffer | Uint8Array, options: SignPdfOptions = {}): Promise<SignedPdf> {
     const { bytes, name } = await this.document(file, options.fileName, 'tai-lieu.pdf');
-    const params: PdfSignParams = { document: bytesToBase64(bytes), fileName: name };
-    for (const k of ['certificateId', 'reason', 'location', 'contactInfo', 'placement', 'appearance', 'level'] as const) {
-      if (options[k] !== undefined) (params as unknown as Record<string, unknown>)[k] = options[k];
-    }
-    const r = await this.call<PdfSignResult>('pdf.sign', params, options);
-    const out = base64ToBytes(r.document);
-    return { bytes: out, blob: new Blob([out as BlobPart], { type: 'application/pdf' }), fileName: signedName(name), signature: r.signature };
+    const r = await this.call<PdfSignResult>('pdf.sign', pdfParams(bytes, name, options), options);
+    return signedPdf(r, name);
   }
 
   /** Signs an Office document (DOCX, XLSX, PPTX) with a package signature as Office writes it. */
   async signDocx(file: Blob | ArrayBuffer | Uint8Array, options: SignDocxOptions = {}): Promise<SignedDocx> {
     const { bytes, name } = await this.document(file, options.fileName, 'tai-lieu.docx');
-    const params: DocxSignParams = {
-      document: bytesToBase64(bytes),
-      fileName: name,
-      ...(options.certificateId ? { certificateId: options.certificateId } : {}),
-      ...(options.reason !== undefined ? { reason: options.reason } : {}),
-      ...(options.level !== undefined ? { level: options.level } : {}),
-    };
-    const r = await this.call<DocxSignResult>('docx.sign', params, options);
-    const out = base64ToBytes(r.document);
-    const type = typeof File !== 'undefined' && file instanceof File && file.type ? file.type : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
-    return { bytes: out, blob: new Blob([out as BlobPart], { type }), fileName: signedName(name), signature: r.signature };
+    const r = await this.call<DocxSignResult>('docx.sign', docxParams(bytes, name, options), options);
+    return signedDocx(r, name, file);
+  }
+
+  /**
+   * Signs several PDFs and Office documents with one certificate, one confirmation in Kyso listing them all, and
+   * one PIN. All are signed or the call fails; a KysoError about one document says which in `document` (from 1).
+   * `type` defaults from the file name (.docx/.xlsx/.pptx…: docx, else pdf).
+   */
+  async signBatch(items: readonly SignBatchItem[], options: SignBatchOptions = {}): Promise<Array<SignedPdf | SignedDocx>> {
+    const documents: BatchDocument[] = [];
+    const names: string[] = [];
+    let total = 0;
+    for (const item of items) {
+      const bytes = await toBytes(item.file);
+      const guess = item.fileName ?? (typeof File !== 'undefined' && item.file instanceof File ? item.file.name : '');
+      const type = item.type ?? (OFFICE_NAME.test(guess) ? 'docx' : 'pdf');
+      const name = cleanFileName(guess, type === 'pdf' ? 'tai-lieu.pdf' : 'tai-lieu.docx');
+      total += bytes.length;
+      names.push(name);
+      // A PDF-shaped item named .docx is sent as docx: the agent refuses a PDF-only option (level B-LT) with BAD_REQUEST.
+      documents.push(type === 'pdf' ? { type, ...pdfParams(bytes, name, item) } : { type, ...docxParams(bytes, name, item as Omit<SignDocxOptions, keyof CallOptions>) });
+    }
+    const info = await this.connect();
+    if (total > info.limits.maxDocumentBytes) {
+      throw new KysoError('TOO_LARGE', 'Các tài liệu quá lớn để ký cùng lúc.', 'The documents are too large to sign together.', { detail: `${total} > ${info.limits.maxDocumentBytes} bytes in all` });
+    }
+    const params: BatchSignParams = { documents, ...(options.certificateId ? { certificateId: options.certificateId } : {}) };
+    const r = await this.call<BatchSignResult>('batch.sign', params, options);
+    return r.documents.map((d, i) => (d.type === 'pdf' ? signedPdf(d, names[i]!) : signedDocx(d, names[i]!, items[i]!.file)));
   }
 
   async verifyDocx(file: Blob | ArrayBuffer | Uint8Array, options: CallOptions = {}): Promise<DocxVerifyResult> {
@@ -401,6 +425,37 @@ async function loopbackPermission(): Promise<PermissionState | 'unknown'> {
     } catch { /* not known to this browser */ }
   }
   return 'unknown';
+}
+
+const OFFICE_NAME = /\.(docx|xlsx|pptx|docm|xlsm|pptm)$/i;
+
+function pdfParams(bytes: Uint8Array, name: string, options: Omit<SignPdfOptions, keyof CallOptions>): PdfSignParams {
+  const params: PdfSignParams = { document: bytesToBase64(bytes), fileName: name };
+  for (const k of ['certificateId', 'reason', 'location', 'contactInfo', 'placement', 'appearance', 'level'] as const) {
+    if (options[k] !== undefined) (params as unknown as Record<string, unknown>)[k] = options[k];
+  }
+  return params;
+}
+
+function docxParams(bytes: Uint8Array, name: string, options: Omit<SignDocxOptions, keyof CallOptions>): DocxSignParams {
+  return {
+    document: bytesToBase64(bytes),
+    fileName: name,
+    ...(options.certificateId ? { certificateId: options.certificateId } : {}),
+    ...(options.reason !== undefined ? { reason: options.reason } : {}),
+    ...(options.level !== undefined ? { level: options.level } : {}),
+  };
+}
+
+function signedPdf(r: PdfSignResult, name: string): SignedPdf {
+  const out = base64ToBytes(r.document);
+  return { bytes: out, blob: new Blob([out as BlobPart], { type: 'application/pdf' }), fileName: signedName(name), signature: r.signature };
+}
+
+function signedDocx(r: DocxSignResult, name: string, file: Blob | ArrayBuffer | Uint8Array): SignedDocx {
+  const out = base64ToBytes(r.document);
+  const type = typeof File !== 'undefined' && file instanceof File && file.type ? file.type : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+  return { bytes: out, blob: new Blob([out as BlobPart], { type }), fileName: signedName(name), signature: r.signature };
 }
 
 function cleanFileName(name: string, fallback = 'tai-lieu.pdf'): string {

@@ -34,14 +34,17 @@ export class KysoError extends Error {
   readonly detail: string | undefined;
   /** Where to download Kyso, when the portal configured it (NOT_INSTALLED). */
   readonly installUrl: string | undefined;
+  /** signBatch: which document (1 = the first) the error is about. */
+  readonly document: number | undefined;
 
-  constructor(code: string, messageVi: string, messageEn: string, options: { detail?: string; installUrl?: string } = {}) {
+  constructor(code: string, messageVi: string, messageEn: string, options: { detail?: string; installUrl?: string; document?: number } = {}) {
     super(messageEn + (options.detail ? ` (${options.detail})` : ''));
     this.code = code;
     this.messageVi = messageVi;
     this.messageEn = messageEn;
     this.detail = options.detail;
     this.installUrl = options.installUrl;
+    this.document = options.document;
   }
 
   /** The text to show a citizen. */
@@ -55,13 +58,16 @@ export function sdkError(code: SdkErrorCode, options: { detail?: string; install
   return new KysoError(code, vi, en, options);
 }
 
-export function agentError(data: { code?: unknown; messageVi?: unknown; messageEn?: unknown; detail?: unknown } | undefined, fallback: string): KysoError {
+export function agentError(data: { code?: unknown; messageVi?: unknown; messageEn?: unknown; detail?: unknown; document?: unknown } | undefined, fallback: string): KysoError {
   if (!data || typeof data.code !== 'string') return sdkError('PROTOCOL_ERROR', { detail: fallback });
   return new KysoError(
     data.code,
     typeof data.messageVi === 'string' ? data.messageVi : fallback,
     typeof data.messageEn === 'string' ? data.messageEn : fallback,
-    typeof data.detail === 'string' ? { detail: data.detail } : {},
+    {
+      ...(typeof data.detail === 'string' ? { detail: data.detail } : {}),
+      ...(typeof data.document === 'number' ? { document: data.document } : {}),
+    },
   );
 }
 

@@ -196,4 +196,11 @@ export interface DocxVerifiedSignature {
 
 export interface DocxVerifyResult { signatures: DocxVerifiedSignature[]; allValid: boolean }
 
-export interface ErrorData { code: string; messageVi: string; messageEn: string; detail?: string }
+export type BatchDocument =
+  | (Omit<PdfSignParams, 'certificateId'> & { type: 'pdf' })
+  | (Omit<DocxSignParams, 'certificateId'> & { type: 'docx' });
+export interface BatchSignParams { documents: BatchDocument[]; certificateId?: string }
+export type BatchSignedDocument = (PdfSignResult & { type: 'pdf' }) | (DocxSignResult & { type: 'docx' });
+export interface BatchSignResult { documents: BatchSignedDocument[] }
+
+export interface ErrorData { code: string; messageVi: string; messageEn: string; detail?: string; document?: number }

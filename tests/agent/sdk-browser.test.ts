@@ -14,6 +14,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ScriptedPrompter } from '../../src/agent/prompters/scripted.js';
 import { fixtures } from '../helpers/fixtures.js';
+import { corpusDocuments, makePandocDocuments } from '../ooxml/documents.js';
 import { certificateId } from '../helpers/token.js';
 import { pdfsig, withTempFile } from '../helpers/tools.js';
 import { gate, samplePdf, startTestAgent, until, type TestAgent } from './harness.js';
@@ -89,6 +90,35 @@ describe('SDK in Chromium', () => {
     expect(out.verified.allIntact).toBe(true);
     expect(out.verified.signatures[0].reason).toBe('Nộp hồ sơ');
     withTempFile(Buffer.from(out.doc, 'base64'), 'sdk.pdf', (file) => expect(pdfsig(file).signatures[0]?.valid).toBe(true));
+  });
+
+  it('signBatch: a PDF and a DOCX (type from the name) with one confirmation; a bad one is named by `document`', async () => {
+    const prompter = allowAll();
+    await open(prompter);
+    const pdf = Buffer.from(await samplePdf()).toString('base64');
+    const docx = Buffer.from((corpusDocuments().find((d) => d.name.endsWith('.docx')) ?? makePandocDocuments().find((d) => d.name.endsWith('.docx'))!).bytes).toString('base64');
+    const out = await page.evaluate(async ({ pdf, docx, id }) => {
+      const kyso = (window as any).kyso;
+      const bytes = (b: string): Uint8Array => Uint8Array.from(atob(b), (c) => c.charCodeAt(0));
+      const signed = await kyso.signBatch([
+        { file: new File([bytes(pdf)], 'Đơn.pdf', { type: 'application/pdf' }), reason: 'Nộp hồ sơ' },
+        { file: new File([bytes(docx)], 'Tờ trình.docx') },
+      ], { certificateId: id });
+      let bad: { code: string; document?: number } | undefined;
+      try {
+        await kyso.signBatch([{ file: bytes(pdf), fileName: 'a.pdf' }, { file: new TextEncoder().encode('not a package'), fileName: 'b.docx' }], { certificateId: id });
+      } catch (e) {
+        bad = { code: (e as { code: string }).code, document: (e as { document?: number }).document };
+      }
+      let b = '';
+      (signed[0].bytes as Uint8Array).forEach((x) => { b += String.fromCharCode(x); });
+      return { names: signed.map((x: { fileName: string }) => x.fileName), pdf: btoa(b), docxSigner: signed[1].signature.signer, bad };
+    }, { pdf, docx, id: certificateId('ec384') });
+    expect(out.names).toEqual(['Đơn.signed.pdf', 'Tờ trình.signed.docx']);
+    expect(out.docxSigner).toBe(fixtures().pki.signers.ec384.cn);
+    expect(out.bad).toEqual({ code: 'DOCUMENT_CORRUPT', document: 2 });
+    expect(prompter.count('confirm')).toBe(1);
+    withTempFile(Buffer.from(out.pdf, 'base64'), 'batch.pdf', (file) => expect(pdfsig(file).signatures[0]?.valid).toBe(true));
   });
 
   it('an AbortSignal cancels: the call rejects USER_CANCELLED and the agent drops the request', async () => {

@@ -1,0 +1,82 @@
+/**
+ * batch.sign over the WebSocket with the SoftHSM token: a PDF and a DOCX from real producers signed with one
+ * certificate choice, one confirmation listing both, one PIN; the outputs checked by pdfsig and LibreOffice. A
+ * bad document stops the batch before anyone is asked and the error says which one; a failure while signing
+ * returns nothing.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { ScriptedPrompter } from '../../src/agent/prompters/scripted.js';
+import { fixtures } from '../helpers/fixtures.js';
+import { certificateId } from '../helpers/token.js';
+import { libreOfficeAvailable, libreOfficeVerifyBytes } from '../helpers/libreoffice-verify.js';
+import { pdfsig, withTempFile } from '../helpers/tools.js';
+import { corpusDocuments, makePandocDocuments } from '../ooxml/documents.js';
+import { RpcClient, b64, samplePdf, startTestAgent, type TestAgent } from './harness.js';
+
+let agent: TestAgent | undefined;
+afterEach(async () => { await agent?.close(); agent = undefined; });
+
+const docx = (): Uint8Array => (corpusDocuments().find((d) => d.name.endsWith('.docx')) ?? makePandocDocuments().find((d) => d.name.endsWith('.docx'))!).bytes;
+const realPdf = (): Buffer => readFileSync(fixtures().corpus.entries.find((e) => e.expect === 'sign' && e.priorSignatures === 0)!.file);
+
+describe('batch.sign', () => {
+  it('signs a PDF and a DOCX with one certificate choice, one confirmation naming both, one PIN', async () => {
+    const prompter = new ScriptedPrompter({ consent: true, confirm: true, pin: fixtures().softhsm.pin, chooseCertificate: certificateId('ec256') });
+    agent = await startTestAgent(prompter);
+    const c = await RpcClient.connect(agent.url);
+    const r = await c.call('batch.sign', { documents: [
+      { type: 'pdf', document: b64(realPdf()), fileName: 'Đơn đề nghị.pdf', reason: 'Nộp hồ sơ', placement: { page: 1, rect: [300, 60, 560, 140] } },
+      { type: 'docx', document: b64(docx()), fileName: 'Tờ trình.docx', reason: 'Phê duyệt' },
+    ] }, 'b');
+    expect(r.error).toBeUndefined();
+    expect(prompter.count('chooseCertificate')).toBe(1);
+    expect(prompter.count('confirm')).toBe(1);
+    expect(prompter.count('pin')).toBe(1);
+    expect(prompter.calls.find((x) => x.kind === 'confirm')).toMatchObject({ documents: [{ fileName: 'Đơn đề nghị.pdf' }, { fileName: 'Tờ trình.docx' }] });
+    expect(c.progressOf('b').at(-1)).toBe('done');
+
+    const [pdf, office] = r.result.documents;
+    expect(pdf).toMatchObject({ type: 'pdf', signature: { certificateId: certificateId('ec256'), signer: fixtures().pki.signers.ec256.cn } });
+    expect(office).toMatchObject({ type: 'docx', signature: { part: '/_xmlsignatures/sig1.xml', certificateId: certificateId('ec256') } });
+    withTempFile(Buffer.from(pdf.document, 'base64'), 'batch.pdf', (f) => expect(pdfsig(f).signatures.at(-1)).toMatchObject({ valid: true, signerCommonName: fixtures().pki.signers.ec256.cn }));
+    if (libreOfficeAvailable()) {
+      const [lo] = libreOfficeVerifyBytes([{ name: 'batch.docx', bytes: Buffer.from(office.document, 'base64') }]);
+      expect(lo!.signatures.map((s) => ({ valid: s.valid, cert: s.certificateStatus }))).toEqual([{ valid: true, cert: 0 }]);
+    }
+    await c.close();
+  });
+
+  it('a bad document fails the batch before anyone is asked, naming it; the wrong type is UNSUPPORTED_FORMAT', async () => {
+    const prompter = new ScriptedPrompter({ consent: true, confirm: true, pin: fixtures().softhsm.pin });
+    agent = await startTestAgent(prompter, { preGrantedOrigins: ['https://dichvucong.example.gov.vn'] });
+    const c = await RpcClient.connect(agent.url);
+    const corrupt = await c.call('batch.sign', { documents: [
+      { type: 'pdf', document: b64(await samplePdf()), fileName: 'a.pdf' },
+      { type: 'pdf', document: b64(new TextEncoder().encode('%PDF-1.7\nbroken')), fileName: 'b.pdf' },
+    ] });
+    expect(corrupt.error?.data).toMatchObject({ code: 'DOCUMENT_CORRUPT', document: 2 });
+    const wrongType = await c.call('batch.sign', { documents: [{ type: 'docx', document: b64(await samplePdf()), fileName: 'a.docx' }] });
+    expect(wrongType.error?.data).toMatchObject({ code: 'UNSUPPORTED_FORMAT', document: 1 });
+    expect((await c.call('batch.sign', { documents: [] })).error?.data.code).toBe('BAD_REQUEST');
+    expect((await c.call('batch.sign', { documents: [{ type: 'xml', document: 'AA==', fileName: 'x' }] })).error?.data.code).toBe('BAD_REQUEST');
+    expect(prompter.calls).toEqual([]);
+    await c.close();
+  });
+
+  it('declined confirmation or a wrong PIN: an error and no document', async () => {
+    const prompter = new ScriptedPrompter({ consent: true, confirm: false, pin: fixtures().softhsm.pin });
+    agent = await startTestAgent(prompter);
+    const c = await RpcClient.connect(agent.url);
+    const docs = [{ type: 'pdf', document: b64(await samplePdf()), fileName: 'a.pdf' }, { type: 'docx', document: b64(docx()), fileName: 'b.docx' }];
+    const declined = await c.call('batch.sign', { documents: docs, certificateId: certificateId('rsa') });
+    expect(declined.error?.data.code).toBe('USER_CANCELLED');
+    expect(declined.result).toBeUndefined();
+    prompter.answers.confirm = true;
+    prompter.answers.pin = '000000';
+    const wrong = await c.call('batch.sign', { documents: docs, certificateId: certificateId('rsa') });
+    expect(wrong.error?.data.code).toBe('PIN_INCORRECT');
+    expect(prompter.count('pin')).toBe(1);
+    await c.close();
+  });
+});
