@@ -42,7 +42,7 @@ describe('agent.info', () => {
     const c = await connect();
     const r = (await c.call('agent.info')).result;
     expect(r).toMatchObject({ name: 'kyso', protocolVersion: 1, formats: ['pdf', 'docx', 'xlsx', 'pptx'], originAllowed: false });
-    expect(r.methods).toEqual(['agent.info', 'certificates.list', 'pdf.sign', 'hash.sign', 'pdf.verify', 'docx.sign', 'docx.verify']);
+    expect(r.methods).toEqual(['agent.info', 'certificates.list', 'pdf.sign', 'hash.sign', 'pdf.verify', 'docx.sign', 'batch.sign', 'docx.verify']);
     expect(r.tokenCount).toBeGreaterThan(0);
     expect(JSON.stringify(r)).not.toContain(fixtures().softhsm.tokenLabel);
     expect(prompter.calls).toEqual([]);

@@ -11,7 +11,7 @@ describe('docs/protocol.md', () => {
   });
 
   it('documents every method and notification with the names issue 3 fixes', () => {
-    expect(Object.keys(METHODS)).toEqual(['agent.info', 'certificates.list', 'pdf.sign', 'hash.sign', 'pdf.verify', 'docx.sign', 'docx.verify']);
+    expect(Object.keys(METHODS)).toEqual(['agent.info', 'certificates.list', 'pdf.sign', 'hash.sign', 'pdf.verify', 'docx.sign', 'batch.sign', 'docx.verify']);
     expect(Object.keys(NOTIFICATIONS)).toEqual(['progress', 'tokens.changed']);
     const doc = renderProtocolDoc();
     for (const name of [...Object.keys(METHODS), ...Object.keys(NOTIFICATIONS), 'request.cancel']) expect(doc).toContain(`### ${name}`);
