@@ -6,11 +6,11 @@
  *
  * File format (version 1): `{"version": 1, "allowedOrigins": [{"origin": "https://…", "since": "ISO time"}]}`.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync, copyFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { writeFileAtomicSync } from '../core/atomic-write.js';
 
 export interface AllowedSite {
   origin: string;
@@ -32,25 +32,6 @@ export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env, platform:
 
 export const SETTINGS_FILE_NAME = 'agent-settings.json';
 export const defaultSettingsPath = (): string => path.join(defaultConfigDir(), SETTINGS_FILE_NAME);
-
-/** Writes `data` to `file` all-or-nothing. */
-export function writeFileAtomicSync(file: string, data: string, mode = 0o600): void {
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const fd = openSync(tmp, 'wx', mode);
-    try {
-      writeSync(fd, data);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-}
 
 export class SettingsStore {
   private sites: AllowedSite[] = [];

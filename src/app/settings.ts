@@ -3,10 +3,9 @@
  * atomically). The TSA password is kept only encrypted by the OS (safeStorage behind `SecretStore`); when the
  * OS has no protected storage it is not kept at all. The page never sees it back, only whether one is set.
  */
-import { randomBytes } from 'node:crypto';
 import * as nodeFs from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomicSync } from '../core/atomic-write.js';
 import { KysoError } from '../core/errors.js';
 import { appearanceOptionsSchema, pagesPlacementSchema, rectPlacementSchema } from '../core/pdf/appearance/schema.js';
 import type { PlacementResult } from '../ui/bridge.js';
@@ -83,7 +82,7 @@ export function defaultSettings(): AppSettings {
 }
 
 /** The file operations the store uses (node:fs in the app, a temp dir in tests). */
-export type SettingsFs = Pick<typeof nodeFs, 'readFileSync' | 'writeFileSync' | 'renameSync' | 'mkdirSync' | 'existsSync' | 'rmSync'>;
+export type SettingsFs = Pick<typeof nodeFs, 'readFileSync' | 'renameSync' | 'existsSync'>;
 
 export class SettingsStore {
   private value: AppSettings;
@@ -197,15 +196,7 @@ export class SettingsStore {
 
   private write(next: AppSettings): void {
     const checked = storedSchema.parse(next);
-    this.fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      this.fs.writeFileSync(tmp, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o600 });
-      this.fs.renameSync(tmp, this.file);
-    } catch (e) {
-      this.fs.rmSync(tmp, { force: true });
-      throw e;
-    }
+    writeFileAtomicSync(this.file, `${JSON.stringify(checked, null, 2)}\n`);
     this.value = checked;
     for (const l of this.listeners) l(checked);
   }

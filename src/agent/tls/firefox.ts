@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomicSync } from '../settings-store.js';
+import { writeFileAtomicSync } from '../../core/atomic-write.js';
 import type { CaCertificate, TrustStore } from './trust-store.js';
 
 const MARK = '// Kyso: trust the Kyso Local CA installed in the system store';
@@ -52,7 +52,7 @@ export class FirefoxSystemRootsPref implements TrustStore {
   async install(_ca: CaCertificate): Promise<void> {
     const text = existsSync(this.file) ? readFileSync(this.file, 'utf8') : '';
     if (text.includes(MARK)) return;
-    writeFileAtomicSync(this.file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}${MARK}\n${PREF}\n`, 0o644);
+    writeFileAtomicSync(this.file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}${MARK}\n${PREF}\n`, { mode: 0o644 });
   }
 
   async remove(_ca: CaCertificate): Promise<void> {
@@ -61,6 +61,6 @@ export class FirefoxSystemRootsPref implements TrustStore {
     const at = lines.indexOf(MARK);
     if (at < 0) return;
     lines.splice(at, lines[at + 1] === PREF ? 2 : 1);
-    writeFileAtomicSync(this.file, lines.join('\n'), 0o644);
+    writeFileAtomicSync(this.file, lines.join('\n'), { mode: 0o644 });
   }
 }

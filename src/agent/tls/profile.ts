@@ -7,7 +7,7 @@ import { chmodSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
-import { writeFileAtomicSync } from '../settings-store.js';
+import { writeFileAtomicSync } from '../../core/atomic-write.js';
 import type { CaCertificate } from './trust-store.js';
 
 export const TLS_DIR_NAME = 'tls';
@@ -58,14 +58,14 @@ export function readTlsProfile(dataDir: string): TlsProfile | undefined {
 export function writeTlsProfile(dataDir: string, profile: TlsProfile): void {
   const dir = tlsDir(dataDir);
   // The key first, private from its first byte; the state last, so a crash midway reads as "no profile".
-  writeFileAtomicSync(path.join(dir, FILES.key), profile.key, 0o600);
-  writeFileAtomicSync(path.join(dir, FILES.cert), profile.cert, 0o644);
-  writeFileAtomicSync(path.join(dir, FILES.ca), profile.ca.pem, 0o644);
-  writeFileAtomicSync(path.join(dir, FILES.state), `${JSON.stringify(profile.state, null, 2)}\n`, 0o600);
+  writeFileAtomicSync(path.join(dir, FILES.key), profile.key, { mode: 0o600 });
+  writeFileAtomicSync(path.join(dir, FILES.cert), profile.cert, { mode: 0o644 });
+  writeFileAtomicSync(path.join(dir, FILES.ca), profile.ca.pem, { mode: 0o644 });
+  writeFileAtomicSync(path.join(dir, FILES.state), `${JSON.stringify(profile.state, null, 2)}\n`);
 }
 
 export function writeTlsState(dataDir: string, state: TlsState): void {
-  writeFileAtomicSync(path.join(tlsDir(dataDir), FILES.state), `${JSON.stringify(state, null, 2)}\n`, 0o600);
+  writeFileAtomicSync(path.join(tlsDir(dataDir), FILES.state), `${JSON.stringify(state, null, 2)}\n`);
 }
 
 export function deleteTlsProfile(dataDir: string): void {

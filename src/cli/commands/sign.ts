@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { addTokenOptions, openTokenService, selectCertificate, type TokenOptions } from '../token-options.js';
 import { runCommand } from '../output.js';
 import { pinFromStdin, pinFromTerminal } from '../pin-input.js';
-import { writeFileAtomic } from '../atomic-write.js';
+import { writeFileAtomicSync } from '../../core/atomic-write.js';
 import { signDocument, type DocumentSignOptions } from '../../core/sign-document.js';
 import type { Placement, PlacementRect } from '../../core/pdf/appearance/index.js';
 import { KysoError } from '../../core/errors.js';
@@ -101,7 +101,8 @@ export function registerSign(program: Command): void {
           ...(opts.certCheck ? { certificateCheck: opts.certCheck } : {}),
           onCertificateCheck: printCertificateWarnings,
         }, path.basename(input));
-        await writeFileAtomic(opts.output, result.bytes);
+        // A document the user keeps: ordinary permissions, for it and any folder made for it.
+        writeFileAtomicSync(opts.output, result.bytes, { mode: 0o644, dirMode: 0o755 });
         const ts = result.timestamp ? `, timestamp ${result.timestamp.time.toISOString()} by ${result.timestamp.tsa ?? result.timestamp.url ?? 'TSA'}` : '';
         process.stderr.write(`signed ${path.basename(input)} as ${cert.info.subject.commonName ?? cert.id} → ${opts.output} (${result.level ?? ''} ${result.bytes.length} bytes${ts}, ${Date.now() - started} ms)\n`);
       } finally {

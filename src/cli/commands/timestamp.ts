@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { runCommand } from '../output.js';
-import { writeFileAtomic } from '../atomic-write.js';
+import { writeFileAtomicSync } from '../../core/atomic-write.js';
 import { readInput } from '../read-input.js';
 import { addTsaOptions, timestampClientFrom, type TsaOptions } from '../tsa-options.js';
 import { timestampDocument } from '../../core/sign-document.js';
@@ -26,7 +26,8 @@ export function registerTimestamp(program: Command): void {
       const bytes = await readInput(input);
       const started = Date.now();
       const result = await timestampDocument(bytes, { timestamp, ...(opts.ltv ? { addValidationData: true } : {}) });
-      await writeFileAtomic(opts.output, result.bytes);
+      // A document the user keeps: ordinary permissions, for it and any folder made for it.
+        writeFileAtomicSync(opts.output, result.bytes, { mode: 0o644, dirMode: 0o755 });
       process.stderr.write(`timestamped ${path.basename(input)} → ${opts.output} (${result.time.toISOString()} by ${result.tsa ?? 'TSA'}, ${result.bytes.length} bytes, ${Date.now() - started} ms)\n`);
     }));
 }
