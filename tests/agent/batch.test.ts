@@ -77,6 +77,9 @@ describe('batch.sign', () => {
     const wrong = await c.call('batch.sign', { documents: docs, certificateId: certificateId('rsa') });
     expect(wrong.error?.data.code).toBe('PIN_INCORRECT');
     expect(prompter.count('pin')).toBe(1);
+    // The right PIN then works (and resets the token's failed-login count for the tests after this one).
+    prompter.answers.pin = fixtures().softhsm.pin;
+    expect((await c.call('batch.sign', { documents: docs, certificateId: certificateId('rsa') })).error).toBeUndefined();
     await c.close();
   });
 });

@@ -7,7 +7,7 @@
 import { KysoError, isKysoError } from '../../core/errors.js';
 import { checkCertificate, assertMaySign } from '../../core/revocation/check.js';
 import type { PinRequest, TokenCertificate } from '../../core/token/token-service.js';
-import type { SigningKey } from '../../core/signing-key.js';
+import type { HashAlgorithm, SigningKey } from '../../core/signing-key.js';
 import { base64Length } from '../protocol.js';
 import type { AgentParts, RequestContext } from './context.js';
 
@@ -67,6 +67,22 @@ export interface PreparedSignature<T> {
   document: { fileName: string; size: number };
   beforeConfirm?: (certificate: TokenCertificate, signal: AbortSignal) => Promise<void>;
   sign: SigningBody<T>;
+}
+
+/** The part of a signature summary every signing method reports: when, which hash, which certificate, the timestamp. */
+export function signatureCommon(
+  certificate: TokenCertificate,
+  signature: { signingTime: Date; hash: HashAlgorithm },
+  timestamp: { time: Date; tsa?: string } | undefined,
+): { signingTime: string; hash: HashAlgorithm; certificateId: string; signer?: string; timestamp?: { time: string; tsa?: string } } {
+  const signer = certificate.info.subject.commonName;
+  return {
+    signingTime: signature.signingTime.toISOString(),
+    hash: signature.hash,
+    certificateId: certificate.id,
+    ...(signer ? { signer } : {}),
+    ...(timestamp ? { timestamp: { time: timestamp.time.toISOString(), ...(timestamp.tsa ? { tsa: timestamp.tsa } : {}) } } : {}),
+  };
 }
 
 /** A prepared signature in its own session, as the single-document methods run it. */

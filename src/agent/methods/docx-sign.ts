@@ -3,7 +3,7 @@ import { KysoError } from '../../core/errors.js';
 import { assertSignable, documentFormat, signDocument } from '../../core/sign-document.js';
 import type { ParamsOf, ResultOf } from '../protocol.js';
 import type { AgentParts, RequestContext } from './context.js';
-import { decodeBase64, signPrepared, throwIfAborted, toBase64, type PreparedSignature } from './common.js';
+import { decodeBase64, signPrepared, signatureCommon, throwIfAborted, toBase64, type PreparedSignature } from './common.js';
 
 export async function docxSign(parts: AgentParts, ctx: RequestContext, params: ParamsOf<'docx.sign'>): Promise<ResultOf<'docx.sign'>> {
   return signPrepared(parts, ctx, params.certificateId, await prepareDocxSign(parts, ctx, params));
@@ -31,18 +31,9 @@ export async function prepareDocxSign(parts: AgentParts, ctx: RequestContext, pa
         onProgress: (stage) => { throwIfAborted(signal); ctx.progress(stage); },
       }, params.fileName);
       const signature = result.ooxmlSignature!;
-      const signer = certificate.info.subject.commonName;
       return {
         document: toBase64(result.bytes),
-        signature: {
-          part: signature.part,
-          signingTime: signature.signingTime.toISOString(),
-          hash: signature.hash,
-          certificateId: certificate.id,
-          ...(signer ? { signer } : {}),
-          level,
-          ...(result.timestamp ? { timestamp: { time: result.timestamp.time.toISOString(), ...(result.timestamp.tsa ? { tsa: result.timestamp.tsa } : {}) } } : {}),
-        },
+        signature: { part: signature.part, ...signatureCommon(certificate, signature, result.timestamp), level },
       };
     },
   };

@@ -6,7 +6,7 @@ import type { ParamsOf, ResultOf } from '../protocol.js';
 import type { SigningKey } from '../../core/signing-key.js';
 import type { TokenCertificate } from '../../core/token/token-service.js';
 import type { AgentParts, RequestContext } from './context.js';
-import { decodeBase64, signPrepared, toBase64, throwIfAborted, type PreparedSignature } from './common.js';
+import { decodeBase64, signPrepared, signatureCommon, toBase64, throwIfAborted, type PreparedSignature } from './common.js';
 
 export async function pdfSign(parts: AgentParts, ctx: RequestContext, params: ParamsOf<'pdf.sign'>): Promise<ResultOf<'pdf.sign'>> {
   return signPrepared(parts, ctx, params.certificateId, await preparePdfSign(parts, ctx, params));
@@ -69,19 +69,9 @@ export async function preparePdfSign(parts: AgentParts, ctx: RequestContext, par
       onProgress: (stage) => { throwIfAborted(signal); ctx.progress(stage); },
     }, params.fileName);
     const signature = result.pdfSignature!;
-    const signer = certificate.info.subject.commonName;
     return {
       document: toBase64(result.bytes),
-      signature: {
-        fieldName: signature.fieldName,
-        signingTime: signature.signingTime.toISOString(),
-        hash: signature.hash,
-        certificateId: certificate.id,
-        ...(signer ? { signer } : {}),
-        byteRange: [...signature.byteRange],
-        level,
-        ...(result.timestamp ? { timestamp: { time: result.timestamp.time.toISOString(), ...(result.timestamp.tsa ? { tsa: result.timestamp.tsa } : {}) } } : {}),
-      },
+      signature: { fieldName: signature.fieldName, ...signatureCommon(certificate, signature, result.timestamp), byteRange: [...signature.byteRange], level },
     };
   };
   return { document: { fileName: params.fileName, size: bytes.length }, sign, ...(askPlacement ? { beforeConfirm: askPlacement } : {}) };
