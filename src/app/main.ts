@@ -17,6 +17,7 @@ import { ElectronShell } from './electron-shell.js';
 import { SettingsStore } from './settings.js';
 import { TrayApp } from './tray-app.js';
 import { runTlsSetup, tlsSetupCommand } from './tls-setup.js';
+import { localCertificate } from './local-certificate.js';
 import { resolveUiRequest } from './ui-protocol.js';
 import { UI_SCHEME } from './window-options.js';
 
@@ -74,6 +75,7 @@ if (tlsCommand) {
       agent: new InProcessAgent(),
       settings,
       dialogs: new DialogHost(shell, { preload: PRELOAD, icon: WINDOW_ICON }),
+      localCertificate: localCertificate(shell.paths.userData),
       versions: { electron: process.versions.electron, node: process.versions.node, chrome: process.versions.chrome },
     });
     const t = tray;

@@ -1,7 +1,7 @@
 /**
  * Preload of every Kyso window (sandboxed, context-isolated): exposes `window.kysoBridge` and nothing else.
  * The bridge's calls are fixed per dialog kind (the window's `--kyso-dialog=<kind>` argument): init, submit
- * and cancel for every dialog, plus chooseModule for settings. Payloads are plain data over one IPC channel;
+ * and cancel for every dialog, plus chooseModule and installLocalCertificate for settings. Payloads are plain data over one IPC channel;
  * the main process checks the sender and validates every answer.
  *
  * A sandboxed preload can require only 'electron' (no other modules), so this file imports nothing else and
@@ -20,6 +20,9 @@ const kysoBridge: Record<string, (...args: never[]) => Promise<unknown>> = {
   submit: (result: unknown) => kysoInvoke('submit', result),
   cancel: () => kysoInvoke('cancel'),
 };
-if (kysoDialogKind === 'settings') kysoBridge.chooseModule = () => kysoInvoke('call', 'chooseModule');
+if (kysoDialogKind === 'settings') {
+  kysoBridge.chooseModule = () => kysoInvoke('call', 'chooseModule');
+  kysoBridge.installLocalCertificate = () => kysoInvoke('call', 'installLocalCertificate');
+}
 
 if (kysoDialogKind) contextBridge.exposeInMainWorld('kysoBridge', Object.freeze(kysoBridge));

@@ -8,6 +8,7 @@ import { isKysoError } from '../core/errors.js';
 import type { SettingsDialogRequest, UiLanguage } from '../ui/kit/protocol.js';
 import type { AgentRuntime, AgentStartOptions } from './agent-runtime.js';
 import { isAutostartEnabled, setAutostart, type AutostartFs } from './autostart.js';
+import type { LocalCertificate } from './local-certificate.js';
 import type { DialogOpener } from './dialog-host.js';
 import { certificateView } from './dialogs/certificate.js';
 import { settingsDialog } from './dialogs/settings.js';
@@ -27,6 +28,8 @@ export interface TrayAppDeps {
   pinCache?: PinCache;
   queue?: PromptQueue;
   autostartFs?: AutostartFs;
+  /** The loopback certificate shown (and re-installable) in the settings window. */
+  localCertificate?: LocalCertificate;
   /** Runtime versions for the "installed version" box. */
   versions?: { electron?: string; node?: string; chrome?: string };
   now?: () => Date;
@@ -206,6 +209,7 @@ export class TrayApp {
       secretsAvailable: shell.secrets.available(),
       pinCacheChoices: [...PIN_CACHE_CHOICES],
       defaultPort: agent.defaultPort,
+      ...(this.deps.localCertificate ? { localCertificate: this.deps.localCertificate.status() } : {}),
       version: shell.version,
       language: l,
     };
@@ -214,6 +218,18 @@ export class TrayApp {
         title: tr(l, 'file.module'),
         filters: [{ name: tr(l, 'file.libraries'), extensions: shell.platform === 'win32' ? ['dll'] : shell.platform === 'darwin' ? ['dylib', 'so', 'bundle'] : ['so'] }],
       }),
+      installLocalCertificate: async () => {
+        const lc = this.deps.localCertificate;
+        if (!lc) throw new Error('no local certificate here');
+        const before = lc.status().present;
+        const after = await lc.install();
+        // A certificate made just now: the agent starts serving https/wss with it.
+        if (!before && after.present) {
+          await agent.stop();
+          await this.startAgent();
+        }
+        return after;
+      },
     }, new Set());
     try {
       const result = await this.deps.dialogs.open(spec, request, { language: l, signal: controller.signal });

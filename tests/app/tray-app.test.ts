@@ -5,6 +5,7 @@
  * only from the file dialog, password only encrypted, agent restarted with the new settings, autostart), and
  * PINs forgotten on lock and quit. The agent is scripted here; its tokens are the real token layer's.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,9 +15,11 @@ import type { TokenCertificate, TokenService, TokenSummary } from '../../src/cor
 import type { AgentRuntime, AgentStartOptions } from '../../src/app/agent-runtime.js';
 import { DialogHost } from '../../src/app/dialog-host.js';
 import { SettingsStore } from '../../src/app/settings.js';
+import { localCertificate, type LocalCertificate } from '../../src/app/local-certificate.js';
+import { NssStore } from '../../src/agent/tls/nss.js';
 import { TrayApp } from '../../src/app/tray-app.js';
 import { initialTrayState, reduceTray, trayIcon, trayView } from '../../src/app/tray-state.js';
-import type { AllowedSite, SettingsDialogRequest, SettingsDialogResult } from '../../src/ui/kit/protocol.js';
+import type { AllowedSite, LocalCertificateView, SettingsDialogRequest, SettingsDialogResult } from '../../src/ui/kit/protocol.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { openTestTokens } from '../helpers/token.js';
 import { FakeSecrets, FakeShell, tick } from './fake-shell.js';
@@ -52,12 +55,12 @@ class ScriptedAgent implements AgentRuntime {
 let dir: string;
 afterEach(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
-async function startApp(platform: 'win32' | 'linux' = 'win32') {
+async function startApp(platform: 'win32' | 'linux' = 'win32', extra: { localCertificate?: LocalCertificate } = {}) {
   dir = mkdtempSync(path.join(tmpdir(), 'kyso-tray-'));
   const shell = new FakeShell({ userData: path.join(dir, 'Kyso'), logs: path.join(dir, 'Kyso/logs'), executable: path.join(dir, 'Kyso.exe'), home: dir }, platform);
   const settings = new SettingsStore(path.join(dir, 'Kyso/settings.json'), shell.secrets);
   const agent = new ScriptedAgent();
-  const app = new TrayApp({ shell, agent, settings, dialogs: new DialogHost(shell, { preload: '/p' }), versions: { electron: '41.7.1', node: '22', chrome: '146' } });
+  const app = new TrayApp({ shell, agent, settings, dialogs: new DialogHost(shell, { preload: '/p' }), versions: { electron: '41.7.1', node: '22', chrome: '146' }, ...extra });
   await app.start();
   return { shell, settings, agent, app };
 }
@@ -195,6 +198,27 @@ describe('tray app', () => {
 });
 
 describe('settings window', () => {
+  it('shows the local certificate and adds it to the browsers again on request (a real NSS database); the agent restarts to serve it', async () => {
+    const nss = mkdtempSync(path.join(tmpdir(), 'kyso-tray-nss-'));
+    const data = mkdtempSync(path.join(tmpdir(), 'kyso-tray-data-'));
+    const lc = localCertificate(data, () => [new NssStore(path.join(nss, 'db'), 'Chromium (test)', { create: true })]);
+    const { shell, agent } = await startApp('linux', { localCertificate: lc });
+    shell.clickTray('Cài đặt…');
+    const w = await shell.nextWindow('settings');
+    expect(w.request<SettingsDialogRequest>().localCertificate).toEqual({ present: false, stores: [] });
+    const starts = agent.starts.length;
+    const view = await w.call('installLocalCertificate') as LocalCertificateView;
+    expect(view).toMatchObject({ present: true, caName: expect.stringMatching(/^Kyso Local CA /), stores: [{ label: 'Chromium (test)', installed: true }] });
+    expect(spawnSync('certutil', ['-L', '-d', `sql:${path.join(nss, 'db')}`, '-n', view.caName!]).status).toBe(0);
+    expect(agent.starts.length).toBe(starts + 1);
+    // Again: nothing new to make, no restart.
+    await w.call('installLocalCertificate');
+    expect(agent.starts.length).toBe(starts + 1);
+    w.cancel();
+    rmSync(nss, { recursive: true, force: true });
+    rmSync(data, { recursive: true, force: true });
+  });
+
   it('round trip: modules only from the file dialog, password encrypted, agent restarted, autostart off, site revoked, English', async () => {
     const { shell, settings, agent, app } = await startApp();
     shell.clickTray('Cài đặt…');

@@ -166,12 +166,13 @@ describe('preload bridge', () => {
     expect(calls).toEqual([[BRIDGE_CHANNEL_NAME, 'init', undefined], [BRIDGE_CHANNEL_NAME, 'submit', { allow: true }], [BRIDGE_CHANNEL_NAME, 'cancel', undefined]]);
   });
 
-  it('settings: also chooseModule (the OS file dialog), nothing that takes a path', async () => {
+  it('settings: also chooseModule (the OS file dialog) and installLocalCertificate, nothing that takes a path', async () => {
     const { exposed, calls } = runPreload(['electron', `${DIALOG_ARG_PREFIX}settings`]);
     const bridge = exposed.get('kysoBridge')!;
-    expect(Object.keys(bridge).sort()).toEqual(['cancel', 'chooseModule', 'init', 'submit']);
+    expect(Object.keys(bridge).sort()).toEqual(['cancel', 'chooseModule', 'init', 'installLocalCertificate', 'submit']);
     await bridge.chooseModule!('/tmp/evil.so');
-    expect(calls).toEqual([[BRIDGE_CHANNEL_NAME, 'call', 'chooseModule']]);
+    await bridge.installLocalCertificate!('/tmp/evil.pem');
+    expect(calls).toEqual([[BRIDGE_CHANNEL_NAME, 'call', 'chooseModule'], [BRIDGE_CHANNEL_NAME, 'call', 'installLocalCertificate']]);
   });
 
   it('no dialog argument: no bridge at all', () => {

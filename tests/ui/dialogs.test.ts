@@ -343,6 +343,33 @@ describe('settings', () => {
     await page.close();
   });
 
+  it('local certificate: shows what is trusted, and "add again" asks the host and shows the new state', async () => {
+    const before = { present: true, caName: 'Kyso Local CA 2026-12-02 ab12', notAfter: '2027-12-01T00:00:00.000Z', stores: [{ label: 'Windows (người dùng hiện tại)', installed: false }] };
+    const { page, outcome, errors, calls } = await open<SettingsDialogRequest, SettingsDialogResult>('settings', { ...request, localCertificate: before }, {
+      viewport: { width: 720, height: 1500 },
+      calls: { installLocalCertificate: () => ({ ...before, stores: [{ label: 'Windows (người dùng hiện tại)', installed: true }] }) },
+    });
+    expect(await page.locator('#local-cert').isVisible()).toBe(true);
+    expect(await page.locator('#local-cert-summary').textContent()).toBe('Kyso Local CA 2026-12-02 ab12 — hiệu lực đến 01/12/2027');
+    expect(await page.locator('#local-cert-stores li').getAttribute('data-installed')).toBe('false');
+    expect(await page.locator('#local-cert-stores li').textContent()).toContain('Chưa tin cậy');
+    await page.locator('#local-cert-install').click();
+    await page.waitForSelector('#local-cert-stores li[data-installed="true"]');
+    expect(calls).toEqual(['installLocalCertificate']);
+    expect(await page.locator('#local-cert-stores li').textContent()).toContain('Đã tin cậy');
+    await page.keyboard.press('Escape');
+    expect(await outcome).toEqual({ cancelled: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('without a local certificate view (headless hosts) the section stays hidden', async () => {
+    const { page, errors } = await open<SettingsDialogRequest, SettingsDialogResult>('settings', request, { viewport: { width: 720, height: 1400 } });
+    expect(await page.locator('#local-cert').isVisible()).toBe(false);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('English; no protected storage: the password field is off and says why; a saved password can be forgotten; Esc changes nothing', async () => {
     const { page, outcome, errors } = await open<SettingsDialogRequest, SettingsDialogResult>('settings', {
       ...request, language: 'en', secretsAvailable: false, sites: [],

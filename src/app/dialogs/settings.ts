@@ -6,7 +6,7 @@ import type { KysoSettingsBridge, SettingsDialogRequest, SettingsDialogResult } 
 import type { DialogSpec } from '../dialog-host.js';
 import { PIN_CACHE_CHOICES, settingsResultSchema } from '../settings.js';
 
-export type SettingsCalls = Pick<KysoSettingsBridge, 'chooseModule'>;
+export type SettingsCalls = Pick<KysoSettingsBridge, 'chooseModule' | 'installLocalCertificate'>;
 
 export function settingsDialog(calls: SettingsCalls, chosenModules: Set<string>): DialogSpec<SettingsDialogRequest, SettingsDialogResult> {
   return {
@@ -27,6 +27,7 @@ export function settingsDialog(calls: SettingsCalls, chosenModules: Set<string>)
         if (file) chosenModules.add(file);
         return file;
       },
+      installLocalCertificate: () => calls.installLocalCertificate(),
     },
   };
 }

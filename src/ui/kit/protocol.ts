@@ -117,6 +117,16 @@ export interface AllowedSite {
   since?: string;
 }
 
+/** Kyso's local certificate (https/wss on loopback) as the settings page shows it. */
+export interface LocalCertificateView {
+  present: boolean;
+  caName?: string;
+  /** ISO time the server certificate ends (renewed 30 days before). */
+  notAfter?: string;
+  /** The trust stores tried, by their label, and whether the CA is in each. */
+  stores: Array<{ label: string; installed: boolean }>;
+}
+
 export interface SettingsDialogRequest {
   settings: SettingsView;
   sites: AllowedSite[];
@@ -125,6 +135,7 @@ export interface SettingsDialogRequest {
   pinCacheChoices: number[];
   /** The agent's default port, shown when `port` is null. */
   defaultPort?: number;
+  localCertificate?: LocalCertificateView;
   version: string;
   language: UiLanguage;
 }
@@ -144,7 +155,11 @@ export interface SettingsDialogResult {
   revokedSites: string[];
 }
 
-/** The settings page may also ask the host to pick a PKCS#11 module with the OS file dialog. */
+/**
+ * The settings page may also ask the host to pick a PKCS#11 module with the OS file dialog, and to put the local
+ * certificate in the trust stores again (after the user declined it once).
+ */
 export interface KysoSettingsBridge extends KysoDialogBridge<SettingsDialogRequest, SettingsDialogResult> {
   chooseModule(): Promise<string | null>;
+  installLocalCertificate(): Promise<LocalCertificateView>;
 }

@@ -17,6 +17,14 @@ const L = labels({
     autostart: 'Khởi động Kyso cùng máy tính',
     sites: 'Trang web được phép dùng chữ ký số',
     noSites: 'Chưa cho phép trang web nào.',
+    localCert: 'Kết nối mã hoá với trình duyệt',
+    localCertNote: 'Chứng thư cục bộ chỉ dùng cho máy này, để trình duyệt (nhất là Safari) kết nối với Kyso bằng https/wss. Khoá bí mật của CA đã bị xoá ngay khi tạo.',
+    localCertPresent: '{name} — hiệu lực đến {date}',
+    localCertAbsent: 'Chưa có chứng thư cục bộ: trình duyệt chỉ kết nối được bằng ws:// (Safari không dùng được).',
+    localCertTrusted: 'Đã tin cậy',
+    localCertNotTrusted: 'Chưa tin cậy',
+    localCertInstall: 'Thêm lại vào trình duyệt…',
+    localCertFailed: 'Không thêm được chứng thư: {reason}',
     vnptCompat: 'Cho phép các trang web viết cho VNPT-CA Plugin dùng Kyso (mỗi trang vẫn phải được bạn cho phép)',
     since: 'từ {date}',
     revoke: 'Thu hồi',
@@ -71,6 +79,14 @@ const L = labels({
     autostart: 'Start Kyso with the computer',
     sites: 'Websites allowed to use your digital signature',
     noSites: 'No website allowed yet.',
+    localCert: 'Encrypted connection with browsers',
+    localCertNote: 'A local certificate for this computer only, so that browsers (Safari above all) reach Kyso over https/wss. Its CA key was deleted as soon as it was made.',
+    localCertPresent: '{name} — valid until {date}',
+    localCertAbsent: 'No local certificate: browsers can reach Kyso over ws:// only (not Safari).',
+    localCertTrusted: 'Trusted',
+    localCertNotTrusted: 'Not trusted',
+    localCertInstall: 'Add to the browsers again…',
+    localCertFailed: 'The certificate could not be added: {reason}',
     vnptCompat: 'Let websites written for the VNPT-CA Plugin use Kyso (each site still needs your permission)',
     since: 'since {date}',
     revoke: 'Revoke',
@@ -124,6 +140,7 @@ const request = await bridge.init();
 const s = request.settings;
 const modules = [...s.modulePaths];
 const revoked = new Set<string>();
+let localCert = request.localCertificate;
 const show = (key: ShowKey): HTMLInputElement => document.querySelector<HTMLInputElement>(`[data-show="${key}"]`)!;
 const SHOW_DEFAULTS: Record<ShowKey, boolean> = { signer: true, organization: true, organizationalUnit: false, title: false, email: false, time: true };
 
@@ -159,6 +176,20 @@ function renderSites(lang: UiLanguage): void {
   }));
 }
 
+function renderLocalCert(lang: UiLanguage): void {
+  $('local-cert').hidden = localCert === undefined;
+  if (!localCert) return;
+  $('local-cert-summary').textContent = localCert.present && localCert.caName && localCert.notAfter
+    ? L.t(lang, 'localCertPresent', { name: localCert.caName, date: formatDate(localCert.notAfter) })
+    : L.t(lang, 'localCertAbsent');
+  $('local-cert-stores').replaceChildren(...localCert.stores.map((st) => {
+    const li = el('li');
+    li.dataset.installed = String(st.installed);
+    li.append(el('span', st.label, 'text'), el('span', L.t(lang, st.installed ? 'localCertTrusted' : 'localCertNotTrusted'), 'since'));
+    return li;
+  }));
+}
+
 function render(lang: UiLanguage): void {
   L.apply(document, lang);
   document.title = `Kyso — ${L.t(lang, 'title')}`;
@@ -175,6 +206,7 @@ function render(lang: UiLanguage): void {
   $<HTMLInputElement>('tsa-password').placeholder = s.tsa.hasPassword ? L.t(lang, 'tsaSaved') : '';
   renderModules(lang);
   renderSites(lang);
+  renderLocalCert(lang);
 }
 
 const page = setupPage(bridge, { language: request.language, render });
@@ -199,6 +231,21 @@ $<HTMLSelectElement>('log-level').value = s.logLevel;
 
 $('port').addEventListener('input', () => { $('port-error').hidden = true; });
 $('tsa-url').addEventListener('input', () => { $('tsa-error').hidden = true; });
+$('local-cert-install').addEventListener('click', async () => {
+  const button = $<HTMLButtonElement>('local-cert-install');
+  button.disabled = true;
+  $('local-cert-error').hidden = true;
+  try {
+    localCert = await bridge.installLocalCertificate();
+  } catch (e) {
+    $('local-cert-error').textContent = L.t(page.language(), 'localCertFailed', { reason: e instanceof Error ? e.message : String(e) });
+    $('local-cert-error').hidden = false;
+  } finally {
+    button.disabled = false;
+  }
+  renderLocalCert(page.language());
+  button.focus();
+});
 $('add-module').addEventListener('click', async () => {
   const file = await bridge.chooseModule();
   if (file && !modules.includes(file)) modules.push(file);
