@@ -16,7 +16,7 @@ import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { KysoError, toKysoError } from '../core/errors.js';
 import type { TimestampClient } from '../core/tsa/api.js';
 import { createAgentLogger, safeName, type AgentLogger, type RequestLogEntry } from './logger.js';
-import { OriginPolicy, parseOrigin } from './origin-policy.js';
+import { OriginPolicy } from './origin-policy.js';
 import type { Prompter } from './prompter.js';
 import { RequestQueue } from './request-queue.js';
 import type { AllowedSite, SettingsStore } from './settings-store.js';
@@ -33,13 +33,13 @@ import { pdfVerify } from './methods/pdf-verify.js';
 import { allowedHostHeaders, bindLoopback, type LoopbackEndpoint, type RequestInfo, type ServerTls } from './listener.js';
 import { answerProbe } from './probe.js';
 import { startVnptEndpoint, type VnptEndpoint } from './vnpt-compat/endpoint.js';
-import { checkHandshake, refuseUpgrade, type HandshakeVerdict } from './handshake.js';
-
-export { allowedHostHeaders, checkHandshake, type HandshakeVerdict };
+import { admitUpgrade } from './handshake.js';
 import { docxSign } from './methods/docx-sign.js';
 import { docxVerify } from './methods/docx-verify.js';
-import { abortable } from './methods/common.js';
+import { abortable, requestSignal } from './methods/common.js';
 import { DocumentError, batchSign } from './methods/batch-sign.js';
+
+export { allowedHostHeaders };
 
 export const DEFAULT_MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
 
@@ -151,19 +151,11 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
 
-  const refuse = (socket: Duplex, status: number, reason: string, headers: http.IncomingHttpHeaders): void => {
-    log.warn({ event: 'refused', status, reason, host: safeName(headers.host)?.slice(0, 100), origin: safeName(headers.origin)?.slice(0, 100) }, 'connection refused');
-    refuseUpgrade(socket, status, reason);
-  };
-
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer, info: RequestInfo): void => {
-    socket.on('error', () => { /* a peer that vanished mid-handshake */ });
-    const verdict = checkHandshake(req.headers, info.port);
-    if (!verdict.ok) return refuse(socket, verdict.status, verdict.reason, req.headers);
-    if (connections.size >= limits.maxConnections) return refuse(socket, 503, 'too many connections', req.headers);
-    if ((req.url ?? '/').split('?')[0] !== '/') return refuse(socket, 404, 'not found', req.headers);
+    const origin = admitUpgrade(req, socket, info.port, { path: '/', open: connections.size, maxConnections: limits.maxConnections, log });
+    if (origin === undefined) return;
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn = new Connection(nextConn++, verdict.origin, ws, parts, log, () => connections.delete(conn));
+      const conn = new Connection(nextConn++, origin, ws, parts, log, () => connections.delete(conn));
       connections.add(conn);
       log.info({ event: 'connected', conn: conn.id, origin: conn.origin, secure: info.secure, connections: connections.size }, 'connected');
       watcher.start();
@@ -401,11 +393,9 @@ class Connection {
 
   private async run(id: Id, method: MethodName, params: unknown): Promise<void> {
     const started = Date.now();
-    const controller = new AbortController();
-    this.inflight.set(id, controller);
-    const timer = setTimeout(() => controller.abort(new KysoError('TIMEOUT', `no answer within ${Math.round(this.parts.limits.requestTimeoutMs / 1000)} s`)), this.parts.limits.requestTimeoutMs);
-    timer.unref?.();
-    const signal = AbortSignal.any([controller.signal, this.gone.signal]);
+    const request = requestSignal(this.parts.limits.requestTimeoutMs, this.gone.signal);
+    this.inflight.set(id, request.controller);
+    const { signal } = request;
     const entry: RequestLogEntry = { conn: this.id, origin: this.origin, method, id, durationMs: 0, outcome: 'ok' };
     let lastStage: ProgressStage | undefined;
     const ctx: RequestContext = {
@@ -435,7 +425,7 @@ class Connection {
       if (e.detail && LOGGED_DETAIL_CODES.has(e.code)) entry.detail = e.detail.slice(0, 300);
       this.fail(id, RPC.KYSO_ERROR, e);
     } finally {
-      clearTimeout(timer);
+      request.done();
       this.inflight.delete(id);
       entry.durationMs = Date.now() - started;
       this.log.info({ event: 'request', ...entry }, `${method} ${entry.outcome}`);

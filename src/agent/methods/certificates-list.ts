@@ -4,7 +4,7 @@ import type { SubjectFields } from '../../core/cert/parse.js';
 import type { TokenCertificate } from '../../core/token/token-service.js';
 import type { ResultOf } from '../protocol.js';
 import type { AgentParts, RequestContext } from './context.js';
-import { toBase64 } from './common.js';
+import { ensureConsent, toBase64 } from './common.js';
 
 type Certificate = ResultOf<'certificates.list'>['certificates'][number];
 
@@ -35,8 +35,7 @@ export function certificateView(c: TokenCertificate, now: Date = new Date()): Ce
 }
 
 export async function certificatesList(parts: AgentParts, ctx: RequestContext): Promise<ResultOf<'certificates.list'>> {
-  if (!parts.policy.isAllowed(ctx.origin)) ctx.progress('consent');
-  await parts.policy.ensure(ctx.origin, ctx.signal);
+  await ensureConsent(parts, ctx);
   // Reading the token goes through the queue like any token operation.
   const certs = await parts.queue.run({
     signal: ctx.signal,

@@ -43,12 +43,38 @@ export function abortable<T>(value: T | Promise<T>, signal: AbortSignal | undefi
   });
 }
 
+/**
+ * The signal of one request: aborted by its `controller` (the page cancels), by its deadline (TIMEOUT), or by any
+ * of `others` (the page went away). `done()` clears the deadline once the request is answered.
+ */
+export function requestSignal(timeoutMs: number, ...others: AbortSignal[]): { controller: AbortController; signal: AbortSignal; done(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new KysoError('TIMEOUT', `no answer within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+  timer.unref?.();
+  return { controller, signal: AbortSignal.any([controller.signal, ...others]), done: () => clearTimeout(timer) };
+}
+
 /** The certificates a site may sign with now; NO_TOKEN / NO_CERTIFICATE when there are none. */
 export function availableCertificates(parts: AgentParts): TokenCertificate[] {
   if (parts.tokens.tokens().length === 0) throw new KysoError('NO_TOKEN');
   const certs = parts.tokens.certificates();
   if (certs.length === 0) throw new KysoError('NO_CERTIFICATE');
   return certs;
+}
+
+/** The user's consent for this site, asked (once) if not yet given; ORIGIN_DENIED when refused. */
+export async function ensureConsent(parts: AgentParts, ctx: RequestContext): Promise<void> {
+  if (!parts.policy.isAllowed(ctx.origin)) ctx.progress('consent');
+  await parts.policy.ensure(ctx.origin, ctx.signal);
+}
+
+/** The certificate the user picks among `certs` in Kyso's window. */
+export async function askCertificate(parts: AgentParts, ctx: RequestContext, certs: readonly TokenCertificate[], signal: AbortSignal): Promise<TokenCertificate> {
+  ctx.progress('certificate');
+  const chosen = await parts.prompter.chooseCertificate(ctx.origin, certs, { signal });
+  const found = certs.find((c) => c.id === chosen.id);
+  if (!found) throw new KysoError('CERTIFICATE_NOT_FOUND');
+  return found;
 }
 
 export interface SigningRequest {
@@ -103,8 +129,7 @@ export async function signingSession<T>(
   body: SigningBody<T>,
   beforeConfirm?: (certificate: TokenCertificate, signal: AbortSignal) => Promise<void>,
 ): Promise<T> {
-  if (!parts.policy.isAllowed(ctx.origin)) ctx.progress('consent');
-  await parts.policy.ensure(ctx.origin, ctx.signal);
+  await ensureConsent(parts, ctx);
   return parts.queue.run({
     signal: ctx.signal,
     onQueued: () => ctx.progress('queued'),
@@ -116,11 +141,7 @@ export async function signingSession<T>(
         if (!found) throw new KysoError('CERTIFICATE_NOT_FOUND');
         certificate = found;
       } else {
-        ctx.progress('certificate');
-        const chosen = await parts.prompter.chooseCertificate(ctx.origin, certs, { signal });
-        const found = certs.find((c) => c.id === chosen.id);
-        if (!found) throw new KysoError('CERTIFICATE_NOT_FOUND');
-        certificate = found;
+        certificate = await askCertificate(parts, ctx, certs, signal);
       }
       throwIfAborted(signal);
       // Expired or revoked (when known offline): stop before the user is asked anything more.

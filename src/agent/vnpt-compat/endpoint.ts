@@ -3,15 +3,13 @@
  * handshake checks as the native endpoint (Host is loopback:port, Origin present), the same agent parts
  * (consent, queue, prompts, limits). Calls on one connection run one at a time, in order, as the plugin did.
  */
-import type http from 'node:http';
-import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { KysoError, toKysoError } from '../../core/errors.js';
 import { bindLoopback, allowedHostHeaders, type ServerTls } from '../listener.js';
 import { safeName, type AgentLogger } from '../logger.js';
 import type { AgentParts, RequestContext } from '../methods/context.js';
-import { abortable } from '../methods/common.js';
-import { checkHandshake, refuseUpgrade } from '../handshake.js';
+import { abortable, requestSignal } from '../methods/common.js';
+import { admitUpgrade } from '../handshake.js';
 import { parseRequestFrame, replyFrame } from './frames.js';
 import { FUNCTION_NAMES, callFunction } from './functions.js';
 import { failure } from './results.js';
@@ -41,11 +39,6 @@ export async function startVnptEndpoint(options: VnptEndpointOptions): Promise<V
   const connections = new Set<PluginConnection>();
   let nextConn = 1;
 
-  const refuse = (socket: Duplex, status: number, reason: string, headers: http.IncomingHttpHeaders): void => {
-    log.warn({ event: 'refused', endpoint: 'vnpt', status, reason, host: safeName(headers.host)?.slice(0, 100), origin: safeName(headers.origin)?.slice(0, 100) }, 'connection refused');
-    refuseUpgrade(socket, status, reason);
-  };
-
   const endpoint = await bindLoopback({
     name: 'vnpt',
     ports: options.ports ?? VNPT_PORTS,
@@ -56,13 +49,10 @@ export async function startVnptEndpoint(options: VnptEndpointOptions): Promise<V
       res.writeHead(allowed ? 404 : 403, { 'Content-Type': 'text/plain' }).end(allowed ? 'not found' : 'host not allowed');
     },
     onUpgrade: (req, socket, head, info) => {
-      socket.on('error', () => { /* a peer that vanished mid-handshake */ });
-      const verdict = checkHandshake(req.headers, info.port);
-      if (!verdict.ok) return refuse(socket, verdict.status, verdict.reason, req.headers);
-      if (connections.size >= parts.limits.maxConnections) return refuse(socket, 503, 'too many connections', req.headers);
-      if ((req.url ?? '/').split('?')[0] !== VNPT_PATH) return refuse(socket, 404, 'not found', req.headers);
+      const origin = admitUpgrade(req, socket, info.port, { path: VNPT_PATH, open: connections.size, maxConnections: parts.limits.maxConnections, log, endpoint: 'vnpt' });
+      if (origin === undefined) return;
       wss.handleUpgrade(req, socket, head, (ws) => {
-        const conn = new PluginConnection(nextConn++, verdict.origin, ws, parts, log, () => connections.delete(conn));
+        const conn = new PluginConnection(nextConn++, origin, ws, parts, log, () => connections.delete(conn));
         connections.add(conn);
         log.info({ event: 'connected', endpoint: 'vnpt', conn: conn.id, origin: conn.origin, secure: info.secure }, 'plugin-compatible connection');
       });
@@ -134,10 +124,8 @@ class PluginConnection {
 
   private async run(functionID: number, callback: string, args: string[]): Promise<void> {
     const started = Date.now();
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new KysoError('TIMEOUT', `no answer within ${Math.round(this.parts.limits.requestTimeoutMs / 1000)} s`)), this.parts.limits.requestTimeoutMs);
-    timer.unref?.();
-    const signal = AbortSignal.any([controller.signal, this.gone.signal]);
+    const request = requestSignal(this.parts.limits.requestTimeoutMs, this.gone.signal);
+    const { signal } = request;
     const entry: Record<string, string | number | boolean> = {};
     const ctx: RequestContext = {
       origin: this.origin,
@@ -164,7 +152,7 @@ class PluginConnection {
       code = toKysoError(err).code;
       answer = JSON.stringify(failure(err));
     } finally {
-      clearTimeout(timer);
+      request.done();
     }
     this.send(replyFrame(answer, callback));
     this.log.info({

@@ -8,7 +8,7 @@ import { KysoError } from '../../core/errors.js';
 import { sniffDocumentType } from '../../core/document-type.js';
 import { KYSO_VERSION } from '../../core/version.js';
 import { certificatesList } from '../methods/certificates-list.js';
-import { availableCertificates, decodeBase64, signingSession, throwIfAborted, toBase64, type PreparedSignature } from '../methods/common.js';
+import { askCertificate, availableCertificates, decodeBase64, ensureConsent, signingSession, throwIfAborted, toBase64, type PreparedSignature } from '../methods/common.js';
 import type { AgentParts, RequestContext } from '../methods/context.js';
 import { docxSign, prepareDocxSign } from '../methods/docx-sign.js';
 import { hashSign, prepareHashSign } from '../methods/hash-sign.js';
@@ -63,16 +63,12 @@ async function bySerial(call: CallContext, serial: string | undefined): Promise<
 /** The user picks a certificate in Kyso's window (after consent): GetCertInfo without a serial. */
 async function chosen(call: CallContext): Promise<CertificateRef> {
   const { parts, ctx } = call;
-  if (!parts.policy.isAllowed(ctx.origin)) ctx.progress('consent');
-  await parts.policy.ensure(ctx.origin, ctx.signal);
+  await ensureConsent(parts, ctx);
   return parts.queue.run({
     signal: ctx.signal,
     run: async (signal) => {
-      const certs = availableCertificates(parts);
-      const pick = await parts.prompter.chooseCertificate(ctx.origin, certs, { signal });
+      const c = await askCertificate(parts, ctx, availableCertificates(parts), signal);
       throwIfAborted(signal);
-      const c = certs.find((x) => x.id === pick.id);
-      if (!c) throw new KysoError('CERTIFICATE_NOT_FOUND');
       return { id: c.id, serial: c.info.serialNumber, der: toBase64(c.der) };
     },
   });
