@@ -8,13 +8,13 @@ import { KysoError } from '../../core/errors.js';
 import { sniffDocumentType } from '../../core/document-type.js';
 import { KYSO_VERSION } from '../../core/version.js';
 import { certificatesList } from '../methods/certificates-list.js';
-import { askCertificate, availableCertificates, decodeBase64, ensureConsent, signingSession, throwIfAborted, toBase64, type PreparedSignature } from '../methods/common.js';
+import { askCertificate, availableCertificates, decodeBase64, ensureConsent, signPrepared, signingSession, throwIfAborted, toBase64, type PreparedSignature } from '../methods/common.js';
 import type { AgentParts, RequestContext } from '../methods/context.js';
-import { docxSign, prepareDocxSign } from '../methods/docx-sign.js';
-import { hashSign, prepareHashSign } from '../methods/hash-sign.js';
-import { pdfSign, preparePdfSign } from '../methods/pdf-sign.js';
+import { prepareDocxSign } from '../methods/docx-sign.js';
+import { prepareHashSign } from '../methods/hash-sign.js';
+import { preparePdfSign } from '../methods/pdf-sign.js';
 import { METHODS, type MethodName, type ParamsOf } from '../protocol.js';
-import { mapPdfSigner } from './pdf-signer-options.js';
+import { mapPdfSigner, type MappedPdfOptions } from './pdf-signer-options.js';
 import { failure, notSupported, success, type PluginResult } from './results.js';
 
 export interface CallContext {
@@ -74,16 +74,24 @@ async function chosen(call: CallContext): Promise<CertificateRef> {
   });
 }
 
-const serialOf = async (call: CallContext, certificateId: string): Promise<string | null> =>
-  call.parts.tokens.certificates().find((c) => c.id === certificateId)?.info.serialNumber ?? null;
+/** What the plugin answers for one signed item: the data, and the serial of the certificate that signed it. */
+interface Signed { data: string; serial: string }
 
-async function signPdf(call: CallContext, document: string, optionsJson: string | undefined, serial: string | undefined): Promise<PluginResult> {
-  const mapped = mapPdfSigner(optionsJson);
+/** The same prepared signature, keeping only what the plugin answers. */
+function answering<T>(p: PreparedSignature<T>, data: (r: T) => string): PreparedSignature<Signed> {
+  return { ...p, sign: async (k, c, s) => ({ data: data(await p.sign(k, c, s)), serial: c.info.serialNumber }) };
+}
+
+/** PdfSigner options, parsed once per call; the ones dropped on purpose go to the log. */
+function pdfOptions(call: CallContext, json: string | undefined): MappedPdfOptions {
+  const mapped = mapPdfSigner(json);
   if (mapped.ignored.length) call.note({ ignored: mapped.ignored.join(',') });
-  const id = (await bySerial(call, serial ?? mapped.certificateSerial))?.id;
-  const params = validated('pdf.sign', { document, fileName: mapped.fileName ?? DEFAULT_NAMES.pdf, ...mapped.params, ...(id ? { certificateId: id } : {}) });
-  const r = await pdfSign(call.parts, call.ctx, params);
-  return success(r.document, await serialOf(call, r.signature.certificateId));
+  return mapped;
+}
+
+async function preparePdf(call: CallContext, document: string, mapped: MappedPdfOptions, fileName?: string): Promise<PreparedSignature<Signed>> {
+  const params = validated('pdf.sign', { document, fileName: fileName ?? mapped.fileName ?? DEFAULT_NAMES.pdf, ...mapped.params });
+  return answering(await preparePdfSign(call.parts, call.ctx, params), (r) => r.document);
 }
 
 interface OfficeOptions { FileName?: string; Reason?: string; SignatureComments?: string; CertificateSerial?: string }
@@ -100,36 +108,37 @@ function officeOptions(json: string | undefined): OfficeOptions {
   }
 }
 
-async function signOffice(call: CallContext, document: string, optionsJson: string | undefined, serial: string | undefined): Promise<PluginResult> {
-  const o = officeOptions(optionsJson);
-  const id = (await bySerial(call, serial ?? o.CertificateSerial))?.id;
+async function prepareOffice(call: CallContext, document: string, o: OfficeOptions, fileName?: string): Promise<PreparedSignature<Signed>> {
   const reason = o.Reason ?? o.SignatureComments;
-  const params = validated('docx.sign', { document, fileName: o.FileName ?? DEFAULT_NAMES.office, ...(reason ? { reason } : {}), ...(id ? { certificateId: id } : {}) });
-  const r = await docxSign(call.parts, call.ctx, params);
-  return success(r.document, await serialOf(call, r.signature.certificateId));
+  const params = validated('docx.sign', { document, fileName: fileName ?? o.FileName ?? DEFAULT_NAMES.office, ...(reason ? { reason } : {}) });
+  return answering(await prepareDocxSign(call.parts, call.ctx, params), (r) => r.document);
 }
 
 /** A detached CMS SignedData over the data (SHA-256), as `openssl cms -verify -content DATA` checks it. */
-async function signCms(call: CallContext, data: string, serial: string | undefined): Promise<PluginResult> {
+function prepareCms(call: CallContext, data: string, fileName: string = DEFAULT_NAMES.data): PreparedSignature<Signed> {
   const bytes = decodeBase64(data, call.parts.limits.maxDocumentBytes, 'the data');
-  const id = (await bySerial(call, serial))?.id;
   const digest = createHash('sha256').update(bytes).digest('base64');
-  const params = validated('hash.sign', { digest, algorithm: 'SHA-256', format: 'cms', fileName: DEFAULT_NAMES.data, ...(id ? { certificateId: id } : {}) });
-  const r = await hashSign(call.parts, call.ctx, params);
-  return success(r.signature, await serialOf(call, r.certificateId));
+  const prepared = prepareHashSign(call.ctx, validated('hash.sign', { digest, algorithm: 'SHA-256', format: 'cms', fileName }));
+  // The confirmation shows the size of the data the page sent, not of its digest.
+  return answering({ ...prepared, document: { fileName, size: bytes.length } }, (r) => r.signature);
 }
 
 const HASH_BY_LENGTH: Readonly<Record<number, 'SHA-256' | 'SHA-384' | 'SHA-512'>> = { 32: 'SHA-256', 48: 'SHA-384', 64: 'SHA-512' };
 
 /** The bare signature value over a digest the page computed (PKCS#1 v1.5 for RSA, DER ECDSA for EC); `cms` as 3rd arg for a CMS. */
-async function signHash(call: CallContext, args: readonly string[]): Promise<PluginResult> {
+function prepareHash(call: CallContext, args: readonly string[]): PreparedSignature<Signed> {
   const digest = arg(args, 0) ?? '';
   const algorithm = HASH_BY_LENGTH[Buffer.from(digest, 'base64').length];
   if (!algorithm) throw new KysoError('BAD_REQUEST', 'signHash takes a SHA-256, SHA-384 or SHA-512 digest, base64');
-  const id = (await bySerial(call, arg(args, 1)))?.id;
   const format = arg(args, 2)?.toLowerCase() === 'cms' ? 'cms' : 'raw';
-  const r = await hashSign(call.parts, call.ctx, validated('hash.sign', { digest, algorithm, format, ...(id ? { certificateId: id } : {}) }));
-  return success(r.signature, await serialOf(call, r.certificateId));
+  return answering(prepareHashSign(call.ctx, validated('hash.sign', { digest, algorithm, format })), (r) => r.signature);
+}
+
+/** One item, checked before anyone is asked; then the certificate named by serial (or chosen), confirmation and PIN. */
+async function signOne(call: CallContext, prepared: PreparedSignature<Signed>, serial: string | undefined): Promise<PluginResult> {
+  const id = (await bySerial(call, serial))?.id;
+  const r = await signPrepared(call.parts, call.ctx, id, prepared);
+  return success(r.data, r.serial);
 }
 
 interface BatchItem { data: string; kind: 'pdf' | 'office' | 'data'; fileName: string }
@@ -155,21 +164,11 @@ function batchItems(json: string | undefined): BatchItem[] {
   });
 }
 
-/** Checks one batch item as its single-document method would, and keeps only what the page gets back. */
-async function prepareItem(call: CallContext, item: BatchItem, pdfOptions: string | undefined): Promise<PreparedSignature<string>> {
-  const keep = <T>(p: PreparedSignature<T>, out: (r: T) => string): PreparedSignature<string> => ({ ...p, sign: async (k, c, s) => out(await p.sign(k, c, s)) });
-  if (item.kind === 'pdf') {
-    const mapped = mapPdfSigner(pdfOptions);
-    const params = validated('pdf.sign', { document: item.data, fileName: item.fileName, ...mapped.params });
-    return keep(await preparePdfSign(call.parts, call.ctx, params), (r) => r.document);
-  }
-  if (item.kind === 'office') {
-    return keep(await prepareDocxSign(call.parts, call.ctx, validated('docx.sign', { document: item.data, fileName: item.fileName })), (r) => r.document);
-  }
-  const bytes = decodeBase64(item.data, call.parts.limits.maxDocumentBytes, 'the data');
-  const digest = createHash('sha256').update(bytes).digest('base64');
-  const prepared = prepareHashSign(call.ctx, validated('hash.sign', { digest, algorithm: 'SHA-256', format: 'cms', fileName: item.fileName }));
-  return keep({ ...prepared, document: { fileName: item.fileName, size: bytes.length } }, (r) => r.signature);
+/** Checks one batch item as its single-document call would. */
+function prepareItem(call: CallContext, item: BatchItem, pdf: MappedPdfOptions): Promise<PreparedSignature<Signed>> | PreparedSignature<Signed> {
+  if (item.kind === 'pdf') return preparePdf(call, item.data, pdf, item.fileName);
+  if (item.kind === 'office') return prepareOffice(call, item.data, {}, item.fileName);
+  return prepareCms(call, item.data, item.fileName);
 }
 
 /**
@@ -179,11 +178,11 @@ async function prepareItem(call: CallContext, item: BatchItem, pdfOptions: strin
  */
 async function signBatch(call: CallContext, args: readonly string[]): Promise<PluginResult> {
   const items = batchItems(args[0]);
-  const options = arg(args, 1);
-  const prepared: Array<PreparedSignature<string>> = [];
+  const pdf = pdfOptions(call, arg(args, 1));
+  const prepared: Array<PreparedSignature<Signed>> = [];
   for (const [i, item] of items.entries()) {
     try {
-      prepared.push(await prepareItem(call, item, options));
+      prepared.push(await prepareItem(call, item, pdf));
     } catch (err) {
       // Nothing signed, nobody asked: say which item is wrong.
       const f = failure(err);
@@ -200,7 +199,7 @@ async function signBatch(call: CallContext, args: readonly string[]): Promise<Pl
         continue;
       }
       try {
-        out.push({ code: 0, data: await p.sign(key, certificate, signal), error: '' });
+        out.push({ code: 0, data: (await p.sign(key, certificate, signal)).data, error: '' });
       } catch (err) {
         first = failure(err);
         out.push({ code: first.code, data: '', error: first.error });
@@ -222,14 +221,20 @@ export const FUNCTIONS: Readonly<Record<number, PluginFunction>> = {
     const c = (await bySerial(call, arg(args, 0))) ?? (await chosen(call));
     return success(c.der, c.serial);
   },
-  2: (call, args) => signPdf(call, args[0] ?? '', arg(args, 1), arg(args, 2)),
-  3: (call, args) => signOffice(call, args[0] ?? '', arg(args, 1), arg(args, 2)),
-  4: (call, args) => signCms(call, args[0] ?? '', arg(args, 1)),
+  2: async (call, args) => {
+    const mapped = pdfOptions(call, arg(args, 1));
+    return signOne(call, await preparePdf(call, args[0] ?? '', mapped), arg(args, 2) ?? mapped.certificateSerial);
+  },
+  3: async (call, args) => {
+    const o = officeOptions(arg(args, 1));
+    return signOne(call, await prepareOffice(call, args[0] ?? '', o), arg(args, 2) ?? o.CertificateSerial);
+  },
+  4: async (call, args) => signOne(call, prepareCms(call, args[0] ?? ''), arg(args, 1)),
   // The plugin's licence check: Kyso needs none, and says yes.
   6: async () => success(''),
   7: async () => '1',
   8: signBatch,
-  9: signHash,
+  9: async (call, args) => signOne(call, prepareHash(call, args), arg(args, 1)),
   10: signBatch,
   11: async () => KYSO_VERSION,
   34: async (call, args) => {
