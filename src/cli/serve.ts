@@ -10,6 +10,7 @@
  * `kyso sites` lists the sites allowed in the settings file; `kyso sites revoke ORIGIN` forgets one (a running
  * agent sees the change at its next request).
  */
+import path from 'node:path';
 import type { Command } from 'commander';
 import { KysoError } from '../core/errors.js';
 import { createAgentLogger, type LogLevel } from '../agent/logger.js';
@@ -20,8 +21,8 @@ import { DEFAULT_PORTS } from '../agent/protocol.js';
 import { SettingsStore, defaultSettingsPath } from '../agent/settings-store.js';
 import { ensureLoopbackTls, loadLoopbackTls } from '../agent/tls/index.js';
 import type { ServerTls } from '../agent/listener.js';
-import path from 'node:path';
 import { startAgentServer } from '../agent/server.js';
+import { printOutcomes } from './commands/tls.js';
 import { runCommand, EXIT } from './output.js';
 import { pinFromStdin } from './pin-input.js';
 import { openTokenService, type TokenOptions } from './token-options.js';
@@ -142,6 +143,7 @@ async function serverTls(dataDir: string, wanted: boolean | undefined): Promise<
     return existing ? { key: existing.key, cert: existing.cert } : undefined;
   }
   const r = await ensureLoopbackTls(dataDir);
-  for (const t of r.trust) process.stderr.write(`kyso: local CA ${t.ok ? 'trusted in' : 'NOT trusted in'} ${t.label}${t.ok ? '' : `: ${t.error ?? ''}`}\n`);
+  // Standard error: standard output carries only the "listening on" line.
+  printOutcomes(r.trust, 'local CA trusted in', process.stderr);
   return { key: r.tls.key, cert: r.tls.cert };
 }

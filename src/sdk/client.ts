@@ -196,16 +196,15 @@ export class KysoClient {
     const names: string[] = [];
     let total = 0;
     for (const item of items) {
-      const bytes = await toBytes(item.file);
-      const guess = item.fileName ?? (typeof File !== 'undefined' && item.file instanceof File ? item.file.name : '');
-      const type = item.type ?? (OFFICE_NAME.test(guess) ? 'docx' : 'pdf');
-      const name = cleanFileName(guess, type === 'pdf' ? 'tai-lieu.pdf' : 'tai-lieu.docx');
+      const { bytes, name } = await this.document(item.file, item.fileName, item.type === 'docx' ? 'tai-lieu.docx' : 'tai-lieu.pdf');
+      const type = item.type ?? (OFFICE_NAME.test(name) ? 'docx' : 'pdf');
       total += bytes.length;
       names.push(name);
       // A PDF-shaped item named .docx is sent as docx: the agent refuses a PDF-only option (level B-LT) with BAD_REQUEST.
       documents.push(type === 'pdf' ? { type, ...pdfParams(bytes, name, item) } : { type, ...docxParams(bytes, name, item as Omit<SignDocxOptions, keyof CallOptions>) });
     }
     const info = await this.connect();
+    // Each document fits (document() checked); together they must too, in one frame.
     if (total > info.limits.maxDocumentBytes) {
       throw new KysoError('TOO_LARGE', 'Các tài liệu quá lớn để ký cùng lúc.', 'The documents are too large to sign together.', { detail: `${total} > ${info.limits.maxDocumentBytes} bytes in all` });
     }

@@ -27,7 +27,7 @@ export function registerTimestamp(program: Command): void {
       const started = Date.now();
       const result = await timestampDocument(bytes, { timestamp, ...(opts.ltv ? { addValidationData: true } : {}) });
       // A document the user keeps: ordinary permissions, for it and any folder made for it.
-        writeFileAtomicSync(opts.output, result.bytes, { mode: 0o644, dirMode: 0o755 });
+      writeFileAtomicSync(opts.output, result.bytes, { mode: 0o644, dirMode: 0o755 });
       process.stderr.write(`timestamped ${path.basename(input)} → ${opts.output} (${result.time.toISOString()} by ${result.tsa ?? 'TSA'}, ${result.bytes.length} bytes, ${Date.now() - started} ms)\n`);
     }));
 }

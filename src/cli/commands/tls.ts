@@ -13,9 +13,10 @@ interface TlsOptions {
   json?: boolean;
 }
 
-function printOutcomes(outcomes: readonly TrustOutcome[], verb: string): void {
+/** One line per trust store: `  ok     trusted in LABEL` or `  FAILED trusted in LABEL: why`. */
+export function printOutcomes(outcomes: readonly TrustOutcome[], verb: string, out: NodeJS.WritableStream = process.stdout): void {
   for (const t of outcomes) {
-    process.stdout.write(`  ${t.ok ? 'ok    ' : 'FAILED'} ${verb} ${t.label}${t.ok ? '' : `: ${t.error ?? ''}`}\n`);
+    out.write(`  ${t.ok ? 'ok    ' : 'FAILED'} ${verb} ${t.label}${t.ok ? '' : `: ${t.error ?? ''}`}\n`);
   }
 }
 
