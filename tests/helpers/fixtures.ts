@@ -53,9 +53,16 @@ export interface Fixtures {
   corpus: { dir: string; entries: CorpusEntry[] };
 }
 
+/** Set by tests/setup/per-file.ts: this test file's own copy of the SoftHSM tokens. */
+export const PER_FILE_CONF_ENV = 'KYSO_TEST_SOFTHSM2_CONF';
+
 let cached: Fixtures | undefined;
 export function fixtures(): Fixtures {
-  cached ??= JSON.parse(readFileSync(MANIFEST_PATH, 'utf8')) as Fixtures;
+  if (!cached) {
+    const f = JSON.parse(readFileSync(MANIFEST_PATH, 'utf8')) as Fixtures;
+    const own = process.env[PER_FILE_CONF_ENV];
+    cached = own ? { ...f, softhsm: { ...f.softhsm, conf: own } } : f;
+  }
   return cached;
 }
 
