@@ -55,8 +55,17 @@ interface Outcome<R> { submitted?: R; cancelled?: true }
 interface Host<R> { page: Page; outcome: Promise<Outcome<R>>; errors: string[]; calls: string[] }
 
 /** Opens a dialog page with a test host behind window.kysoBridge (extra calls answered by `calls`). */
-async function open<Req, R>(kind: string, request: Req, options: { viewport?: { width: number; height: number }; calls?: Record<string, () => unknown> } = {}): Promise<Host<R>> {
+/**
+ * `manualClock`: the page's timers run only when the test advances Playwright's clock, so "disabled for a
+ * moment after it shows" is checked as a state, not raced against a loaded machine.
+ */
+async function open<Req, R>(kind: string, request: Req, options: { viewport?: { width: number; height: number }; calls?: Record<string, () => unknown>; manualClock?: boolean } = {}): Promise<Host<R>> {
   const page = await browser.newPage({ viewport: options.viewport ?? { width: 560, height: 420 } });
+  if (options.manualClock) {
+    const t0 = Date.parse('2026-12-01T08:00:00+07:00');
+    await page.clock.install({ time: t0 });
+    await page.clock.pauseAt(t0 + 1);
+  }
   const errors: string[] = [];
   const calls: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -110,10 +119,11 @@ const CERTS: CertificateView[] = [
 
 describe('consent', () => {
   it('names the site; Deny has the focus; Allow is armed after a moment; Tab + Enter allows', async () => {
-    const { page, outcome, errors } = await open<ConsentDialogRequest, { allow: boolean }>('consent', { origin: ORIGIN, language: 'vi' });
+    const { page, outcome, errors } = await open<ConsentDialogRequest, { allow: boolean }>('consent', { origin: ORIGIN, language: 'vi' }, { manualClock: true });
     expect(await page.locator('main').textContent()).toContain('https://dichvucong.gov.vn muốn dùng chữ ký số của bạn.');
     expect(await focused(page)).toBe('deny');
     expect(await page.locator('#allow').isDisabled()).toBe(true);
+    await page.clock.runFor(1000);
     await page.waitForSelector('#allow:not([disabled])');
     await shot(page, 'consent-vi');
     await page.keyboard.press('Tab');
@@ -249,7 +259,7 @@ describe('confirmation', () => {
   };
 
   it('names site, files with sizes and the certificate; "Ký số" is armed after a moment', async () => {
-    const { page, outcome, errors } = await open<ConfirmDialogRequest, { confirmed: boolean }>('confirm', request, { viewport: { width: 560, height: 470 } });
+    const { page, outcome, errors } = await open<ConfirmDialogRequest, { confirmed: boolean }>('confirm', request, { viewport: { width: 560, height: 470 }, manualClock: true });
     const text = await page.locator('main').textContent();
     expect(text).toContain('https://dichvucong.gov.vn');
     expect(text).toContain('yêu cầu ký 2 tài liệu:');
@@ -258,6 +268,7 @@ describe('confirmation', () => {
     expect(await page.locator('#certificate').textContent()).toContain('CCCD: 001190012345');
     expect(await focused(page)).toBe('cancel');
     expect(await page.locator('#sign').isDisabled()).toBe(true);
+    await page.clock.runFor(1000);
     await page.waitForSelector('#sign:not([disabled])');
     await shot(page, 'confirm-vi');
     await page.keyboard.press('Tab');
