@@ -4,6 +4,7 @@
 //   APPLE_API_KEY (path to the .p8 key), APPLE_API_KEY_ID, APPLE_API_ISSUER   (App Store Connect API key)
 //   APPLE_ID, APPLE_APP_SPECIFIC_PASSWORD, APPLE_TEAM_ID                       (Apple ID)
 'use strict';
+const path = require('node:path');
 
 /** The credentials @electron/notarize takes, from the environment, or null when incomplete. */
 function credentials(env) {
@@ -25,7 +26,7 @@ async function notarizeHook(context, env = process.env, notarize = undefined) {
   }
   const appName = context.packager.appInfo.productFilename;
   const appPath = `${context.appOutDir}/${appName}.app`;
-  const run = notarize ?? require('@electron/notarize').notarize;
+  const run = notarize ?? require(require.resolve('@electron/notarize', { paths: [path.join(__dirname, '../desktop')] })).notarize;
   console.log(`  • notarizing ${appPath}`);
   await run({ appPath, ...creds });
   return 'notarized';

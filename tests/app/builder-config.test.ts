@@ -15,8 +15,10 @@ import { TLS_INSTALL_ARG, TLS_UNINSTALL_ARG } from '../../src/app/tls-setup.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const require = createRequire(import.meta.url);
-const yaml = require('js-yaml') as { load(s: string): unknown };
-const { validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as {
+// electron-builder lives in desktop/ (installed only to build installers: scripts/setup.sh --tests installs it).
+const desktop = createRequire(path.join(ROOT, 'desktop/package.json'));
+const yaml = desktop('js-yaml') as { load(s: string): unknown };
+const { validateConfiguration } = desktop('app-builder-lib/out/util/config/config.js') as {
   validateConfiguration(config: unknown, logger: { isEnabled: boolean; add(k: string, v: unknown): void }): Promise<void>;
 };
 
@@ -50,7 +52,8 @@ describe('electron-builder.yml', () => {
     expect(existsSync(path.join(ROOT, 'src/app/preload.cts'))).toBe(true);
     expect(pkg.scripts.build).toContain('tsc -p src/app/tsconfig.json');
     expect(pkg.scripts.build).toContain('npm run build:ui');
-    expect(pkg.scripts.start).toBe('electron dist/app/main.js');
+    expect(pkg.scripts.start).toBe('node node_modules/electron/install.js && electron dist/app/main.js');
+    expect(pkg.scripts.dist).toContain('desktop/node_modules/.bin/electron-builder');
     const main = readFileSync(path.join(ROOT, 'src/app/main.ts'), 'utf8');
     expect(main).toContain("path.join(here, 'preload.cjs')");
     expect(main).toContain("path.join(root, 'dist/ui')");
@@ -134,6 +137,6 @@ describe('notarize hook', () => {
       { appPath: '/build/mac-arm64/Kyso.app', appleApiKey: '/k.p8', appleApiKeyId: 'KEY', appleApiIssuer: 'ISS' },
     ]);
     // The real notarize function is there to be loaded.
-    expect(typeof (require('@electron/notarize') as { notarize: unknown }).notarize).toBe('function');
+    expect(typeof (desktop('@electron/notarize') as { notarize: unknown }).notarize).toBe('function');
   });
 });
