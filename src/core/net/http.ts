@@ -86,7 +86,9 @@ function exchange(req: HttpRequest): Promise<HttpResponse> {
       if (err) { request.destroy(); reject(err); } else resolve(res!);
     };
     const timer = setTimeout(() => finish(new HttpUnreachable(`${shown}: no answer within ${timeoutMs} ms`)), timeoutMs);
-    const request = lib.request(url, { method: req.method ?? (req.body ? 'POST' : 'GET'), headers }, (res) => {
+    // agent: false — a new connection per exchange. Node's global agent keeps sockets alive, and reusing one the
+    // server is closing at that moment fails with ECONNRESET; a TSA or OCSP call per signature gains nothing from reuse.
+    const request = lib.request(url, { method: req.method ?? (req.body ? 'POST' : 'GET'), headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {
