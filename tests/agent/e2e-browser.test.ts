@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useDefaultPorts } from '../helpers/default-ports.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { certificateId } from '../helpers/token.js';
 import { pdfsig, qpdfCheck, withTempFile } from '../helpers/tools.js';
@@ -22,6 +23,8 @@ import { startServe, type Served } from './harness.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CHROMIUM = process.env.KYSO_CHROMIUM ?? '/usr/bin/chromium';
 const DEFAULT_PORTS = [21368, 21369, 21370];
+
+useDefaultPorts(); // this file's agent listens on the product's default ports
 
 let browser: Browser;
 let portal: Server;

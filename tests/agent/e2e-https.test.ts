@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useDefaultPorts } from '../helpers/default-ports.js';
 import { ensureLoopbackTls } from '../../src/agent/tls/index.js';
 import { NssStore } from '../../src/agent/tls/nss.js';
 import { fixtures } from '../helpers/fixtures.js';
@@ -52,6 +53,8 @@ async function launch(browserHome: string): Promise<Browser> {
       `--host-resolver-rules=MAP ${PORTAL_HOST} 127.0.0.1`, `--ignore-certificate-errors-spki-list=${portalSpki}`],
   });
 }
+
+useDefaultPorts(); // this file's agent listens on the product's default ports
 
 beforeAll(async () => {
   const built = spawnSync(process.execPath, [path.join(ROOT, 'src/sdk/build.mjs')], { encoding: 'utf8' });

@@ -64,7 +64,7 @@ async function open<Req, R>(kind: string, request: Req, options: { viewport?: { 
   if (options.manualClock) {
     const t0 = Date.parse('2026-12-01T08:00:00+07:00');
     await page.clock.install({ time: t0 });
-    await page.clock.pauseAt(t0 + 1);
+    await page.clock.pauseAt(t0 + 60_000); // before the page loads: no timer exists yet, time then stands still
   }
   const errors: string[] = [];
   const calls: string[] = [];
