@@ -8,6 +8,9 @@ export default defineConfig({
     // and its own temp folders, so files run in parallel and none depends on another.
     setupFiles: ['tests/setup/per-file.ts'],
     pool: 'forks',
+    // Most of a file's time is spent waiting on SoftHSM, Chromium, LibreOffice or pdfsig, so three files at a
+    // time keep 2 cores busy; vitest's default (cores − 1) would run them one by one here.
+    maxWorkers: 3,
     testTimeout: 120_000,
     hookTimeout: 600_000,
   },

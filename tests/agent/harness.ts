@@ -163,8 +163,12 @@ export async function samplePdf(text = 'Đơn đề nghị cấp giấy phép'):
 export const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
 /** Waits until `predicate` holds (polling), or fails after `ms`. */
-export async function until(predicate: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
+/**
+ * Waits for a state. The deadline only turns "never happened" into a readable failure: it is at least a minute,
+ * whatever a caller asks, so a loaded CI machine is never a failure (no test measures time with it).
+ */
+export async function until(predicate: () => boolean, ms = 60_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + Math.max(ms, 60_000);
   while (!predicate()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
