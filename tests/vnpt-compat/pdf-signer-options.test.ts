@@ -20,14 +20,32 @@ describe('PdfSigner mapping', () => {
     expect(valid(m)).toBe(true);
   });
 
-  it('SigType and ImageBase64: 0 text, 1 image, 2 image and text; an image mode without an image is refused', () => {
+  it('SigType as the library describes it (0 description, 1 and name, 2 and image, 3 image only); no image: the text', () => {
     const img = 'iVBORw0KGgo=';
     const rect = { llx: 0, lly: 0, urx: 100, ury: 50 };
-    expect(mapPdfSigner(JSON.stringify({ ...rect, SigType: 1, ImageBase64: `data:image/png;base64,${img}` })).params.appearance).toMatchObject({ mode: 'image', image: img });
+    expect(mapPdfSigner(JSON.stringify({ ...rect, SigType: 3, ImageBase64: `data:image/png;base64,${img}` })).params.appearance).toMatchObject({ mode: 'image', image: img });
     expect(mapPdfSigner(JSON.stringify({ ...rect, SigType: '2', ImageBase64: img })).params.appearance?.mode).toBe('image-text');
+    expect(mapPdfSigner(JSON.stringify({ ...rect, SigType: 0 })).params.appearance?.mode).toBe('text');
     expect(mapPdfSigner(JSON.stringify({ ...rect, ImageBase64: img })).params.appearance?.mode).toBe('image-text');
-    expect(() => mapPdfSigner(JSON.stringify({ ...rect, SigType: 1 }))).toThrow(/ImageBase64/);
+    expect(mapPdfSigner(JSON.stringify({ ...rect, SigType: 2 })).params.appearance?.mode).toBe('text');
     expect(() => mapPdfSigner(JSON.stringify({ ...rect, SigType: 7 }))).toThrow(/SigType/);
+  });
+
+  it('new PdfSigner(): nulls mean "not given"; the default box is visible; SigVisible false makes it invisible', () => {
+    const defaults = {
+      page: 1, llx: 0, lly: 0, urx: 150, ury: 75, SigTextSize: 9, Signer: null, SignerPosition: null, SigningTime: null, Description: null,
+      ImageBase64: null, OnlyDescription: false, ValidationOption: true, SigColorRGB: null, SetImageBackground: false, PagesArray: null,
+      CertificateSerial: null, TsaUrl: null, TsaUsername: null, TsaPassword: null, AdvancedCustom: false, SigType: 0, IsEncyptFile: false,
+      EncryptPassword: null, SigVisible: true, SigSignerVisible: true, SigEmailVisible: true, SigPositionVisible: false, SigSigningTimeVisible: true,
+    };
+    const m = mapPdfSigner(JSON.stringify(defaults));
+    expect(m.params.placement).toEqual({ page: 1, rect: [0, 0, 150, 75] });
+    expect(valid(m)).toBe(true);
+    expect(m.ignored).toEqual(['ValidationOption']);
+    expect(mapPdfSigner(JSON.stringify({ ...defaults, SigVisible: false })).params).toEqual({});
+    const only = mapPdfSigner(JSON.stringify({ ...defaults, Description: 'Đã duyệt', OnlyDescription: true, Signer: 'X' }));
+    expect(only.params.appearance).toMatchObject({ text: 'Đã duyệt', show: { signer: false, time: false, email: false } });
+    expect(mapPdfSigner('null').params).toEqual({});
   });
 
   it('pages: sigAllPages, PagesArray as text or list; AdvancedCustom asks the user', () => {
@@ -68,5 +86,17 @@ describe('plugin frames', () => {
     expect(parseRequestFrame(JSON.stringify({ functionID: 'two', funcCallback: 'cb' }))).toMatchObject({ ok: false, callback: 'cb' });
     expect(parseRequestFrame(JSON.stringify({ functionID: 1, funcCallback: 'a*b' }))).toMatchObject({ ok: false, callback: '' });
     expect(replyFrame('{"code":0}', 'cb')).toBe('{"code":0}*cb');
+    expect(parseRequestFrame(JSON.stringify({ functionID: 0, funcCallback: '', args: ['0', null], domain: 'x' }))).toEqual({ ok: true, frame: { functionID: 0, funcCallback: '', args: ['0', ''] } });
+  });
+
+  it('a "*" in a reply is escaped so that the library\'s split on every "*" keeps the whole payload, at any JSON depth', () => {
+    const inner = JSON.stringify({ code: 1, error: 'a*b' });
+    for (const payload of [JSON.stringify({ path: 'báo*cáo.pdf' }), JSON.stringify([inner])]) {
+      const parts = replyFrame(payload, 'cb').split('*');
+      expect(parts).toHaveLength(2);
+      expect(parts[1]).toBe('cb');
+      expect(JSON.parse(parts[0]!)).toEqual(JSON.parse(payload));
+    }
+    expect(replyFrame('1.0*4', 'cb').split('*')).toHaveLength(2);
   });
 });
