@@ -20,15 +20,36 @@ describe('PdfSigner mapping', () => {
     expect(valid(m)).toBe(true);
   });
 
-  it('SigType as the library describes it (0 description, 1 and name, 2 and image, 3 image only); no image: the text', () => {
+  it('SigType as the current library describes it (0 description, 1 description and image, 2 image only); no image: the text', () => {
     const img = 'iVBORw0KGgo=';
     const rect = { llx: 0, lly: 0, urx: 100, ury: 50 };
-    expect(mapPdfSigner(JSON.stringify({ ...rect, SigType: 3, ImageBase64: `data:image/png;base64,${img}` })).params.appearance).toMatchObject({ mode: 'image', image: img });
-    expect(mapPdfSigner(JSON.stringify({ ...rect, SigType: '2', ImageBase64: img })).params.appearance?.mode).toBe('image-text');
-    expect(mapPdfSigner(JSON.stringify({ ...rect, SigType: 0 })).params.appearance?.mode).toBe('text');
+    expect(mapPdfSigner(JSON.stringify({ ...rect, SigType: 2, ImageBase64: `data:image/png;base64,${img}` })).params.appearance).toMatchObject({ mode: 'image', image: img });
+    expect(mapPdfSigner(JSON.stringify({ ...rect, SigType: '1', ImageBase64: img })).params.appearance?.mode).toBe('image-text');
+    expect(mapPdfSigner(JSON.stringify({ ...rect, SigType: 0, ImageBase64: img })).params.appearance?.mode).toBe('text');
     expect(mapPdfSigner(JSON.stringify({ ...rect, ImageBase64: img })).params.appearance?.mode).toBe('image-text');
     expect(mapPdfSigner(JSON.stringify({ ...rect, SigType: 2 })).params.appearance?.mode).toBe('text');
     expect(() => mapPdfSigner(JSON.stringify({ ...rect, SigType: 7 }))).toThrow(/SigType/);
+  });
+
+  it('the current library\'s new PdfSigner(): all null but DigestAlgorithm "SHA1": the default box, SHA-256 anyway (noted in the log)', () => {
+    const current = {
+      page: null, llx: null, lly: null, urx: null, ury: null, SigTextSize: null, Signer: null, SignerPosition: null, SigningTime: null,
+      Description: null, ImageBase64: null, OnlyDescription: null, ValidationOption: null, SigColorRGB: null, SetImageBackground: null,
+      PagesArray: null, CertificateSerial: null, TsaUrl: null, TsaUsername: null, TsaPassword: null, AdvancedCustom: false,
+      AdvancedWithoutDisplay: false, SigType: null, IsEncyptFile: null, EncryptPassword: null, SigVisible: null, SigSignerVisible: null,
+      SigEmailVisible: null, SigPositionVisible: null, SigCompanyVisible: null, SigSigningTimeVisible: null, DocumentNumber: null,
+      DocumentNumberRec: null, DocumentNumberPage: null, DocumentDate: null, DocumentDateRec: null, DocumentDatePage: null, listComment: null,
+      sigUpperCase: null, sigBold: null, labelDescription: null, overideSigInfo: null, overideSigFormat: null, overideSigCoordinate: null,
+      commentItalic: null, commentFontSize: null, docNumberItalic: null, docDateItalic: null, sigAllPages: null, sigCombineCNAndOU: null,
+      sigOULabel: null, textAlignBottom: null, DigestAlgorithm: 'SHA1',
+    };
+    const m = mapPdfSigner(JSON.stringify(current));
+    expect(m.params.placement).toEqual({ page: 1, rect: [0, 0, 150, 75] });
+    expect(m.ignored).toEqual(['DigestAlgorithm']);
+    expect(valid(m)).toBe(true);
+    const stamped = mapPdfSigner(JSON.stringify({ ...current, llx: 300, lly: 50, urx: 550, ury: 150, DocumentNumber: '15/QĐ-UBND', DocumentNumberRec: { llx: 60, lly: 700, urx: 250, ury: 720, page: 0 }, DocumentNumberPage: 2, DocumentDate: '02/12/2026' }));
+    expect(stamped.params.appearance).toMatchObject({ text: 'Ngày: 02/12/2026', documentNumber: { text: '15/QĐ-UBND', placement: { page: 2, rect: [60, 700, 250, 720] } } });
+    expect(valid(stamped)).toBe(true);
   });
 
   it('new PdfSigner(): nulls mean "not given"; the default box is visible; SigVisible false makes it invisible', () => {

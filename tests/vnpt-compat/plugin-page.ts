@@ -22,7 +22,7 @@ export interface Reply {
 
 type Arg = string | null | undefined;
 
-/** `new PdfSigner()` as the library builds it: every field, with its defaults (most null). */
+/** `new PdfSigner()` of the library marked "js version 1.0.0.8": every field, a default box, most others null. */
 export function newPdfSigner(): Record<string, unknown> {
   return {
     page: 1, llx: 0, lly: 0, urx: 150, ury: 75, SigTextSize: 9, Signer: null, SignerPosition: null, SigningTime: null,
@@ -30,6 +30,21 @@ export function newPdfSigner(): Record<string, unknown> {
     SetImageBackground: false, PagesArray: null, CertificateSerial: null, TsaUrl: null, TsaUsername: null, TsaPassword: null,
     AdvancedCustom: false, SigType: 0, IsEncyptFile: false, EncryptPassword: null, SigVisible: true, SigSignerVisible: true,
     SigEmailVisible: true, SigPositionVisible: false, SigSigningTimeVisible: true,
+  };
+}
+
+/** `new PdfSigner()` of the current library (header "Version: 1.0.3.4"): every field null but these, DigestAlgorithm "SHA1". */
+export function newPdfSignerCurrent(): Record<string, unknown> {
+  const nulls = ['page', 'llx', 'lly', 'urx', 'ury', 'SigTextSize', 'Signer', 'SignerPosition', 'SigningTime', 'Description', 'ImageBase64',
+    'OnlyDescription', 'ValidationOption', 'SigColorRGB', 'SetImageBackground', 'PagesArray', 'CertificateSerial', 'TsaUrl', 'TsaUsername',
+    'TsaPassword'];
+  const more = ['IsEncyptFile', 'EncryptPassword', 'SigVisible', 'SigSignerVisible', 'SigEmailVisible', 'SigPositionVisible', 'SigCompanyVisible',
+    'SigSigningTimeVisible', 'DocumentNumber', 'DocumentNumberRec', 'DocumentNumberPage', 'DocumentDate', 'DocumentDateRec', 'DocumentDatePage',
+    'listComment', 'sigUpperCase', 'sigBold', 'labelDescription', 'overideSigInfo', 'overideSigFormat', 'overideSigCoordinate', 'commentItalic',
+    'commentFontSize', 'docNumberItalic', 'docDateItalic', 'sigAllPages', 'sigCombineCNAndOU', 'sigOULabel', 'textAlignBottom'];
+  return {
+    ...Object.fromEntries(nulls.map((k) => [k, null])), AdvancedCustom: false, AdvancedWithoutDisplay: false, SigType: null,
+    ...Object.fromEntries(more.map((k) => [k, null])), DigestAlgorithm: 'SHA1',
   };
 }
 
@@ -86,7 +101,9 @@ export class PluginPage {
   setLicenseKey(license: string): Promise<string> { return this.call(6, [license]); }
   getVersion(): Promise<string> { return this.call(11, ['']); }
   checkPluginAdvanced(signal: string): Promise<string> { return this.call(13, [signal]); }
+  /** 1.0.0.8: `[onlyFromToken, serialNumber]`; the current library sends `[onlyFromToken]` only (getCertInfoCurrent). */
   getCertInfo(onlyFromToken?: boolean | null, serial?: string): Promise<string> { return this.call(0, [flag(onlyFromToken, '0'), serial]); }
+  getCertInfoCurrent(onlyFromToken?: boolean | null): Promise<string> { return this.call(0, [flag(onlyFromToken, '0')]); }
   chooseFile(callback: string | null = null): Promise<string> { return this.call(5, [''], callback); }
   signPdf(data: string, pdfSigner?: unknown): Promise<string> { return this.call(2, pdfSigner == null ? [data] : [data, JSON.stringify(pdfSigner)]); }
   SignPDFMultiplePages(data: string, pdfSigner: unknown): Promise<string> { return this.call(12, [data, JSON.stringify(pdfSigner)]); }

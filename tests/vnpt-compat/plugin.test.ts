@@ -18,7 +18,7 @@ import { certificateId } from '../helpers/token.js';
 import { opensslCmsVerify, pdfsig, pdftotext, withTempFile } from '../helpers/tools.js';
 import { corpusDocuments, makePandocDocuments, makePng, makeXlsx } from '../ooxml/documents.js';
 import { PORTAL, samplePdf, startTestAgent, type TestAgent } from '../agent/harness.js';
-import { PluginPage, advancedItem, newPdfSigner } from './plugin-page.js';
+import { PluginPage, advancedItem, newPdfSigner, newPdfSignerCurrent } from './plugin-page.js';
 
 interface Item { code: number; data: string; serial: string; error: string }
 
@@ -105,7 +105,7 @@ describe('certificates', () => {
   it('getCertInfo: the frame of v1.0.1.9 (["0"]) and of v1.0.0.8 (["0", null]) let the user choose; by serial; a bare object, no code', async () => {
     const page = await open();
     const before = counts();
-    for (const reply of [await page.call(0, ['0']), await page.getCertInfo(null)]) {
+    for (const reply of [await page.getCertInfoCurrent(null), await page.getCertInfo(null)]) {
       const cert = JSON.parse(reply) as Record<string, string>;
       expect(cert).not.toHaveProperty('code');
       expect(cert).toMatchObject({ subjectCN: signers.ec384.cn, base64: derOf('ec384') });
@@ -149,12 +149,14 @@ describe('certificates', () => {
 });
 
 describe('signArrDataAdvanced (10)', () => {
-  it('PDF with new PdfSigner() and no sigOptions ("null"): visible default box and an invisible signature, one confirmation, one PIN', async () => {
+  it('PDF with new PdfSigner() (either library) and no sigOptions ("null"): the default box, or an invisible signature; one confirmation, one PIN', async () => {
     const page = await open();
     const pdf = b64(await samplePdf());
     const before = counts();
-    const reply = await page.signArrDataAdvanced([advancedItem(pdf, 'pdf', newPdfSigner()), advancedItem(pdf, 'pdf')], '', true);
-    const [boxed, plain] = items(reply);
+    const reply = await page.signArrDataAdvanced([advancedItem(pdf, 'pdf', newPdfSigner()), advancedItem(pdf, 'pdf'), advancedItem(pdf, 'pdf', newPdfSignerCurrent())], '', true);
+    const [boxed, plain, current] = items(reply);
+    expect(current, current!.error).toMatchObject({ code: 0, error: '' });
+    checkPdf(current!.data, (f) => expect(pdftotext(f).normalize('NFC')).toContain(signers.ec384.cn));
     expect(boxed, boxed!.error).toMatchObject({ code: 0, error: '' });
     expect(plain, plain!.error).toMatchObject({ code: 0, error: '' });
     expect(Object.keys(boxed!)[0]).toBe('code');
@@ -173,7 +175,11 @@ describe('signArrDataAdvanced (10)', () => {
       DocumentDate: { Text: '02/12/2026', page: 1, llx: 400, lly: 700, urx: 560, ury: 720 },
       TsaUrl: 'http://tsa.attacker.example/', TsaPassword: 'x', SigningTime: '00:00:00 01/01/2001', EncryptPassword: 'y', IsEncyptFile: true,
     };
-    const withImage = { ...newPdfSigner(), llx: 40, lly: 40, urx: 260, ury: 120, SigType: 2, ImageBase64: `data:image/png;base64,${b64(makePng(60, 30))}`, sigAllPages: true };
+    // The current library's PdfSigner: nulls, DigestAlgorithm "SHA1" (Kyso signs with SHA-256), a document number at its own place.
+    const withImage = {
+      ...newPdfSignerCurrent(), llx: 40, lly: 40, urx: 260, ury: 120, SigType: 1, ImageBase64: `data:image/png;base64,${b64(makePng(60, 30))}`, sigAllPages: true,
+      DocumentNumber: '77/TB', DocumentNumberRec: { llx: 60, lly: 760, urx: 260, ury: 780, page: 0 }, DocumentNumberPage: 1,
+    };
     const reply = await page.signArrDataAdvanced([
       advancedItem(b64(await samplePdf()), 'pdf', options),
       advancedItem(b64(await twoPagePdf()), 'pdf', withImage),
@@ -189,6 +195,7 @@ describe('signArrDataAdvanced (10)', () => {
     checkPdf(image!.data, (f) => {
       const pages = pdftotext(f).split('\f');
       expect(pages[0]).toContain('Thời gian ký');
+      expect(pages[0]).toContain('77/TB');
       expect(pages[1]).toContain('Thời gian ký');
     }, signers.ec256.cn);
     const log = agent.logText();

@@ -28,8 +28,10 @@ export const FUNCTION_NAMES: Readonly<Record<number, string>> = {
   19: 'CheckOCSPBase64', 20: 'ShowCertificateViewer', 21: 'CheckCRL', 22: 'CheckCRLBase64', 23: 'SetLanguage', 24: 'Scan',
   25: 'OpenDocument', 26: 'BatchScan', 27: 'HandleFile', 28: 'DeleteFile', 29: 'SetIgnoreListFiles', 30: 'GetAllFiles',
   31: 'GetFilePreview', 32: 'UploadFile', 33: 'GetDataScanned', 34: 'CheckToken', 35: 'SetGetCertFromUsbToken', 36: 'SetGetCertByPkcs11',
-  37: 'SetShowCertListDialog', 38: 'ConvertOfficeToPdf', 39: 'GetComputerInfo', 40: 'ClearPinCache', 45: 'GetAllCertificates',
-  46: 'AddIssuerCert', 47: 'GetAllCertificatesBase64',
+  // 39 is GetComputerInfo in the library marked 1.0.0.8, ViewValidFile in the current one.
+  37: 'SetShowCertListDialog', 38: 'ConvertOfficeToPdf', 39: 'GetComputerInfo', 40: 'ClearPinCache', 42: 'VerifyPdf', 43: 'VerifyPdfAdvanced',
+  44: 'OpenDwgFile', 45: 'GetAllCertificates', 46: 'AddIssuerCert', 47: 'GetAllCertificatesBase64', 50: 'SignArrDataSmartCA', 51: 'GetCertsSmartCA',
+  2019: 'OpenDocumentLSN', 2020: 'CheckThread',
 };
 
 /** A plugin function Kyso does not serve: a failure object, `code` first, that pages testing `code != 0` take as an error. */
@@ -124,7 +126,7 @@ export const FUNCTIONS: Readonly<Record<number, PluginFunction>> = {
   35: accepted,
   36: accepted,
   37: accepted,
-  // Nothing about the computer leaves Kyso: the page gets an empty answer.
+  // Nothing about the computer leaves Kyso, and no file is opened for a page: an empty answer either way.
   39: async () => JSON.stringify({ code: 1, data: '', error: '' }),
   40: accepted,
   45: allCertificates,

@@ -26,8 +26,17 @@ const stampInput = z.union([
   z.object({ Text: text.optional(), text: text.optional(), page: num.optional(), llx: num, lly: num, urx: num, ury: num }).passthrough(),
 ]);
 
+/** The library's RectangleCustom `{llx, lly, urx, ury, page}` (DocumentNumberRec, DocumentDateRec), as an object or its JSON. */
+const rectangleInput = z.preprocess(
+  (v) => { if (typeof v !== 'string') return v; try { return JSON.parse(v) as unknown; } catch { return v; } },
+  z.object({ llx: num, lly: num, urx: num, ury: num, page: num.optional() }).passthrough(),
+);
+
 /** Fields read and dropped on purpose (see the header). */
-export const IGNORED = ['TsaUrl', 'TsaUsername', 'TsaPassword', 'SigningTime', 'IsEncyptFile', 'EncryptPassword', 'SigColorRGB', 'SetImageBackground', 'ValidationOption'] as const;
+export const IGNORED = [
+  'TsaUrl', 'TsaUsername', 'TsaPassword', 'SigningTime', 'IsEncyptFile', 'EncryptPassword', 'SigColorRGB', 'SetImageBackground', 'ValidationOption',
+  'DigestAlgorithm', 'AdvancedWithoutDisplay', 'listComment', 'overideSigInfo', 'overideSigFormat', 'overideSigCoordinate',
+] as const;
 
 export const pdfSignerSchema = z.object({
   page: num.optional(),
@@ -53,7 +62,11 @@ export const pdfSignerSchema = z.object({
   sigUpperCase: flag.optional(),
   sigBold: flag.optional(),
   DocumentNumber: stampInput.optional(),
+  DocumentNumberRec: rectangleInput.optional(),
+  DocumentNumberPage: num.optional(),
   DocumentDate: stampInput.optional(),
+  DocumentDateRec: rectangleInput.optional(),
+  DocumentDatePage: num.optional(),
   Reason: text.optional(),
   Location: text.optional(),
   FileName: z.string().min(1).max(255).optional(),
@@ -73,19 +86,20 @@ export interface MappedPdfOptions {
 }
 
 /**
- * SigType as the library describes it: 0 the description only, 1 description and name, 2 description and
- * image, 3 the image only (Kyso's names work too). A type that asks for an image without one gets the text:
- * `new PdfSigner()` pages set SigType and ImageBase64 independently.
+ * SigType as the current library describes it: 0 the description only, 1 description and image, 2 the image
+ * only (3, an older library's "image only", too; Kyso's names work as well). A type that asks for an image
+ * without one gets the text: pages set SigType and ImageBase64 independently.
  */
 function appearanceMode(v: number | string | undefined, hasImage: boolean): Appearance['mode'] {
   if (v === undefined || v === '') return hasImage ? 'image-text' : 'text';
   const s = String(v).trim().toLowerCase();
   if (s === '0' || s === 'text') return 'text';
-  if (s === '1') return hasImage ? 'image-text' : 'text';
-  if (s === '2' || s === 'image-text') return hasImage ? 'image-text' : 'text';
-  if (s === '3' || s === 'image') return hasImage ? 'image' : 'text';
-  throw new KysoError('BAD_REQUEST', `PdfSigner.SigType: 0, 1, 2 or 3, got ${s.slice(0, 20)}`);
+  if (s === '1' || s === 'image-text') return hasImage ? 'image-text' : 'text';
+  if (s === '2' || s === '3' || s === 'image') return hasImage ? 'image' : 'text';
+  throw new KysoError('BAD_REQUEST', `PdfSigner.SigType: 0, 1 or 2, got ${s.slice(0, 20)}`);
 }
+
+const DEFAULT_BOX = [0, 0, 150, 75];
 
 /** Drops null fields: the library's `new PdfSigner()` sends them for everything the page did not set. */
 function withoutNulls(raw: unknown): unknown {
@@ -102,8 +116,14 @@ function pageList(v: number[] | string): number[] {
   return [...new Set(items)];
 }
 
-function stamp(v: z.infer<typeof stampInput> | undefined, label: string, fontSize: number | undefined): { line?: string; stamp?: Stamp } {
+type Rectangle = z.infer<typeof rectangleInput>;
+
+/** DocumentNumber/DocumentDate: a line in the box, or with its …Rec rectangle (on …Page) a stamp of its own. */
+function stamp(v: z.infer<typeof stampInput> | undefined, label: string, fontSize: number | undefined, rec?: Rectangle, recPage?: number): { line?: string; stamp?: Stamp } {
   if (v === undefined || v === '') return {};
+  if (typeof v === 'string' && rec) {
+    return { stamp: { text: v, placement: { page: recPage ?? (rec.page || 1), rect: [rec.llx, rec.lly, rec.urx, rec.ury] }, ...(fontSize ? { fontSize } : {}) } };
+  }
   if (typeof v === 'string') return { line: `${label}: ${v}` };
   const t = v.Text ?? v.text;
   if (!t) throw new KysoError('BAD_REQUEST', `PdfSigner.${label === 'Số' ? 'DocumentNumber' : 'DocumentDate'}: Text is missing`);
@@ -119,7 +139,8 @@ export function mapPdfSigner(json: string | undefined): MappedPdfOptions {
       throw new KysoError('BAD_REQUEST', 'PdfSigner options are not JSON');
     }
   }
-  const parsed = pdfSignerSchema.safeParse(withoutNulls(raw));
+  raw = withoutNulls(raw);
+  const parsed = pdfSignerSchema.safeParse(raw);
   if (!parsed.success) {
     throw new KysoError('BAD_REQUEST', `PdfSigner: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
@@ -127,15 +148,19 @@ export function mapPdfSigner(json: string | undefined): MappedPdfOptions {
   const ignored = IGNORED.filter((k) => o[k] !== undefined && o[k] !== '' && o[k] !== false);
 
   const corners = [o.llx, o.lly, o.urx, o.ury];
-  const hasRect = corners.every((c) => c !== undefined);
-  if (!hasRect && corners.some((c) => c !== undefined)) throw new KysoError('BAD_REQUEST', 'PdfSigner: llx, lly, urx and ury go together');
-  const rect: [number, number, number, number] | undefined = hasRect ? [Math.min(o.llx!, o.urx!), Math.min(o.lly!, o.ury!), Math.max(o.llx!, o.urx!), Math.max(o.lly!, o.ury!)] : undefined;
+  const given = corners.every((c) => c !== undefined);
+  if (!given && corners.some((c) => c !== undefined)) throw new KysoError('BAD_REQUEST', 'PdfSigner: llx, lly, urx and ury go together');
+  // A PdfSigner without a rectangle gets the library's default box (0, 0, 150, 75 on page 1, as its older
+  // constructor and its own filling of missing fields give), unless SigVisible is false.
+  const [llx, lly, urx, ury] = given ? corners as number[] : DEFAULT_BOX;
+  const rect: [number, number, number, number] | undefined = Object.keys(raw as object).length === 0 ? undefined
+    : [Math.min(llx!, urx!), Math.min(lly!, ury!), Math.max(llx!, urx!), Math.max(lly!, ury!)];
   const page = o.page ?? 1;
   if (!Number.isInteger(page) || page < 1) throw new KysoError('BAD_REQUEST', 'PdfSigner.page: page numbers start at 1');
 
   const fontSize = o.SigTextSize !== undefined && o.SigTextSize > 0 ? Math.min(72, Math.max(4, o.SigTextSize)) : undefined;
-  const number = stamp(o.DocumentNumber, 'Số', fontSize);
-  const date = stamp(o.DocumentDate, 'Ngày', fontSize);
+  const number = stamp(o.DocumentNumber, 'Số', fontSize, o.DocumentNumberRec, o.DocumentNumberPage);
+  const date = stamp(o.DocumentDate, 'Ngày', fontSize, o.DocumentDateRec, o.DocumentDatePage);
   const lines = [
     o.Description,
     o.OnlyDescription ? undefined : o.Signer ? `Ký bởi: ${o.Signer}` : undefined,
