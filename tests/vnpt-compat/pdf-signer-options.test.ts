@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { mapPdfSigner } from '../../src/agent/vnpt-compat/pdf-signer-options.js';
 import { METHODS } from '../../src/agent/protocol.js';
 import { parseRequestFrame, replyFrame } from '../../src/agent/vnpt-compat/frames.js';
+import { failureReply } from '../../src/agent/vnpt-compat/functions.js';
+import { KysoError } from '../../src/core/errors.js';
 
 const valid = (m: ReturnType<typeof mapPdfSigner>): boolean => METHODS['pdf.sign'].params.safeParse({ document: 'JVBERg==', fileName: 'a.pdf', ...m.params }).success;
 
@@ -119,5 +121,14 @@ describe('plugin frames', () => {
       expect(JSON.parse(parts[0]!)).toEqual(JSON.parse(payload));
     }
     expect(replyFrame('1.0*4', 'cb').split('*')).toHaveLength(2);
+  });
+
+  it('a call that did not finish (timeout, busy) is answered in its function\'s failure shape, so the page still parses it', () => {
+    const timeout = new KysoError('TIMEOUT');
+    expect(JSON.parse((JSON.parse(failureReply(10, timeout)) as string[])[0]!)).toMatchObject({ code: 5 });
+    expect(JSON.parse(failureReply(2, timeout))).toMatchObject({ code: 5, data: '' });
+    expect(failureReply(0, timeout)).toBe('');
+    expect(Number(failureReply(15, timeout))).toBe(1);
+    expect(JSON.parse(failureReply(6, timeout)).code).toBe(-1);
   });
 });

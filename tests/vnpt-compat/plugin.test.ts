@@ -319,6 +319,14 @@ describe('chooseFile (5)', () => {
     }
     expect(await page.chooseFile('chooseFileCallback')).toBe('');
     page.close();
+    // A site the user refused opens no window; the page's `jsonObj.code != null` branch shows why.
+    const asked = prompter.count('chooseFile');
+    const refused = await open('https://evil.example');
+    const denied = JSON.parse(await refused.chooseFile()) as { code: number; error: string };
+    expect(denied.code != null).toBe(true);
+    expect(denied.error).toContain('ORIGIN_DENIED');
+    expect(prompter.count('chooseFile')).toBe(asked);
+    refused.close();
   });
 });
 

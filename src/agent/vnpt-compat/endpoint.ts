@@ -11,7 +11,7 @@ import type { AgentParts, RequestContext } from '../methods/context.js';
 import { abortable, requestSignal } from '../methods/common.js';
 import { admitUpgrade } from '../handshake.js';
 import { parseRequestFrame, replyFrame } from './frames.js';
-import { FUNCTION_NAMES, callFunction } from './functions.js';
+import { FUNCTION_NAMES, callFunction, failureReply } from './functions.js';
 import { errorText } from './results.js';
 
 /** A call that could not run at all (unreadable frame, too many waiting): a failure object, `code` first. */
@@ -117,7 +117,7 @@ class PluginConnection {
     }
     const { frame } = parsed;
     if (this.pending >= MAX_PENDING) {
-      this.send(replyFrame(refusal(new KysoError('BUSY', `at most ${MAX_PENDING} calls waiting per connection`)), frame.funcCallback));
+      this.send(replyFrame(failureReply(frame.functionID, new KysoError('BUSY', `at most ${MAX_PENDING} calls waiting per connection`)), frame.funcCallback));
       return;
     }
     this.pending++;
@@ -149,7 +149,7 @@ class PluginConnection {
     } catch (err) {
       outcome = 'error';
       code = toKysoError(err).code;
-      answer = refusal(toKysoError(err));
+      answer = failureReply(functionID, err);
     } finally {
       request.done();
     }

@@ -4,10 +4,10 @@
  * what Kyso answers and what it deliberately does not do).
  */
 import { KysoError, toKysoError } from '../../core/errors.js';
-import { toBase64 } from '../methods/common.js';
+import { ensureConsent, toBase64 } from '../methods/common.js';
 import { certificateCheck } from './cert-checks.js';
 import { bySerial, chosenCertificate, pluginCertificate, tokenCertificates, type CallContext } from './certificates.js';
-import { errorText, LICENSE_ACCEPTED } from './results.js';
+import { CERT_STATUS, errorText, itemArray, itemFailure, LICENSE_ACCEPTED } from './results.js';
 import { signArrData, signArrDataAdvanced, signCms, signHash, signOffice, signPdf } from './signing.js';
 
 export type { CallContext } from './certificates.js';
@@ -83,6 +83,8 @@ async function chooseFile(call: CallContext): Promise<string> {
   const { parts, ctx } = call;
   if (!parts.prompter.chooseFile) return '';
   try {
+    // Only a site the user allowed may open a Kyso window beyond the consent question itself.
+    await ensureConsent(parts, ctx);
     const file = await parts.prompter.chooseFile({ origin: ctx.origin, maxBytes: parts.limits.maxDocumentBytes }, { signal: ctx.signal });
     ctx.note({ fileName: file.name, size: file.bytes.length });
     return JSON.stringify({ path: file.name, base64: toBase64(file.bytes) });
@@ -133,6 +135,24 @@ export const FUNCTIONS: Readonly<Record<number, PluginFunction>> = {
   47: allCertificates,
 };
 
+const ITEM_ARRAY_FUNCTIONS = new Set([8, 10]);
+const ITEM_FUNCTIONS = new Set([2, 3, 4, 9, 12]);
+const EMPTY_ON_FAILURE = new Set([0, 5, 45, 47]);
+const STATUS_FUNCTIONS = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22]);
+
+/**
+ * A call that did not finish (timeout, the page gone, too many waiting) answered in the shape its function
+ * answers failures in, so that the page's own parsing (`JSON.parse(JSON.parse(x)[0])`, `data === ""`,
+ * `Number(data)`) still reads a failure instead of throwing.
+ */
+export function failureReply(functionID: number, err: unknown): string {
+  if (ITEM_ARRAY_FUNCTIONS.has(functionID)) return itemArray([itemFailure(err)]);
+  if (ITEM_FUNCTIONS.has(functionID)) return JSON.stringify(itemFailure(err));
+  if (EMPTY_ON_FAILURE.has(functionID)) return '';
+  if (STATUS_FUNCTIONS.has(functionID)) return String(CERT_STATUS.unknownError);
+  return JSON.stringify({ code: -1, data: '', error: errorText(err) });
+}
+
 /** Runs one call; a failure becomes an answer, never an exception. */
 export async function callFunction(call: CallContext, functionID: number, args: readonly string[]): Promise<string> {
   const fn = Object.hasOwn(FUNCTIONS, functionID) ? FUNCTIONS[functionID] : undefined;
@@ -141,6 +161,6 @@ export async function callFunction(call: CallContext, functionID: number, args: 
     return await fn(call, args);
   } catch (err) {
     call.note({ code: toKysoError(err).code });
-    return JSON.stringify({ code: -1, data: '', error: errorText(err) });
+    return failureReply(functionID, err);
   }
 }

@@ -8,7 +8,7 @@
  * one PIN; a bad item gets its own failure and does not stop the others.
  */
 import { createHash } from 'node:crypto';
-import { KysoError } from '../../core/errors.js';
+import { KysoError, toKysoError } from '../../core/errors.js';
 import { sniffDocumentType } from '../../core/document-type.js';
 import { decodeBase64, signingSession, type PreparedSignature } from '../methods/common.js';
 import { prepareDocxSign } from '../methods/docx-sign.js';
@@ -103,6 +103,7 @@ async function signOne(call: CallContext, prepare: () => Promise<Prepared> | Pre
     call.ctx.progress('done');
     return JSON.stringify(itemOk(out.data, out.serial));
   } catch (err) {
+    call.note({ code: toKysoError(err).code });
     return JSON.stringify(itemFailure(err));
   }
 }
@@ -198,7 +199,9 @@ async function signItems(call: CallContext, items: Array<BatchItem | Error>, ser
       for (const { index } of prepared) results[index] ??= failure;
     }
   }
-  call.note({ items: items.length, failed: results.filter((r) => r && r.code !== 0).length });
+  const failed = results.filter((r) => r && r.code !== 0).length;
+  call.note({ items: items.length, failed });
+  if (failed === items.length) call.note({ code: 'ALL_ITEMS_FAILED' });
   return itemArray(results.map((r) => r ?? itemFailure(new KysoError('INTERNAL'))));
 }
 
