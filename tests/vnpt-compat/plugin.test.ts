@@ -4,6 +4,7 @@
  * JSON.parse(x)[0], `code === 1`, a split on ':', `Number(data) === 0`, `data === ""`…). Signed outputs are
  * checked by pdfsig and pdftotext (poppler), OpenSSL and Kyso's OOXML verifier.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -197,6 +198,9 @@ describe('signArrDataAdvanced (10)', () => {
       expect(pages[0]).toContain('Thời gian ký');
       expect(pages[0]).toContain('77/TB');
       expect(pages[1]).toContain('Thời gian ký');
+      // The page's image is in the signature box (pdfimages lists it, on both pages).
+      const images = spawnSync('pdfimages', ['-list', f], { encoding: 'utf8' }).stdout.split('\n').slice(2).filter((l) => /\bimage\b/.test(l));
+      expect(new Set(images.map((l) => l.trim().split(/\s+/)[0])).size).toBe(2);
     }, signers.ec256.cn);
     const log = agent.logText();
     expect(log).toContain('TsaUrl');

@@ -22,7 +22,7 @@ type Check = 'validate' | 'time' | 'ocsp' | 'crl';
 interface Subject { der: Uint8Array; info: CertificateInfo }
 
 /** "dd/MM/yyyy HH:mm:ss" as pages write it (one-digit parts too), or ISO 8601; empty: now. */
-export function parseCheckTime(text: string | undefined): Date | undefined {
+function parseCheckTime(text: string | undefined): Date | undefined {
   if (!text || !text.trim()) return new Date();
   const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T-]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?$/.exec(text.trim());
   if (m) {

@@ -18,7 +18,7 @@ export interface CallContext {
 }
 
 /** Serial numbers as pages write them: any case, with or without separators and leading zeros. */
-export const normalizeSerial = (s: string): string => s.toLowerCase().replace(/[^0-9a-f]/g, '').replace(/^0+(?=.)/, '');
+const normalizeSerial = (s: string): string => s.toLowerCase().replace(/[^0-9a-f]/g, '').replace(/^0+(?=.)/, '');
 
 /** The serial as the plugin shows it (hex, upper case, as Windows' certificate store does). */
 export const pluginSerial = (c: TokenCertificate): string => normalizeSerial(c.info.serialNumber).toUpperCase();
@@ -54,7 +54,7 @@ function signatureAlgorithm(der: Uint8Array): string {
   }
 }
 
-export interface PluginCertificate {
+interface PluginCertificate {
   serial: string;
   subjectCN: string;
   issuerCN: string;

@@ -10,16 +10,14 @@ import { bySerial, chosenCertificate, pluginCertificate, tokenCertificates, type
 import { CERT_STATUS, errorText, itemArray, itemFailure, LICENSE_ACCEPTED } from './results.js';
 import { signArrData, signArrDataAdvanced, signCms, signHash, signOffice, signPdf } from './signing.js';
 
-export type { CallContext } from './certificates.js';
-
 /** A function answers the payload text of its reply frame. */
-export type PluginFunction = (call: CallContext, args: readonly string[]) => Promise<string>;
+type PluginFunction = (call: CallContext, args: readonly string[]) => Promise<string>;
 
 /**
  * The plugin version pages are told. Portals gate on it (one refuses anything but '1.0.4.3'); it is the version
  * of the plugin whose protocol Kyso serves, not Kyso's own (that one is in the native API's agent.info).
  */
-export const PLUGIN_PROTOCOL_VERSION = '1.0.4.3';
+const PLUGIN_PROTOCOL_VERSION = '1.0.4.3';
 
 export const FUNCTION_NAMES: Readonly<Record<number, string>> = {
   0: 'GetCertInfo', 1: 'SignXML', 2: 'SignPDF', 3: 'SignOFFICE', 4: 'SignCMS', 5: 'chooseFile', 6: 'setLicenseKey', 7: 'checkPlugin',
@@ -35,8 +33,8 @@ export const FUNCTION_NAMES: Readonly<Record<number, string>> = {
 };
 
 /** A plugin function Kyso does not serve: a failure object, `code` first, that pages testing `code != 0` take as an error. */
-export const NOT_SUPPORTED_CODE = -100;
-export function notSupported(functionID: number): string {
+const NOT_SUPPORTED_CODE = -100;
+function notSupported(functionID: number): string {
   return JSON.stringify({
     code: NOT_SUPPORTED_CODE, data: '',
     error: `Kyso không hỗ trợ chức năng ${FUNCTION_NAMES[functionID] ?? functionID} của VNPT-CA Plugin / Kyso does not support plugin function ${FUNCTION_NAMES[functionID] ?? functionID} [NOT_SUPPORTED]`,
@@ -96,7 +94,7 @@ async function chooseFile(call: CallContext): Promise<string> {
   }
 }
 
-export const FUNCTIONS: Readonly<Record<number, PluginFunction>> = {
+const FUNCTIONS: Readonly<Record<number, PluginFunction>> = {
   0: getCertInfo,
   1: async () => JSON.stringify({ code: 1, data: '', serial: '', error: errorText(new KysoError('BAD_REQUEST', 'Kyso does not make XML signatures (XMLDSig)')) }),
   2: signPdf,

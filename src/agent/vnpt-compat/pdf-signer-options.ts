@@ -33,12 +33,12 @@ const rectangleInput = z.preprocess(
 );
 
 /** Fields read and dropped on purpose (see the header). */
-export const IGNORED = [
+const IGNORED = [
   'TsaUrl', 'TsaUsername', 'TsaPassword', 'SigningTime', 'IsEncyptFile', 'EncryptPassword', 'SigColorRGB', 'SetImageBackground', 'ValidationOption',
   'DigestAlgorithm', 'AdvancedWithoutDisplay', 'listComment', 'overideSigInfo', 'overideSigFormat', 'overideSigCoordinate',
 ] as const;
 
-export const pdfSignerSchema = z.object({
+const pdfSignerSchema = z.object({
   page: num.optional(),
   llx: num.optional(),
   lly: num.optional(),
@@ -74,8 +74,6 @@ export const pdfSignerSchema = z.object({
   CertificateSerial: z.string().max(200).optional(),
   AdvancedCustom: flag.optional(),
 }).passthrough();
-
-export type PdfSignerInput = z.input<typeof pdfSignerSchema>;
 
 export interface MappedPdfOptions {
   params: Omit<PdfSignParams, 'document' | 'fileName' | 'certificateId'>;

@@ -11,7 +11,7 @@ import { toKysoError, type ErrorCode } from '../../core/errors.js';
 import { PUBLIC_DETAIL_CODES } from '../protocol.js';
 
 /** The plugin's item codes, as portals map them to messages. */
-export const ITEM_CODE = {
+const ITEM_CODE = {
   ok: 0,
   badInput: 1,
   noCertificate: 2,
