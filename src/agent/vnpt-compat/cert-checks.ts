@@ -84,7 +84,6 @@ async function run(call: CallContext, check: Check, args: readonly string[], bas
   if (typeof s === 'number') return s;
   const at = parseCheckTime(args[1]);
   if (!at) return CERT_STATUS.unknownError;
-  call.note({ subjectCN: s.info.subject.commonName ?? '' });
 
   if (check === 'time' || check === 'validate') {
     const validity = validityState(s.info, at);
