@@ -18,7 +18,6 @@ const ITEM_CODE = {
   signingFailed: 3,
   noPrivateKey: 4,
   unknown: 5,
-  pageMissing: 7,
   cancelled: 11,
 } as const;
 
