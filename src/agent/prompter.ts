@@ -44,6 +44,19 @@ export interface PlacementChoice {
   appearance: SignatureAppearanceOptions;
 }
 
+/** A file a site asks the user for (the VNPT plugin's chooseFile): the site gets its name and content only. */
+export interface FileRequest {
+  origin: string;
+  /** Larger files are refused (TOO_LARGE). */
+  maxBytes: number;
+}
+
+export interface ChosenFile {
+  /** The file's name, without its folder. */
+  name: string;
+  bytes: Uint8Array;
+}
+
 export interface Prompter {
   /** May `origin` use the user's token? true: allow (the agent remembers it until revoked); false: deny. */
   consent(origin: string, options?: PromptOptions): Promise<boolean>;
@@ -55,6 +68,8 @@ export interface Prompter {
   confirm(request: ConfirmRequest, options?: PromptOptions): Promise<boolean>;
   /** Where a visible signature goes and how it looks (`pdf.sign` with `placement: "ask"`). Optional: without it "ask" is refused. */
   placement?(document: PlacementDocument, defaults: PlacementDefaults, options?: PromptOptions): Promise<PlacementChoice>;
+  /** A file the user picks for `request.origin`; the window names the site. Optional: without it the page gets nothing. */
+  chooseFile?(request: FileRequest, options?: PromptOptions): Promise<ChosenFile>;
   /** The token refused the PIN `pin()` gave for this request: drop any copy kept (a stored PIN must not lock the token). */
   pinRejected?(request: PinRequest): void;
 }

@@ -4,6 +4,7 @@
  * Nothing here touches a token: the PIN goes back to the token layer, which uses it once.
  */
 import { KysoError } from '../core/errors.js';
+import { readChosenFile } from '../agent/prompters/chosen-file.js';
 import type { PlacementRequest } from '../ui/bridge.js';
 import type { UiLanguage } from '../ui/kit/protocol.js';
 import type { DialogOpener } from './dialog-host.js';
@@ -15,7 +16,7 @@ import { placementDialog } from './dialogs/placement.js';
 import type { PinCache } from './pin-cache.js';
 import type { PromptQueue } from './prompt-queue.js';
 import type {
-  ConfirmRequest, PinRequest, PlacementChoice, PlacementDefaults, PlacementDocument, PromptOptions, Prompter, TokenCertificate,
+  ChosenFile, ConfirmRequest, FileRequest, PinRequest, PlacementChoice, PlacementDefaults, PlacementDocument, PromptOptions, Prompter, TokenCertificate,
 } from './prompter-types.js';
 import type { AppSettings } from './settings.js';
 
@@ -26,6 +27,8 @@ export interface ElectronPrompterDeps {
   settings: () => AppSettings;
   /** Keeps the user's placement choice as the next defaults. */
   rememberPlacement?: (choice: PlacementChoice) => void;
+  /** The OS file picker with this title; null when cancelled. Without it a site asking for a file gets nothing. */
+  pickFile?: (title: string) => Promise<string | null>;
   now?: () => Date;
 }
 
@@ -98,6 +101,16 @@ export class ElectronPrompter implements Prompter {
     };
     const r = await this.ask(signal, () => userNo(signal, this.deps.dialogs.open(confirmDialog, dialogRequest, { language: this.language, ...(signal ? { signal } : {}) }), { confirmed: false }));
     return r.confirmed;
+  }
+
+  /** The OS file picker, in its turn, titled with the site that asks (VNPT plugin pages' chooseFile). */
+  async chooseFile(request: FileRequest, options: PromptOptions = {}): Promise<ChosenFile> {
+    const pick = this.deps.pickFile;
+    if (!pick) throw new KysoError('USER_CANCELLED', 'no file picker');
+    const title = this.language === 'vi' ? `Kyso: ${request.origin} xin một tệp` : `Kyso: ${request.origin} asks for a file`;
+    const file = await this.ask(options.signal, () => pick(title));
+    if (file === null) throw new KysoError('USER_CANCELLED');
+    return readChosenFile(file, request);
   }
 
   async placement(document: PlacementDocument, defaults: PlacementDefaults, options: PromptOptions = {}): Promise<PlacementChoice> {

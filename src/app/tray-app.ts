@@ -55,6 +55,7 @@ export class TrayApp {
       pinCache: this.pinCache,
       settings: () => settings.current,
       rememberPlacement: (choice) => settings.rememberPlacement(choice),
+      pickFile: (title) => deps.shell.chooseFile({ title, filters: [] }),
       ...(deps.now ? { now: deps.now } : {}),
     });
     this.state = initialTrayState(deps.shell.version, settings.current.language);

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { mapPdfSigner } from '../../src/agent/vnpt-compat/pdf-signer-options.js';
 import { METHODS } from '../../src/agent/protocol.js';
 import { parseRequestFrame, replyFrame } from '../../src/agent/vnpt-compat/frames.js';
+import { failureReply } from '../../src/agent/vnpt-compat/functions.js';
+import { KysoError } from '../../src/core/errors.js';
 
 const valid = (m: ReturnType<typeof mapPdfSigner>): boolean => METHODS['pdf.sign'].params.safeParse({ document: 'JVBERg==', fileName: 'a.pdf', ...m.params }).success;
 
@@ -20,14 +22,53 @@ describe('PdfSigner mapping', () => {
     expect(valid(m)).toBe(true);
   });
 
-  it('SigType and ImageBase64: 0 text, 1 image, 2 image and text; an image mode without an image is refused', () => {
+  it('SigType as the current library describes it (0 description, 1 description and image, 2 image only); no image: the text', () => {
     const img = 'iVBORw0KGgo=';
     const rect = { llx: 0, lly: 0, urx: 100, ury: 50 };
-    expect(mapPdfSigner(JSON.stringify({ ...rect, SigType: 1, ImageBase64: `data:image/png;base64,${img}` })).params.appearance).toMatchObject({ mode: 'image', image: img });
-    expect(mapPdfSigner(JSON.stringify({ ...rect, SigType: '2', ImageBase64: img })).params.appearance?.mode).toBe('image-text');
+    expect(mapPdfSigner(JSON.stringify({ ...rect, SigType: 2, ImageBase64: `data:image/png;base64,${img}` })).params.appearance).toMatchObject({ mode: 'image', image: img });
+    expect(mapPdfSigner(JSON.stringify({ ...rect, SigType: '1', ImageBase64: img })).params.appearance?.mode).toBe('image-text');
+    expect(mapPdfSigner(JSON.stringify({ ...rect, SigType: 0, ImageBase64: img })).params.appearance?.mode).toBe('text');
     expect(mapPdfSigner(JSON.stringify({ ...rect, ImageBase64: img })).params.appearance?.mode).toBe('image-text');
-    expect(() => mapPdfSigner(JSON.stringify({ ...rect, SigType: 1 }))).toThrow(/ImageBase64/);
+    expect(mapPdfSigner(JSON.stringify({ ...rect, SigType: 2 })).params.appearance?.mode).toBe('text');
     expect(() => mapPdfSigner(JSON.stringify({ ...rect, SigType: 7 }))).toThrow(/SigType/);
+  });
+
+  it('the current library\'s new PdfSigner(): all null but DigestAlgorithm "SHA1": the default box, SHA-256 anyway (noted in the log)', () => {
+    const current = {
+      page: null, llx: null, lly: null, urx: null, ury: null, SigTextSize: null, Signer: null, SignerPosition: null, SigningTime: null,
+      Description: null, ImageBase64: null, OnlyDescription: null, ValidationOption: null, SigColorRGB: null, SetImageBackground: null,
+      PagesArray: null, CertificateSerial: null, TsaUrl: null, TsaUsername: null, TsaPassword: null, AdvancedCustom: false,
+      AdvancedWithoutDisplay: false, SigType: null, IsEncyptFile: null, EncryptPassword: null, SigVisible: null, SigSignerVisible: null,
+      SigEmailVisible: null, SigPositionVisible: null, SigCompanyVisible: null, SigSigningTimeVisible: null, DocumentNumber: null,
+      DocumentNumberRec: null, DocumentNumberPage: null, DocumentDate: null, DocumentDateRec: null, DocumentDatePage: null, listComment: null,
+      sigUpperCase: null, sigBold: null, labelDescription: null, overideSigInfo: null, overideSigFormat: null, overideSigCoordinate: null,
+      commentItalic: null, commentFontSize: null, docNumberItalic: null, docDateItalic: null, sigAllPages: null, sigCombineCNAndOU: null,
+      sigOULabel: null, textAlignBottom: null, DigestAlgorithm: 'SHA1',
+    };
+    const m = mapPdfSigner(JSON.stringify(current));
+    expect(m.params.placement).toEqual({ page: 1, rect: [0, 0, 150, 75] });
+    expect(m.ignored).toEqual(['DigestAlgorithm']);
+    expect(valid(m)).toBe(true);
+    const stamped = mapPdfSigner(JSON.stringify({ ...current, llx: 300, lly: 50, urx: 550, ury: 150, DocumentNumber: '15/QĐ-UBND', DocumentNumberRec: { llx: 60, lly: 700, urx: 250, ury: 720, page: 0 }, DocumentNumberPage: 2, DocumentDate: '02/12/2026' }));
+    expect(stamped.params.appearance).toMatchObject({ text: 'Ngày: 02/12/2026', documentNumber: { text: '15/QĐ-UBND', placement: { page: 2, rect: [60, 700, 250, 720] } } });
+    expect(valid(stamped)).toBe(true);
+  });
+
+  it('new PdfSigner(): nulls mean "not given"; the default box is visible; SigVisible false makes it invisible', () => {
+    const defaults = {
+      page: 1, llx: 0, lly: 0, urx: 150, ury: 75, SigTextSize: 9, Signer: null, SignerPosition: null, SigningTime: null, Description: null,
+      ImageBase64: null, OnlyDescription: false, ValidationOption: true, SigColorRGB: null, SetImageBackground: false, PagesArray: null,
+      CertificateSerial: null, TsaUrl: null, TsaUsername: null, TsaPassword: null, AdvancedCustom: false, SigType: 0, IsEncyptFile: false,
+      EncryptPassword: null, SigVisible: true, SigSignerVisible: true, SigEmailVisible: true, SigPositionVisible: false, SigSigningTimeVisible: true,
+    };
+    const m = mapPdfSigner(JSON.stringify(defaults));
+    expect(m.params.placement).toEqual({ page: 1, rect: [0, 0, 150, 75] });
+    expect(valid(m)).toBe(true);
+    expect(m.ignored).toEqual(['ValidationOption']);
+    expect(mapPdfSigner(JSON.stringify({ ...defaults, SigVisible: false })).params).toEqual({});
+    const only = mapPdfSigner(JSON.stringify({ ...defaults, Description: 'Đã duyệt', OnlyDescription: true, Signer: 'X' }));
+    expect(only.params.appearance).toMatchObject({ text: 'Đã duyệt', show: { signer: false, time: false, email: false } });
+    expect(mapPdfSigner('null').params).toEqual({});
   });
 
   it('pages: sigAllPages, PagesArray as text or list; AdvancedCustom asks the user', () => {
@@ -68,5 +109,26 @@ describe('plugin frames', () => {
     expect(parseRequestFrame(JSON.stringify({ functionID: 'two', funcCallback: 'cb' }))).toMatchObject({ ok: false, callback: 'cb' });
     expect(parseRequestFrame(JSON.stringify({ functionID: 1, funcCallback: 'a*b' }))).toMatchObject({ ok: false, callback: '' });
     expect(replyFrame('{"code":0}', 'cb')).toBe('{"code":0}*cb');
+    expect(parseRequestFrame(JSON.stringify({ functionID: 0, funcCallback: '', args: ['0', null], domain: 'x' }))).toEqual({ ok: true, frame: { functionID: 0, funcCallback: '', args: ['0', ''] } });
+  });
+
+  it('a "*" in a reply is escaped so that the library\'s split on every "*" keeps the whole payload, at any JSON depth', () => {
+    const inner = JSON.stringify({ code: 1, error: 'a*b' });
+    for (const payload of [JSON.stringify({ path: 'báo*cáo.pdf' }), JSON.stringify([inner])]) {
+      const parts = replyFrame(payload, 'cb').split('*');
+      expect(parts).toHaveLength(2);
+      expect(parts[1]).toBe('cb');
+      expect(JSON.parse(parts[0]!)).toEqual(JSON.parse(payload));
+    }
+    expect(replyFrame('1.0*4', 'cb').split('*')).toHaveLength(2);
+  });
+
+  it('a call that did not finish (timeout, busy) is answered in its function\'s failure shape, so the page still parses it', () => {
+    const timeout = new KysoError('TIMEOUT');
+    expect(JSON.parse((JSON.parse(failureReply(10, timeout)) as string[])[0]!)).toMatchObject({ code: 5 });
+    expect(JSON.parse(failureReply(2, timeout))).toMatchObject({ code: 5, data: '' });
+    expect(failureReply(0, timeout)).toBe('');
+    expect(Number(failureReply(15, timeout))).toBe(1);
+    expect(JSON.parse(failureReply(6, timeout)).code).toBe(-1);
   });
 });

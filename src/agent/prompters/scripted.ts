@@ -8,7 +8,7 @@
  * Nothing a page sends can change either: they are built from the command line, before the agent listens.
  */
 import { KysoError } from '../../core/errors.js';
-import type { ConfirmRequest, PinRequest, PlacementChoice, PlacementDefaults, PlacementDocument, PromptOptions, Prompter, TokenCertificate } from '../prompter.js';
+import type { ChosenFile, ConfirmRequest, FileRequest, PinRequest, PlacementChoice, PlacementDefaults, PlacementDocument, PromptOptions, Prompter, TokenCertificate } from '../prompter.js';
 import { abortable } from '../methods/common.js';
 
 type Answer<A extends unknown[], R> = R | ((...args: [...A, AbortSignal | undefined]) => R | Promise<R>);
@@ -20,6 +20,8 @@ export interface ScriptedAnswers {
   pin?: Answer<[request: PinRequest], string>;
   confirm?: Answer<[request: ConfirmRequest], boolean>;
   placement?: Answer<[document: PlacementDocument, defaults: PlacementDefaults], PlacementChoice>;
+  /** The file the "user" picks; none: the window is closed (USER_CANCELLED). */
+  chooseFile?: Answer<[request: FileRequest], ChosenFile>;
 }
 
 export type PromptCall =
@@ -28,6 +30,7 @@ export type PromptCall =
   | { kind: 'pin'; token: string; certificateId: string; pinState: string }
   | { kind: 'confirm'; origin: string; documents: Array<{ fileName: string; size: number }>; certificateId: string }
   | { kind: 'placement'; origin: string; fileName: string }
+  | { kind: 'chooseFile'; origin: string }
   | { kind: 'pinRejected'; token: string };
 
 async function answer<A extends unknown[], R>(a: Answer<A, R> | undefined, fallback: R | undefined, args: A, signal: AbortSignal | undefined): Promise<R> {
@@ -75,6 +78,11 @@ export class ScriptedPrompter implements Prompter {
   placement(document: PlacementDocument, defaults: PlacementDefaults, options: PromptOptions = {}): Promise<PlacementChoice> {
     this.calls.push({ kind: 'placement', origin: document.origin, fileName: document.fileName });
     return answer(this.answers.placement, undefined, [document, defaults], options.signal);
+  }
+
+  chooseFile(request: FileRequest, options: PromptOptions = {}): Promise<ChosenFile> {
+    this.calls.push({ kind: 'chooseFile', origin: request.origin });
+    return answer(this.answers.chooseFile, undefined, [request], options.signal);
   }
 
   pinRejected(request: PinRequest): void {
@@ -127,6 +135,12 @@ export class PreGrantedPrompter implements Prompter {
     const f = this.options.fallback;
     if (!f.placement) return Promise.reject(new KysoError('USER_CANCELLED', 'no way to ask for a placement'));
     return f.placement(document, defaults, options);
+  }
+
+  chooseFile(request: FileRequest, options?: PromptOptions): Promise<ChosenFile> {
+    const f = this.options.fallback;
+    if (!f.chooseFile) return Promise.reject(new KysoError('USER_CANCELLED', 'no way to ask for a file'));
+    return f.chooseFile(request, options);
   }
 
   pinRejected(request: PinRequest): void {

@@ -5,7 +5,8 @@
  */
 import { createInterface } from 'node:readline';
 import { KysoError } from '../../core/errors.js';
-import type { ConfirmRequest, PinRequest, PromptOptions, Prompter, TokenCertificate } from '../prompter.js';
+import type { ChosenFile, ConfirmRequest, FileRequest, PinRequest, PromptOptions, Prompter, TokenCertificate } from '../prompter.js';
+import { readChosenFile } from './chosen-file.js';
 
 export interface TerminalStreams {
   input: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
@@ -99,6 +100,16 @@ export class TerminalPrompter implements Prompter {
       for (const d of request.documents) this.say(`Tài liệu / document: ${d.fileName} (${d.size} bytes)`);
       this.say(`Chứng thư số / certificate: ${describeCertificate(request.certificate)}`);
       return this.yesNo('Ký tài liệu này? / Sign it?', options.signal);
+    });
+  }
+
+  chooseFile(request: FileRequest, options: PromptOptions = {}): Promise<ChosenFile> {
+    if (!this.interactive) return Promise.reject(new KysoError('USER_CANCELLED', 'no terminal to choose a file'));
+    return this.exclusive(async () => {
+      this.say(`\n=== Kyso ===\nTrang web ${request.origin} xin một tệp (chỉ thấy tên và nội dung) / asks for a file (it sees only its name and content).`);
+      const file = await this.ask('Đường dẫn tệp / file path (Enter = huỷ/cancel): ', options.signal);
+      if (!file) throw new KysoError('USER_CANCELLED');
+      return readChosenFile(file, request);
     });
   }
 

@@ -11,8 +11,11 @@ import type { AgentParts, RequestContext } from '../methods/context.js';
 import { abortable, requestSignal } from '../methods/common.js';
 import { admitUpgrade } from '../handshake.js';
 import { parseRequestFrame, replyFrame } from './frames.js';
-import { FUNCTION_NAMES, callFunction } from './functions.js';
-import { failure } from './results.js';
+import { FUNCTION_NAMES, callFunction, failureReply } from './functions.js';
+import { errorText } from './results.js';
+
+/** A call that could not run at all (unreadable frame, too many waiting): a failure object, `code` first. */
+const refusal = (err: KysoError): string => JSON.stringify({ code: -1, data: '', error: errorText(err) });
 
 export const VNPT_PORTS: readonly number[] = [4433, 4434, 4435];
 export const VNPT_PATH = '/plugin';
@@ -109,12 +112,12 @@ class PluginConnection {
     const parsed = parseRequestFrame(text);
     if (!parsed.ok) {
       this.log.info({ event: 'vnpt-call', conn: this.id, origin: this.origin, outcome: 'error', code: 'BAD_REQUEST', size: text.length }, 'unusable frame');
-      this.send(replyFrame(JSON.stringify(failure(new KysoError('BAD_REQUEST', parsed.reason))), parsed.callback));
+      this.send(replyFrame(refusal(new KysoError('BAD_REQUEST', parsed.reason)), parsed.callback));
       return;
     }
     const { frame } = parsed;
     if (this.pending >= MAX_PENDING) {
-      this.send(replyFrame(JSON.stringify(failure(new KysoError('BUSY', `at most ${MAX_PENDING} calls waiting per connection`))), frame.funcCallback));
+      this.send(replyFrame(failureReply(frame.functionID, new KysoError('BUSY', `at most ${MAX_PENDING} calls waiting per connection`)), frame.funcCallback));
       return;
     }
     this.pending++;
@@ -141,16 +144,12 @@ class PluginConnection {
     let code: string | undefined;
     try {
       // Answer as soon as the call is aborted (timeout, page gone); the queue still waits for the work itself.
-      const result = await abortable(callFunction({ parts: this.parts, ctx, note: (f) => Object.assign(entry, f) }, functionID, args), signal);
-      if (typeof result !== 'string' && result.code !== 0) {
-        outcome = 'error';
-        code = result.type ?? String(result.code);
-      }
-      answer = typeof result === 'string' ? result : JSON.stringify(result);
+      answer = await abortable(callFunction({ parts: this.parts, ctx, note: (f) => Object.assign(entry, f) }, functionID, args), signal);
+      if (typeof entry.code === 'string') { outcome = 'error'; code = entry.code; delete entry.code; }
     } catch (err) {
       outcome = 'error';
       code = toKysoError(err).code;
-      answer = JSON.stringify(failure(err));
+      answer = failureReply(functionID, err);
     } finally {
       request.done();
     }

@@ -2,12 +2,14 @@
  * The wire format of the VNPT-CA Plugin's page library, as documented in docs/vnpt-compat.md: one JSON text
  * frame per call, `{functionID, funcCallback, args: [strings], domain}`, answered by one text frame
  * `"<payload>*<funcCallback>"`. `domain` is what the page says it is; it is read and ignored (the handshake's
- * Origin header is the page's identity).
+ * Origin header is the page's identity). The library names the callback `"callbackDefault"` when the page uses
+ * the returned promise, and the function's `.name` otherwise (empty for an anonymous function); arguments it
+ * did not get are sent as null (JSON.stringify of undefined in an array).
  */
 import { z } from 'zod';
 
-/** A JavaScript global function name, as the page library dispatches on it; nothing that could smuggle a '*'. */
-export const CALLBACK_NAME = /^[A-Za-z_$][A-Za-z0-9_$.]{0,63}$/;
+/** A JavaScript global function name (or empty), as the page library dispatches on it; nothing that could smuggle a '*'. */
+export const CALLBACK_NAME = /^(?:[A-Za-z_$][A-Za-z0-9_$.]{0,63})?$/;
 
 export const requestFrameSchema = z.object({
   functionID: z.union([z.number().int(), z.string().regex(/^-?\d{1,4}$/).transform(Number)]),
@@ -43,7 +45,13 @@ export function parseRequestFrame(text: string): ParsedFrame {
   return { ok: true, frame: { functionID, funcCallback, args: args.map((a) => (a === null ? '' : String(a))) } };
 }
 
-/** The reply frame. The payload never holds a '*' of ours (base64, JSON of our messages): the page splits at the last one. */
+/**
+ * The reply frame. The library splits the reply on EVERY '*' and keeps parts 0 and 1, so a '*' inside the
+ * payload (a file name, a certificate's name, an error text) would cut it short. In JSON a '*' can only be
+ * inside a string, where `\u002a` is the same character once parsed (at any depth of JSON inside JSON
+ * strings); a bare text payload (a version, a status number) gets none of ours, and any other is replaced.
+ */
 export function replyFrame(payload: string, callback: string): string {
-  return `${payload}*${callback}`;
+  const json = /^\s*[[{"]/.test(payload);
+  return `${payload.replaceAll('*', json ? '\\u002a' : '\u00d7')}*${callback}`;
 }

@@ -1,76 +1,100 @@
 /**
- * The JSON payloads of the plugin protocol: `{"code":0,"data":…,"error":"","type":null,"serial":null}` on
- * success, a negative `code` with a Vietnamese and English message on failure. `type` carries Kyso's stable error
- * code (the plugin sent null there), for portal developers who want more than the number.
+ * What the plugin's pages read back, in the shapes and numbers the page library and the portals expect
+ * (docs/vnpt-compat.md cites where each comes from):
+ * - a signed item: `{"code":0,"data":…,"serial":…,"error":""}`, `code` first; failures use the plugin's
+ *   positive item codes (1 bad input … 11 the user cancelled), which portals turn into their own messages;
+ * - a certificate check: the bare status number as text ("0" valid, "2" expired, "4" revoked, …);
+ * - setLicenseKey: `{"code":1,…}` with `code` first (one portal splits the text on ':' and reads the '1').
+ * Kyso's stable error code goes into the error text's end, for developers; the page reads only the number.
  */
 import { toKysoError, type ErrorCode } from '../../core/errors.js';
 import { PUBLIC_DETAIL_CODES } from '../protocol.js';
 
-export interface PluginResult {
-  code: number;
-  data: string;
-  error: string;
-  type: string | null;
-  serial: string | null;
-}
+/** The plugin's item codes, as portals map them to messages. */
+const ITEM_CODE = {
+  ok: 0,
+  badInput: 1,
+  noCertificate: 2,
+  signingFailed: 3,
+  noPrivateKey: 4,
+  unknown: 5,
+  cancelled: 11,
+} as const;
 
-/** Negative codes by kind of failure, documented in docs/vnpt-compat.md; one number per Kyso code. */
-export const PLUGIN_ERROR_CODES: Readonly<Record<ErrorCode, number>> = {
-  INTERNAL: -1,
-  BAD_REQUEST: -2,
-  USER_CANCELLED: -3,
-  ORIGIN_DENIED: -4,
-  NO_TOKEN: -5,
-  TOKEN_REMOVED: -5,
-  MODULE_NOT_FOUND: -5,
-  MODULE_LOAD_FAILED: -5,
-  TOKEN_ERROR: -6,
-  MECHANISM_UNSUPPORTED: -6,
-  KEY_NOT_FOUND: -6,
-  SIGNING_FAILED: -6,
-  NO_CERTIFICATE: -7,
-  CERTIFICATE_NOT_FOUND: -7,
-  CERTIFICATE_AMBIGUOUS: -7,
-  PIN_INCORRECT: -8,
-  PIN_LOCKED: -9,
-  PIN_LEN_RANGE: -8,
-  PIN_REQUIRED: -8,
-  CERTIFICATE_EXPIRED: -10,
-  CERTIFICATE_NOT_YET_VALID: -10,
-  CERTIFICATE_REVOKED: -11,
-  DOCUMENT_ENCRYPTED: -12,
-  DOCUMENT_CORRUPT: -13,
-  UNSUPPORTED_FORMAT: -14,
-  FILE_NOT_FOUND: -14,
-  KEYWORD_NOT_FOUND: -15,
-  SIGNATURE_TOO_LARGE: -6,
-  TOO_LARGE: -16,
-  BUSY: -17,
-  TIMEOUT: -18,
-  TSA_UNREACHABLE: -19,
-  TSA_REJECTED: -19,
-  TSA_BAD_RESPONSE: -19,
-  TSA_AUTH_REQUIRED: -19,
-  REVOCATION_UNAVAILABLE: -20,
+const ITEM_CODES: Partial<Record<ErrorCode, number>> = {
+  BAD_REQUEST: ITEM_CODE.badInput,
+  DOCUMENT_ENCRYPTED: ITEM_CODE.badInput,
+  DOCUMENT_CORRUPT: ITEM_CODE.badInput,
+  UNSUPPORTED_FORMAT: ITEM_CODE.badInput,
+  FILE_NOT_FOUND: ITEM_CODE.badInput,
+  TOO_LARGE: ITEM_CODE.badInput,
+  NO_TOKEN: ITEM_CODE.noCertificate,
+  TOKEN_REMOVED: ITEM_CODE.noCertificate,
+  MODULE_NOT_FOUND: ITEM_CODE.noCertificate,
+  MODULE_LOAD_FAILED: ITEM_CODE.noCertificate,
+  NO_CERTIFICATE: ITEM_CODE.noCertificate,
+  CERTIFICATE_NOT_FOUND: ITEM_CODE.noCertificate,
+  CERTIFICATE_AMBIGUOUS: ITEM_CODE.noCertificate,
+  CERTIFICATE_EXPIRED: ITEM_CODE.noCertificate,
+  CERTIFICATE_NOT_YET_VALID: ITEM_CODE.noCertificate,
+  CERTIFICATE_REVOKED: ITEM_CODE.noCertificate,
+  KEY_NOT_FOUND: ITEM_CODE.noPrivateKey,
+  TOKEN_ERROR: ITEM_CODE.signingFailed,
+  MECHANISM_UNSUPPORTED: ITEM_CODE.signingFailed,
+  SIGNING_FAILED: ITEM_CODE.signingFailed,
+  SIGNATURE_TOO_LARGE: ITEM_CODE.signingFailed,
+  PIN_INCORRECT: ITEM_CODE.signingFailed,
+  PIN_LOCKED: ITEM_CODE.signingFailed,
+  PIN_LEN_RANGE: ITEM_CODE.signingFailed,
+  PIN_REQUIRED: ITEM_CODE.signingFailed,
+  TSA_UNREACHABLE: ITEM_CODE.signingFailed,
+  TSA_REJECTED: ITEM_CODE.signingFailed,
+  TSA_BAD_RESPONSE: ITEM_CODE.signingFailed,
+  TSA_AUTH_REQUIRED: ITEM_CODE.signingFailed,
+  REVOCATION_UNAVAILABLE: ITEM_CODE.signingFailed,
+  USER_CANCELLED: ITEM_CODE.cancelled,
+  ORIGIN_DENIED: ITEM_CODE.cancelled,
 };
 
-/** A function the plugin had and Kyso does not serve. */
-export const NOT_SUPPORTED_CODE = -100;
+/** Certificate status numbers of ValidateCertificate, CheckValidTime, CheckOCSP and CheckCRL. */
+export const CERT_STATUS = {
+  valid: 0,
+  unknownError: 1,
+  expired: 2,
+  notYetValid: 3,
+  revoked: 4,
+  noSigningUsage: 5,
+  revocationFailed: 6,
+  untrustedIssuer: 7,
+  noCertificate: 8,
+  noIssuer: 9,
+  noOcspUrl: 10,
+} as const;
+export type CertStatusCode = (typeof CERT_STATUS)[keyof typeof CERT_STATUS];
 
-export function success(data: string, serial: string | null = null): PluginResult {
-  return { code: 0, data, error: '', type: null, serial };
+export interface ItemResult {
+  code: number;
+  data: string;
+  serial: string;
+  error: string;
 }
 
-/** "<Vietnamese> / <English>[: detail]", without '*' (the frame separator); details only where the native API shows them. */
-export function failure(err: unknown): PluginResult {
+export const itemOk = (data: string, serial: string): ItemResult => ({ code: ITEM_CODE.ok, data, serial, error: '' });
+
+/** "<Vietnamese> / <English>[: detail] [KYSO_CODE]"; details only where the native API shows them. */
+export function errorText(err: unknown): string {
   const e = toKysoError(err);
   const detail = e.detail && PUBLIC_DETAIL_CODES.has(e.code) ? `: ${e.detail.slice(0, 300)}` : '';
-  return { code: PLUGIN_ERROR_CODES[e.code], data: '', error: `${e.messageVi} / ${e.messageEn}${detail}`.replaceAll('*', '×'), type: e.code, serial: null };
+  return `${e.messageVi} / ${e.messageEn}${detail} [${e.code}]`;
 }
 
-export function notSupported(functionID: number): PluginResult {
-  return {
-    code: NOT_SUPPORTED_CODE, data: '', type: 'NOT_SUPPORTED', serial: null,
-    error: `Kyso không hỗ trợ chức năng ${functionID} của VNPT-CA Plugin / Kyso does not support plugin function ${functionID}`,
-  };
+export function itemFailure(err: unknown): ItemResult {
+  const e = toKysoError(err);
+  return { code: ITEM_CODES[e.code] ?? ITEM_CODE.unknown, data: '', serial: '', error: errorText(e) };
 }
+
+/** The reply of signArrData/signArrDataAdvanced: a JSON array of JSON strings, one per item. */
+export const itemArray = (items: readonly ItemResult[]): string => JSON.stringify(items.map((i) => JSON.stringify(i)));
+
+/** setLicenseKey's answer: `code` first and 1 (pages test `code === 1`, or split on ':' and read the '1'). */
+export const LICENSE_ACCEPTED = JSON.stringify({ code: 1, data: '', error: '' });
