@@ -1,15 +1,15 @@
 // The SDK as files a portal can take (attached to each GitHub release by .github/workflows/release.yml):
 //   release/sdk/kyso.mjs, kyso.js (+ .map)    single files: ESM, and a <script> tag build (global `Kyso`)
 //   release/sdk/kyso-sdk-<version>.tgz        an npm package with both and the types (`npm i URL-of-the-tgz`)
-// Usage: npm run build:sdk && node src/sdk/pack.mjs
+// Usage: npm run build:sdk && node src/sdk/pack.mjs [OUTDIR [BUILT]]   (npm run pack:sdk; defaults release/sdk, dist/sdk)
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const built = path.join(root, 'dist/sdk');
-const out = path.join(root, 'release/sdk');
+const out = path.resolve(process.argv[2] ?? path.join(root, 'release/sdk'));
+const built = path.resolve(process.argv[3] ?? path.join(root, 'dist/sdk'));
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 for (const f of ['kyso.mjs', 'kyso.js', 'index.d.ts']) {
   if (!existsSync(path.join(built, f))) throw new Error(`${f} missing in dist/sdk: run npm run build:sdk first`);
@@ -29,4 +29,4 @@ writeFileSync(path.join(pkgDir, 'package.json'), `${JSON.stringify({
 }, null, 2)}\n`);
 execFileSync('npm', ['pack', '--silent', '--pack-destination', out], { cwd: pkgDir, stdio: ['ignore', 'ignore', 'inherit'] });
 rmSync(pkgDir, { recursive: true, force: true });
-console.log(`SDK ${version} → ${path.relative(root, out)}/`);
+console.log(`SDK ${version} → ${out}`);
