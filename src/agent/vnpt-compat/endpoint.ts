@@ -10,6 +10,9 @@ import { safeName, type AgentLogger } from '../logger.js';
 import type { AgentParts, RequestContext } from '../methods/context.js';
 import { abortable, requestSignal } from '../methods/common.js';
 import { admitUpgrade } from '../handshake.js';
+import { ConnectionSlots } from '../connection-slots.js';
+import { watchIdle } from '../idle-timer.js';
+import type { DeadlineTimes } from '../request-deadlines.js';
 import { parseRequestFrame, replyFrame } from './frames.js';
 import { FUNCTION_NAMES, callFunction } from './functions.js';
 import { failure } from './results.js';
@@ -25,6 +28,9 @@ export interface VnptEndpointOptions {
   ports?: readonly number[];
   hosts?: readonly string[];
   tls?: ServerTls;
+  /** Connection slots shared with the native endpoint; default: its own, with the agent's connection cap. */
+  slots?: ConnectionSlots;
+  deadlines?: DeadlineTimes;
 }
 
 export interface VnptEndpoint {
@@ -37,6 +43,7 @@ export async function startVnptEndpoint(options: VnptEndpointOptions): Promise<V
   const { parts, log } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: parts.limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
   const connections = new Set<PluginConnection>();
+  const slots = options.slots ?? new ConnectionSlots({ max: parts.limits.maxConnections, perSite: parts.limits.maxConnections });
   let nextConn = 1;
 
   const endpoint = await bindLoopback({
@@ -44,12 +51,13 @@ export async function startVnptEndpoint(options: VnptEndpointOptions): Promise<V
     ports: options.ports ?? VNPT_PORTS,
     ...(options.hosts ? { hosts: options.hosts } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.deadlines ? { deadlines: options.deadlines } : {}),
     onRequest: (req, res, info) => {
       const allowed = allowedHostHeaders(info.port).has((req.headers.host ?? '').toLowerCase());
       res.writeHead(allowed ? 404 : 403, { 'Content-Type': 'text/plain' }).end(allowed ? 'not found' : 'host not allowed');
     },
     onUpgrade: (req, socket, head, info) => {
-      const origin = admitUpgrade(req, socket, info.port, { path: VNPT_PATH, open: connections.size, maxConnections: parts.limits.maxConnections, log, endpoint: 'vnpt' });
+      const origin = admitUpgrade(req, socket, info.port, { path: VNPT_PATH, slots, log, endpoint: 'vnpt' });
       if (origin === undefined) return;
       wss.handleUpgrade(req, socket, head, (ws) => {
         const conn = new PluginConnection(nextConn++, origin, ws, parts, log, () => connections.delete(conn));
@@ -93,7 +101,15 @@ class PluginConnection {
       this.gone.abort(new KysoError('USER_CANCELLED', 'the page closed the connection'));
       onClosed();
     });
+    // A silent plugin connection holds a slot for nothing: closed like the native endpoint's.
+    const idle = watchIdle(ws, parts.limits.idleTimeoutMs, () => this.pending > 0, () => {
+      this.log.info({ event: 'idle-timeout', endpoint: 'vnpt', conn: id, origin }, 'idle connection closed');
+      try { ws.close(1000, 'idle timeout'); } catch { ws.terminate(); }
+    });
+    this.touch = idle.touch;
   }
+
+  private readonly touch: () => void;
 
   close(): void {
     try { this.ws.close(1001, 'agent stopping'); } catch { this.ws.terminate(); }
@@ -119,7 +135,7 @@ class PluginConnection {
     }
     this.pending++;
     // One call at a time per connection, in the order sent.
-    this.chain = this.chain.then(() => this.run(frame.functionID, frame.funcCallback, frame.args)).finally(() => { this.pending--; });
+    this.chain = this.chain.then(() => this.run(frame.functionID, frame.funcCallback, frame.args)).finally(() => { this.pending--; this.touch(); });
   }
 
   private async run(functionID: number, callback: string, args: string[]): Promise<void> {
