@@ -8,6 +8,7 @@
  * Deadlines are made short through options; tests wait for events ('close'), bounded by a guard that fails.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { ScriptedPrompter } from '../../src/agent/prompters/scripted.js';
 import { OriginPolicy } from '../../src/agent/origin-policy.js';
 import { SettingsStore } from '../../src/agent/settings-store.js';
 import { siteOf } from '../../src/agent/connection-slots.js';
+import { generateLoopbackCertificates } from '../../src/agent/tls/generator.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { PORTAL, RpcClient, gate, startTestAgent, until, type TestAgent } from './harness.js';
 
@@ -144,10 +146,10 @@ describe('consent prompts', () => {
  * A raw client that sends `burst` at once, then `text` one byte at a time (one every 20 ms), and resolves when
  * the server closes the socket or the text runs out: `completed` says whether all of it was sent.
  */
-function dribble(port: number, text: string, burst = ''): Promise<{ completed: boolean; answer: string }> {
+function dribble(port: number, text: string, burst = '', ca?: string): Promise<{ completed: boolean; answer: string }> {
   return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    if (burst) socket.write(burst);
+    const socket = ca ? tls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca }) : net.connect(port, '127.0.0.1');
+    if (burst) socket.write(Buffer.from(burst, 'latin1'));
     sockets.push(socket);
     let i = 0;
     let answer = '';
@@ -198,6 +200,16 @@ describe('request deadlines', () => {
     // A complete request, answered, then a kept-alive connection whose next request never completes.
     const r = await dribble(port, `GET /.well-known/kyso HTTP/1.1\r\n${pad(1000)}`, `GET /.well-known/kyso HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: keep-alive\r\n\r\n`);
     expect(r.answer).toMatch(/^HTTP\/1\.1 200/);
+    expect(r.completed).toBe(false);
+  });
+
+  it('over TLS: a stalled handshake, and headers dribbled inside TLS, are dropped', async () => {
+    const loopback = generateLoopbackCertificates();
+    agent = await startTestAgent(allowAll(), { limits: short, tls: { key: loopback.serverKey, cert: loopback.serverCert } });
+    const port = agent.server.port;
+    // A handshake record announced 16 KB long and sent a byte at a time: the TLS layer waits for all of it.
+    expect((await dribble(port, 'x'.repeat(1000), '\x16\x03\x01\x3f\xff')).completed).toBe(false);
+    const r = await dribble(port, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: ${PORTAL}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${pad(1000)}\r\n`, '', loopback.caCert);
     expect(r.completed).toBe(false);
   });
 
