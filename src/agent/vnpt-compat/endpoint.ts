@@ -1,7 +1,7 @@
 /**
  * The VNPT-CA Plugin's endpoint: `wss://localhost:4433/plugin` (then 4434, 4435), loopback only, the same
- * handshake checks as the native endpoint (Host is loopback:port, Origin present), the same agent parts
- * (consent, queue, prompts, limits). Calls on one connection run one at a time, in order, as the plugin did.
+ * handshake checks as the native endpoint (Host is loopback:port, Origin present), its connection slots (shared),
+ * request deadlines and idle timeout, the same agent parts (consent, queue, prompts, limits). Calls on one connection run one at a time, in order, as the plugin did.
  */
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { KysoError, toKysoError } from '../../core/errors.js';
@@ -10,7 +10,7 @@ import { safeName, type AgentLogger } from '../logger.js';
 import type { AgentParts, RequestContext } from '../methods/context.js';
 import { abortable, requestSignal } from '../methods/common.js';
 import { admitUpgrade } from '../handshake.js';
-import { ConnectionSlots } from '../connection-slots.js';
+import type { ConnectionSlots } from '../connection-slots.js';
 import { watchIdle } from '../idle-timer.js';
 import type { DeadlineTimes } from '../request-deadlines.js';
 import { parseRequestFrame, replyFrame } from './frames.js';
@@ -28,8 +28,8 @@ export interface VnptEndpointOptions {
   ports?: readonly number[];
   hosts?: readonly string[];
   tls?: ServerTls;
-  /** Connection slots shared with the native endpoint; default: its own, with the agent's connection cap. */
-  slots?: ConnectionSlots;
+  /** Connection slots shared with the native endpoint. */
+  slots: ConnectionSlots;
   deadlines?: DeadlineTimes;
 }
 
@@ -43,7 +43,7 @@ export async function startVnptEndpoint(options: VnptEndpointOptions): Promise<V
   const { parts, log } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: parts.limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
   const connections = new Set<PluginConnection>();
-  const slots = options.slots ?? new ConnectionSlots({ max: parts.limits.maxConnections, perSite: parts.limits.maxConnections });
+  const { slots } = options;
   let nextConn = 1;
 
   const endpoint = await bindLoopback({
@@ -84,6 +84,7 @@ class PluginConnection {
   private readonly gone = new AbortController();
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
+  private readonly touch: () => void;
 
   constructor(
     readonly id: number,
@@ -108,8 +109,6 @@ class PluginConnection {
     });
     this.touch = idle.touch;
   }
-
-  private readonly touch: () => void;
 
   close(): void {
     try { this.ws.close(1001, 'agent stopping'); } catch { this.ws.terminate(); }
