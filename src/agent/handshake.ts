@@ -1,13 +1,15 @@
 /**
  * The gate every WebSocket upgrade passes before a socket exists, on the native endpoint and the VNPT-CA Plugin
- * one alike: Host is a loopback name with our port (DNS rebinding), Origin is an http(s) origin, the endpoint has
- * room for another connection, and the path is the endpoint's. A refusal is logged and answered with a plain status.
+ * one alike: Host is a loopback name with our port (DNS rebinding), Origin is an http(s) origin, the path is the
+ * endpoint's, and there is a connection slot for the page's site (connection-slots.ts), held until the socket
+ * closes. A refusal is logged and answered with a plain status, and the socket is destroyed once that is sent.
  */
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { allowedHostHeaders } from './listener.js';
 import { safeName, type AgentLogger } from './logger.js';
 import { parseOrigin } from './origin-policy.js';
+import type { ConnectionSlots } from './connection-slots.js';
 
 export type HandshakeVerdict = { ok: true; origin: string } | { ok: false; status: number; reason: string };
 
@@ -24,9 +26,8 @@ export function checkHandshake(headers: http.IncomingHttpHeaders, port: number):
 export interface UpgradeGate {
   /** The one path this endpoint upgrades. */
   path: string;
-  /** Connections open now, and the most allowed. */
-  open: number;
-  maxConnections: number;
+  /** The slots of both endpoints: an admitted socket holds one until it closes. */
+  slots: ConnectionSlots;
   log: AgentLogger;
   /** Named in the log line when it is not the native endpoint. */
   endpoint?: string;
@@ -36,17 +37,21 @@ export interface UpgradeGate {
 export function admitUpgrade(req: http.IncomingMessage, socket: Duplex, port: number, gate: UpgradeGate): string | undefined {
   socket.on('error', () => { /* a peer that vanished mid-handshake */ });
   const verdict = checkHandshake(req.headers, port);
-  const refusal = !verdict.ok ? verdict
-    : gate.open >= gate.maxConnections ? { status: 503, reason: 'too many connections' }
-    : (req.url ?? '/').split('?')[0] !== gate.path ? { status: 404, reason: 'not found' }
-    : undefined;
-  if (verdict.ok && !refusal) return verdict.origin;
-  const { status, reason } = refusal!;
+  if (!verdict.ok) return refuse(req, socket, gate, verdict);
+  if ((req.url ?? '/').split('?')[0] !== gate.path) return refuse(req, socket, gate, { status: 404, reason: 'not found' });
+  const slot = gate.slots.take(verdict.origin);
+  if ('refused' in slot) return refuse(req, socket, gate, { status: 503, reason: slot.refused });
+  socket.once('close', slot.release);
+  return verdict.origin;
+}
+
+function refuse(req: http.IncomingMessage, socket: Duplex, gate: UpgradeGate, { status, reason }: { status: number; reason: string }): undefined {
   gate.log.warn({
     event: 'refused', ...(gate.endpoint ? { endpoint: gate.endpoint } : {}), status, reason,
     host: safeName(req.headers.host)?.slice(0, 100), origin: safeName(req.headers.origin)?.slice(0, 100),
   }, 'connection refused');
   const text = http.STATUS_CODES[status] ?? 'Refused';
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
+  // Destroyed once written: a peer that never closes its side must not keep the socket.
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`, () => socket.destroy());
   return undefined;
 }

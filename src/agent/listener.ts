@@ -10,6 +10,7 @@ import net, { type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { KysoError } from '../core/errors.js';
 import type { AgentLogger } from './logger.js';
+import { DEFAULT_DEADLINES, RequestDeadlines, type DeadlineTimes } from './request-deadlines.js';
 
 export const LOOPBACK_HOSTS = ['127.0.0.1', '::1'] as const;
 
@@ -38,6 +39,8 @@ export interface LoopbackEndpointOptions {
   tls?: ServerTls;
   onRequest(req: http.IncomingMessage, res: http.ServerResponse, info: RequestInfo): void;
   onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, info: RequestInfo): void;
+  /** How long a connection may take to send its request headers, and to complete its request (request-deadlines.ts). */
+  deadlines?: DeadlineTimes;
   log: AgentLogger;
 }
 
@@ -48,20 +51,33 @@ export interface LoopbackEndpoint {
   close(): Promise<void>;
 }
 
-/** A connection that sends nothing within this time is dropped before it reaches HTTP or TLS. */
-const FIRST_BYTE_TIMEOUT_MS = 10_000;
 const TLS_HANDSHAKE = 0x16;
 
 export async function bindLoopback(options: LoopbackEndpointOptions): Promise<LoopbackEndpoint> {
   let port = 0;
   const info = (secure: boolean): RequestInfo => ({ secure, port });
-  const serverOptions = { maxHeaderSize: 16 * 1024, requestTimeout: 15_000, headersTimeout: 10_000 };
-  const plain = http.createServer(serverOptions, (req, res) => options.onRequest(req, res, info(false)));
-  plain.on('upgrade', (req, socket, head) => options.onUpgrade(req, socket, head, info(false)));
+  const times = options.deadlines ?? DEFAULT_DEADLINES;
+  const deadlines = new RequestDeadlines(times, (stage) => {
+    options.log.debug({ event: 'deadline', endpoint: options.name, stage }, `no complete ${stage === 'headers' ? 'request headers' : 'request'} in time: connection dropped`);
+  });
+  // Node's own timeouts stay as a second line (headersTimeout may not exceed requestTimeout).
+  const serverOptions = { maxHeaderSize: 16 * 1024, requestTimeout: times.requestMs, headersTimeout: Math.min(times.headersMs, times.requestMs) };
+  const onRequest = (secureSide: boolean) => (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    deadlines.request(req, res);
+    options.onRequest(req, res, info(secureSide));
+  };
+  const onUpgrade = (secureSide: boolean) => (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
+    deadlines.upgraded(socket);
+    options.onUpgrade(req, socket, head, info(secureSide));
+  };
+  const plain = http.createServer(serverOptions, onRequest(false));
+  plain.on('connection', (socket: Socket) => deadlines.connected(socket));
+  plain.on('upgrade', onUpgrade(false));
   const secure = options.tls
-    ? https.createServer({ ...serverOptions, key: options.tls.key, cert: options.tls.cert, minVersion: 'TLSv1.2' }, (req, res) => options.onRequest(req, res, info(true)))
+    ? https.createServer({ ...serverOptions, key: options.tls.key, cert: options.tls.cert, minVersion: 'TLSv1.2', handshakeTimeout: times.headersMs }, onRequest(true))
     : undefined;
-  secure?.on('upgrade', (req, socket, head) => options.onUpgrade(req, socket, head, info(true)));
+  secure?.on('secureConnection', (socket) => deadlines.connected(socket));
+  secure?.on('upgrade', onUpgrade(true));
   secure?.on('tlsClientError', (err, socket) => {
     options.log.debug({ event: 'tls-error', endpoint: options.name, code: (err as NodeJS.ErrnoException).code ?? 'TLS' }, 'TLS handshake failed');
     socket.destroy();
@@ -78,7 +94,8 @@ export async function bindLoopback(options: LoopbackEndpointOptions): Promise<Lo
       plain.emit('connection', socket);
       return;
     }
-    socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
+    // A connection that sends nothing is dropped before it reaches HTTP or TLS.
+    socket.setTimeout(times.headersMs, () => socket.destroy());
     socket.once('data', (chunk: Buffer) => {
       socket.setTimeout(0);
       socket.pause();

@@ -12,6 +12,11 @@
  * - After the user says no, the same origin is denied without a new prompt for `denyCooldownMs`, so a page
  *   cannot flood the user with consent prompts by retrying.
  * - Concurrent requests of one origin share one consent prompt.
+ * - One consent prompt at a time in all: while one is open, another origin is refused at once with BUSY (a page
+ *   rotating subdomains raised dozens of prompts in seconds).
+ * - After the user refuses any site, no site gets a new prompt for `refusalBackoffMs`, doubled with each refusal
+ *   in a row up to `maxRefusalBackoffMs` (BUSY meanwhile): a flood of new origins, each refused, slows down
+ *   exponentially. Allowing a site, or a quiet time as long as the cap, starts the count again.
  */
 import { KysoError } from '../core/errors.js';
 import type { Prompter } from './prompter.js';
@@ -44,6 +49,8 @@ export interface OriginPolicyOptions {
   /** Allowed without asking, for this run only (never written to the settings file). */
   preGranted?: readonly string[];
   denyCooldownMs?: number;
+  refusalBackoffMs?: number;
+  maxRefusalBackoffMs?: number;
   now?: () => number;
 }
 
@@ -52,6 +59,11 @@ export class OriginPolicy {
   private readonly denied = new Map<string, number>();
   private readonly pending = new Map<string, Promise<boolean>>();
   private readonly cooldown: number;
+  private readonly backoff: { base: number; max: number };
+  /** Refusals in a row (any origin), the last one's time, and until when no new prompt is shown. */
+  private refusals = 0;
+  private lastRefusal = 0;
+  private quietUntil = 0;
   private readonly now: () => number;
 
   constructor(private readonly store: SettingsStore, private readonly prompter: Prompter, options: OriginPolicyOptions = {}) {
@@ -61,6 +73,7 @@ export class OriginPolicy {
       return p;
     }));
     this.cooldown = options.denyCooldownMs ?? 60_000;
+    this.backoff = { base: options.refusalBackoffMs ?? 5_000, max: options.maxRefusalBackoffMs ?? 5 * 60_000 };
     this.now = options.now ?? Date.now;
   }
 
@@ -76,16 +89,33 @@ export class OriginPolicy {
     if (deniedAt !== undefined && this.now() - deniedAt < this.cooldown) throw new KysoError('ORIGIN_DENIED', 'the user refused this site');
     let asking = this.pending.get(origin);
     if (!asking) {
-      asking = this.prompter.consent(origin, signal ? { signal } : {}).finally(() => this.pending.delete(origin));
+      if (this.pending.size > 0) throw new KysoError('BUSY', 'another site is waiting for the user to answer its consent prompt');
+      const wait = this.quietUntil - this.now();
+      if (wait > 0) throw new KysoError('BUSY', `the user refused a site: no new consent prompt for ${Math.ceil(wait / 1000)} s`);
+      // The answer is recorded once, by the prompt, however many requests share it.
+      asking = this.prompter.consent(origin, signal ? { signal } : {})
+        .then((allowed) => { this.answered(origin, allowed); return allowed; })
+        .finally(() => this.pending.delete(origin));
       this.pending.set(origin, asking);
     }
-    const allowed = await asking;
-    if (!allowed) {
-      this.denied.set(origin, this.now());
-      throw new KysoError('ORIGIN_DENIED', 'the user refused this site');
+    if (!(await asking)) throw new KysoError('ORIGIN_DENIED', 'the user refused this site');
+  }
+
+  private answered(origin: string, allowed: boolean): void {
+    const now = this.now();
+    if (allowed) {
+      this.denied.delete(origin);
+      this.refusals = 0;
+      this.quietUntil = 0;
+      if (!this.store.isAllowed(origin)) this.store.allow(origin);
+      return;
     }
-    this.denied.delete(origin);
-    if (!this.store.isAllowed(origin)) this.store.allow(origin);
+    // This origin waits its own cooldown; every origin waits the global one, which grows with refusals in a row.
+    this.denied.set(origin, now);
+    if (now - this.lastRefusal > this.backoff.max) this.refusals = 0;
+    this.refusals++;
+    this.lastRefusal = now;
+    this.quietUntil = now + Math.min(this.backoff.max, this.backoff.base * 2 ** Math.min(this.refusals - 1, 30));
   }
 
   allowedSites(): AllowedSite[] {

@@ -217,7 +217,10 @@ export const batchSignResult = z.object({
 
 export const requestCancelParams = z.strictObject({ id: z.union([z.string(), z.number()]).describe('The id of a request this connection sent') });
 
-/** Who may call a method: anyone who connects (`open`), or only sites the user allowed (`consent`). */
+/**
+ * Who may call a method: anyone who connects (`open`), or only sites the user allowed (`consent`). The server
+ * asks for consent before it runs any `consent` method, so this table is the rule, not a description of it.
+ */
 export type Access = 'open' | 'consent';
 
 export interface MethodSpec {
@@ -255,9 +258,9 @@ export const METHODS = {
       'CERTIFICATE_EXPIRED', 'MECHANISM_UNSUPPORTED', 'BAD_REQUEST', 'BUSY', 'TIMEOUT'],
   },
   'pdf.verify': {
-    params: pdfVerifyParams, result: pdfVerifyResult, access: 'open', token: false,
-    summary: 'Checks every signature in a PDF: who signed, when, whether the file changed since. Uses no token and needs no consent.',
-    errors: ['DOCUMENT_CORRUPT', 'UNSUPPORTED_FORMAT', 'TOO_LARGE', 'BAD_REQUEST', 'TIMEOUT'],
+    params: pdfVerifyParams, result: pdfVerifyResult, access: 'consent', token: false,
+    summary: 'Checks every signature in a PDF: who signed, when, whether the file changed since. Uses no token, but like `certificates.list` only for a site the user allowed (the first call asks): it parses untrusted documents and names people.',
+    errors: ['ORIGIN_DENIED', 'DOCUMENT_CORRUPT', 'UNSUPPORTED_FORMAT', 'TOO_LARGE', 'BAD_REQUEST', 'BUSY', 'TIMEOUT'],
   },
   'docx.sign': {
     params: docxSignParams, result: docxSignResult, access: 'consent', token: true,
@@ -274,9 +277,9 @@ export const METHODS = {
       'TSA_UNREACHABLE', 'TSA_REJECTED', 'TSA_BAD_RESPONSE', 'TSA_AUTH_REQUIRED', 'REVOCATION_UNAVAILABLE'],
   },
   'docx.verify': {
-    params: docxVerifyParams, result: docxVerifyResult, access: 'open', token: false,
-    summary: 'Checks every package signature of an Office document: who signed, when, whether every signed part is unchanged and the signature covers the whole package. Uses no token and needs no consent.',
-    errors: ['DOCUMENT_CORRUPT', 'DOCUMENT_ENCRYPTED', 'UNSUPPORTED_FORMAT', 'TOO_LARGE', 'BAD_REQUEST', 'TIMEOUT'],
+    params: docxVerifyParams, result: docxVerifyResult, access: 'consent', token: false,
+    summary: 'Checks every package signature of an Office document: who signed, when, whether every signed part is unchanged and the signature covers the whole package. Uses no token; consent as for `pdf.verify`.',
+    errors: ['ORIGIN_DENIED', 'DOCUMENT_CORRUPT', 'DOCUMENT_ENCRYPTED', 'UNSUPPORTED_FORMAT', 'TOO_LARGE', 'BAD_REQUEST', 'BUSY', 'TIMEOUT'],
   },
 } as const satisfies Record<string, MethodSpec>;
 

@@ -5,7 +5,10 @@
  * - `Host` must be the loopback address and port we listen on (`127.0.0.1:P`, `[::1]:P`, `localhost:P`):
  *   a page on `evil.example` whose name was rebound to 127.0.0.1 sends `Host: evil.example:P` and is refused.
  * - `Origin` must be present and a serialized http(s) origin; it is the only identity a page has here.
- * - at most `maxConnections` connections at once.
+ * - at most `maxConnections` connections at once, at most `maxConnectionsPerSite` for one site (connection-slots.ts),
+ *   counted over both endpoints.
+ * A connection must have sent its request headers within `headersTimeoutMs` and completed its request or upgrade
+ * within `httpRequestTimeoutMs` (listener.ts), or it is dropped.
  * Then JSON-RPC 2.0 text frames, validated by the schemas of protocol.ts, capped in size (ws `maxPayload`,
  * per-method document caps), with per-request and idle timeouts. The same port answers the probe a page
  * fetches first (`GET /.well-known/kyso`, probe.ts), so that Chrome shows its Local Network Access prompt.
@@ -34,22 +37,37 @@ import { allowedHostHeaders, bindLoopback, type LoopbackEndpoint, type RequestIn
 import { answerProbe } from './probe.js';
 import { startVnptEndpoint, type VnptEndpoint } from './vnpt-compat/endpoint.js';
 import { admitUpgrade } from './handshake.js';
+import { ConnectionSlots } from './connection-slots.js';
+import { watchIdle, type IdleWatch } from './idle-timer.js';
 import { docxSign } from './methods/docx-sign.js';
 import { docxVerify } from './methods/docx-verify.js';
-import { abortable, requestSignal } from './methods/common.js';
+import { abortable, ensureConsent, requestSignal } from './methods/common.js';
 import { DocumentError, batchSign } from './methods/batch-sign.js';
 
 export { allowedHostHeaders };
 
 export const DEFAULT_MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
 
-export function defaultLimits(overrides: Partial<AgentLimits> = {}): AgentLimits {
+/** The agent's limits: what methods see (AgentLimits) and what only the transport enforces. */
+export interface ServerLimits extends AgentLimits {
+  /** Open connections of one site (connection-slots.ts), both endpoints together. Default 4 of the 16. */
+  maxConnectionsPerSite: number;
+  /** Request headers (WebSocket upgrade or HTTP) must have arrived within this after connecting. Default 10 s. */
+  headersTimeoutMs: number;
+  /** The request or upgrade must be complete within this. Default 15 s. */
+  httpRequestTimeoutMs: number;
+}
+
+export function defaultLimits(overrides: Partial<ServerLimits> = {}): ServerLimits {
   const maxDocumentBytes = overrides.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
   return {
     maxDocumentBytes,
     // Room for the base64 document plus the other params (an appearance image is capped at 4 MB).
     maxFrameBytes: base64Length(maxDocumentBytes) + 6 * 1024 * 1024,
     maxConnections: 16,
+    maxConnectionsPerSite: 4,
+    headersTimeoutMs: 10_000,
+    httpRequestTimeoutMs: 15_000,
     maxQueued: 8,
     maxInFlightPerConnection: 8,
     requestTimeoutMs: 5 * 60_000,
@@ -68,12 +86,18 @@ export interface AgentServerOptions {
   ports?: readonly number[];
   /** Loopback addresses to listen on. Default 127.0.0.1 and ::1 (::1 skipped when the machine has no IPv6). */
   hosts?: readonly string[];
-  limits?: Partial<AgentLimits>;
+  limits?: Partial<ServerLimits>;
   logger?: AgentLogger;
   /** How often tokens are polled for `tokens.changed` while a client is connected. Default 2000 ms. */
   tokenPollMs?: number;
   /** After the user refuses a site, further requests are refused without asking for this long. Default 60 s. */
   denyCooldownMs?: number;
+  /**
+   * After the user refuses any site, no site gets a new consent prompt for this long, doubled with each refusal
+   * in a row up to `maxRefusalBackoffMs` (origin-policy.ts). Defaults 5 s and 5 minutes.
+   */
+  refusalBackoffMs?: number;
+  maxRefusalBackoffMs?: number;
   /** The user's timestamp server, for PAdES B-T and above. */
   timestamp?: TimestampClient;
   /** The loopback server certificate (tls/): the same port then also speaks https/wss. */
@@ -95,7 +119,7 @@ export interface AgentServer {
   readonly vnptPort: number | undefined;
   readonly policy: OriginPolicy;
   readonly queue: RequestQueue;
-  readonly limits: AgentLimits;
+  readonly limits: ServerLimits;
   connectionCount(): number;
   allowedSites(): AllowedSite[];
   revokeSite(origin: string): void;
@@ -138,10 +162,14 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   const policy = new OriginPolicy(options.settings, options.prompter, {
     ...(options.preGrantedOrigins ? { preGranted: options.preGrantedOrigins } : {}),
     ...(options.denyCooldownMs !== undefined ? { denyCooldownMs: options.denyCooldownMs } : {}),
+    ...(options.refusalBackoffMs !== undefined ? { refusalBackoffMs: options.refusalBackoffMs } : {}),
+    ...(options.maxRefusalBackoffMs !== undefined ? { maxRefusalBackoffMs: options.maxRefusalBackoffMs } : {}),
   });
   const queue = new RequestQueue(limits.maxQueued);
   const parts: AgentParts = { tokens: options.tokens, prompter: options.prompter, policy, queue, verifyQueue: new RequestQueue(limits.maxQueued), limits, ...(options.timestamp ? { timestamp: options.timestamp } : {}) };
   const connections = new Set<Connection>();
+  const slots = new ConnectionSlots({ max: limits.maxConnections, perSite: limits.maxConnectionsPerSite });
+  const deadlines = { headersMs: limits.headersTimeoutMs, requestMs: limits.httpRequestTimeoutMs };
   let nextConn = 1;
 
   // tokens.changed: poll while someone listens, never while an operation holds the token.
@@ -152,7 +180,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
 
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer, info: RequestInfo): void => {
-    const origin = admitUpgrade(req, socket, info.port, { path: '/', open: connections.size, maxConnections: limits.maxConnections, log });
+    const origin = admitUpgrade(req, socket, info.port, { path: '/', slots, log });
     if (origin === undefined) return;
     wss.handleUpgrade(req, socket, head, (ws) => {
       const conn = new Connection(nextConn++, origin, ws, parts, log, () => connections.delete(conn));
@@ -180,6 +208,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     ...(options.tls ? { tls: options.tls } : {}),
     onRequest,
     onUpgrade,
+    deadlines,
     log,
   });
   const { port, addresses } = endpoint;
@@ -190,7 +219,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   if (options.vnpt) {
     try {
       vnpt = await startVnptEndpoint({
-        parts, log,
+        parts, log, slots, deadlines,
         ...(options.vnpt.ports ? { ports: options.vnpt.ports } : {}),
         ...(options.hosts ? { hosts: options.hosts } : {}),
         ...(options.tls ? { tls: options.tls } : {}),
@@ -288,7 +317,7 @@ const HANDLERS: Record<MethodName, Handler> = {
 class Connection {
   private readonly inflight = new Map<Id, AbortController>();
   private readonly gone = new AbortController();
-  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly idle: IdleWatch;
 
   constructor(
     readonly id: number,
@@ -312,11 +341,13 @@ class Connection {
     });
     ws.on('close', (code) => {
       this.gone.abort(new KysoError('USER_CANCELLED', 'the page closed the connection'));
-      if (this.idleTimer) clearTimeout(this.idleTimer);
       this.onClosed();
       this.log.info({ event: 'closed', conn: this.id, origin, wsCode: code }, 'closed');
     });
-    this.armIdle();
+    this.idle = watchIdle(ws, parts.limits.idleTimeoutMs, () => this.inflight.size > 0, () => {
+      this.log.info({ event: 'idle-timeout', conn: this.id, origin: this.origin }, 'idle connection closed');
+      this.close(1000, 'idle timeout');
+    });
   }
 
   close(code: number, reason: string): void {
@@ -336,22 +367,11 @@ class Connection {
     }
   }
 
-  private armIdle(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => {
-      if (this.inflight.size > 0) return this.armIdle();
-      this.log.info({ event: 'idle-timeout', conn: this.id, origin: this.origin }, 'idle connection closed');
-      this.close(1000, 'idle timeout');
-    }, this.parts.limits.idleTimeoutMs);
-    this.idleTimer.unref?.();
-  }
-
   private fail(id: Id | null, rpcCode: number, err: unknown): void {
     this.send({ jsonrpc: '2.0', id, error: errorObject(err, rpcCode) });
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
-    this.armIdle();
     if (isBinary) return this.fail(null, RPC.INVALID_REQUEST, new KysoError('BAD_REQUEST', 'binary frames are not accepted; send JSON text'));
     const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
     let message: unknown;
@@ -413,7 +433,14 @@ class Connection {
     };
     try {
       // Answer as soon as the request is aborted (timeout, cancel); the queue still waits for the work itself.
-      const result = await abortable(Promise.resolve().then(() => HANDLERS[method](this.parts, ctx, params as never)), signal);
+      const spec = METHODS[method];
+      const result = await abortable((async () => {
+        // Token methods ask in their own flow, once their params are checked; the others (verification) here.
+        if (spec.access === 'consent' && !spec.token) await ensureConsent(this.parts, ctx);
+        return HANDLERS[method](this.parts, ctx, params as never);
+      })(), signal);
+      // Whatever a handler does, the answer of a `consent` method goes only to a site the user allowed.
+      if (spec.access === 'consent' && !this.parts.policy.isAllowed(this.origin)) throw new KysoError('ORIGIN_DENIED', 'the site is not allowed');
       const checked = METHODS[method].result.safeParse(result);
       if (!checked.success) throw new KysoError('INTERNAL', `result of ${method} does not match its schema: ${describeIssues(checked.error.issues)}`);
       this.send({ jsonrpc: '2.0', id, result: checked.data });
@@ -429,7 +456,7 @@ class Connection {
       this.inflight.delete(id);
       entry.durationMs = Date.now() - started;
       this.log.info({ event: 'request', ...entry }, `${method} ${entry.outcome}`);
-      this.armIdle();
+      this.idle.touch();
     }
   }
 }

@@ -169,7 +169,7 @@ describe('hash.sign', () => {
 });
 
 describe('pdf.verify', () => {
-  it('reports the signatures of a signed file, without consent', async () => {
+  it('reports the signatures of a signed file to a site the user allowed', async () => {
     const prompter = allowAll();
     agent = await startTestAgent(prompter);
     const c = await connect();
@@ -179,7 +179,7 @@ describe('pdf.verify', () => {
     const r = (await other.call('pdf.verify', { document: signed })).result;
     expect(r.allIntact).toBe(true);
     expect(r.signatures[0]).toMatchObject({ kind: 'signature', intact: true, coversWholeFile: true, reason: 'Đồng ý', signer: { commonName: fixtures().pki.signers.rsa.cn } });
-    expect(prompter.calls.filter((x) => x.kind === 'consent').map((x) => (x as { origin: string }).origin)).toEqual([PORTAL]);
+    expect(prompter.calls.filter((x) => x.kind === 'consent').map((x) => (x as { origin: string }).origin)).toEqual([PORTAL, 'https://other.example']);
     const unsigned = (await other.call('pdf.verify', { document: b64(await samplePdf()) })).result;
     expect(unsigned.signatures).toEqual([]);
   });

@@ -5,6 +5,7 @@
  * BUSY, cancellation on close), timeouts, PIN handling and what reaches the log.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ScriptedPrompter } from '../../src/agent/prompters/scripted.js';
@@ -14,6 +15,7 @@ import { createAgentLogger } from '../../src/agent/logger.js';
 import { z } from 'zod';
 import { fixtures } from '../helpers/fixtures.js';
 import { certificateId } from '../helpers/token.js';
+import { editEmbeddedCertificate, impossibleNotBefore } from '../helpers/forgery.js';
 import { PORTAL, RpcClient, b64, gate, samplePdf, startTestAgent, until, type TestAgent } from './harness.js';
 
 let agent: TestAgent | undefined;
@@ -181,6 +183,34 @@ describe('consent', () => {
     expect((await c.call('certificates.list')).result.certificates.length).toBeGreaterThan(0);
     expect(prompter.count('consent')).toBe(0);
     expect(agent.server.allowedSites()).toEqual([]);
+  });
+
+  it('verification needs consent too: a refused site gets ORIGIN_DENIED and no report', async () => {
+    const prompter = allowAll();
+    agent = await startTestAgent(prompter);
+    const signed = (await (await connect()).call('pdf.sign', { document: b64(await samplePdf()), fileName: 'a.pdf', certificateId: certificateId('rsa') })).result.document;
+    prompter.answers.consent = false;
+    const other = await connect({ origin: 'https://other.example' });
+    for (const method of ['pdf.verify', 'docx.verify']) {
+      const r = await other.call(method, { document: signed });
+      expect(r.error?.data.code, method).toBe('ORIGIN_DENIED');
+      expect(r.result, method).toBeUndefined();
+    }
+    expect(prompter.calls.filter((x) => x.kind === 'consent').map((x) => (x as { origin: string }).origin)).toEqual([PORTAL, 'https://other.example']);
+    expect(Object.entries(METHODS).filter(([, m]) => m.access === 'open').map(([name]) => name)).toEqual(['agent.info']);
+  });
+
+  it('a signature whose certificate was edited (impossible date) is reported invalid, not INTERNAL', async () => {
+    agent = await startTestAgent(allowAll());
+    const c = await connect();
+    const signed = Buffer.from((await c.call('pdf.sign', { document: b64(await samplePdf()), fileName: 'a.pdf', certificateId: certificateId('rsa') })).result.document, 'base64');
+    const certificate = new X509Certificate(readFileSync(fixtures().pki.signers.rsa.cert)).raw;
+    const forged = editEmbeddedCertificate(signed, certificate, impossibleNotBefore);
+    const r = await c.call('pdf.verify', { document: b64(forged) });
+    expect(r.error).toBeUndefined();
+    expect(r.result.allIntact).toBe(false);
+    expect(r.result.signatures[0].intact).toBe(false);
+    expect(r.result.signatures[0].problems.join('\n')).toMatch(/validity dates are not valid times/);
   });
 
   it('a plain-http page from a non-loopback host is denied without asking', async () => {

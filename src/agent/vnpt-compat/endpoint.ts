@@ -1,7 +1,7 @@
 /**
  * The VNPT-CA Plugin's endpoint: `wss://localhost:4433/plugin` (then 4434, 4435), loopback only, the same
- * handshake checks as the native endpoint (Host is loopback:port, Origin present), the same agent parts
- * (consent, queue, prompts, limits). Calls on one connection run one at a time, in order, as the plugin did.
+ * handshake checks as the native endpoint (Host is loopback:port, Origin present), its connection slots (shared),
+ * request deadlines and idle timeout, the same agent parts (consent, queue, prompts, limits). Calls on one connection run one at a time, in order, as the plugin did.
  */
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { KysoError, toKysoError } from '../../core/errors.js';
@@ -10,6 +10,9 @@ import { safeName, type AgentLogger } from '../logger.js';
 import type { AgentParts, RequestContext } from '../methods/context.js';
 import { abortable, requestSignal } from '../methods/common.js';
 import { admitUpgrade } from '../handshake.js';
+import type { ConnectionSlots } from '../connection-slots.js';
+import { watchIdle } from '../idle-timer.js';
+import type { DeadlineTimes } from '../request-deadlines.js';
 import { parseRequestFrame, replyFrame } from './frames.js';
 import { FUNCTION_NAMES, callFunction, failureReply } from './functions.js';
 import { errorText } from './results.js';
@@ -28,6 +31,9 @@ export interface VnptEndpointOptions {
   ports?: readonly number[];
   hosts?: readonly string[];
   tls?: ServerTls;
+  /** Connection slots shared with the native endpoint. */
+  slots: ConnectionSlots;
+  deadlines?: DeadlineTimes;
 }
 
 export interface VnptEndpoint {
@@ -40,6 +46,7 @@ export async function startVnptEndpoint(options: VnptEndpointOptions): Promise<V
   const { parts, log } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: parts.limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
   const connections = new Set<PluginConnection>();
+  const { slots } = options;
   let nextConn = 1;
 
   const endpoint = await bindLoopback({
@@ -47,12 +54,13 @@ export async function startVnptEndpoint(options: VnptEndpointOptions): Promise<V
     ports: options.ports ?? VNPT_PORTS,
     ...(options.hosts ? { hosts: options.hosts } : {}),
     ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.deadlines ? { deadlines: options.deadlines } : {}),
     onRequest: (req, res, info) => {
       const allowed = allowedHostHeaders(info.port).has((req.headers.host ?? '').toLowerCase());
       res.writeHead(allowed ? 404 : 403, { 'Content-Type': 'text/plain' }).end(allowed ? 'not found' : 'host not allowed');
     },
     onUpgrade: (req, socket, head, info) => {
-      const origin = admitUpgrade(req, socket, info.port, { path: VNPT_PATH, open: connections.size, maxConnections: parts.limits.maxConnections, log, endpoint: 'vnpt' });
+      const origin = admitUpgrade(req, socket, info.port, { path: VNPT_PATH, slots, log, endpoint: 'vnpt' });
       if (origin === undefined) return;
       wss.handleUpgrade(req, socket, head, (ws) => {
         const conn = new PluginConnection(nextConn++, origin, ws, parts, log, () => connections.delete(conn));
@@ -79,6 +87,7 @@ class PluginConnection {
   private readonly gone = new AbortController();
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
+  private readonly touch: () => void;
 
   constructor(
     readonly id: number,
@@ -96,6 +105,12 @@ class PluginConnection {
       this.gone.abort(new KysoError('USER_CANCELLED', 'the page closed the connection'));
       onClosed();
     });
+    // A silent plugin connection holds a slot for nothing: closed like the native endpoint's.
+    const idle = watchIdle(ws, parts.limits.idleTimeoutMs, () => this.pending > 0, () => {
+      this.log.info({ event: 'idle-timeout', endpoint: 'vnpt', conn: id, origin }, 'idle connection closed');
+      try { ws.close(1000, 'idle timeout'); } catch { ws.terminate(); }
+    });
+    this.touch = idle.touch;
   }
 
   close(): void {
@@ -122,7 +137,7 @@ class PluginConnection {
     }
     this.pending++;
     // One call at a time per connection, in the order sent.
-    this.chain = this.chain.then(() => this.run(frame.functionID, frame.funcCallback, frame.args)).finally(() => { this.pending--; });
+    this.chain = this.chain.then(() => this.run(frame.functionID, frame.funcCallback, frame.args)).finally(() => { this.pending--; this.touch(); });
   }
 
   private async run(functionID: number, callback: string, args: string[]): Promise<void> {

@@ -1,5 +1,6 @@
 /**
- * Orders a signer's issuing chain from a pool of certificates (those stored on the token, or embedded in a CMS).
+ * Orders a signer's issuing chain from a pool of certificates (those stored on the token, or embedded in a CMS),
+ * and tells a certificate edited after its CA signed it (a forgery) from one merely without a known issuer.
  * A candidate issuer must both name the subject's issuer and verify its signature.
  */
 import { X509Certificate } from 'node:crypto';
@@ -26,4 +27,25 @@ export function buildChain(leaf: Uint8Array, pool: readonly Uint8Array[], maxDep
     current = issuer.cert;
   }
   return chain;
+}
+
+/**
+ * What is wrong with the certificate itself, whoever trusts it: unreadable, validity dates that are not times,
+ * or a signature that no issuer in `pool` (nor itself, when self-issued) verifies although one is named there.
+ * An issuer absent from the pool is not a problem here: that is a trust question, not a forgery.
+ */
+export function certificateIntegrityProblems(der: Uint8Array, pool: readonly Uint8Array[]): string[] {
+  const cert = tryParse(der);
+  if (!cert) return ['certificate unreadable'];
+  const problems: string[] = [];
+  if (Number.isNaN(Date.parse(cert.validFrom)) || Number.isNaN(Date.parse(cert.validTo))) problems.push('certificate validity dates are not valid times');
+  const candidates = [cert, ...pool.map(tryParse).filter((c): c is X509Certificate => c !== undefined)].filter((c) => cert.checkIssued(c));
+  if (candidates.length > 0 && !candidates.some((c) => verifies(cert, c))) {
+    problems.push("certificate's own signature does not verify with its issuer (edited after it was issued)");
+  }
+  return problems;
+}
+
+function verifies(cert: X509Certificate, issuer: X509Certificate): boolean {
+  try { return cert.verify(issuer.publicKey); } catch { return false; }
 }

@@ -161,6 +161,10 @@ export function parseCertificate(der: Uint8Array): CertificateInfo {
   } catch (cause) {
     throw new KysoError('INTERNAL', 'unparseable certificate', { cause });
   }
+  const notBefore = new Date(node.validFrom);
+  const notAfter = new Date(node.validTo);
+  // OpenSSL parses a certificate whose times are nonsense ("Bad time value"): a report must not carry Invalid Date.
+  if (Number.isNaN(notBefore.getTime()) || Number.isNaN(notAfter.getTime())) throw new KysoError('INTERNAL', 'certificate validity dates are not valid times');
   const details = node.publicKey.asymmetricKeyDetails ?? {};
   const keyType: KeyType = node.publicKey.asymmetricKeyType === 'ec' ? 'EC' : 'RSA';
   const curveBits: Record<string, number> = { prime256v1: 256, secp384r1: 384, secp521r1: 521 };
@@ -170,8 +174,8 @@ export function parseCertificate(der: Uint8Array): CertificateInfo {
     serialNumber: node.serialNumber.toLowerCase(),
     subject: subjectFields(fields.subject),
     issuer: subjectFields(fields.issuer),
-    notBefore: new Date(node.validFrom),
-    notAfter: new Date(node.validTo),
+    notBefore,
+    notAfter,
     keyUsage: keyUsage ?? [],
     extendedKeyUsage: node.keyUsage ?? [],
     keyType,

@@ -2,11 +2,19 @@
  * Parses and checks a detached CMS SignedData the way strict (BouncyCastle-based) validators do:
  * signer found by issuer+serial byte match, signed attributes must be DER (sorted), message-digest must
  * match, signature checked over the re-tagged attribute SET. Reports PAdES baseline attribute rules too.
+ *
+ * The SignerInfo's issuer+serial and the embedded certificates are not covered by the signature: anyone can
+ * edit the signer's certificate in place (another name, same key) and the signature value still verifies.
+ * So a signature is valid only when it is also bound to that certificate: the signed ESS signing-certificate
+ * (v1 SHA-1 or v2) hash, when present, must be the certificate's, and the certificate's own signature must
+ * verify with its issuer when that issuer is embedded. A CMS that parses but is malformed inside is reported
+ * invalid with a reason; only garbage that is not SignedData at all throws.
  */
 import { createHash, createPublicKey, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import { bytesOf, children, contentOf, decodeOid, readTlv, setOf, tlv, type Tlv } from '../der.js';
 import { KysoError } from '../errors.js';
 import { certificateDerFields } from '../cert/der-fields.js';
+import { certificateIntegrityProblems } from '../cert/chain.js';
 import { NODE_HASH_BY_OID, OID } from './algorithms.js';
 
 export interface CmsSignerCheck {
@@ -18,10 +26,12 @@ export interface CmsSignerCheck {
   contentType?: string;
   messageDigestMatches: boolean;
   signatureValid: boolean;
+  /** The signer certificate is readable, with real dates, and not edited since its issuer (when embedded) signed it. */
+  signerCertificateIntact: boolean;
   /** Signed attributes are in DER order (sorted SET OF). */
   attributesDer: boolean;
   hasSigningCertificateV2: boolean;
-  /** signing-certificate(-v2) hash equals the signer certificate's hash. */
+  /** signing-certificate(-v2) hash equals the signer certificate's hash (false when the attribute is absent). */
   signingCertificateMatches: boolean;
   hasSigningTime: boolean;
   signingTime?: Date;
@@ -30,6 +40,9 @@ export interface CmsSignerCheck {
   signatureValue: Uint8Array;
   problems: string[];
 }
+
+/** `signatureValid` means all of these: the value verifies, and binds to this certificate. */
+interface Binding { valueVerifies: boolean; essPresent: boolean }
 
 interface ParsedSignerInfo {
   sidIssuer?: Uint8Array;
@@ -119,7 +132,6 @@ export function verifySignedData(der: Uint8Array, digestContent: (nodeHashName: 
   const problems: string[] = [];
   if (!si) throw new KysoError('SIGNING_FAILED', 'CMS has no SignerInfo');
   if (parsed.signerInfos.length > 1) problems.push('more than one SignerInfo');
-  const hashName = NODE_HASH_BY_OID[si.digestOid];
   const signerCertificate = parsed.certificates.find((c) => {
     try {
       const f = certificateDerFields(c);
@@ -127,12 +139,15 @@ export function verifySignedData(der: Uint8Array, digestContent: (nodeHashName: 
     } catch { return false; }
   });
   if (!signerCertificate) problems.push('signer certificate not found by issuer and serial');
+  const certificateProblems = signerCertificate ? certificateIntegrityProblems(signerCertificate, parsed.certificates) : [];
+  problems.push(...certificateProblems.map((p) => `signer ${p}`));
   const result: CmsSignerCheck = {
     certificates: parsed.certificates,
     digestAlgorithm: si.digestOid,
     signatureAlgorithm: si.sigOid,
     messageDigestMatches: false,
     signatureValid: false,
+    signerCertificateIntact: !!signerCertificate && certificateProblems.length === 0,
     attributesDer: true,
     hasSigningCertificateV2: false,
     signingCertificateMatches: false,
@@ -142,7 +157,24 @@ export function verifySignedData(der: Uint8Array, digestContent: (nodeHashName: 
     problems,
     ...(signerCertificate ? { signerCertificate } : {}),
   };
-  if (!hashName) { problems.push(`unsupported digest ${si.digestOid}`); return result; }
+  const binding: Binding = { valueVerifies: false, essPresent: false };
+  try {
+    checkSignerInfo(der, si, digestContent, result, binding);
+  } catch (e) {
+    // Parsable DER, nonsense inside (an attribute of the wrong shape): a finding, not a crash.
+    problems.push(`CMS malformed: ${(e as Error).message}`);
+  }
+  result.signatureValid = binding.valueVerifies && result.signerCertificateIntact && (!binding.essPresent || result.signingCertificateMatches);
+  if (!binding.valueVerifies) problems.push('signature value does not verify');
+  else if (!result.signatureValid) problems.push('signature is not bound to the signer certificate it carries');
+  if (!result.messageDigestMatches) problems.push('message digest does not match the content');
+  return result;
+}
+
+function checkSignerInfo(der: Uint8Array, si: ParsedSignerInfo, digestContent: (nodeHashName: string) => Uint8Array, result: CmsSignerCheck, binding: Binding): void {
+  const { problems, signerCertificate } = result;
+  const hashName = NODE_HASH_BY_OID[si.digestOid];
+  if (!hashName) { problems.push(`unsupported digest ${si.digestOid}`); return; }
   const contentDigest = digestContent(hashName);
 
   let signedBytes: Uint8Array;
@@ -169,8 +201,9 @@ export function verifySignedData(der: Uint8Array, digestContent: (nodeHashName: 
     const scv1 = attrs.get(OID.signingCertificate)?.[0];
     result.hasSigningCertificateV2 = !!scv2;
     const sc = scv2 ?? scv1;
-    if (sc && signerCertificate) {
-      // SigningCertificate(V2) ::= SEQUENCE { certs SEQUENCE OF ESSCertID(v2), ... }
+    binding.essPresent = !!sc;
+    if (sc) {
+      // SigningCertificate(V2) ::= SEQUENCE { certs SEQUENCE OF ESSCertID(v2), ... }; the first names the signer.
       const firstId = children(der, children(der, sc)[0]!)[0]!;
       const idFields = children(der, firstId);
       let hashOid: string = scv2 ? OID.sha256 : OID.sha1;
@@ -178,33 +211,25 @@ export function verifySignedData(der: Uint8Array, digestContent: (nodeHashName: 
       if (scv2 && idFields[0]?.tag === 0x30) hashOid = decodeOid(der, children(der, idFields[k++]!)[0]!);
       const certHash = contentOf(der, idFields[k]!);
       const h = NODE_HASH_BY_OID[hashOid];
-      result.signingCertificateMatches = !!h && equal(createHash(h).update(signerCertificate).digest(), certHash);
-      if (!result.signingCertificateMatches) problems.push('signing-certificate hash does not match the signer certificate');
+      result.signingCertificateMatches = !!h && !!signerCertificate && equal(createHash(h).update(signerCertificate).digest(), certHash);
+      if (!result.signingCertificateMatches) problems.push(`signing-certificate${scv2 ? '-v2' : ''} hash does not match the signer certificate (the certificate was replaced or edited)`);
     }
   } else {
     signedBytes = contentDigest;
     result.messageDigestMatches = true;
   }
 
-  if (signerCertificate) {
-    try {
-      const pub = createPublicKey(new X509Certificate(signerCertificate).toString());
-      const params: Parameters<typeof cryptoVerify>[2] =
-        si.sigOid === OID.rsaPss ? { key: pub, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: -2 } : pub;
-      const sigHash = si.sigOid === OID.rsaEncryption || si.sigOid === OID.rsaPss ? hashName : hashFromSignatureOid(si.sigOid) ?? hashName;
-      if (si.signedAttrs) {
-        result.signatureValid = cryptoVerify(sigHash, signedBytes, params, si.signature);
-      } else {
-        result.signatureValid = false;
-        problems.push('SignerInfo without signed attributes is not supported');
-      }
-    } catch (e) {
-      problems.push(`signature check failed: ${(e as Error).message}`);
-    }
+  if (!signerCertificate) return;
+  try {
+    const pub = createPublicKey(new X509Certificate(signerCertificate).toString());
+    const params: Parameters<typeof cryptoVerify>[2] =
+      si.sigOid === OID.rsaPss ? { key: pub, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: -2 } : pub;
+    const sigHash = si.sigOid === OID.rsaEncryption || si.sigOid === OID.rsaPss ? hashName : hashFromSignatureOid(si.sigOid) ?? hashName;
+    if (si.signedAttrs) binding.valueVerifies = cryptoVerify(sigHash, signedBytes, params, si.signature);
+    else problems.push('SignerInfo without signed attributes is not supported');
+  } catch (e) {
+    problems.push(`signature check failed: ${(e as Error).message}`);
   }
-  if (!result.signatureValid) problems.push('signature value does not verify');
-  if (!result.messageDigestMatches) problems.push('message digest does not match the content');
-  return result;
 }
 
 /** node:crypto hash name of an RSA PKCS#1 v1.5 or ECDSA signature algorithm OID. */
