@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -81,7 +81,9 @@ function rejection(): Uint8Array {
 }
 
 export async function startPkiServices(): Promise<PkiServices> {
-  const dir = path.join(CACHE_DIR, 'tsa-pki');
+  // Per server: its PKI names this server's port, and test files run in parallel.
+  mkdirSync(path.join(CACHE_DIR, 'tsa'), { recursive: true });
+  const dir = mkdtempSync(path.join(CACHE_DIR, 'tsa', 'pki-'));
   const work = mkdtempSync(path.join(os.tmpdir(), 'kyso-tsa-srv-'));
   const hits = new Map<string, number>();
   const sockets = new Set<import('node:net').Socket>();
@@ -164,7 +166,7 @@ export async function startPkiServices(): Promise<PkiServices> {
   await new Promise<void>((resolve) => probe.close(() => resolve()));
 
   await run('bash', [path.join(FIXTURES, 'make-tsa-pki.sh'), dir, base]);
-  const hsmDir = path.join(CACHE_DIR, 'tsa-softhsm');
+  const hsmDir = `${dir}-softhsm`;
   await run('bash', [path.join(FIXTURES, 'provision-tsa-softhsm.sh'), dir, hsmDir, ...LTV_SIGNERS], {
     env: { ...process.env, SOFTHSM2_MODULE: fixtures().softhsm.module },
   });
@@ -198,6 +200,8 @@ export async function startPkiServices(): Promise<PkiServices> {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       rmSync(work, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(hsmDir, { recursive: true, force: true });
     },
   };
   return services;

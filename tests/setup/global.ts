@@ -97,6 +97,7 @@ export default async function setup(): Promise<() => void> {
     // --- SoftHSM: fresh tokens every run (each test file then copies them: tests/setup/per-file.ts) ----
     t = Date.now();
     rmSync(path.join(CACHE_DIR, 'softhsm-per-file'), { recursive: true, force: true });
+    rmSync(path.join(CACHE_DIR, 'tsa'), { recursive: true, force: true }); // loopback TSA PKIs of earlier runs
     await run('provision-softhsm.sh', 'bash', [HSM_SCRIPT, PKI_DIR, HSM_DIR], { SOFTHSM2_MODULE: module });
     timings.push(`softhsm ${Date.now() - t}ms`);
     const token = JSON.parse(readFileSync(path.join(HSM_DIR, 'token.json'), 'utf8')) as TokenJson;
