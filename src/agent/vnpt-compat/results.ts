@@ -52,6 +52,10 @@ export const PLUGIN_ERROR_CODES: Readonly<Record<ErrorCode, number>> = {
   TSA_BAD_RESPONSE: -19,
   TSA_AUTH_REQUIRED: -19,
   REVOCATION_UNAVAILABLE: -20,
+  // The command line's own codes: a page never receives them, mapped only to keep one number per code.
+  OUTPUT_EXISTS: -1,
+  OUTPUT_NOT_WRITABLE: -1,
+  USAGE: -1,
 };
 
 /** A function the plugin had and Kyso does not serve. */

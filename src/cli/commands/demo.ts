@@ -35,7 +35,7 @@ async function samplePdf(): Promise<Uint8Array> {
 
 export function registerDemo(program: Command): void {
   program.command('demo')
-    .description('provision a SoftHSM demo token, sign a sample PDF and verify it / chạy thử với token giả lập')
+    .description('chạy thử với token giả lập / provision a SoftHSM demo token, sign a sample PDF and verify it')
     .option('--dir <dir>', 'working directory', path.join(os.homedir(), '.cache', 'kyso-demo'))
     .action((opts: { dir: string }) => runCommand(async () => {
       const module = SOFTHSM_MODULES.find((m) => existsSync(m));

@@ -21,7 +21,7 @@ export function printOutcomes(outcomes: readonly TrustOutcome[], verb: string, o
 }
 
 export function registerTls(program: Command): void {
-  const tls = program.command('tls').description('the local certificate for https/wss on this computer / chứng thư TLS cục bộ cho trình duyệt')
+  const tls = program.command('tls').description('chứng thư TLS cục bộ cho trình duyệt / the local certificate for https/wss on this computer')
     .option('--config-dir <dir>', `where Kyso keeps its state (default ${defaultConfigDir()})`);
   const dir = (cmd: Command): string => (cmd.parent?.opts() as TlsOptions | undefined)?.configDir ?? defaultConfigDir();
 

@@ -6,14 +6,14 @@ import { verifyDocument } from '../../core/verify-document.js';
 
 export function registerVerify(program: Command): void {
   program.command('verify <file>')
-    .description('check the signatures in a PDF or DOCX / kiểm tra chữ ký số')
+    .description('kiểm tra chữ ký số trong tệp PDF hoặc Office / check the signatures in a PDF or Office document (exit 0 only when every one is intact)')
     .option('--json', 'machine-readable output')
     .action((file: string, opts: { json?: boolean }) => runCommand(async () => {
       const result = await verifyDocument(await readInput(file));
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       } else {
-        if (result.signatures.length === 0) process.stdout.write('no signatures / không có chữ ký số\n');
+        if (result.signatures.length === 0) process.stdout.write('không có chữ ký số / no signatures\n');
         result.signatures.forEach((s, i) => {
           const status = s.intact ? 'VALID / hợp lệ' : 'INVALID / không hợp lệ';
           process.stdout.write(`#${i + 1} ${s.signer ?? '?'}: ${status}\n`);
