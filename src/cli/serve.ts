@@ -129,17 +129,17 @@ export function registerServe(program: Command): void {
     .option('--settings <file>', `settings file (default ${defaultSettingsPath()})`)
     .action((opts: { settings?: string }) => runCommand(async () => {
       const store = new SettingsStore(opts.settings ?? defaultSettingsPath());
-      for (const s of store.allowedSites()) process.stdout.write(`${s.origin}${s.since ? `  (since ${s.since})` : ''}\n`);
+      for (const s of store.allowedSites()) process.stdout.write(`${s.origin}${s.since ? `  (từ / since ${s.since})` : ''}\n`);
     }));
   sites.command('revoke <origin>').description('thu hồi quyền của một trang web / forget a site: it will be asked again')
     .action((origin: string, _opts: unknown, cmd: Command) => runCommand(async () => {
       const file = (cmd.parent?.opts() as { settings?: string } | undefined)?.settings ?? defaultSettingsPath();
       const store = new SettingsStore(file);
       if (!store.revoke(parseOrigin(origin) ?? origin)) {
-        process.stderr.write(`kyso: ${origin} was not allowed\n`);
+        process.stderr.write(`kyso: ${origin} chưa được cho phép / was not allowed\n`);
         return EXIT.failure;
       }
-      process.stdout.write(`revoked ${origin}\n`);
+      process.stdout.write(`đã thu hồi / revoked: ${origin}\n`);
       return EXIT.ok;
     }));
 }

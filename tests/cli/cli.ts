@@ -11,7 +11,8 @@ export const KYSO = fileURLToPath(new URL('../../bin/kyso.js', import.meta.url))
 export interface Run { status: number | null; stdout: string; stderr: string }
 
 export function kyso(args: string[], input?: string, env: NodeJS.ProcessEnv = {}): Run {
-  const r = spawnSync(process.execPath, [KYSO, ...args], { input, encoding: 'utf8', env: { ...softhsmEnv(), ...env } });
+  // A bound, so that a regression that waits (a server, a prompt) fails instead of hanging the run.
+  const r = spawnSync(process.execPath, [KYSO, ...args], { input, encoding: 'utf8', env: { ...softhsmEnv(), ...env }, timeout: 120_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

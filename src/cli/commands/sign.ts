@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { addTokenOptions, assertPinTarget, openTokenService, selectCertificate, tokenByLabel, type TokenOptions } from '../token-options.js';
+import { addTokenOptions, assertPinTarget, openTokenService, selectCertificate, type TokenOptions } from '../token-options.js';
 import { runCommand } from '../output.js';
 import { checkOutputPath, writeOutput } from '../output-file.js';
 import { pinFromStdin, pinFromTerminal } from '../pin-input.js';
@@ -133,7 +133,6 @@ export function registerSign(program: Command): void {
       try {
         // 3. The certificate, and what can be known about it offline; the visible signature drawn once.
         const cert = selectCertificate(service, opts);
-        if (opts.token) tokenByLabel(service, opts.token);
         if (opts.certCheck !== 'off') assertMaySign(await checkCertificate(cert.der, [], { online: false }));
         if (visible) await rehearseVisible(bytes, visible, cert, opts);
         // 4. Only now the PIN, then the signature.

@@ -15,9 +15,9 @@ export function registerVerify(program: Command): void {
       } else {
         if (result.signatures.length === 0) process.stdout.write('không có chữ ký số / no signatures\n');
         result.signatures.forEach((s, i) => {
-          const status = s.intact ? 'VALID / hợp lệ' : 'INVALID / không hợp lệ';
+          const status = s.intact ? 'hợp lệ / VALID' : 'không hợp lệ / INVALID';
           process.stdout.write(`#${i + 1} ${s.signer ?? '?'}: ${status}\n`);
-          if (s.time) process.stdout.write(`   time: ${s.time.toISOString()}\n`);
+          if (s.time) process.stdout.write(`   thời điểm / time: ${s.time.toISOString()}\n`);
           process.stdout.write(`   ${s.summary}\n`);
           for (const p of s.problems) process.stdout.write(`   ! ${p}\n`);
         });
