@@ -156,7 +156,7 @@ async function serverTls(dataDir: string, wanted: boolean | undefined): Promise<
   }
   const r = await ensureLoopbackTls(dataDir);
   // Standard error: standard output carries only the "listening on" line.
-  printOutcomes(r.trust, 'local CA trusted in', process.stderr);
+  printOutcomes(r.trust, 'CA cục bộ được tin cậy trong / local CA trusted in', process.stderr);
   return { key: r.tls.key, cert: r.tls.cert };
 }
 
