@@ -4,7 +4,7 @@
  * digests or signatures: callers pass only the fields below (`RequestLogEntry`), and the redaction list is a
  * second line of defence should a future caller pass a whole params object.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, fchmodSync, fstatSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
@@ -14,11 +14,55 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 /** Keys never written, wherever they appear (two levels deep). */
 export const REDACTED_KEYS = ['pin', 'document', 'digest', 'signature', 'params', 'bytes', 'der', 'certificate', 'image', 'password'];
 
+/** A log file stops growing here and is rotated: `.1` then `.2` are kept, older ones dropped. */
+export const LOG_MAX_BYTES = 5 * 1024 * 1024;
+export const LOG_KEEP = 2;
+
 export interface LoggerOptions {
   level?: LogLevel;
-  /** A file to append to (created with its directory), a stream (tests), or stderr when absent. */
+  /** A file to append to (created 0600, its missing folders 0700), a stream (tests), or stderr when absent. */
   file?: string;
   stream?: DestinationStream;
+  /** Rotation of `file` (defaults LOG_MAX_BYTES, LOG_KEEP). */
+  maxBytes?: number;
+  keep?: number;
+}
+
+/**
+ * The log file: the user's only (it names the sites they use and the files they sign), whatever the umask,
+ * and bounded — an agent left running for months must not fill the disk. Writes are synchronous, as pino's
+ * sync destination was, so a crash loses no line.
+ */
+export class RotatingLogFile implements DestinationStream {
+  private fd = -1;
+  private size = 0;
+
+  constructor(readonly file: string, private readonly maxBytes = LOG_MAX_BYTES, private readonly keep = LOG_KEEP) {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    this.open();
+  }
+
+  private open(): void {
+    this.fd = openSync(this.file, 'a', 0o600);
+    fchmodSync(this.fd, 0o600); // an older file may have been made under a wider umask
+    this.size = fstatSync(this.fd).size;
+  }
+
+  write(line: string): void {
+    const bytes = Buffer.from(line, 'utf8');
+    if (this.size > 0 && this.size + bytes.length > this.maxBytes) this.rotate();
+    for (let off = 0; off < bytes.length;) off += writeSync(this.fd, bytes, off, bytes.length - off);
+    this.size += bytes.length;
+  }
+
+  private rotate(): void {
+    closeSync(this.fd);
+    for (let i = this.keep; i >= 1; i--) {
+      const from = i === 1 ? this.file : `${this.file}.${i - 1}`;
+      try { renameSync(from, `${this.file}.${i}`); } catch { /* not there yet */ }
+    }
+    this.open();
+  }
 }
 
 export function createAgentLogger(options: LoggerOptions = {}): AgentLogger {
@@ -29,10 +73,7 @@ export function createAgentLogger(options: LoggerOptions = {}): AgentLogger {
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (options.stream) return pino(opts, options.stream);
-  if (options.file) {
-    mkdirSync(path.dirname(options.file), { recursive: true });
-    return pino(opts, pino.destination({ dest: options.file, append: true, sync: true }));
-  }
+  if (options.file) return pino(opts, new RotatingLogFile(options.file, options.maxBytes, options.keep));
   return pino(opts, pino.destination({ fd: 2, sync: true }));
 }
 

@@ -55,8 +55,12 @@ export function stdinLine(n: number): Promise<string | undefined> {
   });
 }
 
-/** The PIN: the first line of stdin (one PIN per process). */
-export async function pinFromStdin(): Promise<string> {
+/**
+ * The PIN: the first line of stdin (one PIN per process). When stdin is a terminal a person is typing it, and a
+ * line read there would be echoed: it is read with echo off instead, after `prompt`.
+ */
+export async function pinFromStdin(prompt: string): Promise<string> {
+  if (process.stdin.isTTY) return pinFromTerminal(prompt);
   const line = await stdinLine(0);
   if (line === undefined) throw new KysoError('PIN_REQUIRED', 'standard input is empty');
   return line;
@@ -65,11 +69,12 @@ export async function pinFromStdin(): Promise<string> {
 /** Prompts on the terminal without echo. Ctrl-C cancels with USER_CANCELLED. */
 export function pinFromTerminal(prompt: string): Promise<string> {
   const stdin = process.stdin;
-  if (!stdin.isTTY) return Promise.reject(new KysoError('PIN_REQUIRED', 'no terminal: use --pin-stdin'));
+  if (!stdin.isTTY) return Promise.reject(new KysoError('PIN_REQUIRED', 'không có terminal để hỏi mã PIN / no terminal to ask for the PIN: use --pin-stdin with --token or --cert'));
   return new Promise<string>((resolve, reject) => {
+    // Echo off before the prompt shows: a person who types as soon as it appears is never echoed.
+    stdin.setRawMode(true);
     process.stderr.write(prompt);
     let pin = '';
-    stdin.setRawMode(true);
     stdin.resume();
     const finish = (err?: KysoError): void => {
       stdin.setRawMode(false);

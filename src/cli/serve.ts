@@ -3,8 +3,9 @@
  * user controls, `--trust-origin ORIGIN` (repeatable) pre-grants consent and per-signature confirmation for
  * that origin only, and `--pin-stdin` reads the PIN once from standard input and keeps it in memory (forgotten
  * if the token refuses it). These exist only on the command line: nothing a page sends can turn them on.
- * Prints exactly one line on stdout when ready: `listening on ws://127.0.0.1:PORT`; the log goes to stderr
- * (or --log-file). The same port also speaks https/wss when the loopback certificate exists beside the settings
+ * Prints exactly one line on stdout when ready: `listening on ws://127.0.0.1:PORT`. The log goes to --log-file;
+ * without it, to a file beside the settings when the terminal is used for questions (JSON lines between a
+ * question and its answer would bury the question), else to stderr. The same port also speaks https/wss when the loopback certificate exists beside the settings
  * file (`kyso tls install`, or `--tls` to make and trust it now).
  *
  * `kyso sites` lists the sites allowed in the settings file; `kyso sites revoke ORIGIN` forgets one (a running
@@ -25,10 +26,11 @@ import { startAgentServer } from '../agent/server.js';
 import { printOutcomes } from './commands/tls.js';
 import { runCommand, EXIT } from './output.js';
 import { pinFromStdin } from './pin-input.js';
-import { openTokenService, type TokenOptions } from './token-options.js';
+import { MODULE_OPTION_HELP, assertPinTarget, openTokenService, selectCertificate, tokenByLabel, type TokenOptions } from './token-options.js';
+import type { TokenService, TokenSummary } from '../core/token/token-service.js';
 import { addTsaOptions, timestampClientFrom, type TsaOptions } from './tsa-options.js';
 
-interface ServeOptions extends Pick<TokenOptions, 'module'>, TsaOptions {
+interface ServeOptions extends TokenOptions, TsaOptions {
   port?: string;
   trustOrigin?: string[];
   pinStdin?: boolean;
@@ -49,13 +51,15 @@ function portNumber(value: string): number {
 }
 
 export function registerServe(program: Command): void {
-  const serve = program.command('serve').description('run the signing agent for web portals, prompts on this terminal / chạy dịch vụ ký số cho cổng dịch vụ công')
-    .option('--module <path>', 'PKCS#11 module (driver) to load; repeatable; default: search known vendor drivers', repeat)
+  const serve = program.command('serve').description('chạy dịch vụ ký số cho cổng dịch vụ công / run the signing agent for web portals, questions on this terminal')
+    .option('--module <path>', MODULE_OPTION_HELP, repeat)
     .option('--port <port>', `listen on this port only (0: any free port; default ${DEFAULT_PORTS[0]}, then ${DEFAULT_PORTS.slice(1).join(', ')})`)
     .option('--trust-origin <origin>', 'pre-grant consent and confirmation for this site (repeatable; unattended use only)', repeat)
-    .option('--pin-stdin', 'read the PIN once from the first line of standard input and keep it in memory')
+    .option('--pin-stdin', 'read the PIN once from the first line of standard input and keep it in memory, for the token named by --token or --cert only (at a terminal: read with echo off)')
+    .option('--token <label>', 'with --pin-stdin: the token the PIN belongs to')
+    .option('--cert <id>', 'with --pin-stdin: a certificate (id or unique prefix) on the token the PIN belongs to')
     .option('--settings <file>', `settings file with the allowed sites (default ${defaultSettingsPath()})`)
-    .option('--log-file <file>', 'append the log here instead of standard error')
+    .option('--log-file <file>', 'append the log here ("-": standard error); default: a file beside the settings when questions are asked on this terminal, else standard error')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
     .option('--max-document-mb <n>', 'largest document accepted, in MB (default 50)')
     .option('--tls', 'make the loopback certificate and trust its CA if there is none yet (as `kyso tls install`)')
@@ -72,16 +76,24 @@ export function registerServe(program: Command): void {
       const ports = opts.port ? [portNumber(opts.port)] : DEFAULT_PORTS;
       const maxMb = opts.maxDocumentMb ? Number(opts.maxDocumentMb) : undefined;
       if (maxMb !== undefined && !(maxMb > 0 && maxMb <= 1024)) throw new KysoError('BAD_REQUEST', '--max-document-mb: 1 to 1024');
-      // The PIN first, before anything listens: it never passes through the agent's network side.
-      const pin = opts.pinStdin ? await pinFromStdin() : undefined;
-      const timestamp = await timestampClientFrom(opts, opts.pinStdin ? 1 : 0);
+      assertPinTarget(opts);
       const settingsFile = opts.settings ?? defaultSettingsPath();
-      const tls = await serverTls(path.dirname(settingsFile), opts.tls);
       const tokens = openTokenService(opts);
-      const prompter = new PreGrantedPrompter({ trustedOrigins: trusted, ...(pin !== undefined ? { pin } : {}), fallback: new TerminalPrompter() });
-      const logger = createAgentLogger({ level: opts.logLevel ?? 'info', ...(opts.logFile ? { file: opts.logFile } : {}) });
       let server;
       try {
+        // The PIN first, before anything listens: it never passes through the agent's network side.
+        const pinToken = opts.pinStdin ? pinTarget(tokens, opts) : undefined;
+        const pin = pinToken ? await pinFromStdin(`Mã PIN của token "${pinToken.label}" / PIN: `) : undefined;
+        const timestamp = await timestampClientFrom(opts, opts.pinStdin ? 1 : 0);
+        const tls = await serverTls(path.dirname(settingsFile), opts.tls);
+        const prompter = new PreGrantedPrompter({
+          trustedOrigins: trusted,
+          ...(pin !== undefined && pinToken ? { pin, pinToken: pinToken.id } : {}),
+          fallback: new TerminalPrompter(),
+        });
+        const logFile = logDestination(opts.logFile, path.dirname(settingsFile));
+        const logger = createAgentLogger({ level: opts.logLevel ?? 'info', ...(logFile ? { file: logFile } : {}) });
+        if (logFile) process.stderr.write(`nhật ký / log: ${logFile}\n`);
         server = await startAgentServer({
           tokens,
           prompter,
@@ -113,21 +125,21 @@ export function registerServe(program: Command): void {
       return EXIT.ok;
     }));
 
-  const sites = program.command('sites').description('sites allowed to use Kyso / các trang web được phép dùng Kyso')
+  const sites = program.command('sites').description('các trang web được phép dùng Kyso / sites allowed to use Kyso')
     .option('--settings <file>', `settings file (default ${defaultSettingsPath()})`)
     .action((opts: { settings?: string }) => runCommand(async () => {
       const store = new SettingsStore(opts.settings ?? defaultSettingsPath());
-      for (const s of store.allowedSites()) process.stdout.write(`${s.origin}${s.since ? `  (since ${s.since})` : ''}\n`);
+      for (const s of store.allowedSites()) process.stdout.write(`${s.origin}${s.since ? `  (từ / since ${s.since})` : ''}\n`);
     }));
-  sites.command('revoke <origin>').description('forget a site: it will be asked again / thu hồi quyền của một trang web')
+  sites.command('revoke <origin>').description('thu hồi quyền của một trang web / forget a site: it will be asked again')
     .action((origin: string, _opts: unknown, cmd: Command) => runCommand(async () => {
       const file = (cmd.parent?.opts() as { settings?: string } | undefined)?.settings ?? defaultSettingsPath();
       const store = new SettingsStore(file);
       if (!store.revoke(parseOrigin(origin) ?? origin)) {
-        process.stderr.write(`kyso: ${origin} was not allowed\n`);
+        process.stderr.write(`kyso: ${origin} chưa được cho phép / was not allowed\n`);
         return EXIT.failure;
       }
-      process.stdout.write(`revoked ${origin}\n`);
+      process.stdout.write(`đã thu hồi / revoked: ${origin}\n`);
       return EXIT.ok;
     }));
 }
@@ -144,6 +156,19 @@ async function serverTls(dataDir: string, wanted: boolean | undefined): Promise<
   }
   const r = await ensureLoopbackTls(dataDir);
   // Standard error: standard output carries only the "listening on" line.
-  printOutcomes(r.trust, 'local CA trusted in', process.stderr);
+  printOutcomes(r.trust, 'CA cục bộ được tin cậy trong / local CA trusted in', process.stderr);
   return { key: r.tls.key, cert: r.tls.cert };
+}
+
+/** The one token `--pin-stdin`'s PIN is for: the token of `--cert`, else the token labelled `--token`. */
+function pinTarget(tokens: TokenService, opts: ServeOptions): TokenSummary {
+  if (opts.cert) return selectCertificate(tokens, opts).token;
+  return tokenByLabel(tokens, opts.token!);
+}
+
+/** Where the log goes: `--log-file` ("-": stderr); else a file when this terminal carries the questions; else stderr (undefined). */
+function logDestination(flag: string | undefined, dataDir: string): string | undefined {
+  if (flag === '-') return undefined;
+  if (flag) return flag;
+  return process.stdin.isTTY ? path.join(dataDir, 'logs', 'agent.log') : undefined;
 }

@@ -27,7 +27,7 @@ export async function timestampClientFrom(opts: TsaOptions, passwordLine: number
   }
   let password: string | undefined;
   if (opts.tsaPasswordStdin && process.stdin.isTTY) {
-    password = await pinFromTerminal('TSA password / mật khẩu máy chủ dấu thời gian: '); // a person at a terminal: no echo
+    password = await pinFromTerminal('Mật khẩu máy chủ dấu thời gian / TSA password: '); // a person at a terminal: no echo
   } else if (opts.tsaPasswordStdin) {
     password = await stdinLine(passwordLine);
     if (password === undefined) throw new KysoError('BAD_REQUEST', `TSA password expected on line ${passwordLine + 1} of standard input`);

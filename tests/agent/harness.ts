@@ -190,7 +190,9 @@ export interface Served { child: ChildProcess; port: number; stdout: () => strin
 export async function startServe(args: string[], stdin: string, options: { defaultPorts?: boolean; configDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Served> {
   const settings = path.join(options.configDir ?? mkdtempSync(path.join(os.tmpdir(), 'kyso-serve-')), 'settings.json');
   const port = options.defaultPorts ? [] : ['--port', '0'];
-  const child = spawn(process.execPath, [KYSO, 'serve', '--module', fixtures().softhsm.module, ...port, '--settings', settings, ...args], { env: { ...softhsmEnv(), ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  // `--pin-stdin` names its token (kyso refuses it otherwise): the fixture PIN is the fixture token's.
+  const pinToken = args.includes('--pin-stdin') && !args.includes('--token') && !args.includes('--cert') ? ['--token', fixtures().softhsm.tokenLabel] : [];
+  const child = spawn(process.execPath, [KYSO, 'serve', '--module', fixtures().softhsm.module, ...port, '--settings', settings, ...pinToken, ...args], { env: { ...softhsmEnv(), ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => { out += d; });

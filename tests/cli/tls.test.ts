@@ -46,9 +46,9 @@ describe('kyso tls', () => {
   it('install makes the CA, trusts it in the user NSS database, keeps no CA key; serve then speaks wss with it', async () => {
     const r = kyso('tls', '--config-dir', config, 'install');
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    const name = /^created local CA (.+)$/m.exec(r.stdout)?.[1];
+    const name = /^CA cục bộ đã tạo \/ created local CA (.+)$/m.exec(r.stdout)?.[1];
     expect(name).toMatch(/^Kyso Local CA \d{4}-\d{2}-\d{2} [0-9a-f]+$/);
-    expect(r.stdout).toMatch(/ok {5}trusted in Chromium/);
+    expect(r.stdout).toMatch(/ok {5}tin cậy trong \/ trusted in Chromium/);
     expect(nssHas(name!)).toBe(true);
     // Exactly one private key on disk, the server's, readable by the user only.
     const tlsDir = path.join(config, 'tls');
@@ -61,7 +61,7 @@ describe('kyso tls', () => {
 
     // Installing again changes nothing but re-asserts trust.
     const again = kyso('tls', '--config-dir', config, 'install');
-    expect(again.stdout).toContain(`existing local CA ${name}`);
+    expect(again.stdout).toContain(`có sẵn / existing local CA ${name}`);
 
     const ca = readFileSync(path.join(tlsDir, 'ca.crt'), 'utf8');
     const s = await startServe(['--trust-origin', 'https://portal.example', '--pin-stdin'], `${fixtures().softhsm.pin}\n`, { configDir: config, env });
@@ -82,7 +82,7 @@ describe('kyso tls', () => {
 
     const u = kyso('tls', '--config-dir', config, 'uninstall');
     expect(u.status, u.stdout + u.stderr).toBe(0);
-    expect(u.stdout).toMatch(/ok {5}removed from Chromium/);
+    expect(u.stdout).toMatch(/ok {5}gỡ khỏi \/ removed from Chromium/);
     expect(nssHas(name!)).toBe(false);
     expect(existsSync(path.join(tlsDir, 'ca.crt'))).toBe(false);
     expect(kyso('tls', '--config-dir', config, 'status').status).toBe(1);

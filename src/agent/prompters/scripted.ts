@@ -95,6 +95,8 @@ export interface PreGrantOptions {
   trustedOrigins?: readonly string[];
   /** The PIN read once from standard input; kept in memory only. */
   pin?: string;
+  /** The token (TokenSummary.id) `pin` belongs to: it is never offered to another token. */
+  pinToken?: string;
   /** Asked for everything not pre-granted. */
   fallback: Prompter;
 }
@@ -123,7 +125,8 @@ export class PreGrantedPrompter implements Prompter {
   }
 
   pin(request: PinRequest, options?: PromptOptions): Promise<string> {
-    if (this.storedPin !== undefined) return Promise.resolve(this.storedPin);
+    const forThisToken = this.options.pinToken === undefined || this.options.pinToken === request.token.id;
+    if (this.storedPin !== undefined && forThisToken) return Promise.resolve(this.storedPin);
     return this.options.fallback.pin(request, options);
   }
 
@@ -144,7 +147,7 @@ export class PreGrantedPrompter implements Prompter {
   }
 
   pinRejected(request: PinRequest): void {
-    this.storedPin = undefined;
+    if (this.options.pinToken === undefined || this.options.pinToken === request.token.id) this.storedPin = undefined;
     this.options.fallback.pinRejected?.(request);
   }
 }

@@ -25,6 +25,11 @@ function describeCertificate(c: TokenCertificate): string {
     `hết hạn/expires ${c.info.notAfter.toISOString().slice(0, 10)}; token "${c.token.label}"`;
 }
 
+/** What an aborted question rejects with: the request's own reason (TIMEOUT…) or USER_CANCELLED. */
+function abortError(signal: AbortSignal): KysoError {
+  return signal.reason instanceof KysoError ? signal.reason : new KysoError('USER_CANCELLED');
+}
+
 export class TerminalPrompter implements Prompter {
   private turn: Promise<unknown> = Promise.resolve();
 
@@ -45,14 +50,23 @@ export class TerminalPrompter implements Prompter {
     this.streams.output.write(`${text}\n`);
   }
 
+  /**
+   * The request behind the question on screen went away (the page cancelled or closed, or it timed out): the
+   * half-typed line is wiped and the person told, so nobody types a PIN into a question nobody waits for.
+   */
+  private abandoned(): void {
+    const tty = (this.streams.output as { isTTY?: boolean }).isTTY === true;
+    this.streams.output.write(`${tty ? '\r\u001b[2K' : '\n'}(yêu cầu đã bị huỷ hoặc hết hạn, không cần trả lời nữa / request cancelled or timed out, no answer needed)\n`);
+  }
+
   private ask(question: string, signal: AbortSignal | undefined): Promise<string> {
     return new Promise<string>((resolve, reject) => {
-      if (signal?.aborted) return reject(new KysoError('USER_CANCELLED'));
+      if (signal?.aborted) return reject(abortError(signal));
       const rl = createInterface({ input: this.streams.input, output: this.streams.output, terminal: false });
       const onAbort = (): void => {
         rl.close();
-        this.say('\n(yêu cầu đã bị huỷ / request cancelled)');
-        reject(new KysoError('USER_CANCELLED'));
+        this.abandoned();
+        reject(abortError(signal!));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       rl.question(question, (line) => {
@@ -123,20 +137,22 @@ export class TerminalPrompter implements Prompter {
   private readSecret(prompt: string, signal: AbortSignal | undefined): Promise<string> {
     const input = this.streams.input;
     return new Promise<string>((resolve, reject) => {
-      if (signal?.aborted) return reject(new KysoError('USER_CANCELLED'));
+      if (signal?.aborted) return reject(abortError(signal));
+      // Echo off before the prompt shows: a person who types as soon as it appears is never echoed.
+      input.setRawMode!(true);
       this.streams.output.write(prompt);
       let secret = '';
-      input.setRawMode!(true);
       input.resume();
-      const finish = (err?: KysoError): void => {
+      const finish = (err?: KysoError, aborted = false): void => {
         input.setRawMode!(false);
         input.pause();
         input.off('data', onData);
         signal?.removeEventListener('abort', onAbort);
-        this.streams.output.write('\n');
+        secret = aborted ? '' : secret;
+        if (aborted) this.abandoned(); else this.streams.output.write('\n');
         if (err) reject(err); else resolve(secret);
       };
-      const onAbort = (): void => finish(new KysoError('USER_CANCELLED'));
+      const onAbort = (): void => finish(abortError(signal!), true);
       const onData = (chunk: Buffer | string): void => {
         for (const ch of chunk.toString()) {
           if (ch === '\r' || ch === '\n') return finish();

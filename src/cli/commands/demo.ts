@@ -35,7 +35,7 @@ async function samplePdf(): Promise<Uint8Array> {
 
 export function registerDemo(program: Command): void {
   program.command('demo')
-    .description('provision a SoftHSM demo token, sign a sample PDF and verify it / chạy thử với token giả lập')
+    .description('chạy thử với token giả lập / provision a SoftHSM demo token, sign a sample PDF and verify it')
     .option('--dir <dir>', 'working directory', path.join(os.homedir(), '.cache', 'kyso-demo'))
     .action((opts: { dir: string }) => runCommand(async () => {
       const module = SOFTHSM_MODULES.find((m) => existsSync(m));
@@ -46,7 +46,7 @@ export function registerDemo(program: Command): void {
       const pki = path.join(opts.dir, 'pki');
       const hsm = path.join(opts.dir, 'softhsm');
       const script = (name: string): string => path.join(REPO, 'tests', 'fixtures', 'pki', name);
-      process.stderr.write(`1/4 test PKI and SoftHSM token in ${opts.dir}\n`);
+      process.stderr.write(`1/4 PKI thử nghiệm và token SoftHSM / test PKI and SoftHSM token: ${opts.dir}\n`);
       execFileSync('bash', [script('make-pki.sh'), pki], { stdio: ['ignore', 'ignore', 'inherit'] });
       execFileSync('bash', [script('provision-softhsm.sh'), pki, hsm], { stdio: ['ignore', 'ignore', 'inherit'] });
       process.env.SOFTHSM2_CONF = path.join(hsm, 'softhsm2.conf');
@@ -57,17 +57,17 @@ export function registerDemo(program: Command): void {
       try {
         const cert = service.certificates().find((c) => c.info.keyType === 'RSA');
         if (!cert) throw new KysoError('NO_CERTIFICATE');
-        process.stderr.write(`2/4 token "${cert.token.label}", certificate ${cert.info.subject.commonName} (demo PIN ${DEMO_PIN})\n`);
+        process.stderr.write(`2/4 token "${cert.token.label}", chứng thư / certificate ${cert.info.subject.commonName} (PIN thử / demo PIN ${DEMO_PIN})\n`);
         const key = await service.signingKey(cert.id, async () => DEMO_PIN);
         const signed = await signPdf(await readFile(input), key, { reason: 'Đồng ý nội dung văn bản', location: 'Hà Nội' });
         const output = path.join(opts.dir, 'sample-signed.pdf');
         await writeFile(output, signed.bytes);
-        process.stderr.write(`3/4 signed → ${output}\n`);
+        process.stderr.write(`3/4 đã ký / signed → ${output}\n`);
         const check = await verifyPdf(signed.bytes);
         const s = check.signatures[0];
-        process.stderr.write(`4/4 verify: ${check.allIntact ? 'VALID' : 'INVALID'} — ${s?.signer?.commonName}, ${s?.claimedTime?.toISOString()}, ${s?.coversWholeFile ? 'covers the whole file' : 'partial'}\n`);
+        process.stderr.write(`4/4 kiểm tra / verify: ${check.allIntact ? 'hợp lệ / VALID' : 'không hợp lệ / INVALID'} — ${s?.signer?.commonName}, ${s?.claimedTime?.toISOString()}, ${s?.coversWholeFile ? 'phủ toàn bộ tệp / covers the whole file' : 'một phần / partial'}\n`);
         process.stdout.write(`${output}\n`);
-        process.stderr.write(`\nTry: kyso tokens --module ${module}   (with SOFTHSM2_CONF=${process.env.SOFTHSM2_CONF})\n     pdfsig -nssdir sql:${path.join(pki, 'nssdb')} ${output}\n`);
+        process.stderr.write(`\nThử tiếp / Try: kyso tokens --module ${module}   (with SOFTHSM2_CONF=${process.env.SOFTHSM2_CONF})\n     pdfsig -nssdir sql:${path.join(pki, 'nssdb')} ${output}\n`);
         return check.allIntact ? 0 : 2;
       } finally {
         service.close();

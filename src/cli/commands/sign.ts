@@ -1,12 +1,20 @@
-/** `kyso sign IN -o OUT`: signs with a certificate on a token; the PIN comes from the terminal or stdin. */
+/**
+ * `kyso sign IN -o OUT`: signs with a certificate on a token; the PIN comes from the terminal or stdin.
+ * Everything that can be checked without the token's PIN is checked before the PIN is asked — the document,
+ * the output path, the visible-signature flags (keyword found, image decodes), the certificate's validity —
+ * because a PIN try is precious: tokens lock after a few wrong ones, and a person re-typing a PIN for a
+ * command that then fails on a typo learns to type it carelessly.
+ */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { addTokenOptions, openTokenService, selectCertificate, type TokenOptions } from '../token-options.js';
+import { addTokenOptions, assertPinTarget, openTokenService, selectCertificate, type TokenOptions } from '../token-options.js';
 import { runCommand } from '../output.js';
+import { checkOutputPath, writeOutput } from '../output-file.js';
 import { pinFromStdin, pinFromTerminal } from '../pin-input.js';
-import { writeFileAtomicSync } from '../../core/atomic-write.js';
-import { signDocument, type DocumentSignOptions } from '../../core/sign-document.js';
+import { assertSignable, signDocument, type DocumentSignOptions } from '../../core/sign-document.js';
 import type { Placement, PlacementRect } from '../../core/pdf/appearance/index.js';
+import type { TokenCertificate, PinRequest } from '../../core/token/token-service.js';
+import { assertMaySign, checkCertificate } from '../../core/revocation/check.js';
 import { KysoError } from '../../core/errors.js';
 import { readInput } from '../read-input.js';
 import { addTsaOptions, timestampClientFrom, type TsaOptions } from '../tsa-options.js';
@@ -19,6 +27,7 @@ interface SignOptions extends TokenOptions, TsaOptions {
   output: string;
   cert?: string;
   pinStdin?: boolean;
+  force?: boolean;
   reason?: string;
   location?: string;
   contact?: string;
@@ -46,10 +55,35 @@ async function visibleFrom(opts: SignOptions): Promise<DocumentSignOptions['visi
   return { placement, ...(image ? { appearance: { image } } : {}) };
 }
 
+/**
+ * Draws the visible signature once without signing (same code as the signing will run), so that a keyword not
+ * in the document, a page that does not exist or an image that does not decode stop before the PIN.
+ */
+async function rehearseVisible(bytes: Uint8Array, visible: NonNullable<DocumentSignOptions['visible']>, cert: TokenCertificate, opts: SignOptions): Promise<void> {
+  const { openPdf } = await import('../../core/pdf/open.js');
+  const { prepareVisibleSignature } = await import('../../core/pdf/appearance/index.js');
+  await prepareVisibleSignature(await openPdf(bytes), {
+    ...visible,
+    signer: cert.info.subject,
+    signingTime: new Date(),
+    ...(opts.reason ? { reason: opts.reason } : {}),
+    ...(opts.location ? { location: opts.location } : {}),
+  });
+}
+
 const PIN_HINT: Record<string, string> = {
   'count-low': ' (còn ít lần thử / few tries left)',
-  'final-try': ' (LẦN THỬ CUỐI / FINAL TRY)',
+  'final-try': ' (LẦN THỬ CUỐI: sai nữa token sẽ bị khoá / FINAL TRY: a wrong PIN locks the token)',
 };
+
+/** Asks the PIN for `cert`'s token only: a PIN typed or piped for one token is never offered to another. */
+function pinFor(cert: TokenCertificate, fromStdin: boolean): (request: PinRequest) => Promise<string> {
+  return async ({ token, pinState }) => {
+    if (token.id !== cert.token.id) throw new KysoError('PIN_REQUIRED', `the PIN was given for "${cert.token.label}", not "${token.label}"`);
+    const prompt = `Mã PIN của token "${token.label}"${PIN_HINT[pinState] ?? ''} / PIN: `;
+    return fromStdin ? pinFromStdin(prompt) : pinFromTerminal(prompt);
+  };
+}
 
 /** Warnings of the certificate check, on stderr in both languages. */
 export function printCertificateWarnings(check: CertificateCheck | undefined): void {
@@ -60,36 +94,49 @@ export function printCertificateWarnings(check: CertificateCheck | undefined): v
 }
 
 export function registerSign(program: Command): void {
-  const cmd = addTokenOptions(program.command('sign <input>').description('sign a PDF with a certificate on a token / ký số tài liệu'))
-    .requiredOption('-o, --output <file>', 'where to write the signed document')
+  const cmd = addTokenOptions(program.command('sign <input>').description('ký số tài liệu PDF hoặc Office (DOCX, XLSX, PPTX) bằng chứng thư trên token / sign a PDF or Office document (DOCX, XLSX, PPTX) with a certificate on a token'))
+    .requiredOption('-o, --output <file>', 'where to write the signed document (never over an existing file without --force)')
+    .option('--force', 'replace the output file if it exists')
     .option('--cert <id>', 'certificate id (or unique prefix) from `kyso tokens`')
-    .option('--pin-stdin', 'read the PIN from the first line of standard input')
+    .option('--pin-stdin', 'read the PIN from the first line of standard input (needs --token or --cert; at a terminal: read with echo off)')
     .option('--reason <text>', 'reason for signing (lý do ký)')
     .option('--location <text>', 'place of signing (nơi ký)')
     .option('--contact <text>', 'contact information')
-    .option('--rect <x1,y1,x2,y2>', 'visible signature: rectangle in PDF points (origin bottom-left)')
-    .option('--page <n>', 'visible signature: page number for --rect (default 1)')
-    .option('--keyword <text>', 'visible signature: next to this text on the page (e.g. "Người làm đơn")')
+    .option('--rect <x1,y1,x2,y2>', 'PDF visible signature: rectangle in PDF points (origin bottom-left)')
+    .option('--page <n>', 'PDF visible signature: page number for --rect (default 1)')
+    .option('--keyword <text>', 'PDF visible signature: next to this text on the page (e.g. "Người làm đơn")')
     .option('--position <where>', 'with --keyword: below | above | right | left | over')
-    .option('--all-pages', 'visible signature on every page (or at every keyword match)')
+    .option('--all-pages', 'PDF visible signature on every page (or at every keyword match)')
     .option('--image <file>', 'signature image (PNG/JPEG) shown beside the text')
-    .option('--level <level>', 'PAdES level: B-B | B-T (timestamp) | B-LT (+ revocation data) | B-LTA (+ document timestamp); default B-T with --tsa, else B-B')
+    .option('--level <level>', 'PAdES level: B-B | B-T (timestamp) | B-LT (+ revocation data) | B-LTA (+ document timestamp); default B-T with --tsa, else B-B; Office: B-B | B-T')
     .option('--cert-check <mode>', 'certificate check before signing: online (OCSP/CRL) | offline | off; default online from B-T, offline at B-B');
   addTsaOptions(cmd)
-    .addHelpText('after', '\nStandard input, for scripts: line 1 is the PIN (--pin-stdin), the next line the TSA password (--tsa-password-stdin).\nDữ liệu vào chuẩn: dòng 1 là mã PIN, dòng tiếp theo là mật khẩu máy chủ dấu thời gian.')
+    .addHelpText('after', '\nDữ liệu vào chuẩn, cho script: dòng 1 là mã PIN (--pin-stdin), dòng tiếp theo là mật khẩu máy chủ dấu thời gian (--tsa-password-stdin).\nStandard input, for scripts: line 1 is the PIN (--pin-stdin), the next line the TSA password (--tsa-password-stdin).')
     .action((input: string, opts: SignOptions) => runCommand(async () => {
+      // 1. The command line.
       const level = opts.level?.toUpperCase() as PadesLevel | undefined;
       if (level && !PADES_LEVELS.includes(level)) throw new KysoError('BAD_REQUEST', `--level ${opts.level}: one of ${PADES_LEVELS.join(', ')}`);
       if (opts.certCheck && !['online', 'offline', 'off'].includes(opts.certCheck)) throw new KysoError('BAD_REQUEST', '--cert-check online | offline | off');
+      assertPinTarget(opts);
+      // 2. Where the result goes, and what is signed.
+      checkOutputPath(opts.output, opts.force);
+      const bytes = await readInput(input);
+      const format = await assertSignable(bytes, path.basename(input));
+      const visible = await visibleFrom(opts);
+      if (format === 'ooxml') {
+        if (visible) throw new KysoError('BAD_REQUEST', 'Office documents have no visible signature: leave out --rect, --keyword, --image');
+        if (level === 'B-LT' || level === 'B-LTA') throw new KysoError('BAD_REQUEST', `${level} is not available for Office documents (B-B or B-T)`);
+      }
       const timestamp = await timestampClientFrom(opts, opts.pinStdin ? 1 : 0);
       if (level && level !== 'B-B' && !timestamp) throw new KysoError('BAD_REQUEST', `--level ${level} needs --tsa URL`);
-      const bytes = await readInput(input);
       const service = openTokenService(opts);
       try {
+        // 3. The certificate, and what can be known about it offline; the visible signature drawn once.
         const cert = selectCertificate(service, opts);
-        const key = await service.signingKey(cert.id, async ({ token, pinState }) =>
-          opts.pinStdin ? pinFromStdin() : pinFromTerminal(`PIN for "${token.label}"${PIN_HINT[pinState] ?? ''}: `));
-        const visible = await visibleFrom(opts);
+        if (opts.certCheck !== 'off') assertMaySign(await checkCertificate(cert.der, [], { online: false }));
+        if (visible) await rehearseVisible(bytes, visible, cert, opts);
+        // 4. Only now the PIN, then the signature.
+        const key = await service.signingKey(cert.id, pinFor(cert, opts.pinStdin === true));
         const started = Date.now();
         const result = await signDocument(bytes, key, {
           ...(opts.reason ? { reason: opts.reason } : {}),
@@ -101,10 +148,9 @@ export function registerSign(program: Command): void {
           ...(opts.certCheck ? { certificateCheck: opts.certCheck } : {}),
           onCertificateCheck: printCertificateWarnings,
         }, path.basename(input));
-        // A document the user keeps: ordinary permissions, for it and any folder made for it.
-        writeFileAtomicSync(opts.output, result.bytes, { mode: 0o644, dirMode: 0o755 });
-        const ts = result.timestamp ? `, timestamp ${result.timestamp.time.toISOString()} by ${result.timestamp.tsa ?? result.timestamp.url ?? 'TSA'}` : '';
-        process.stderr.write(`signed ${path.basename(input)} as ${cert.info.subject.commonName ?? cert.id} → ${opts.output} (${result.level ?? ''} ${result.bytes.length} bytes${ts}, ${Date.now() - started} ms)\n`);
+        writeOutput(opts.output, result.bytes, opts.force);
+        const ts = result.timestamp ? `, dấu thời gian / timestamp ${result.timestamp.time.toISOString()} ${result.timestamp.tsa ?? result.timestamp.url ?? 'TSA'}` : '';
+        process.stderr.write(`đã ký / signed: ${path.basename(input)} → ${opts.output}\n  người ký / signer: ${cert.info.subject.commonName ?? cert.id} (${result.level ?? ''}, ${result.bytes.length} byte, ${Date.now() - started} ms${ts})\n`);
       } finally {
         service.close();
       }

@@ -13,15 +13,15 @@ interface TlsOptions {
   json?: boolean;
 }
 
-/** One line per trust store: `  ok     trusted in LABEL` or `  FAILED trusted in LABEL: why`. */
+/** One line per trust store: `  ok     tin cậy trong / trusted in LABEL` or `  LỖI / FAILED …: why`. */
 export function printOutcomes(outcomes: readonly TrustOutcome[], verb: string, out: NodeJS.WritableStream = process.stdout): void {
   for (const t of outcomes) {
-    out.write(`  ${t.ok ? 'ok    ' : 'FAILED'} ${verb} ${t.label}${t.ok ? '' : `: ${t.error ?? ''}`}\n`);
+    out.write(`  ${t.ok ? 'ok    ' : 'LỖI / FAILED'} ${verb} ${t.label}${t.ok ? '' : `: ${t.error ?? ''}`}\n`);
   }
 }
 
 export function registerTls(program: Command): void {
-  const tls = program.command('tls').description('the local certificate for https/wss on this computer / chứng thư TLS cục bộ cho trình duyệt')
+  const tls = program.command('tls').description('chứng thư TLS cục bộ cho trình duyệt / the local certificate for https/wss on this computer')
     .option('--config-dir <dir>', `where Kyso keeps its state (default ${defaultConfigDir()})`);
   const dir = (cmd: Command): string => (cmd.parent?.opts() as TlsOptions | undefined)?.configDir ?? defaultConfigDir();
 
@@ -34,29 +34,29 @@ export function registerTls(program: Command): void {
         return s.present ? EXIT.ok : EXIT.failure;
       }
       if (!s.present) {
-        process.stdout.write(`no local certificate in ${s.directory} (run: kyso tls install)\nchưa có chứng thư cục bộ\n`);
+        process.stdout.write(`chưa có chứng thư cục bộ / no local certificate in ${s.directory} (kyso tls install)\n`);
         return EXIT.failure;
       }
-      process.stdout.write(`CA ${s.caName}\n  SHA-256 ${s.caSha256}\n  server certificate valid until ${s.notAfter?.toISOString()}\n  files in ${s.directory}\n`);
-      for (const st of s.stores) process.stdout.write(`  ${st.installed ? 'trusted' : 'NOT TRUSTED'} in ${st.store} (${st.at})${st.error ? `: ${st.error}` : ''}\n`);
+      process.stdout.write(`CA ${s.caName}\n  SHA-256 ${s.caSha256}\n  chứng thư máy chủ có hiệu lực đến / server certificate valid until ${s.notAfter?.toISOString()}\n  tệp trong / files in ${s.directory}\n`);
+      for (const st of s.stores) process.stdout.write(`  ${st.installed ? 'tin cậy trong / trusted in' : 'CHƯA tin cậy trong / NOT TRUSTED in'} ${st.store} (${st.at})${st.error ? `: ${st.error}` : ''}\n`);
       return EXIT.ok;
     }));
 
   tls.command('install').description('make the certificate if needed and trust the local CA in this user\'s stores / cài chứng thư CA cục bộ')
     .action((_opts: unknown, cmd: Command) => runCommand(async () => {
       const r = await ensureLoopbackTls(dir(cmd), { install: 'all' });
-      const what = r.change === 'none' ? 'existing' : r.change;
-      process.stdout.write(`${what} local CA ${r.tls.caName}\n  SHA-256 ${r.tls.caSha256}\n  server certificate valid until ${r.tls.notAfter.toISOString()}\n`);
-      printOutcomes(r.trust, 'trusted in');
-      if (r.trust.length === 0) process.stdout.write('  no trust store found on this computer / không tìm thấy kho chứng thư\n');
+      const what = r.change === 'none' ? 'có sẵn / existing' : `${r.change === 'created' ? 'đã tạo' : 'đã làm mới'} / ${r.change}`;
+      process.stdout.write(`CA cục bộ ${what} local CA ${r.tls.caName}\n  SHA-256 ${r.tls.caSha256}\n  chứng thư máy chủ có hiệu lực đến / server certificate valid until ${r.tls.notAfter.toISOString()}\n`);
+      printOutcomes(r.trust, 'tin cậy trong / trusted in');
+      if (r.trust.length === 0) process.stdout.write('  không tìm thấy kho chứng thư / no trust store found on this computer\n');
       return r.trust.every((t) => t.ok) ? EXIT.ok : EXIT.failure;
     }));
 
   tls.command('uninstall').description('remove the local CA from the trust stores and delete the certificate / gỡ chứng thư CA cục bộ')
     .action((_opts: unknown, cmd: Command) => runCommand(async () => {
       const outcomes = await removeLoopbackTls(dir(cmd));
-      if (outcomes.length === 0) process.stdout.write('no local CA was installed / không có gì để gỡ\n');
-      printOutcomes(outcomes, 'removed from');
+      if (outcomes.length === 0) process.stdout.write('không có gì để gỡ / no local CA was installed\n');
+      printOutcomes(outcomes, 'gỡ khỏi / removed from');
       return outcomes.every((t) => t.ok) ? EXIT.ok : EXIT.failure;
     }));
 }

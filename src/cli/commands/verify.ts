@@ -6,18 +6,18 @@ import { verifyDocument } from '../../core/verify-document.js';
 
 export function registerVerify(program: Command): void {
   program.command('verify <file>')
-    .description('check the signatures in a PDF or DOCX / kiểm tra chữ ký số')
+    .description('kiểm tra chữ ký số trong tệp PDF hoặc Office / check the signatures in a PDF or Office document (exit 0 only when every one is intact)')
     .option('--json', 'machine-readable output')
     .action((file: string, opts: { json?: boolean }) => runCommand(async () => {
       const result = await verifyDocument(await readInput(file));
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       } else {
-        if (result.signatures.length === 0) process.stdout.write('no signatures / không có chữ ký số\n');
+        if (result.signatures.length === 0) process.stdout.write('không có chữ ký số / no signatures\n');
         result.signatures.forEach((s, i) => {
-          const status = s.intact ? 'VALID / hợp lệ' : 'INVALID / không hợp lệ';
+          const status = s.intact ? 'hợp lệ / VALID' : 'không hợp lệ / INVALID';
           process.stdout.write(`#${i + 1} ${s.signer ?? '?'}: ${status}\n`);
-          if (s.time) process.stdout.write(`   time: ${s.time.toISOString()}\n`);
+          if (s.time) process.stdout.write(`   thời điểm / time: ${s.time.toISOString()}\n`);
           process.stdout.write(`   ${s.summary}\n`);
           for (const p of s.problems) process.stdout.write(`   ! ${p}\n`);
         });
