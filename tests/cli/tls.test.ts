@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { useDefaultPorts } from '../helpers/default-ports.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { certificateId } from '../helpers/token.js';
 import { pdfsig, withTempFile } from '../helpers/tools.js';
@@ -35,6 +36,8 @@ function probe(port: number, ca: string | undefined): Promise<number> {
     }).on('error', reject);
   });
 }
+
+useDefaultPorts(); // serve --vnpt takes the plugin's port 4433 (or 4434, 4435), as pages expect
 
 describe('kyso tls', () => {
   it('status before install says so and exits 1', () => {
