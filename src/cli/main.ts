@@ -2,14 +2,30 @@
 import { Command, CommanderError } from 'commander';
 import { KysoError } from '../core/errors.js';
 import { KYSO_VERSION } from '../core/version.js';
-import { registerTokens } from './commands/tokens.js';
-import { registerSign } from './commands/sign.js';
-import { registerVerify } from './commands/verify.js';
-import { registerDemo } from './commands/demo.js';
-import { registerTimestamp } from './commands/timestamp.js';
-import { registerServe } from './serve.js';
-import { registerTls } from './commands/tls.js';
 import { EXIT, EXIT_HELP, reportError } from './output.js';
+
+type Register = (program: Command) => void;
+/**
+ * Each command's module, loaded only when that command runs: `kyso tokens` never loads the PDF library, and
+ * `sign`/`verify` never load the agent. Help, `help CMD` and unknown words load them all (in this order).
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  tokens: async () => (await import('./commands/tokens.js')).registerTokens,
+  sign: async () => (await import('./commands/sign.js')).registerSign,
+  timestamp: async () => (await import('./commands/timestamp.js')).registerTimestamp,
+  verify: async () => (await import('./commands/verify.js')).registerVerify,
+  demo: async () => (await import('./commands/demo.js')).registerDemo,
+  serve: async () => (await import('./serve.js')).registerServe,
+  tls: async () => (await import('./commands/tls.js')).registerTls,
+};
+
+/** The commands this command line needs: the one it names, none for a bare --version, else all. */
+function commandsFor(argv: readonly string[]): string[] {
+  const first = argv.find((a) => !a.startsWith('-'));
+  if (first !== undefined && first in COMMANDS) return [first];
+  if (first === undefined && argv.length > 0 && argv.every((a) => a === '-V' || a === '--version')) return [];
+  return Object.keys(COMMANDS);
+}
 
 // A reader that goes away (`kyso tokens | head -3`) is not an error: stop quietly.
 for (const stream of [process.stdout, process.stderr]) {
@@ -27,13 +43,7 @@ const program = new Command('kyso')
   // argument…) then come back here to be printed like every other error: code, Vietnamese, English.
   .exitOverride()
   .configureOutput({ outputError: () => undefined });
-registerTokens(program);
-registerSign(program);
-registerTimestamp(program);
-registerVerify(program);
-registerDemo(program);
-registerServe(program);
-registerTls(program);
+for (const register of await Promise.all(commandsFor(process.argv.slice(2)).map((name) => COMMANDS[name]!()))) register(program);
 
 try {
   await program.parseAsync(process.argv);
