@@ -12,7 +12,7 @@ import { PreGrantedPrompter, ScriptedPrompter } from '../../src/agent/prompters/
 import { SettingsStore } from '../../src/agent/settings-store.js';
 import { OriginPolicy, parseOrigin } from '../../src/agent/origin-policy.js';
 import type { PinRequest, TokenCertificate } from '../../src/agent/prompter.js';
-import { sharedTokens } from './harness.js';
+import { sharedTokens, until } from './harness.js';
 
 function terminal(tty: boolean): { prompter: TerminalPrompter; type: (s: string) => void; output: () => string; raw: boolean[] } {
   const input = Object.assign(new PassThrough(), { isTTY: tty, setRawMode(r: boolean) { raw.push(r); return input; } });
@@ -30,20 +30,20 @@ describe('TerminalPrompter', () => {
   it('asks consent and confirmation naming site, file and certificate; reads the PIN with echo off', async () => {
     const t = terminal(true);
     const consent = t.prompter.consent('https://dichvucong.gov.vn');
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => t.output().includes('https://dichvucong.gov.vn'), 60_000, 'the consent question'); // asked, so it listens
     t.type('c\n');
     expect(await consent).toBe(true);
     expect(t.output()).toContain('https://dichvucong.gov.vn');
 
     const confirm = t.prompter.confirm({ origin: 'https://dichvucong.gov.vn', documents: [{ fileName: 'to-khai.pdf', size: 1234 }], certificate: cert() });
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => t.output().includes('to-khai.pdf'), 60_000, 'the confirmation question');
     t.type('n\n');
     expect(await confirm).toBe(false);
     expect(t.output()).toContain('to-khai.pdf (1234 bytes)');
     expect(t.output()).toContain(cert().info.subject.commonName!);
 
     const pin = t.prompter.pin(pinRequest());
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => t.raw.includes(true), 60_000, 'echo off for the PIN');
     t.type('98');
     t.type('x\u007f76\r');
     expect(await pin).toBe('9876');
