@@ -100,6 +100,14 @@ describe('VNPT-CA Plugin page library against Kyso: setup calls', () => {
     expect(JSON.parse(bad.value).code).toBe(-1);
     page.close();
   });
+
+  it('a callback named in Vietnamese comes back under its own name (the frame the library sends for `function kýXong`)', async () => {
+    const page = await open();
+    // Byte for byte what the page library sent for `vnpt_plugin.checkPlugin(kýXong)` on a portal page.
+    const reply = await page.sendRaw('{"functionID":7,"funcCallback":"kýXong","args":[""],"domain":"dichvucong.example.gov.vn"}');
+    expect(reply.raw).toBe('1*kýXong');
+    page.close();
+  });
 });
 
 describe('certificates', () => {
