@@ -264,6 +264,26 @@ describe('signArrDataAdvanced (10)', () => {
     page.close();
   });
 
+  it('a page the PdfSigner names that the PDF does not have: item code 7 (portals: "trang đặt chữ ký không tồn tại"), nobody asked', async () => {
+    const page = await open();
+    const pdf = b64(await twoPagePdf());
+    const before = counts();
+    // The frame the page library sent for `o = new PdfSigner(); o.page = 99; o.llx = 40; …` on a portal page:
+    // the current PdfSigner's fields in the constructor's order, the item's sigOptions JSON inside the item JSON.
+    const sigOptions = JSON.stringify({ ...newPdfSignerCurrent(), page: 99, llx: 40, lly: 40, urx: 200, ury: 100 });
+    const frame = `{"functionID":10,"funcCallback":"signCallback","args":[${JSON.stringify(JSON.stringify([JSON.stringify({ data: pdf, type: 'pdf', sigOptions })]))},"${serialOf('ec256').toUpperCase()}","1","1"],"domain":"dichvucong.example.gov.vn"}`;
+    const reply = await page.sendRaw(frame);
+    expect(reply.callback).toBe('signCallback');
+    const [missing] = items(reply.value);
+    expect(missing).toMatchObject({ code: 7, data: '' });
+    expect(missing!.error).toContain('page 99 does not exist (the document has 2)');
+    // SignPDFMultiplePages with PagesArray "1,9": the same code, and the user was never asked to confirm or type a PIN.
+    const multi = JSON.parse(await page.SignPDFMultiplePages(pdf, { ...newPdfSignerCurrent(), PagesArray: '1,9', llx: 40, lly: 40, urx: 200, ury: 100 })) as Item;
+    expect(multi.code).toBe(7);
+    expect(counts()).toEqual(before);
+    page.close();
+  });
+
   it('a portal that reads JSON.parse(JSON.parse(x)).serial with one item (cmsdetached login) gets it', async () => {
     const page = await open();
     const cert = JSON.parse(await page.getCertInfo()) as { serial: string };
