@@ -284,6 +284,22 @@ describe('signArrDataAdvanced (10)', () => {
     page.close();
   });
 
+  it('PdfSigner text fields and PagesArray filled from numbers (o.DocumentNumber = 15, o.PagesArray = 2) sign as their text', async () => {
+    const page = await open();
+    const pdf = b64(await twoPagePdf());
+    // The frame the page library sent for `o = new PdfSigner(); o.llx = 40; …; o.DocumentNumber = 15; o.PagesArray = 2; o.Description = 2026`.
+    const sigOptions = JSON.stringify({ ...newPdfSignerCurrent(), llx: 40, lly: 40, urx: 240, ury: 110, Description: 2026, PagesArray: 2, DocumentNumber: 15 });
+    const frame = `{"functionID":10,"funcCallback":"signCallback","args":[${JSON.stringify(JSON.stringify([JSON.stringify({ data: pdf, type: 'pdf', sigOptions })]))},"${serialOf('ec256').toUpperCase()}","1","1"],"domain":"dichvucong.example.gov.vn"}`;
+    const [signed] = items((await page.sendRaw(frame)).value);
+    expect(signed!.code, signed!.error).toBe(0);
+    checkPdf(signed!.data, (f) => {
+      const second = pdftotext(f).split('\f')[1]!.normalize('NFC');
+      expect(second).toContain('Số: 15');
+      expect(second).toContain('2026');
+    }, signers.ec256.cn);
+    page.close();
+  });
+
   it('a portal that reads JSON.parse(JSON.parse(x)).serial with one item (cmsdetached login) gets it', async () => {
     const page = await open();
     const cert = JSON.parse(await page.getCertInfo()) as { serial: string };
