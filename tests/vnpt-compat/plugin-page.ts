@@ -22,7 +22,7 @@ export interface Reply {
 
 type Arg = string | null | undefined;
 
-/** `new PdfSigner()` of the library marked "js version 1.0.0.8": every field, a default box, most others null. */
+/** The older PdfSigner form (the current library's PdfSigner_oldVersion, which its signPdf sends on macOS): every field, a default box. */
 export function newPdfSigner(): Record<string, unknown> {
   return {
     page: 1, llx: 0, lly: 0, urx: 150, ury: 75, SigTextSize: 9, Signer: null, SignerPosition: null, SigningTime: null,

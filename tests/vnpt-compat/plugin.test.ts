@@ -100,6 +100,14 @@ describe('VNPT-CA Plugin page library against Kyso: setup calls', () => {
     expect(JSON.parse(bad.value).code).toBe(-1);
     page.close();
   });
+
+  it('a callback named in Vietnamese comes back under its own name (the frame the library sends for `function kýXong`)', async () => {
+    const page = await open();
+    // Byte for byte what the page library sent for `vnpt_plugin.checkPlugin(kýXong)` on a portal page.
+    const reply = await page.sendRaw('{"functionID":7,"funcCallback":"kýXong","args":[""],"domain":"dichvucong.example.gov.vn"}');
+    expect(reply.raw).toBe('1*kýXong');
+    page.close();
+  });
 });
 
 describe('certificates', () => {
@@ -253,6 +261,42 @@ describe('signArrDataAdvanced (10)', () => {
     } finally {
       prompter.answers.confirm = true;
     }
+    page.close();
+  });
+
+  it('a page the PdfSigner names that the PDF does not have: item code 7 (portals: "trang đặt chữ ký không tồn tại"), nobody asked', async () => {
+    const page = await open();
+    const pdf = b64(await twoPagePdf());
+    const before = counts();
+    // The frame the page library sent for `o = new PdfSigner(); o.page = 99; o.llx = 40; …` on a portal page:
+    // the current PdfSigner's fields in the constructor's order, the item's sigOptions JSON inside the item JSON.
+    const sigOptions = JSON.stringify({ ...newPdfSignerCurrent(), page: 99, llx: 40, lly: 40, urx: 200, ury: 100 });
+    const frame = `{"functionID":10,"funcCallback":"signCallback","args":[${JSON.stringify(JSON.stringify([JSON.stringify({ data: pdf, type: 'pdf', sigOptions })]))},"${serialOf('ec256').toUpperCase()}","1","1"],"domain":"dichvucong.example.gov.vn"}`;
+    const reply = await page.sendRaw(frame);
+    expect(reply.callback).toBe('signCallback');
+    const [missing] = items(reply.value);
+    expect(missing).toMatchObject({ code: 7, data: '' });
+    expect(missing!.error).toContain('page 99 does not exist (the document has 2)');
+    // SignPDFMultiplePages with PagesArray "1,9": the same code, and the user was never asked to confirm or type a PIN.
+    const multi = JSON.parse(await page.SignPDFMultiplePages(pdf, { ...newPdfSignerCurrent(), PagesArray: '1,9', llx: 40, lly: 40, urx: 200, ury: 100 })) as Item;
+    expect(multi.code).toBe(7);
+    expect(counts()).toEqual(before);
+    page.close();
+  });
+
+  it('PdfSigner text fields and PagesArray filled from numbers (o.DocumentNumber = 15, o.PagesArray = 2) sign as their text', async () => {
+    const page = await open();
+    const pdf = b64(await twoPagePdf());
+    // The frame the page library sent for `o = new PdfSigner(); o.llx = 40; …; o.DocumentNumber = 15; o.PagesArray = 2; o.Description = 2026`.
+    const sigOptions = JSON.stringify({ ...newPdfSignerCurrent(), llx: 40, lly: 40, urx: 240, ury: 110, Description: 2026, PagesArray: 2, DocumentNumber: 15 });
+    const frame = `{"functionID":10,"funcCallback":"signCallback","args":[${JSON.stringify(JSON.stringify([JSON.stringify({ data: pdf, type: 'pdf', sigOptions })]))},"${serialOf('ec256').toUpperCase()}","1","1"],"domain":"dichvucong.example.gov.vn"}`;
+    const [signed] = items((await page.sendRaw(frame)).value);
+    expect(signed!.code, signed!.error).toBe(0);
+    checkPdf(signed!.data, (f) => {
+      const second = pdftotext(f).split('\f')[1]!.normalize('NFC');
+      expect(second).toContain('Số: 15');
+      expect(second).toContain('2026');
+    }, signers.ec256.cn);
     page.close();
   });
 

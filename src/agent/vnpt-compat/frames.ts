@@ -8,8 +8,13 @@
  */
 import { z } from 'zod';
 
-/** A JavaScript global function name (or empty), as the page library dispatches on it; nothing that could smuggle a '*'. */
-export const CALLBACK_NAME = /^(?:[A-Za-z_$][A-Za-z0-9_$.]{0,63})?$/;
+/**
+ * A JavaScript global function name (or empty), as the page library dispatches on it; nothing that could smuggle
+ * a '*'. Any identifier JavaScript accepts, letters of every script included: the library sends the callback's
+ * `.name` as it is, and Vietnamese developers do name functions `kýXong` (a name refused here would route the
+ * reply to `window[""]` and the page would throw).
+ */
+export const CALLBACK_NAME = /^(?:[\p{ID_Start}$_][\p{ID_Continue}$\u200C\u200D.]{0,63})?$/u;
 
 export const requestFrameSchema = z.object({
   functionID: z.union([z.number().int(), z.string().regex(/^-?\d{1,4}$/).transform(Number)]),

@@ -18,7 +18,11 @@ type Stamp = NonNullable<Appearance['documentNumber']>;
 
 const flag = z.union([z.boolean(), z.number(), z.string()]).transform((v) => v === true || v === 1 || (typeof v === 'string' && /^(true|1|yes)$/i.test(v.trim())));
 const num = z.union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
-const text = z.string().max(500);
+/**
+ * A text field. Pages fill these from numbers as often as from strings (`o.DocumentNumber = 15`, a year as
+ * Description), and the plugin, reading typed fields, took both: a number is its decimal text.
+ */
+const text = z.union([z.string(), z.number().finite().transform(String)]).pipe(z.string().max(500));
 
 /** A stamp given as a bare text is drawn inside the signature box; with a rectangle, where it says. */
 const stampInput = z.union([
@@ -45,7 +49,7 @@ const pdfSignerSchema = z.object({
   urx: num.optional(),
   ury: num.optional(),
   sigAllPages: flag.optional(),
-  PagesArray: z.union([z.array(num), z.string().max(20_000)]).optional(),
+  PagesArray: z.union([z.array(num), z.string().max(20_000), z.number().transform(String)]).optional(),
   SigType: z.union([num, z.string()]).optional(),
   SigVisible: flag.optional(),
   SigPositionVisible: flag.optional(),

@@ -9,6 +9,7 @@
  */
 import { toKysoError, type ErrorCode } from '../../core/errors.js';
 import { PUBLIC_DETAIL_CODES } from '../protocol.js';
+import { SignaturePageMissing } from './pdf-pages.js';
 
 /** The plugin's item codes, as portals map them to messages. */
 const ITEM_CODE = {
@@ -18,6 +19,8 @@ const ITEM_CODE = {
   signingFailed: 3,
   noPrivateKey: 4,
   unknown: 5,
+  /** "Ký pdf: trang đặt chữ ký không tồn tại": a page the PdfSigner names is not in the document. */
+  pageMissing: 7,
   cancelled: 11,
 } as const;
 
@@ -90,7 +93,8 @@ export function errorText(err: unknown): string {
 
 export function itemFailure(err: unknown): ItemResult {
   const e = toKysoError(err);
-  return { code: ITEM_CODES[e.code] ?? ITEM_CODE.unknown, data: '', serial: '', error: errorText(e) };
+  const code = e instanceof SignaturePageMissing ? ITEM_CODE.pageMissing : ITEM_CODES[e.code] ?? ITEM_CODE.unknown;
+  return { code, data: '', serial: '', error: errorText(e) };
 }
 
 /** The reply of signArrData/signArrDataAdvanced: a JSON array of JSON strings, one per item. */

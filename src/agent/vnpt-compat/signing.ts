@@ -16,6 +16,7 @@ import { prepareHashSign } from '../methods/hash-sign.js';
 import { preparePdfSign } from '../methods/pdf-sign.js';
 import { METHODS, type MethodName, type ParamsOf } from '../protocol.js';
 import { bySerial, pluginSerial, type CallContext } from './certificates.js';
+import { assertPagesExist } from './pdf-pages.js';
 import { mapPdfSigner, type MappedPdfOptions } from './pdf-signer-options.js';
 import { itemArray, itemFailure, itemOk, type ItemResult } from './results.js';
 
@@ -57,6 +58,7 @@ function pdfOptions(call: CallContext, json: string | undefined): MappedPdfOptio
 
 async function preparePdf(call: CallContext, document: string, mapped: MappedPdfOptions, fileName?: string): Promise<Prepared> {
   const params = validated('pdf.sign', { document, fileName: fileName ?? mapped.fileName ?? DEFAULT_NAMES.pdf, ...mapped.params });
+  await assertPagesExist(document, mapped.params, call.parts.limits.maxDocumentBytes);
   return answering(await preparePdfSign(call.parts, call.ctx, params), (r) => r.document);
 }
 
