@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { signOoxml } from '../../src/core/ooxml/index.js';
 import { verifyOoxml } from '../../src/core/ooxml/verify.js';
 import { readZip, type ZipArchive } from '../../src/core/ooxml/zip.js';
-import { openPackage } from '../../src/core/ooxml/package.js';
+import { openPackage, writePackage } from '../../src/core/ooxml/package.js';
 import { relationshipTransform } from '../../src/core/ooxml/relationship-transform.js';
 import { childElements, descendants, firstChild, parseXml, textOf } from '../../src/core/ooxml/xml.js';
 import { NS, REL_TYPE } from '../../src/core/ooxml/constants.js';
@@ -161,6 +161,25 @@ describe('the signature as Office writes it', () => {
     expect(sourceIds('/_rels/.rels')).not.toContain(origin!.id);
     expect(after.contentType('/_xmlsignatures/origin.sigs')).toBe('application/vnd.openxmlformats-package.digital-signature-origin');
     expect(after.contentType('/_xmlsignatures/sig1.xml')).toBe('application/vnd.openxmlformats-package.digital-signature-xmlsignature+xml');
+  });
+
+  it('every relationship part is signed, an empty one too; one added after signing is reported as not covered', async () => {
+    // An empty relationship part, as pandoc writes for footnotes: signed all the same (Office and LibreOffice do).
+    const pkg = openPackage(MULTIPART.bytes);
+    const empty = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>';
+    const withEmpty = writePackage(pkg, new Map(), [{ partName: '/word/_rels/styles.xml.rels', data: new Uint8Array(Buffer.from(empty)) }]);
+    const signedBytes = (await signOoxml(withEmpty, await keyFor('rsa'), { signingTime: WHEN })).bytes;
+    const uris = childElements(descendants(signatureXml(signedBytes), NS.dsig, 'Manifest')[0]!, NS.dsig, 'Reference').map((r) => r.getAttribute('URI')!.replace(/\?.*$/, ''));
+    const relsParts = openPackage(withEmpty).relationshipParts().filter((p) => !p.startsWith('/_xmlsignatures/'));
+    expect(uris).toEqual(expect.arrayContaining(relsParts));
+    expect(uris).toContain('/word/_rels/styles.xml.rels');
+    const ok = await verifyOoxml(signedBytes);
+    expect(ok.signatures[0]).toMatchObject({ valid: true, coversAllParts: true });
+    // A relationship part added afterwards is not what was signed, even while empty.
+    const later = writePackage(openPackage(signedBytes), new Map(), [{ partName: '/word/_rels/footer1.xml.rels', data: new Uint8Array(Buffer.from(empty)) }]);
+    const v = (await verifyOoxml(later)).signatures[0]!;
+    expect(v.coversAllParts).toBe(false);
+    expect(v.problems.join(' ')).toContain('/word/_rels/footer1.xml.rels');
   });
 
   it('relationship parts without stray whitespace are kept byte for byte too', () => {

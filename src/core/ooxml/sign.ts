@@ -130,7 +130,10 @@ export function manifestReferences(pkg: OpcPackage, read: (partName: string) => 
       if (!contentType) throw new KysoError('DOCUMENT_CORRUPT', `part ${target} has no content type`);
       refs.push({ uri: `${partUri(target)}?ContentType=${contentType}`, digest: digest(read(target)) });
     }
-    if (sourceIds.length) {
+    // Every relationship part is signed, an empty one too (as Office and LibreOffice do): otherwise a relationship
+    // added there later changes what is shown while the signature still reads as covering the package.
+    // The signatures' own origin part is the exception: each new signature adds to it.
+    if (sourceIds.length || !/^\/_xmlsignatures\//i.test(relsPart)) {
       refs.push({
         uri: `${partUri(relsPart)}?ContentType=${CONTENT_TYPE.relationships}`,
         sourceIds,

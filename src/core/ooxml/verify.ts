@@ -359,6 +359,10 @@ function verifyOne(pkg: OpcPackage, part: string): OoxmlSignatureReport {
     for (const rel of rels) if (!c || !(c.ids.has(rel.id) || c.types.has(rel.type))) uncovered.push(`relationship ${rel.id} in ${pkg.canonicalName(relsPart) ?? relsPart}`);
   }
   for (const p of need.parts) if (!covered.has(p)) uncovered.push(pkg.canonicalName(p) ?? p);
+  // A relationship part with no reference at all (an empty one, say) can gain a relationship unnoticed.
+  for (const relsPart of pkg.relationshipParts()) {
+    if (!/^\/_xmlsignatures\//i.test(relsPart) && !relCovered.has(relsPart.toLowerCase()) && !need.relationships.has(relsPart.toLowerCase())) uncovered.push(pkg.canonicalName(relsPart) ?? relsPart);
+  }
   if (uncovered.length) problems.push(`not covered by this signature: ${uncovered.slice(0, 10).join(', ')}${uncovered.length > 10 ? ` and ${uncovered.length - 10} more` : ''}`);
   report.coversAllParts = uncovered.length === 0 && allRefsOk;
   return report;
