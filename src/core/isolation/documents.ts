@@ -57,6 +57,11 @@ export function prewarmDocumentWorker(): Promise<void> {
   return documentWorkers().run('ping', undefined).then(() => undefined);
 }
 
+/** Whether the workers' @libpdf/core has its tokenizer mended (libpdf-hook.ts): false after a library update moved the code. */
+export function libpdfTokenizerMended(): Promise<boolean> {
+  return documentWorkers().run('libpdfMended', undefined);
+}
+
 function run<T>(kind: string, args: unknown, guard: IsolationGuard = {}, handlers?: MainHandlers): Promise<T> {
   return documentWorkers().run<T>(kind, args, {
     ...(guard.deadlineMs !== undefined ? { deadlineMs: guard.deadlineMs } : {}),

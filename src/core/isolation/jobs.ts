@@ -59,6 +59,10 @@ export async function runJob(kind: string, args: unknown, main: MainChannel): Pr
   switch (kind) {
     case 'ping':
       return 'pong';
+    case 'libpdfMended': {
+      await import('@libpdf/core');
+      return (globalThis as { __kysoLibpdfMended?: boolean }).__kysoLibpdfMended === true;
+    }
     case 'verify': {
       const { verifyDocumentHere } = await import('../verify-document.js');
       return verifyDocumentHere((args as { bytes: Uint8Array }).bytes);

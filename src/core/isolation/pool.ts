@@ -56,6 +56,9 @@ interface Slot {
   timer?: NodeJS.Timeout;
   pendingCalls: number;
   dead: boolean;
+  /** The worker finished loading: a job's deadline counts from here, not from the worker's start. */
+  ready: boolean;
+  startupTimer?: NodeJS.Timeout;
 }
 
 /** The worker's compiled entry: next to this file in dist/; from sources (tests), the dist/ copy built by tsc. */
@@ -67,6 +70,8 @@ function workerUrl(): URL {
 
 let nextJobId = 1;
 const RSS_POLL_MS = 50;
+/** A worker that has not loaded by then is broken (not the document's fault). */
+const STARTUP_LIMIT_MS = 60_000;
 
 export class DocumentWorkers {
   private readonly slots: Slot[] = [];
@@ -119,7 +124,9 @@ export class DocumentWorkers {
     });
     this.started++;
     worker.unref();
-    const slot: Slot = { worker, remainingMs: 0, startedAt: 0, pendingCalls: 0, dead: false };
+    const slot: Slot = { worker, remainingMs: 0, startedAt: 0, pendingCalls: 0, dead: false, ready: false };
+    slot.startupTimer = setTimeout(() => this.fail(slot, new KysoError('INTERNAL', 'document worker did not start')), STARTUP_LIMIT_MS);
+    slot.startupTimer.unref();
     this.slots.push(slot);
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
     worker.on('error', (err: Error & { code?: string }) => {
@@ -137,7 +144,7 @@ export class DocumentWorkers {
     slot.pendingCalls = 0;
     slot.remainingMs = job.options.deadlineMs ?? this.limits.deadlineMs;
     slot.worker.ref();
-    this.resumeDeadline(slot);
+    if (slot.ready) this.resumeDeadline(slot);
     this.watchMemory();
     const msg: ToWorker = { type: 'job', id: job.id, kind: job.kind, args: job.args };
     slot.worker.postMessage(msg, job.transfer);
@@ -160,7 +167,13 @@ export class DocumentWorkers {
 
   private onMessage(slot: Slot, m: FromWorker): void {
     const job = slot.job;
-    if (m.type === 'ready' || !job) return;
+    if (m.type === 'ready') {
+      slot.ready = true;
+      clearTimeout(slot.startupTimer);
+      if (job) this.resumeDeadline(slot);
+      return;
+    }
+    if (!job) return;
     if (m.type === 'done') {
       if (m.id !== job.id) return;
       this.finish(slot);
@@ -207,6 +220,7 @@ export class DocumentWorkers {
     if (slot.dead) return;
     slot.dead = true;
     if (slot.timer) clearTimeout(slot.timer);
+    clearTimeout(slot.startupTimer);
     const i = this.slots.indexOf(slot);
     if (i >= 0) this.slots.splice(i, 1);
     const job = slot.job;

@@ -2,12 +2,15 @@
  * A document worker's entry (see pool.ts): runs one job at a time, asks the main thread for what only it may
  * do (sign a digest with the token, reach the TSA, ask the user), and answers with plain data.
  */
+import { register } from 'node:module';
 import { parentPort } from 'node:worker_threads';
 import { fromWire, toWire, type FromWorker, type ToWorker, type WireError } from './messages.js';
 import type { MainChannel } from './jobs.js';
 
 const port = parentPort;
 if (!port) throw new Error('document worker started outside a worker thread');
+// Before any job imports @libpdf/core: mend its tokenizer's endless loop (libpdf-hook.ts).
+register(new URL('./libpdf-hook.js', import.meta.url));
 
 let nextCall = 1;
 const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
@@ -55,4 +58,6 @@ port.on('message', (m: ToWorker) => {
     );
 });
 
+// Load the engines before saying ready: a job's deadline then counts parsing, not module loading.
+await Promise.all([import('./jobs.js'), import('../verify-document.js'), import('../sign-document.js'), import('../ooxml/verify.js'), import('../pdf/decode-budget.js').then((m) => m.startDecodeBudget(0))]);
 post({ type: 'ready' });
