@@ -29,8 +29,11 @@ export function encodeXml(text: string, like: { encoding: 'utf-8' | 'utf-16le' |
 
 /** Limits on what is handed to the DOM parser: a 12 KB part nesting a million elements took 22 s and 1.45 GB. */
 export const XML_LIMITS = {
-  /** Characters of one XML part (Office's largest parts, document.xml of long documents, stay well below). */
-  maxChars: 64 * 1024 * 1024,
+  /**
+   * Characters of one XML part parsed (content types, relationships, signatures, and parts a signature
+   * canonicalises: kilobytes in real packages; parts only digested are never parsed and have no such limit).
+   */
+  maxChars: 16 * 1024 * 1024,
   /** Element nesting (WordprocessingML tables in tables reach a few dozen). */
   maxDepth: 256,
   /** Elements in one part (each costs some hundreds of bytes as DOM). */

@@ -7,6 +7,7 @@
  * a lenient reader would let two readers see different packages (duplicate names, local header names that disagree
  * with the central directory), because a signature covers what one reader sees.
  */
+import * as zlib from 'node:zlib';
 import { inflateRawSync, deflateRawSync } from 'node:zlib';
 import { KysoError } from '../errors.js';
 
@@ -201,7 +202,10 @@ export function readZip(bytes: Uint8Array): ZipArchive {
 }
 
 let crcTable: Uint32Array | undefined;
+/** zlib's own CRC-32 where Node has it (20.15+): ten times faster than the table below on large parts. */
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
 export function crc32(data: Uint8Array): number {
+  if (nativeCrc32) return nativeCrc32(data) >>> 0;
   if (!crcTable) {
     crcTable = new Uint32Array(256);
     for (let n = 0; n < 256; n++) {
