@@ -3,8 +3,8 @@
  * document worker (pool.ts) under its deadline and memory caps. The signing key never crosses: the worker asks
  * for a digest to be signed and this side asks the token, at most a few times per document.
  *
- * One pool per process, started on first use. Its limits come from `configureDocumentIsolation` (the agent), or
- * the environment (`KYSO_DOCUMENT_DEADLINE_MS`, `KYSO_DOCUMENT_HEAP_MB`, for the CLI and tests), or the defaults.
+ * One pool per process, started on first use. Its limits come from the environment (`KYSO_DOCUMENT_DEADLINE_MS`,
+ * `KYSO_DOCUMENT_HEAP_MB`) or the defaults; a call may set its own deadline (the agent's `documentDeadlineMs`).
  */
 import { KysoError } from '../errors.js';
 import type { SigningKey } from '../signing-key.js';
@@ -26,7 +26,6 @@ const MAX_KEY_OPERATIONS = 4;
 /** Extra time for a signature that goes online (certificate check, DSS): network waits happen in the worker. */
 const NETWORK_ALLOWANCE_MS = 60_000;
 
-let configured: Partial<IsolationLimits> = {};
 let shared: DocumentWorkers | undefined;
 
 function envLimits(): Partial<IsolationLimits> {
@@ -39,22 +38,9 @@ function envLimits(): Partial<IsolationLimits> {
   return { ...(deadlineMs ? { deadlineMs } : {}), ...(heapMb ? { heapMb } : {}) };
 }
 
-/** Sets the limits of the process's pool (a pool already started is replaced once idle work ends). */
-export function configureDocumentIsolation(limits: Partial<IsolationLimits>): void {
-  configured = { ...configured, ...limits };
-  const old = shared;
-  shared = undefined;
-  if (old) void old.close().catch(() => undefined);
-}
-
 export function documentWorkers(): DocumentWorkers {
-  shared ??= new DocumentWorkers({ ...DEFAULT_ISOLATION_LIMITS, ...envLimits(), ...configured });
+  shared ??= new DocumentWorkers({ ...DEFAULT_ISOLATION_LIMITS, ...envLimits() });
   return shared;
-}
-
-/** Starts a worker ahead of the first document (the agent does at startup), so a first request pays nothing. */
-export function prewarmDocumentWorker(): Promise<void> {
-  return documentWorkers().run('ping', undefined).then(() => undefined);
 }
 
 /** Whether the workers' @libpdf/core has its tokenizer mended (libpdf-hook.ts): false after a library update moved the code. */

@@ -90,11 +90,6 @@ export async function startDecodeBudget(inputSize: number, limit = inflateAllowa
   active = new Budget(limit);
 }
 
-/** Bytes inflated so far under the active budget (for tests and logs). */
-export function decodeBudgetUsed(): number {
-  return active?.used ?? 0;
-}
-
 /** Throws DOCUMENT_TOO_COMPLEX if the library inflated past the budget (even if it swallowed the error). */
 export function assertWithinBudget(): void {
   if (active?.exceeded) throw new KysoError('DOCUMENT_TOO_COMPLEX', `streams inflate to more than ${active.limit} bytes`);
