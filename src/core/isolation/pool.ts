@@ -78,14 +78,12 @@ export class DocumentWorkers {
   private readonly queue: Job[] = [];
   private rssBaseline = 0;
   private rssTimer: NodeJS.Timeout | undefined;
-  private closed = false;
   /** Workers started so far (tests and logs: a replaced worker counts again). */
   started = 0;
 
   constructor(readonly limits: IsolationLimits = DEFAULT_ISOLATION_LIMITS) {}
 
   run<T>(kind: string, args: unknown, options: RunOptions = {}, transfer: ArrayBuffer[] = []): Promise<T> {
-    if (this.closed) return Promise.reject(new KysoError('INTERNAL', 'document workers closed'));
     if (options.signal?.aborted) return Promise.reject(abortReason(options.signal));
     return new Promise<T>((resolve, reject) => {
       const job: Job = { id: nextJobId++, kind, args, transfer, options, resolve: resolve as (v: unknown) => void, reject };
@@ -93,18 +91,6 @@ export class DocumentWorkers {
       options.signal?.addEventListener('abort', () => this.abort(job, abortReason(options.signal!)), { once: true });
       this.pump();
     });
-  }
-
-  /** Terminates every worker; pending jobs fail. */
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const j of this.queue.splice(0)) j.reject(new KysoError('INTERNAL', 'document workers closed'));
-    await Promise.all(this.slots.splice(0).map(async (s) => {
-      s.job?.reject(new KysoError('INTERNAL', 'document workers closed'));
-      s.dead = true;
-      await s.worker.terminate();
-    }));
-    this.watchMemory();
   }
 
   private pump(): void {
