@@ -18,7 +18,7 @@ import { ScriptedPrompter } from '../../src/agent/prompters/scripted.js';
 import { fixtures, softhsmEnv } from '../helpers/fixtures.js';
 import { certificateId, testKey } from '../helpers/token.js';
 import { RpcClient, b64, samplePdf, sharedTokens, startTestAgent, type RpcResponse, type TestAgent } from '../agent/harness.js';
-import { bigPartDocx, deepNestingDocx, hiddenBracePdf, manyPartsDocx, objectStreamBombPdf, strayBracePdf } from './hostile-documents.js';
+import { bigPartDocx, deepNestingDocx, hiddenBracePdf, manyPartsDocx, objectStreamBombPdf, pdfFromObjects, rawZip, strayBracePdf, zipEntry } from './hostile-documents.js';
 
 /** The document deadline used in these tests. */
 const DEADLINE_MS = 8000;
@@ -71,6 +71,14 @@ describe('hostile documents in the core entry points (isolated)', () => {
     expect(await codeOf(verifyDocument(bytes, { deadlineMs: 1 }))).toBe('TIMEOUT');
     expect((await verifyDocument(await samplePdf(), { deadlineMs: DEADLINE_MS })).format).toBe('pdf');
     expect(documentWorkers().started).toBeGreaterThan(before);
+  });
+
+  it('object and element counts: a cross-reference claiming 5 million objects, a part of 600 000 sibling elements', async () => {
+    const manyObjects = pdfFromObjects(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>'])
+      .toString('latin1').replace('/Size 4', '/Size 5000000');
+    expect(await codeOf(verifyDocument(Buffer.from(manyObjects, 'latin1'), { deadlineMs: DEADLINE_MS }))).toBe('DOCUMENT_TOO_COMPLEX');
+    const wide = `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">${'<a/>'.repeat(600_000)}</Types>`;
+    expect(await codeOf(verifyDocument(rawZip([zipEntry('[Content_Types].xml', wide)]), { deadlineMs: DEADLINE_MS }))).toBe('DOCUMENT_TOO_COMPLEX');
   });
 
   it('forty parts of 60 MiB stop at the package budget when signing reads them', async () => {
