@@ -2,15 +2,16 @@
  * A document worker's entry (see pool.ts): runs one job at a time, asks the main thread for what only it may
  * do (sign a digest with the token, reach the TSA, ask the user), and answers with plain data.
  */
-import { register } from 'node:module';
+import * as nodeModule from 'node:module';
 import { parentPort } from 'node:worker_threads';
 import { fromWire, toWire, type FromWorker, type ToWorker, type WireError } from './messages.js';
 import type { MainChannel } from './jobs.js';
 
 const port = parentPort;
 if (!port) throw new Error('document worker started outside a worker thread');
-// Before any job imports @libpdf/core: mend its tokenizer's endless loop (libpdf-hook.ts).
-register(new URL('./libpdf-hook.js', import.meta.url));
+// Before any job imports @libpdf/core: mend its tokenizer's endless loop (libpdf-hook.ts). Node before 20.6 has no
+// loader hooks: the pre-scan and the deadline then stand alone (libpdfTokenizerMended() reports false).
+(nodeModule as { register?: (specifier: URL) => void }).register?.(new URL('./libpdf-hook.js', import.meta.url));
 
 let nextCall = 1;
 const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
