@@ -32,6 +32,7 @@ export const ERROR_MESSAGES = {
   CERTIFICATE_REVOKED: ['Chứng thư số đã bị thu hồi.', 'The certificate has been revoked.'],
   ORIGIN_DENIED: ['Trang web này không được phép dùng chữ ký số của bạn.', 'This website is not allowed to use your digital signature.'],
   TOO_LARGE: ['Dữ liệu gửi lên quá lớn.', 'The request is too large.'],
+  DOCUMENT_TOO_COMPLEX: ['Tài liệu quá phức tạp để xử lý an toàn (giải nén quá lớn, lồng nhau quá sâu hoặc quá nhiều đối tượng).', 'The document is too complex to process safely (it unpacks too large, nests too deep or has too many objects).'],
   BAD_REQUEST: ['Yêu cầu không hợp lệ.', 'The request is invalid.'],
   USAGE: ['Câu lệnh không đúng cách dùng (xem kyso --help).', 'Incorrect command usage (see kyso --help).'],
   KEYWORD_NOT_FOUND: ['Không tìm thấy cụm từ dùng để đặt chữ ký trong tài liệu.', 'The text that should position the signature was not found in the document.'],

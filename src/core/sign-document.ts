@@ -1,5 +1,7 @@
 /**
  * One entry point for "sign this file", dispatching on the bytes (PDF today; Office packages with core/ooxml).
+ * `signDocument`, `assertSignable` and `timestampDocument` parse in a document worker (isolation/) under a
+ * deadline and memory caps; the `…Here` versions are what the worker runs (and what tests of the engines call).
  */
 import { KysoError } from './errors.js';
 import { parseCertificate } from './cert/parse.js';
@@ -10,6 +12,7 @@ import type { HashAlgorithm, SigningKey } from './signing-key.js';
 import type { TimestampClient } from './tsa/api.js';
 import { assertMaySign, checkCertificate, type CertificateCheck } from './revocation/check.js';
 import { RevocationSource } from './revocation/source.js';
+import { assertSignableIsolated, signDocumentIsolated, timestampDocumentIsolated, type IsolationGuard } from './isolation/documents.js';
 
 /** PAdES baseline levels: B-B signature; B-T adds a signature timestamp; B-LT adds the DSS; B-LTA a document timestamp over it all. */
 export type PadesLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
@@ -66,7 +69,7 @@ export function documentFormat(bytes: Uint8Array, fileName?: string): 'pdf' | 'o
  * Opens the document as signing will, so that a damaged, encrypted or unsupported file is refused before anyone
  * is asked to confirm or type a PIN. Returns the format; throws DOCUMENT_CORRUPT, DOCUMENT_ENCRYPTED or UNSUPPORTED_FORMAT.
  */
-export async function assertSignable(bytes: Uint8Array, fileName?: string): Promise<'pdf' | 'ooxml'> {
+export async function assertSignableHere(bytes: Uint8Array, fileName?: string): Promise<'pdf' | 'ooxml'> {
   const type = documentFormat(bytes, fileName);
   if (type === 'pdf') {
     const { openPdf } = await import('./pdf/open.js');
@@ -81,7 +84,7 @@ export async function assertSignable(bytes: Uint8Array, fileName?: string): Prom
   throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT');
 }
 
-export async function signDocument(bytes: Uint8Array, key: SigningKey, options: DocumentSignOptions = {}, fileName?: string): Promise<DocumentSignResult> {
+export async function signDocumentHere(bytes: Uint8Array, key: SigningKey, options: DocumentSignOptions = {}, fileName?: string): Promise<DocumentSignResult> {
   const type = documentFormat(bytes, fileName);
   if (type === 'pdf') {
     const { visible, level: askedLevel, timestamp, certificateCheck, onCertificateCheck, ...pdfOptions } = options;
@@ -171,7 +174,7 @@ export interface DocumentTimestampRequest {
 }
 
 /** A document timestamp alone (PDF): `kyso timestamp`, and archive renewal with `addValidationData`. */
-export async function timestampDocument(bytes: Uint8Array, request: DocumentTimestampRequest): Promise<{ bytes: Uint8Array; time: Date; tsa?: string }> {
+export async function timestampDocumentHere(bytes: Uint8Array, request: DocumentTimestampRequest): Promise<{ bytes: Uint8Array; time: Date; tsa?: string }> {
   if (documentFormat(bytes) !== 'pdf') throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT', 'document timestamps are for PDF');
   let out = bytes;
   if (request.addValidationData) {
@@ -181,4 +184,22 @@ export async function timestampDocument(bytes: Uint8Array, request: DocumentTime
   const { timestampPdf } = await import('./pdf/document-timestamp.js');
   const r = await timestampPdf(out, request.timestamp);
   return { bytes: r.bytes, time: r.token.info.genTime, ...tsaName(r.token.tsaCertificate) };
+}
+
+/**
+ * Opens the document as signing will (in a document worker), so that a damaged, encrypted, unsupported or
+ * hostile file is refused before anyone is asked to confirm or type a PIN.
+ */
+export function assertSignable(bytes: Uint8Array, fileName?: string, guard?: IsolationGuard): Promise<'pdf' | 'ooxml'> {
+  return assertSignableIsolated(bytes, fileName, guard);
+}
+
+/** Signs with the document parsed in a worker; `key` signs the digest here, on this thread. */
+export function signDocument(bytes: Uint8Array, key: SigningKey, options: DocumentSignOptions = {}, fileName?: string, guard?: IsolationGuard): Promise<DocumentSignResult> {
+  return signDocumentIsolated(bytes, key, options, fileName, guard);
+}
+
+/** A document timestamp with the PDF parsed in a worker. */
+export function timestampDocument(bytes: Uint8Array, request: DocumentTimestampRequest, guard?: IsolationGuard): Promise<{ bytes: Uint8Array; time: Date; tsa?: string }> {
+  return timestampDocumentIsolated(bytes, request, guard);
 }

@@ -1,10 +1,12 @@
 /**
  * One entry point for "check this file's signatures", whatever the format; CLI and agent share it.
+ * `verifyDocument` parses in a document worker (isolation/); `verifyDocumentHere` is what the worker runs.
  */
 import { KysoError } from './errors.js';
 import { sniffDocumentType } from './document-type.js';
 import { verifyPdf, type PdfSignatureReport } from './pdf/verify.js';
 import type { TimestampReport } from './tsa/report.js';
+import { verifyDocumentIsolated, type IsolationGuard } from './isolation/documents.js';
 
 export interface SignatureSummary {
   signer?: string;
@@ -44,7 +46,7 @@ function pdfSummary(s: PdfSignatureReport): SignatureSummary {
   };
 }
 
-export async function verifyDocument(bytes: Uint8Array): Promise<DocumentVerification> {
+export async function verifyDocumentHere(bytes: Uint8Array): Promise<DocumentVerification> {
   const type = sniffDocumentType(bytes);
   if (type === 'pdf') {
     const r = await verifyPdf(bytes);
@@ -66,4 +68,9 @@ export async function verifyDocument(bytes: Uint8Array): Promise<DocumentVerific
     };
   }
   throw new KysoError('UNSUPPORTED_FORMAT');
+}
+
+/** Checks the signatures with the document parsed in a worker, under its deadline and memory caps. */
+export function verifyDocument(bytes: Uint8Array, guard?: IsolationGuard): Promise<DocumentVerification> {
+  return verifyDocumentIsolated(bytes, guard);
 }

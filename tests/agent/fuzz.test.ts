@@ -3,6 +3,7 @@
  * real agent. Every frame is answered with an error (or, for oversized frames and invalid UTF-8, the socket
  * is closed); the process never crashes; afterwards the agent still answers and signs a PDF that pdfsig accepts.
  * Deterministic: a seeded generator (KYSO_FUZZ_SEED to vary it), bounded in count and time, loopback only.
+ * Fuzzing of document content (mutated PDFs and DOCX) is tests/fuzz/documents.test.ts and `npm run fuzz`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScriptedPrompter } from '../../src/agent/prompters/scripted.js';
@@ -10,20 +11,10 @@ import { fixtures } from '../helpers/fixtures.js';
 import { certificateId } from '../helpers/token.js';
 import { pdfsig, withTempFile } from '../helpers/tools.js';
 import { RpcClient, b64, samplePdf, startTestAgent, type RpcResponse, type TestAgent } from './harness.js';
+import { mulberry32 } from '../../scripts/fuzz.mjs';
 
 const SEED = Number(process.env.KYSO_FUZZ_SEED ?? 20261123);
 const ROUNDS = 3000;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rand = mulberry32(SEED);
 const int = (n: number): number => Math.floor(rand() * n);

@@ -9,6 +9,7 @@ import { checkCertificate, assertMaySign } from '../../core/revocation/check.js'
 import type { PinRequest, TokenCertificate } from '../../core/token/token-service.js';
 import type { HashAlgorithm, SigningKey } from '../../core/signing-key.js';
 import { base64Length } from '../protocol.js';
+import type { IsolationGuard } from '../../core/isolation/documents.js';
 import type { AgentParts, RequestContext } from './context.js';
 
 /** Decodes base64 after checking its decoded size against `maxBytes`. */
@@ -52,6 +53,11 @@ export function requestSignal(timeoutMs: number, ...others: AbortSignal[]): { co
   const timer = setTimeout(() => controller.abort(new KysoError('TIMEOUT', `no answer within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
   timer.unref?.();
   return { controller, signal: AbortSignal.any([controller.signal, ...others]), done: () => clearTimeout(timer) };
+}
+
+/** How a method guards its document parsing: the agent's document deadline, stopped with the request. */
+export function documentGuard(parts: AgentParts, signal: AbortSignal): IsolationGuard {
+  return { signal, ...(parts.limits.documentDeadlineMs !== undefined ? { deadlineMs: parts.limits.documentDeadlineMs } : {}) };
 }
 
 /** The certificates a site may sign with now; NO_TOKEN / NO_CERTIFICATE when there are none. */

@@ -24,6 +24,11 @@ export interface AgentLimits {
   requestTimeoutMs: number;
   /** A connection with nothing in flight and no message for this long is closed. */
   idleTimeoutMs: number;
+  /**
+   * Parsing one document (verification, the check before signing, signing's own parse) in its worker is stopped
+   * with TIMEOUT after this. Default: the document workers' (60 s, core/isolation).
+   */
+  documentDeadlineMs?: number;
 }
 
 export interface AgentParts {

@@ -3,7 +3,7 @@ import { KysoError } from '../../core/errors.js';
 import { assertSignable, documentFormat, signDocument } from '../../core/sign-document.js';
 import type { ParamsOf, ResultOf } from '../protocol.js';
 import type { AgentParts, RequestContext } from './context.js';
-import { decodeBase64, signPrepared, signatureCommon, throwIfAborted, toBase64, type PreparedSignature } from './common.js';
+import { decodeBase64, documentGuard, signPrepared, signatureCommon, throwIfAborted, toBase64, type PreparedSignature } from './common.js';
 
 export async function docxSign(parts: AgentParts, ctx: RequestContext, params: ParamsOf<'docx.sign'>): Promise<ResultOf<'docx.sign'>> {
   return signPrepared(parts, ctx, params.certificateId, await prepareDocxSign(parts, ctx, params));
@@ -14,7 +14,7 @@ export async function prepareDocxSign(parts: AgentParts, ctx: RequestContext, pa
   const bytes = decodeBase64(params.document, parts.limits.maxDocumentBytes, 'the document');
   ctx.note({ fileName: params.fileName, size: bytes.length });
   if (documentFormat(bytes, params.fileName) !== 'ooxml') throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT', 'docx.sign takes an Office document (.docx, .xlsx, .pptx)');
-  await assertSignable(bytes, params.fileName);
+  await assertSignable(bytes, params.fileName, documentGuard(parts, ctx.signal));
   const level = params.level ?? (parts.timestamp ? 'B-T' : 'B-B');
   const tsa = parts.timestamp;
   if (level === 'B-T' && !tsa) throw new KysoError('BAD_REQUEST', 'B-T needs a timestamp server, and none is configured in Kyso');
@@ -29,7 +29,7 @@ export async function prepareDocxSign(parts: AgentParts, ctx: RequestContext, pa
         ...(params.reason !== undefined ? { reason: params.reason } : {}),
         certificateCheck: 'off',
         onProgress: (stage) => { throwIfAborted(signal); ctx.progress(stage); },
-      }, params.fileName);
+      }, params.fileName, documentGuard(parts, signal));
       const signature = result.ooxmlSignature!;
       return {
         document: toBase64(result.bytes),

@@ -1,17 +1,17 @@
-/** `docx.verify`: every package signature of an Office document, checked without the token or the network. */
+/** `docx.verify`: every package signature of an Office document, checked without the token or the network, in a document worker. */
 import { KysoError } from '../../core/errors.js';
 import { documentFormat } from '../../core/sign-document.js';
-import { verifyOoxml } from '../../core/ooxml/index.js';
+import { verifyOoxmlIsolated } from '../../core/isolation/documents.js';
 import type { ParamsOf, ResultOf } from '../protocol.js';
 import type { AgentParts, RequestContext } from './context.js';
-import { decodeBase64 } from './common.js';
+import { decodeBase64, documentGuard } from './common.js';
 import { signerSummary } from './signer-summary.js';
 
 export async function docxVerify(parts: AgentParts, ctx: RequestContext, params: ParamsOf<'docx.verify'>): Promise<ResultOf<'docx.verify'>> {
   const bytes = decodeBase64(params.document, parts.limits.maxDocumentBytes, 'the document');
   ctx.note({ size: bytes.length });
   if (documentFormat(bytes) !== 'ooxml') throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT', 'docx.verify takes an Office document');
-  const r = await parts.verifyQueue.run({ signal: ctx.signal, run: () => verifyOoxml(bytes) });
+  const r = await parts.verifyQueue.run({ signal: ctx.signal, run: (signal) => verifyOoxmlIsolated(bytes, documentGuard(parts, signal)) });
   return {
     allValid: r.allValid,
     signatures: r.signatures.map((s) => ({

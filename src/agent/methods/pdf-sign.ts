@@ -6,7 +6,7 @@ import type { ParamsOf, ResultOf } from '../protocol.js';
 import type { SigningKey } from '../../core/signing-key.js';
 import type { TokenCertificate } from '../../core/token/token-service.js';
 import type { AgentParts, RequestContext } from './context.js';
-import { decodeBase64, signPrepared, signatureCommon, toBase64, throwIfAborted, type PreparedSignature } from './common.js';
+import { decodeBase64, documentGuard, signPrepared, signatureCommon, toBase64, throwIfAborted, type PreparedSignature } from './common.js';
 
 export async function pdfSign(parts: AgentParts, ctx: RequestContext, params: ParamsOf<'pdf.sign'>): Promise<ResultOf<'pdf.sign'>> {
   return signPrepared(parts, ctx, params.certificateId, await preparePdfSign(parts, ctx, params));
@@ -17,7 +17,7 @@ export async function preparePdfSign(parts: AgentParts, ctx: RequestContext, par
   const bytes = decodeBase64(params.document, parts.limits.maxDocumentBytes, 'the document');
   ctx.note({ fileName: params.fileName, size: bytes.length });
   if (documentFormat(bytes, params.fileName) !== 'pdf') throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT', 'pdf.sign takes a PDF');
-  await assertSignable(bytes, params.fileName);
+  await assertSignable(bytes, params.fileName, documentGuard(parts, ctx.signal));
   if (params.appearance && !params.placement) throw new KysoError('BAD_REQUEST', '`appearance` needs `placement`');
   if (params.placement === 'ask' && !parts.prompter.placement) throw new KysoError('BAD_REQUEST', 'this Kyso cannot ask the user where to place the signature; send a placement');
   const level: PadesLevel = params.level ?? (parts.timestamp ? 'B-T' : 'B-B');
@@ -67,7 +67,7 @@ export async function preparePdfSign(parts: AgentParts, ctx: RequestContext, par
       onCertificateCheck: () => throwIfAborted(signal),
       ...(visible ? { visible } : {}),
       onProgress: (stage) => { throwIfAborted(signal); ctx.progress(stage); },
-    }, params.fileName);
+    }, params.fileName, documentGuard(parts, signal));
     const signature = result.pdfSignature!;
     return {
       document: toBase64(result.bytes),

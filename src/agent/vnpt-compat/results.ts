@@ -31,6 +31,7 @@ const ITEM_CODES: Partial<Record<ErrorCode, number>> = {
   UNSUPPORTED_FORMAT: ITEM_CODE.badInput,
   FILE_NOT_FOUND: ITEM_CODE.badInput,
   TOO_LARGE: ITEM_CODE.badInput,
+  DOCUMENT_TOO_COMPLEX: ITEM_CODE.badInput,
   NO_TOKEN: ITEM_CODE.noCertificate,
   TOKEN_REMOVED: ITEM_CODE.noCertificate,
   MODULE_NOT_FOUND: ITEM_CODE.noCertificate,

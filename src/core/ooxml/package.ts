@@ -5,7 +5,7 @@
 import type { Element } from '@xmldom/xmldom';
 import { KysoError } from '../errors.js';
 import { sniffDocumentType } from '../document-type.js';
-import { readEntry, readZip, writeZip, type ZipArchive, type ZipEntry, type ZipOutputEntry } from './zip.js';
+import { InflateBudget, readEntry, readZip, writeZip, type ZipArchive, type ZipEntry, type ZipOutputEntry } from './zip.js';
 import { NS } from './constants.js';
 import { childElements, parseXml } from './xml.js';
 
@@ -80,6 +80,17 @@ function sniffOffice(bytes: Uint8Array): void {
 export function openPackage(bytes: Uint8Array): OpcPackage {
   sniffOffice(bytes);
   const zip = readZip(bytes);
+  // Every part read from this package counts once (reads are cached) against one budget.
+  const budget = InflateBudget.forInput(bytes.length);
+  const cache = new Map<ZipEntry, Uint8Array>();
+  const readCached = (e: ZipEntry): Uint8Array => {
+    let data = cache.get(e);
+    if (!data) {
+      data = readEntry(zip, e, budget);
+      cache.set(e, data);
+    }
+    return data;
+  };
   const byLower = new Map<string, ZipEntry>();
   const partNames: string[] = [];
   for (const e of zip.entries) {
@@ -100,19 +111,18 @@ export function openPackage(bytes: Uint8Array): OpcPackage {
   const ctEntry = byLower.get('/[content_types].xml');
   if (!ctEntry) {
     const mimetype = byLower.get('/mimetype');
-    if (mimetype && Buffer.from(readEntry(zip, mimetype)).toString('latin1').startsWith('application/vnd.oasis.opendocument')) {
+    if (mimetype && Buffer.from(readCached(mimetype)).toString('latin1').startsWith('application/vnd.oasis.opendocument')) {
       throw new KysoError('UNSUPPORTED_FORMAT', 'an OpenDocument file (.odt/.ods/.odp), not an Office Open XML package');
     }
     throw new KysoError('DOCUMENT_CORRUPT', 'no [Content_Types].xml: not an Office Open XML package');
   }
-  const ct = parseXml(readEntry(zip, ctEntry), '[Content_Types].xml').documentElement!;
+  const ct = parseXml(readCached(ctEntry), '[Content_Types].xml').documentElement!;
   if (ct.namespaceURI !== NS.contentTypes || ct.localName !== 'Types') throw new KysoError('DOCUMENT_CORRUPT', '[Content_Types].xml: not a Types document');
   const defaults = new Map<string, string>();
   const overrides = new Map<string, string>();
   for (const d of childElements(ct, NS.contentTypes, 'Default')) defaults.set((d.getAttribute('Extension') ?? '').toLowerCase(), d.getAttribute('ContentType') ?? '');
   for (const o of childElements(ct, NS.contentTypes, 'Override')) overrides.set((o.getAttribute('PartName') ?? '').toLowerCase(), o.getAttribute('ContentType') ?? '');
 
-  const cache = new Map<ZipEntry, Uint8Array>();
   const relsCache = new Map<string, Relationship[]>();
   const pkg: OpcPackage = {
     zip,
@@ -126,12 +136,7 @@ export function openPackage(bytes: Uint8Array): OpcPackage {
     read(partName) {
       const e = lookup(partName);
       if (!e) throw new KysoError('DOCUMENT_CORRUPT', `missing part ${partName}`);
-      let data = cache.get(e);
-      if (!data) {
-        data = readEntry(zip, e);
-        cache.set(e, data);
-      }
-      return data;
+      return readCached(e);
     },
     contentType(partName) {
       const name = pkg.canonicalName(partName) ?? partName;

@@ -27,8 +27,66 @@ export function encodeXml(text: string, like: { encoding: 'utf-8' | 'utf-16le' |
   return new Uint8Array(like.bom ? Buffer.concat([Buffer.from(bom), le]) : le);
 }
 
+/** Limits on what is handed to the DOM parser: a 12 KB part nesting a million elements took 22 s and 1.45 GB. */
+export const XML_LIMITS = {
+  /**
+   * Characters of one XML part parsed (content types, relationships, signatures, and parts a signature
+   * canonicalises: kilobytes in real packages; parts only digested are never parsed and have no such limit).
+   */
+  maxChars: 16 * 1024 * 1024,
+  /** Element nesting (WordprocessingML tables in tables reach a few dozen). */
+  maxDepth: 256,
+  /** Elements in one part (each costs some hundreds of bytes as DOM). */
+  maxElements: 500_000,
+} as const;
+
+/**
+ * A linear scan of the markup before the DOM parser sees it: nesting depth and element count, skipping
+ * comments, CDATA, processing instructions and quoted attribute values. DOCUMENT_TOO_COMPLEX past a limit.
+ */
+export function assertXmlShape(text: string, what: string): void {
+  const tooComplex = (why: string): never => { throw new KysoError('DOCUMENT_TOO_COMPLEX', `${what}: ${why}`); };
+  if (text.length > XML_LIMITS.maxChars) tooComplex(`${text.length} characters > ${XML_LIMITS.maxChars}`);
+  const n = text.length;
+  let depth = 0;
+  let elements = 0;
+  let i = text.indexOf('<');
+  while (i >= 0 && i < n) {
+    const next = text.charCodeAt(i + 1);
+    let end: number;
+    if (next === 0x21 /* ! */) {
+      if (text.startsWith('<!--', i)) end = text.indexOf('-->', i + 4) + 2;
+      else if (text.startsWith('<![CDATA[', i)) end = text.indexOf(']]>', i + 9) + 2;
+      else end = text.indexOf('>', i + 2);
+    } else if (next === 0x3f /* ? */) {
+      end = text.indexOf('?>', i + 2) + 1;
+    } else if (next === 0x2f /* / */) {
+      depth--;
+      end = text.indexOf('>', i + 2);
+    } else {
+      let quote = 0;
+      end = -1;
+      for (let j = i + 1; j < n; j++) {
+        const c = text.charCodeAt(j);
+        if (quote) { if (c === quote) quote = 0; } else if (c === 0x22 || c === 0x27) quote = c;
+        else if (c === 0x3e /* > */) { end = j; break; }
+      }
+      if (++elements > XML_LIMITS.maxElements) tooComplex(`more than ${XML_LIMITS.maxElements} elements`);
+      if (end > 0 && text.charCodeAt(end - 1) !== 0x2f /* not self-closing */ && ++depth > XML_LIMITS.maxDepth) {
+        tooComplex(`elements nested deeper than ${XML_LIMITS.maxDepth}`);
+      }
+    }
+    if (end < 0) break; // unterminated: the parser reports it
+    i = text.indexOf('<', end + 1);
+  }
+}
+
 export function parseXml(input: Uint8Array | string, what: string, code: ErrorCode = 'DOCUMENT_CORRUPT'): Document {
+  if (typeof input !== 'string' && input.length > XML_LIMITS.maxChars * 2) {
+    throw new KysoError('DOCUMENT_TOO_COMPLEX', `${what}: ${input.length} bytes of XML`);
+  }
   const text = typeof input === 'string' ? input : decodeXml(input).text;
+  assertXmlShape(text, what);
   const problems: string[] = [];
   let doc: Document;
   try {

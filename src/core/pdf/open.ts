@@ -2,10 +2,13 @@
  * Opens a PDF for signing or verification, turning every way a file can be unusable into a typed error:
  * encrypted (we would have to encrypt our update) → DOCUMENT_ENCRYPTED; unreadable, or readable only by
  * reconstructing a lost cross-reference table (the file is damaged: what the user sees may not be what they sign)
- * → DOCUMENT_CORRUPT.
+ * → DOCUMENT_CORRUPT. Before the library parses anything, a pre-scan refuses what makes it loop or explode
+ * (syntax-guard.ts) and a budget caps what it may inflate (decode-budget.ts) → DOCUMENT_TOO_COMPLEX.
  */
 import { PDF, PdfDict, PermissionDeniedError, SecurityError } from '@libpdf/core';
 import { KysoError } from '../errors.js';
+import { assertWithinBudget, startDecodeBudget } from './decode-budget.js';
+import { assertPdfSyntaxSafe } from './syntax-guard.js';
 
 export type XrefStyle = 'table' | 'stream';
 
@@ -47,10 +50,15 @@ function isEncryptionError(err: unknown): boolean {
 export async function openPdf(bytes: Uint8Array): Promise<OpenedPdf> {
   const header = ascii(bytes, 0, 1024);
   if (!header.includes('%PDF-')) throw new KysoError('DOCUMENT_CORRUPT', 'no %PDF header');
+  await startDecodeBudget(bytes.length);
+  assertPdfSyntaxSafe(bytes);
   let pdf: PDF;
   try {
     pdf = await PDF.load(bytes);
+    assertWithinBudget();
   } catch (cause) {
+    if (cause instanceof KysoError) throw cause;
+    assertWithinBudget();
     if (isEncryptionError(cause)) throw new KysoError('DOCUMENT_ENCRYPTED', (cause as Error).message, { cause });
     throw new KysoError('DOCUMENT_CORRUPT', (cause as Error)?.message, { cause });
   }
@@ -63,8 +71,10 @@ export async function openPdf(bytes: Uint8Array): Promise<OpenedPdf> {
   try {
     pages = pdf.getPageCount();
   } catch (cause) {
+    assertWithinBudget();
     throw new KysoError('DOCUMENT_CORRUPT', 'page tree unreadable', { cause });
   }
+  assertWithinBudget();
   if (pages < 1) throw new KysoError('DOCUMENT_CORRUPT', 'document has no pages');
   const startxref = lastStartxref(bytes);
   if (startxref === undefined) throw new KysoError('DOCUMENT_CORRUPT', 'no startxref at end of file');

@@ -11,6 +11,7 @@ import { KysoError } from '../errors.js';
 import { buildSignedData } from '../cms/signed-data.js';
 import { nodeHash } from '../cms/algorithms.js';
 import { openPdf, type OpenedPdf } from './open.js';
+import { assertWithinBudget } from './decode-budget.js';
 import { writeIncrementalUpdate, type UpdateObject } from './incremental-writer.js';
 import { buildSignatureDictionary, patchByteRange, patchContents, type SubFilter } from './signature-dictionary.js';
 import { ObjectAllocator, buildFieldUpdate, emptyAppearance, existingFieldNames, type AppearanceCopy, type Rect } from './signature-field.js';
@@ -129,6 +130,7 @@ export function prepareSignature(
   }
   objects.push(...buildFieldUpdate(doc, alloc, { pageIndex, rect, signatureRef: sigRef, fieldName, appearanceRef, ...(copies ? { copies } : {}) }));
   const written = writeIncrementalUpdate(doc, objects, alloc.size);
+  assertWithinBudget();
   const bodyAt = written.bodyOffsets.get(sigRef.objectNumber)!;
   const contentsAt = bodyAt + sig.contentsAt;
   const contentsEnd = contentsAt + sig.contentsLength;

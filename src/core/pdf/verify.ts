@@ -7,6 +7,7 @@ import { KysoError } from '../errors.js';
 import { verifySignedData, type CmsSignerCheck } from '../cms/verify.js';
 import { parseCertificate, type SubjectFields } from '../cert/parse.js';
 import { openPdf, type OpenedPdf } from './open.js';
+import { assertWithinBudget } from './decode-budget.js';
 import { decodeTextString, parsePdfDate } from './text-string.js';
 import { digestByteRange } from './sign.js';
 import { createHash } from 'node:crypto';
@@ -221,6 +222,7 @@ export async function verifyPdf(input: Uint8Array | OpenedPdf): Promise<PdfVerif
   try {
     found = findSignatures(doc);
   } catch (cause) {
+    assertWithinBudget();
     throw new KysoError('DOCUMENT_CORRUPT', 'form fields unreadable', { cause });
   }
   const checked = found.map((f) => ({ found: f, report: checkOne(doc, f) }));
@@ -233,6 +235,7 @@ export async function verifyPdf(input: Uint8Array | OpenedPdf): Promise<PdfVerif
       try { report.ltv = ltvStatus(contents.bytes, dss); } catch { /* CMS unreadable: already a problem */ }
     }
   }
+  assertWithinBudget();
   const end = (r: PdfSignatureReport): number => (r.byteRange?.[2] ?? 0) + (r.byteRange?.[3] ?? 0);
   const signatures = checked.map((c) => c.report).sort((x, y) => end(x) - end(y));
   return {

@@ -1,0 +1,109 @@
+/**
+ * The main thread's side of document isolation: verification, the pre-signing check and signing, each run in a
+ * document worker (pool.ts) under its deadline and memory caps. The signing key never crosses: the worker asks
+ * for a digest to be signed and this side asks the token, at most a few times per document.
+ *
+ * One pool per process, started on first use. Its limits come from the environment (`KYSO_DOCUMENT_DEADLINE_MS`,
+ * `KYSO_DOCUMENT_HEAP_MB`) or the defaults; a call may set its own deadline (the agent's `documentDeadlineMs`).
+ */
+import { KysoError } from '../errors.js';
+import type { SigningKey } from '../signing-key.js';
+import type { DocumentSignOptions, DocumentSignResult, DocumentTimestampRequest } from '../sign-document.js';
+import type { DocumentVerification } from '../verify-document.js';
+import type { PdfVerification } from '../pdf/verify.js';
+import type { OoxmlVerification } from '../ooxml/verify.js';
+import { DEFAULT_ISOLATION_LIMITS, DocumentWorkers, type IsolationLimits, type MainHandlers } from './pool.js';
+import type { SignJobArgs, TimestampJobArgs } from './jobs.js';
+
+/** Per call: a deadline other than the pool's, and a signal that stops the job. */
+export interface IsolationGuard {
+  deadlineMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Key operations one document may ask for: a CMS, its retry with a larger reservation, and margin. */
+const MAX_KEY_OPERATIONS = 4;
+/** Extra time for a signature that goes online (certificate check, DSS): network waits happen in the worker. */
+const NETWORK_ALLOWANCE_MS = 60_000;
+
+let shared: DocumentWorkers | undefined;
+
+function envLimits(): Partial<IsolationLimits> {
+  const num = (name: string): number | undefined => {
+    const v = Number(process.env[name]);
+    return Number.isFinite(v) && v > 0 ? v : undefined;
+  };
+  const deadlineMs = num('KYSO_DOCUMENT_DEADLINE_MS');
+  const heapMb = num('KYSO_DOCUMENT_HEAP_MB');
+  return { ...(deadlineMs ? { deadlineMs } : {}), ...(heapMb ? { heapMb } : {}) };
+}
+
+export function documentWorkers(): DocumentWorkers {
+  shared ??= new DocumentWorkers({ ...DEFAULT_ISOLATION_LIMITS, ...envLimits() });
+  return shared;
+}
+
+/** Whether the workers' @libpdf/core has its tokenizer mended (libpdf-hook.ts): false after a library update moved the code. */
+export function libpdfTokenizerMended(): Promise<boolean> {
+  return documentWorkers().run('libpdfMended', undefined);
+}
+
+function run<T>(kind: string, args: unknown, guard: IsolationGuard = {}, handlers?: MainHandlers): Promise<T> {
+  return documentWorkers().run<T>(kind, args, {
+    ...(guard.deadlineMs !== undefined ? { deadlineMs: guard.deadlineMs } : {}),
+    ...(guard.signal ? { signal: guard.signal } : {}),
+    ...(handlers ? { handlers } : {}),
+  });
+}
+
+export function verifyDocumentIsolated(bytes: Uint8Array, guard?: IsolationGuard): Promise<DocumentVerification> {
+  return run('verify', { bytes }, guard);
+}
+
+export function verifyPdfIsolated(bytes: Uint8Array, guard?: IsolationGuard): Promise<PdfVerification> {
+  return run('verifyPdf', { bytes }, guard);
+}
+
+export function verifyOoxmlIsolated(bytes: Uint8Array, guard?: IsolationGuard): Promise<OoxmlVerification> {
+  return run('verifyOoxml', { bytes }, guard);
+}
+
+export function assertSignableIsolated(bytes: Uint8Array, fileName?: string, guard?: IsolationGuard): Promise<'pdf' | 'ooxml'> {
+  return run('assertSignable', { bytes, ...(fileName !== undefined ? { fileName } : {}) }, guard);
+}
+
+export function signDocumentIsolated(bytes: Uint8Array, key: SigningKey, options: DocumentSignOptions = {}, fileName?: string, guard: IsolationGuard = {}): Promise<DocumentSignResult> {
+  const { onProgress, onCertificateCheck, timestamp, ...rest } = options;
+  const args: SignJobArgs = {
+    bytes,
+    ...(fileName !== undefined ? { fileName } : {}),
+    key: { certificate: key.certificate, chain: [...key.chain], keyType: key.keyType, keySize: key.keySize },
+    options: rest,
+    ...(timestamp ? { tsaReserve: timestamp.expectedTokenSize() } : {}),
+    progress: onProgress !== undefined,
+    certificateCheck: onCertificateCheck !== undefined,
+  };
+  let keyOperations = 0;
+  const counted = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => (...a: A): Promise<R> => {
+    if (++keyOperations > MAX_KEY_OPERATIONS) return Promise.reject(new KysoError('INTERNAL', 'too many key operations for one document'));
+    return f(...a);
+  };
+  const handlers: MainHandlers = {
+    signDigest: counted((digest: Uint8Array, hash: Parameters<SigningKey['signDigest']>[1]) => key.signDigest(digest, hash)),
+    signData: counted((data: Uint8Array, hash: Parameters<SigningKey['signData']>[1]) => key.signData(data, hash)),
+    ...(timestamp ? { timestamp: (digest: Uint8Array, hash: Parameters<NonNullable<typeof timestamp>['timestamp']>[1]) => timestamp.timestamp(digest, hash) } : {}),
+    ...(onProgress ? { progress: (stage: Parameters<NonNullable<typeof onProgress>>[0]) => onProgress(stage) } : {}),
+    ...(onCertificateCheck ? { certificateCheck: (check: Parameters<NonNullable<typeof onCertificateCheck>>[0]) => onCertificateCheck(check) } : {}),
+  };
+  const online = (options.level !== undefined && options.level !== 'B-B') || timestamp !== undefined || options.certificateCheck === 'online';
+  const base = guard.deadlineMs ?? documentWorkers().limits.deadlineMs;
+  return run('sign', args, { ...guard, deadlineMs: base + (online ? NETWORK_ALLOWANCE_MS : 0) }, handlers);
+}
+
+export function timestampDocumentIsolated(bytes: Uint8Array, request: DocumentTimestampRequest, guard: IsolationGuard = {}): Promise<{ bytes: Uint8Array; time: Date; tsa?: string }> {
+  const args: TimestampJobArgs = { bytes, addValidationData: request.addValidationData ?? false, tsaReserve: request.timestamp.expectedTokenSize() };
+  const base = guard.deadlineMs ?? documentWorkers().limits.deadlineMs;
+  return run('timestamp', args, { ...guard, deadlineMs: base + NETWORK_ALLOWANCE_MS }, {
+    timestamp: (digest: Uint8Array, hash: Parameters<DocumentTimestampRequest['timestamp']['timestamp']>[1]) => request.timestamp.timestamp(digest, hash),
+  });
+}

@@ -1,0 +1,102 @@
+/**
+ * The jobs a document worker runs: the in-process implementations of verification, the pre-signing check and
+ * signing, with the key, the TSA and the callbacks standing in for their main-thread owners. The worker never
+ * holds a token, a PKCS#11 module or a PIN: its "key" is the certificate plus a request to the main thread to
+ * sign one digest.
+ */
+import type { HashAlgorithm, KeyType, SigningKey } from '../signing-key.js';
+import type { TimestampClient, TimestampToken } from '../tsa/api.js';
+import type { CertificateCheck } from '../revocation/check.js';
+import type { DocumentSignOptions } from '../sign-document.js';
+import { KysoError } from '../errors.js';
+
+export interface MainChannel {
+  call(method: string, ...args: unknown[]): Promise<unknown>;
+  emit(name: string, ...args: unknown[]): void;
+}
+
+/** A signing key as the worker sees it: public parts only. */
+export interface PublicKeyParts { certificate: Uint8Array; chain: Uint8Array[]; keyType: KeyType; keySize: number }
+
+/** What crosses for a signature: the options without their functions, and which functions the caller has. */
+export interface SignJobArgs {
+  bytes: Uint8Array;
+  fileName?: string;
+  key: PublicKeyParts;
+  options: Omit<DocumentSignOptions, 'onProgress' | 'onCertificateCheck' | 'timestamp'>;
+  /** The caller has a TSA (its current reserve estimate). */
+  tsaReserve?: number;
+  progress: boolean;
+  certificateCheck: boolean;
+}
+
+export interface TimestampJobArgs { bytes: Uint8Array; addValidationData: boolean; tsaReserve: number }
+
+function remoteKey(parts: PublicKeyParts, main: MainChannel): SigningKey {
+  return {
+    certificate: parts.certificate,
+    chain: parts.chain,
+    keyType: parts.keyType,
+    keySize: parts.keySize,
+    signDigest: async (digest: Uint8Array, hash: HashAlgorithm) => main.call('signDigest', digest, hash) as Promise<Uint8Array>,
+    signData: async (data: Uint8Array, hash: HashAlgorithm) => main.call('signData', data, hash) as Promise<Uint8Array>,
+  };
+}
+
+function remoteTsa(reserve: number, main: MainChannel): TimestampClient {
+  let expected = reserve;
+  return {
+    timestamp: async (digest, hash) => {
+      const token = await main.call('timestamp', digest, hash) as TimestampToken;
+      expected = Math.max(expected, token.der.length);
+      return token;
+    },
+    expectedTokenSize: () => expected,
+  };
+}
+
+export async function runJob(kind: string, args: unknown, main: MainChannel): Promise<unknown> {
+  switch (kind) {
+    case 'ping':
+      return 'pong';
+    case 'libpdfMended': {
+      await import('@libpdf/core');
+      return (globalThis as { __kysoLibpdfMended?: boolean }).__kysoLibpdfMended === true;
+    }
+    case 'verify': {
+      const { verifyDocumentHere } = await import('../verify-document.js');
+      return verifyDocumentHere((args as { bytes: Uint8Array }).bytes);
+    }
+    case 'verifyPdf': {
+      const { verifyPdf } = await import('../pdf/verify.js');
+      return verifyPdf((args as { bytes: Uint8Array }).bytes);
+    }
+    case 'verifyOoxml': {
+      const { verifyOoxml } = await import('../ooxml/verify.js');
+      return verifyOoxml((args as { bytes: Uint8Array }).bytes);
+    }
+    case 'assertSignable': {
+      const { assertSignableHere } = await import('../sign-document.js');
+      const a = args as { bytes: Uint8Array; fileName?: string };
+      return assertSignableHere(a.bytes, a.fileName);
+    }
+    case 'sign': {
+      const { signDocumentHere } = await import('../sign-document.js');
+      const a = args as SignJobArgs;
+      const options: DocumentSignOptions = {
+        ...a.options,
+        ...(a.tsaReserve !== undefined ? { timestamp: remoteTsa(a.tsaReserve, main) } : {}),
+        ...(a.progress ? { onProgress: (stage) => main.emit('progress', stage) } : {}),
+        ...(a.certificateCheck ? { onCertificateCheck: async (check: CertificateCheck) => { await main.call('certificateCheck', check); } } : {}),
+      };
+      return signDocumentHere(a.bytes, remoteKey(a.key, main), options, a.fileName);
+    }
+    case 'timestamp': {
+      const { timestampDocumentHere } = await import('../sign-document.js');
+      const a = args as TimestampJobArgs;
+      return timestampDocumentHere(a.bytes, { timestamp: remoteTsa(a.tsaReserve, main), addValidationData: a.addValidationData });
+    }
+    default:
+      throw new KysoError('INTERNAL', `unknown document job ${kind}`);
+  }
+}

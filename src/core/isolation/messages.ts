@@ -1,0 +1,33 @@
+/**
+ * What the main thread and a document worker say to each other, and how errors cross (structured clone keeps
+ * no class: a KysoError travels as its code and detail and is rebuilt on the other side).
+ */
+import { ERROR_MESSAGES, KysoError, toKysoError, type ErrorCode } from '../errors.js';
+
+export interface WireError { code: ErrorCode; detail?: string }
+
+/** Main → worker. */
+export type ToWorker =
+  | { type: 'job'; id: number; kind: string; args: unknown }
+  | { type: 'reply'; callId: number; ok: true; value: unknown }
+  | { type: 'reply'; callId: number; ok: false; error: WireError };
+
+/** Worker → main. */
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'done'; id: number; ok: true; value: unknown }
+  | { type: 'done'; id: number; ok: false; error: WireError }
+  /** The worker needs the main thread (the token, the TSA, the user): the deadline pauses until the reply. */
+  | { type: 'call'; id: number; callId: number; method: string; args: unknown[] }
+  | { type: 'event'; id: number; name: string; args: unknown[] };
+
+export function toWire(err: unknown): WireError {
+  // A parser recursing without end (deep nesting the limits did not foresee) is the document's doing.
+  if (err instanceof RangeError && /call stack/i.test(err.message)) return { code: 'DOCUMENT_TOO_COMPLEX', detail: 'nesting too deep' };
+  const e = toKysoError(err);
+  return { code: e.code, ...(e.detail !== undefined ? { detail: e.detail } : {}) };
+}
+
+export function fromWire(w: WireError): KysoError {
+  return new KysoError(w.code in ERROR_MESSAGES ? w.code : 'INTERNAL', w.detail);
+}

@@ -1,0 +1,255 @@
+/**
+ * Untrusted documents are parsed in worker threads, never on the caller's event loop: a file that makes a parser
+ * loop or balloon costs one worker, which is terminated and replaced, and the caller gets a typed error —
+ * TIMEOUT past the deadline, DOCUMENT_TOO_COMPLEX past the heap cap (V8 `resourceLimits`) or the memory cap (the
+ * process RSS, watched from the main thread, because inflated buffers live outside the V8 heap).
+ *
+ * The deadline counts the worker's own time: it pauses while the worker waits on the main thread (the token
+ * signing a digest, a TSA, the user), which is where the PIN and the token stay.
+ *
+ * A few workers (default 2) are started on first use and reused; an idle worker does not keep the process alive.
+ */
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { KysoError } from '../errors.js';
+import { fromWire, toWire, type FromWorker, type ToWorker } from './messages.js';
+
+export interface IsolationLimits {
+  /** A job running longer than this (own time, waits on the main thread excluded) is stopped: TIMEOUT. */
+  deadlineMs: number;
+  /** V8 old-generation heap of a worker. */
+  heapMb: number;
+  /** The process's RSS may grow this much above where it stood when the pool started, while jobs run. */
+  rssGrowthMb: number;
+  /** Workers at most. */
+  workers: number;
+}
+
+export const DEFAULT_ISOLATION_LIMITS: IsolationLimits = { deadlineMs: 60_000, heapMb: 384, rssGrowthMb: 640, workers: 2 };
+
+/** What the main thread answers for a job: calls the worker makes, and events it sends. */
+export type MainHandlers = Record<string, (...args: never[]) => unknown>;
+
+export interface RunOptions {
+  deadlineMs?: number;
+  /** Aborting stops the job (its worker is replaced) and rejects with the signal's reason. */
+  signal?: AbortSignal;
+  handlers?: MainHandlers;
+}
+
+interface Job {
+  id: number;
+  kind: string;
+  args: unknown;
+  transfer: ArrayBuffer[];
+  options: RunOptions;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+interface Slot {
+  worker: Worker;
+  job?: Job;
+  /** Deadline bookkeeping: time left, and the running timer (absent while paused on a main-thread call). */
+  remainingMs: number;
+  startedAt: number;
+  timer?: NodeJS.Timeout;
+  pendingCalls: number;
+  dead: boolean;
+  /** The worker finished loading: a job's deadline counts from here, not from the worker's start. */
+  ready: boolean;
+  startupTimer?: NodeJS.Timeout;
+}
+
+/** The worker's compiled entry: next to this file in dist/; from sources (tests), the dist/ copy built by tsc. */
+function workerUrl(): URL {
+  const here = new URL('./worker.js', import.meta.url);
+  if (!import.meta.url.endsWith('.ts')) return here;
+  return new URL(import.meta.url.replace(/\/src\/core\/isolation\/pool\.ts$/, '/dist/core/isolation/worker.js'));
+}
+
+let nextJobId = 1;
+const RSS_POLL_MS = 50;
+/** A worker that has not loaded by then is broken (not the document's fault). */
+const STARTUP_LIMIT_MS = 60_000;
+
+export class DocumentWorkers {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private rssBaseline = 0;
+  private rssTimer: NodeJS.Timeout | undefined;
+  /** Workers started so far (tests and logs: a replaced worker counts again). */
+  started = 0;
+
+  constructor(readonly limits: IsolationLimits = DEFAULT_ISOLATION_LIMITS) {}
+
+  run<T>(kind: string, args: unknown, options: RunOptions = {}, transfer: ArrayBuffer[] = []): Promise<T> {
+    if (options.signal?.aborted) return Promise.reject(abortReason(options.signal));
+    return new Promise<T>((resolve, reject) => {
+      const job: Job = { id: nextJobId++, kind, args, transfer, options, resolve: resolve as (v: unknown) => void, reject };
+      this.queue.push(job);
+      options.signal?.addEventListener('abort', () => this.abort(job, abortReason(options.signal!)), { once: true });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.queue.length) {
+      let slot = this.slots.find((s) => !s.job && !s.dead);
+      if (!slot && this.slots.length < this.limits.workers) slot = this.spawn();
+      if (!slot) return;
+      this.start(slot, this.queue.shift()!);
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(fileURLToPath(workerUrl()), {
+      resourceLimits: { maxOldGenerationSizeMb: this.limits.heapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 },
+      stdout: false,
+      stderr: false,
+    });
+    this.started++;
+    worker.unref();
+    const slot: Slot = { worker, remainingMs: 0, startedAt: 0, pendingCalls: 0, dead: false, ready: false };
+    slot.startupTimer = setTimeout(() => this.fail(slot, new KysoError('INTERNAL', 'document worker did not start')), STARTUP_LIMIT_MS);
+    slot.startupTimer.unref();
+    this.slots.push(slot);
+    worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
+    worker.on('error', (err: Error & { code?: string }) => {
+      const oom = err.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      this.fail(slot, oom
+        ? new KysoError('DOCUMENT_TOO_COMPLEX', `the document needs more than ${this.limits.heapMb} MB of memory to parse`)
+        : new KysoError('INTERNAL', `document worker failed: ${err.message}`));
+    });
+    worker.on('exit', () => this.fail(slot, new KysoError('INTERNAL', 'document worker exited')));
+    return slot;
+  }
+
+  private start(slot: Slot, job: Job): void {
+    slot.job = job;
+    slot.pendingCalls = 0;
+    slot.remainingMs = job.options.deadlineMs ?? this.limits.deadlineMs;
+    slot.worker.ref();
+    if (slot.ready) this.resumeDeadline(slot);
+    this.watchMemory();
+    const msg: ToWorker = { type: 'job', id: job.id, kind: job.kind, args: job.args };
+    slot.worker.postMessage(msg, job.transfer);
+  }
+
+  private resumeDeadline(slot: Slot): void {
+    slot.startedAt = Date.now();
+    slot.timer = setTimeout(() => {
+      this.fail(slot, new KysoError('TIMEOUT', `the document took longer than ${Math.round((slot.job?.options.deadlineMs ?? this.limits.deadlineMs) / 1000)} s to process`));
+    }, Math.max(0, slot.remainingMs));
+    slot.timer.unref();
+  }
+
+  private pauseDeadline(slot: Slot): void {
+    if (!slot.timer) return;
+    clearTimeout(slot.timer);
+    slot.timer = undefined;
+    slot.remainingMs -= Date.now() - slot.startedAt;
+  }
+
+  private onMessage(slot: Slot, m: FromWorker): void {
+    const job = slot.job;
+    if (m.type === 'ready') {
+      slot.ready = true;
+      clearTimeout(slot.startupTimer);
+      if (job) this.resumeDeadline(slot);
+      return;
+    }
+    if (!job) return;
+    if (m.type === 'done') {
+      if (m.id !== job.id) return;
+      this.finish(slot);
+      if (m.ok) job.resolve(m.value);
+      else job.reject(fromWire(m.error));
+      return;
+    }
+    if (m.id !== job.id) return;
+    const name = m.type === 'call' ? m.method : m.name;
+    const handler = job.options.handlers?.[name] as ((...a: unknown[]) => unknown) | undefined;
+    if (m.type === 'event') {
+      try { handler?.(...m.args); } catch { /* an event handler's failure is the caller's business */ }
+      return;
+    }
+    if (slot.pendingCalls++ === 0) this.pauseDeadline(slot);
+    const reply = (r: ToWorker): void => {
+      if (slot.job !== job || slot.dead) return;
+      if (--slot.pendingCalls === 0) this.resumeDeadline(slot);
+      slot.worker.postMessage(r);
+    };
+    Promise.resolve()
+      .then(() => {
+        if (!handler) throw new KysoError('INTERNAL', `no handler for ${name}`);
+        return handler(...m.args);
+      })
+      .then(
+        (value) => reply({ type: 'reply', callId: m.callId, ok: true, value }),
+        (err: unknown) => reply({ type: 'reply', callId: m.callId, ok: false, error: toWire(err) }),
+      );
+  }
+
+  /** The job is answered: the worker is free again and no longer keeps the process alive. */
+  private finish(slot: Slot): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = undefined;
+    slot.job = undefined;
+    slot.worker.unref();
+    this.watchMemory();
+    queueMicrotask(() => this.pump());
+  }
+
+  /** Stops the slot's job with `err`: the worker is terminated (it may be stuck) and replaced on demand. */
+  private fail(slot: Slot, err: KysoError): void {
+    if (slot.dead) return;
+    slot.dead = true;
+    if (slot.timer) clearTimeout(slot.timer);
+    clearTimeout(slot.startupTimer);
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    const job = slot.job;
+    slot.job = undefined;
+    void slot.worker.terminate();
+    job?.reject(err);
+    this.watchMemory();
+    queueMicrotask(() => this.pump());
+  }
+
+  private abort(job: Job, reason: unknown): void {
+    const q = this.queue.indexOf(job);
+    if (q >= 0) { this.queue.splice(q, 1); job.reject(reason); return; }
+    const slot = this.slots.find((s) => s.job === job);
+    if (slot) {
+      slot.job = undefined;
+      this.fail(slot, reason instanceof KysoError ? reason : new KysoError('USER_CANCELLED'));
+      job.reject(reason);
+    }
+  }
+
+  /** Polls RSS while any job runs; past the cap every running job is stopped (the growth cannot be attributed). */
+  private watchMemory(): void {
+    const busy = this.slots.some((s) => s.job);
+    if (!busy) {
+      if (this.rssTimer) clearInterval(this.rssTimer);
+      this.rssTimer = undefined;
+      return;
+    }
+    if (this.rssTimer) return;
+    // Growth is measured from where the process stood when it went from idle to busy.
+    this.rssBaseline = process.memoryUsage.rss();
+    this.rssTimer = setInterval(() => {
+      const rss = process.memoryUsage.rss();
+      if (rss - this.rssBaseline <= this.limits.rssGrowthMb * 1024 * 1024) return;
+      for (const s of this.slots.filter((x) => x.job)) {
+        this.fail(s, new KysoError('DOCUMENT_TOO_COMPLEX', `processing the document took more than ${this.limits.rssGrowthMb} MB of memory`));
+      }
+    }, RSS_POLL_MS);
+    this.rssTimer.unref();
+  }
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason instanceof KysoError ? signal.reason : new KysoError('USER_CANCELLED');
+}

@@ -1,0 +1,64 @@
+/**
+ * A document worker's entry (see pool.ts): runs one job at a time, asks the main thread for what only it may
+ * do (sign a digest with the token, reach the TSA, ask the user), and answers with plain data.
+ */
+import * as nodeModule from 'node:module';
+import { parentPort } from 'node:worker_threads';
+import { fromWire, toWire, type FromWorker, type ToWorker, type WireError } from './messages.js';
+import type { MainChannel } from './jobs.js';
+
+const port = parentPort;
+if (!port) throw new Error('document worker started outside a worker thread');
+// Before any job imports @libpdf/core: mend its tokenizer's endless loop (libpdf-hook.ts). Node before 20.6 has no
+// loader hooks: the pre-scan and the deadline then stand alone (libpdfTokenizerMended() reports false).
+(nodeModule as { register?: (specifier: URL) => void }).register?.(new URL('./libpdf-hook.js', import.meta.url));
+
+let nextCall = 1;
+const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+
+const post = (m: FromWorker): void => port.postMessage(m);
+
+/**
+ * A view on a larger buffer would be cloned with all of its buffer (a certificate sliced from a 50 MB document
+ * would copy the document): views are compacted before they cross.
+ */
+function compact(value: unknown, depth = 0): unknown {
+  if (depth > 64 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Uint8Array) {
+    return value.byteOffset === 0 && value.byteLength === value.buffer.byteLength ? value : value.slice();
+  }
+  if (value instanceof Date || value instanceof Map || value instanceof Set) return value;
+  if (Array.isArray(value)) return value.map((v) => compact(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (typeof v !== 'function') out[k] = compact(v, depth + 1);
+  return out;
+}
+
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'reply') {
+    const p = pending.get(m.callId);
+    pending.delete(m.callId);
+    if (m.ok) p?.resolve(m.value);
+    else p?.reject(m.error);
+    return;
+  }
+  const id = m.id;
+  const main: MainChannel = {
+    call: (method, ...args) => new Promise((resolve, reject) => {
+      const callId = nextCall++;
+      pending.set(callId, { resolve, reject: (w) => reject(fromWire(w as WireError)) });
+      post({ type: 'call', id, callId, method, args });
+    }),
+    emit: (name, ...args) => post({ type: 'event', id, name, args }),
+  };
+  void import('./jobs.js')
+    .then(({ runJob }) => runJob(m.kind, m.args, main))
+    .then(
+      (value) => post({ type: 'done', id, ok: true, value: compact(value) }),
+      (err: unknown) => post({ type: 'done', id, ok: false, error: toWire(err) }),
+    );
+});
+
+// Load the engines before saying ready: a job's deadline then counts parsing, not module loading.
+await Promise.all([import('./jobs.js'), import('../verify-document.js'), import('../sign-document.js'), import('../ooxml/verify.js'), import('../pdf/decode-budget.js').then((m) => m.startDecodeBudget(0))]);
+post({ type: 'ready' });
