@@ -1,0 +1,167 @@
+/**
+ * What each object of one revision is for: catalog, page tree, pages and their annotation arrays, form fields
+ * and signature fields (with their widgets and values), the DSS, the document information. Revision analysis
+ * uses this to decide whether replacing or adding an object is a permitted change.
+ */
+import { PdfArray, PdfDict, PdfRef, PdfStream, PdfString, type PDF, type PdfObject } from '@libpdf/core';
+import { decodeTextString } from '../pdf/text-string.js';
+
+export interface FieldInfo {
+  name: string;
+  isSignature: boolean;
+  /** The field (or merged field/widget) has a value. */
+  signed: boolean;
+}
+
+export interface AnnotationInfo {
+  /** 0-based page index. */
+  page: number;
+  signatureWidget: boolean;
+  formWidget: boolean;
+}
+
+export interface ObjectRoles {
+  catalog?: number;
+  info?: number;
+  metadata?: number;
+  /** Page object number → 0-based index. */
+  pages: Map<number, number>;
+  /** Page refs in order (object numbers). */
+  pageOrder: number[];
+  pageTreeNodes: Set<number>;
+  /** Indirect /Annots arrays → page index. */
+  annotArrays: Map<number, number>;
+  annotations: Map<number, AnnotationInfo>;
+  acroForm?: number;
+  acroFormFields?: number;
+  fields: Map<number, FieldInfo>;
+  /** Signature dictionaries (field values), including document timestamps. */
+  signatureValues: Set<number>;
+  /** The DSS dictionary and everything it references. */
+  dss: Set<number>;
+}
+
+type Doc = PDF;
+
+export const resolveIn = (pdf: Doc, o: PdfObject | undefined | null): PdfObject | undefined =>
+  (o instanceof PdfRef ? (pdf.getObject(o) ?? undefined) : o ?? undefined);
+
+/** Object numbers reachable from `start` through references (not following `skipKeys`), bounded. */
+export function reachable(pdf: Doc, start: PdfObject | undefined, skipKeys: ReadonlySet<string> = new Set(), limit = 20000, into = new Set<number>()): Set<number> {
+  const stack: PdfObject[] = start ? [start] : [];
+  let visits = 0;
+  while (stack.length && visits++ < limit) {
+    const o = stack.pop()!;
+    if (o instanceof PdfRef) {
+      if (into.has(o.objectNumber)) continue;
+      into.add(o.objectNumber);
+      const r = pdf.getObject(o);
+      if (r) stack.push(r);
+    } else if (o instanceof PdfDict) { // PdfStream too
+      for (const [k, v] of o) if (!skipKeys.has(k.value)) stack.push(v);
+    } else if (o instanceof PdfArray) {
+      for (const v of o) stack.push(v);
+    }
+  }
+  return into;
+}
+
+export function readRoles(pdf: Doc): ObjectRoles {
+  const roles: ObjectRoles = {
+    pages: new Map(), pageOrder: [], pageTreeNodes: new Set(), annotArrays: new Map(), annotations: new Map(),
+    fields: new Map(), signatureValues: new Set(), dss: new Set(),
+  };
+  const trailer = pdf.context.info.trailer;
+  const root = trailer.get('Root');
+  if (root instanceof PdfRef) roles.catalog = root.objectNumber;
+  const info = trailer.get('Info');
+  if (info instanceof PdfRef) roles.info = info.objectNumber;
+  const catalog = pdf.getCatalog();
+  const meta = catalog.get('Metadata');
+  if (meta instanceof PdfRef) roles.metadata = meta.objectNumber;
+
+  // Page tree nodes, walked from /Pages (not from the library's flattened list, so an added node shows).
+  const walkTree = (o: PdfObject | undefined, depth: number): void => {
+    if (!(o instanceof PdfRef) || depth > 64 || roles.pageTreeNodes.has(o.objectNumber)) return;
+    const d = pdf.getObject(o);
+    if (!(d instanceof PdfDict) || d.getName('Type')?.value !== 'Pages') return;
+    roles.pageTreeNodes.add(o.objectNumber);
+    const kids = resolveIn(pdf, d.get('Kids'));
+    if (kids instanceof PdfArray) for (const k of kids) walkTree(k, depth + 1);
+  };
+  walkTree(catalog.get('Pages'), 0);
+
+  pdf.getPages().forEach((page, i) => {
+    roles.pages.set(page.ref.objectNumber, i);
+    roles.pageOrder.push(page.ref.objectNumber);
+    const annotsRaw = page.dict.get('Annots');
+    if (annotsRaw instanceof PdfRef) roles.annotArrays.set(annotsRaw.objectNumber, i);
+    const annots = resolveIn(pdf, annotsRaw);
+    if (!(annots instanceof PdfArray)) return;
+    for (const a of annots) {
+      if (!(a instanceof PdfRef)) continue;
+      const d = pdf.getObject(a);
+      if (!(d instanceof PdfDict)) continue;
+      const widget = d.getName('Subtype')?.value === 'Widget';
+      const parent = resolveIn(pdf, d.get('Parent'));
+      const ft = d.getName('FT')?.value ?? (parent instanceof PdfDict ? parent.getName('FT')?.value : undefined);
+      roles.annotations.set(a.objectNumber, { page: i, signatureWidget: widget && ft === 'Sig', formWidget: widget && ft !== 'Sig' });
+    }
+  });
+
+  const acroRaw = catalog.get('AcroForm');
+  if (acroRaw instanceof PdfRef) roles.acroForm = acroRaw.objectNumber;
+  const acro = resolveIn(pdf, acroRaw);
+  if (acro instanceof PdfDict) {
+    const fieldsRaw = acro.get('Fields');
+    if (fieldsRaw instanceof PdfRef) roles.acroFormFields = fieldsRaw.objectNumber;
+    const walk = (arr: PdfObject | undefined, prefix: string, inheritedFt: string | undefined, depth: number): void => {
+      const a = resolveIn(pdf, arr);
+      if (!(a instanceof PdfArray) || depth > 32) return;
+      for (const item of a) {
+        if (!(item instanceof PdfRef) || roles.fields.has(item.objectNumber)) continue;
+        const f = pdf.getObject(item);
+        if (!(f instanceof PdfDict)) continue;
+        const t = f.get('T');
+        const name = t instanceof PdfString ? (prefix ? `${prefix}.${decodeTextString(t.bytes)}` : decodeTextString(t.bytes)) : prefix;
+        const ft = f.getName('FT')?.value ?? inheritedFt;
+        const v = f.get('V');
+        roles.fields.set(item.objectNumber, { name, isSignature: ft === 'Sig', signed: v !== undefined });
+        if (ft === 'Sig' && v instanceof PdfRef) roles.signatureValues.add(v.objectNumber);
+        walk(f.get('Kids'), name, ft, depth + 1);
+      }
+    };
+    walk(fieldsRaw, '', undefined, 0);
+  }
+  // Signature widgets attached only to a page (poppler with an inline form) still name their value.
+  for (const [num, a] of roles.annotations) {
+    if (!a.signatureWidget || roles.fields.has(num)) continue;
+    const d = pdf.getObject(PdfRef.of(num, 0));
+    if (d instanceof PdfDict) {
+      const t = d.get('T');
+      roles.fields.set(num, { name: t instanceof PdfString ? decodeTextString(t.bytes) : '', isSignature: true, signed: d.has('V') });
+      const v = d.get('V');
+      if (v instanceof PdfRef) roles.signatureValues.add(v.objectNumber);
+    }
+  }
+
+  const dss = catalog.get('DSS');
+  if (dss instanceof PdfRef || dss instanceof PdfDict) reachable(pdf, dss, new Set(), 100000, roles.dss);
+  return roles;
+}
+
+/** Keys whose values differ between two dictionaries (added, removed or changed). */
+export function changedKeys(a: PdfDict | undefined, b: PdfDict | undefined, same: (x: PdfObject, y: PdfObject) => boolean): string[] {
+  const keys = new Set<string>();
+  for (const [k] of a ?? []) keys.add(k.value);
+  for (const [k] of b ?? []) keys.add(k.value);
+  const out: string[] = [];
+  for (const k of keys) {
+    const x = a?.get(k);
+    const y = b?.get(k);
+    if (!x || !y || !same(x, y)) out.push(k);
+  }
+  return out.sort();
+}
+
+export const isStream = (o: PdfObject | undefined): o is PdfStream => o instanceof PdfStream;

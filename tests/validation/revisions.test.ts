@@ -1,0 +1,63 @@
+/**
+ * Revision analysis on real signatures (SoftHSM token) followed by incremental updates a forger writes:
+ * each forgery keeps the signature cryptographically intact (pdfsig agrees) but is reported as a disallowed
+ * change naming page 1; a second signature stays an allowed change.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PDF } from '@libpdf/core';
+import { signPdf } from '../../src/core/pdf/sign.js';
+import { analyzeAfter } from '../../src/core/validation/revisions.js';
+import type { TokenService } from '../../src/core/token/token-service.js';
+import { openTestTokens, testKey } from '../helpers/token.js';
+import { pdfsig, withTempFile } from '../helpers/tools.js';
+import { addPage, annotateOverText, paintOverPage, replacePageContent } from './forgeries.js';
+
+let tokens: TokenService;
+let signed: Uint8Array;
+let signedEnd: number;
+
+beforeAll(async () => {
+  tokens = openTestTokens();
+  const pdf = PDF.create();
+  pdf.addPage({ width: 595, height: 842 }).drawText('Don de nghi cap phep', { x: 50, y: 780, size: 14 });
+  const result = await signPdf(await pdf.save(), await testKey(tokens, 'rsa'), { reason: 'Nộp hồ sơ' });
+  signed = result.bytes;
+  signedEnd = result.byteRange[2] + result.byteRange[3];
+});
+afterAll(() => tokens?.close());
+
+const pdfsigIntact = (bytes: Uint8Array): boolean[] => withTempFile(bytes, 'x.pdf', (f) => pdfsig(f).signatures.map((s) => s.valid));
+
+describe('revision analysis', () => {
+  it('a freshly signed file is unchanged', async () => {
+    const h = await analyzeAfter(signed, signedEnd);
+    expect(h.verdict).toBe('unchanged');
+    expect(h.updates).toHaveLength(0);
+  });
+
+  it.each([
+    ['page content replaced', replacePageContent, 'page-content'],
+    ['a red box painted by a new content stream', paintOverPage, 'page-content'],
+    ['an annotation over the text', annotateOverText, 'annotation'],
+    ['a page added', addPage, 'pages'],
+  ] as const)('%s: disallowed, names the page; the signature itself still verifies', async (_name, forge, kind) => {
+    const forged = await forge(signed);
+    const h = await analyzeAfter(forged, signedEnd);
+    expect(h.verdict, JSON.stringify(h.updates)).toBe('disallowed-changes');
+    const bad = h.updates.flatMap((u) => u.changes).filter((c) => !c.allowed);
+    expect(bad.map((c) => c.kind)).toContain(kind);
+    expect(h.changedPages.length).toBeGreaterThan(0);
+    if (kind !== 'pages') expect(h.changedPages).toEqual([1]);
+    else expect(h.changedPages).toContain(2);
+    expect(pdfsigIntact(forged)).toEqual([true]);
+  });
+
+  it('a second signature is an allowed change', async () => {
+    const second = await signPdf(signed, await testKey(tokens, 'ec256'));
+    const h = await analyzeAfter(second.bytes, signedEnd);
+    expect(h.verdict, JSON.stringify(h.updates, null, 1)).toBe('allowed-changes');
+    expect(h.updates).toHaveLength(1);
+    expect(h.updates[0]!.signaturesAdded).toEqual([second.fieldName]);
+    expect(pdfsigIntact(second.bytes)).toEqual([true, true]);
+  });
+});
