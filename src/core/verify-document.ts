@@ -3,8 +3,10 @@
  */
 import { KysoError } from './errors.js';
 import { sniffDocumentType } from './document-type.js';
-import { verifyPdf, type PdfSignatureReport } from './pdf/verify.js';
+import type { PdfSignatureReport } from './pdf/verify.js';
 import type { TimestampReport } from './tsa/report.js';
+import { validatePdf, type PdfValidation, type SignatureValidation, type ValidateOptions } from './validation/validate-pdf.js';
+import type { RevisionHistory } from './validation/revisions.js';
 
 export interface SignatureSummary {
   signer?: string;
@@ -20,6 +22,10 @@ export interface DocumentVerification {
   signatures: SignatureSummary[];
   allIntact: boolean;
   pdf?: PdfSignatureReport[];
+  /** PDF: revisions, levels and trust per signature (validation/validate-pdf.ts). */
+  validation?: PdfValidation;
+  /** 0 every signature intact, only allowed changes after, trusted; 1 broken, modified or unsigned; 3 intact but untrusted. */
+  exitCode: 0 | 1 | 3;
 }
 
 function timestampNote(s: PdfSignatureReport): string {
@@ -33,22 +39,43 @@ function stampedNote(t: TimestampReport): string {
   return `; timestamped ${t.time.toISOString()}${t.tsa ? ` by ${t.tsa}` : ''}${ok ? '' : ' (INVALID)'}`;
 }
 
-function pdfSummary(s: PdfSignatureReport): SignatureSummary {
-  const coverage = s.coversWholeFile ? 'covers the whole file / phủ toàn bộ tệp' : `followed by ${s.bytesAfter} bytes of later changes / có thay đổi sau khi ký`;
+/** What happened after the signature, in words: the same later bytes are a DSS or a red box, and the words differ. */
+export function historyNote(h: RevisionHistory): string {
+  if (h.verdict === 'unchanged') return 'không thay đổi, chữ ký phủ toàn bộ tệp / unchanged: covers the whole file';
+  const changes = h.updates.flatMap((u) => u.changes);
+  if (h.verdict === 'disallowed-changes') {
+    const pages = h.changedPages.length ? ` (trang / page ${h.changedPages.join(', ')})` : '';
+    const kinds = [...new Set(changes.filter((c) => !c.allowed).map((c) => c.kind))].join(', ');
+    return `ĐÃ BỊ SỬA sau khi ký${pages} / MODIFIED after signing${pages}: ${kinds}`;
+  }
+  const kinds = [...new Set(changes.map((c) => c.kind))].join(', ');
+  return `chỉ có bổ sung được phép / only allowed additions after signing (${kinds})`;
+}
+
+function pdfSummary(s: PdfSignatureReport, v: SignatureValidation): SignatureSummary {
+  const coverage = historyNote(v.history);
   return {
     ...(s.signer?.commonName ? { signer: s.signer.commonName } : {}),
     ...(s.claimedTime ? { time: s.claimedTime } : {}),
-    intact: s.intact,
+    intact: v.verdict !== 'invalid' && v.verdict !== 'modified',
     summary: `${s.kind === 'document-timestamp' ? 'document timestamp / dấu thời gian tài liệu' : s.subFilter}; ${coverage}${timestampNote(s)}${s.ltv ? `; LTV data ${s.ltv.complete ? 'complete / đầy đủ' : 'incomplete / thiếu'}` : ''}`,
     problems: s.problems,
   };
 }
 
-export async function verifyDocument(bytes: Uint8Array): Promise<DocumentVerification> {
+export async function verifyDocument(bytes: Uint8Array, options: ValidateOptions = {}): Promise<DocumentVerification> {
   const type = sniffDocumentType(bytes);
   if (type === 'pdf') {
-    const r = await verifyPdf(bytes);
-    return { format: 'pdf', signatures: r.signatures.map(pdfSummary), allIntact: r.allIntact, pdf: r.signatures };
+    const v = await validatePdf(bytes, options);
+    const reports = v.signatures.map((s) => s.details);
+    return {
+      format: 'pdf',
+      signatures: v.signatures.map((s) => pdfSummary(s.details, s)),
+      allIntact: reports.length > 0 && reports.every((r) => r.intact),
+      pdf: reports,
+      validation: v,
+      exitCode: v.exitCode,
+    };
   }
   if (type === 'zip' || type === 'cfb') {
     const { verifyOoxml } = await import('./ooxml/verify.js');
@@ -56,6 +83,8 @@ export async function verifyDocument(bytes: Uint8Array): Promise<DocumentVerific
     return {
       format: 'ooxml',
       allIntact: r.allValid,
+      // Trust is checked for PDF only so far: an Office signature's exit code reflects integrity.
+      exitCode: r.allValid ? 0 : 1,
       signatures: r.signatures.map((s) => ({
         ...(s.signer?.commonName ? { signer: s.signer.commonName } : {}),
         ...(s.signingTime ? { time: s.signingTime } : {}),

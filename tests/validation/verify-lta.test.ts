@@ -1,0 +1,69 @@
+/**
+ * A file signed twice on the LTV token, then given a DSS and a document timestamp (B-LTA) by the loopback
+ * TSA/OCSP: every later update is an allowed addition for the first signature, times come from the TSA,
+ * and every signer and TSA chains to the roots given with --trust-anchor.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PDF } from '@libpdf/core';
+import { signDocument } from '../../src/core/sign-document.js';
+import { HttpTimestampClient } from '../../src/core/tsa/index.js';
+import type { TokenService } from '../../src/core/token/token-service.js';
+import { ltvKey, openLtvToken, startPkiServices, type PkiServices } from '../helpers/loopback-pki-services.js';
+
+const KYSO = fileURLToPath(new URL('../../bin/kyso.js', import.meta.url));
+const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-verify-lta-'));
+let tokens: TokenService;
+let srv: PkiServices;
+let input: Uint8Array;
+
+/** Asynchronous: the loopback OCSP/TSA answer from this process. */
+function kyso(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [KYSO, ...args], { encoding: 'utf8' }, (err, stdout, stderr) => {
+      resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const save = (name: string, bytes: Uint8Array): string => { const f = path.join(dir, name); writeFileSync(f, bytes); return f; };
+
+beforeAll(async () => {
+  srv = await startPkiServices();
+  tokens = openLtvToken(srv);
+  const pdf = PDF.create();
+  pdf.addPage({ width: 595, height: 842 }).drawText('Ho so xin cap phep', { x: 50, y: 780, size: 14 });
+  input = await pdf.save();
+});
+afterAll(async () => { tokens?.close(); await srv?.close(); });
+
+describe('kyso verify: B-LTA history', () => {
+  it('a second signature, then a DSS and a document timestamp (B-LTA): all allowed, TSA time, every chain trusted', async () => {
+    const tsa = new HttpTimestampClient({ urls: [srv.tsa.plain] });
+    const bb = await signDocument(input, await ltvKey(tokens, srv, 'good'), { level: 'B-B' }, 'in.pdf');
+    const first = await signDocument(bb.bytes, await ltvKey(tokens, srv, 'good'), { level: 'B-LTA', timestamp: tsa }, 'in.pdf');
+    const file = save('lta.pdf', first.bytes);
+    const r = await kyso(['verify', file, '--trust-anchor', srv.pki.root, '--offline', '--json']);
+    const json = JSON.parse(r.stdout) as { exitCode: number; validation: { signatures: { kind: string; verdict: string; level?: string; time?: { source: string; local: string }; history: { verdict: string; updates: { changes: { kind: string }[] }[] }; trust?: { trusted: boolean } }[] } };
+    const sigs = json.validation.signatures;
+    expect(sigs.map((s) => s.kind)).toEqual(['signature', 'signature', 'document-timestamp']);
+    expect(sigs.map((s) => s.verdict), r.stdout).toEqual(['valid', 'valid', 'valid']);
+    expect(json.exitCode).toBe(0);
+    expect(sigs[0]!.history.verdict).toBe('allowed-changes');
+    const kinds = new Set(sigs[0]!.history.updates.flatMap((u) => u.changes.map((c) => c.kind)));
+    for (const k of ['signature', 'dss', 'document-timestamp']) expect(kinds).toContain(k);
+    expect(sigs[1]!.level).toBe('B-LTA');
+    expect(sigs[1]!.time).toMatchObject({ source: 'tsa', local: expect.stringMatching(/\+07:00$/) });
+    expect(sigs[2]!.trust?.trusted).toBe(true);
+    const human = await kyso(['verify', file, '--trust-anchor', srv.pki.root, '--offline']);
+    expect(human.status, human.stdout).toBe(0);
+    expect(human.stdout).toContain('PAdES B-LTA; LTV data complete');
+    expect(human.stdout).toContain('theo dấu thời gian / timestamped by "Kyso LTV Test TSA"');
+    // Without the LTV root, the signers and the TSA are untrusted.
+    expect((await kyso(['verify', file, '--offline'])).status).toBe(3);
+  });
+});
