@@ -3,11 +3,16 @@
  * each forgery keeps the signature cryptographically intact (pdfsig agrees) but is reported as a disallowed
  * change naming page 1; a second signature stays an allowed change.
  */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PDF } from '@libpdf/core';
 import { signPdf } from '../../src/core/pdf/sign.js';
 import { analyzeAfter } from '../../src/core/validation/revisions.js';
 import type { TokenService } from '../../src/core/token/token-service.js';
+import { fixtures } from '../helpers/fixtures.js';
 import { openTestTokens, testKey } from '../helpers/token.js';
 import { pdfsig, withTempFile } from '../helpers/tools.js';
 import { addPage, annotateOverText, paintOverPage, replacePageContent } from './forgeries.js';
@@ -59,5 +64,22 @@ describe('revision analysis', () => {
     expect(h.updates).toHaveLength(1);
     expect(h.updates[0]!.signaturesAdded).toEqual([second.fieldName]);
     expect(pdfsigIntact(second.bytes)).toEqual([true, true]);
+  });
+
+  it('a second signature by poppler (pdfsig adds a font to the form resources): allowed', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-pdfsig-'));
+    cpSync(fixtures().pki.nssdb.replace(/^sql:/, ''), path.join(dir, 'nss'), { recursive: true });
+    const nss = `sql:${path.join(dir, 'nss')}`;
+    execFileSync('pk12util', ['-i', fixtures().pki.presignerP12, '-W', 'kyso', '-d', nss], { stdio: 'ignore' });
+    const nick = /^(.*\S)\s+u,u,u\s*$/m.exec(execFileSync('certutil', ['-L', '-d', nss], { encoding: 'utf8' }))![1]!;
+    const input = path.join(dir, 'in.pdf');
+    const output = path.join(dir, 'out.pdf');
+    writeFileSync(input, signed);
+    execFileSync('pdfsig', ['-nssdir', nss, '-add-signature', '-nick', nick, '-digest', 'SHA256', '-reason', 'Đã xem', input, output], { stdio: 'ignore' });
+    const bytes = new Uint8Array(readFileSync(output));
+    return analyzeAfter(bytes, signedEnd).then((h) => {
+      expect(h.verdict, JSON.stringify(h.updates)).toBe('allowed-changes');
+      expect(h.updates[0]!.signaturesAdded).toHaveLength(1);
+    });
   });
 });

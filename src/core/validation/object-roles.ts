@@ -48,7 +48,9 @@ export const resolveIn = (pdf: Doc, o: PdfObject | undefined | null): PdfObject 
 
 /** Object numbers reachable from `start` through references (not following `skipKeys`), bounded. */
 export function reachable(pdf: Doc, start: PdfObject | undefined, skipKeys: ReadonlySet<string> = new Set(), limit = 20000, into = new Set<number>()): Set<number> {
-  const stack: PdfObject[] = start ? [start] : [];
+  // Only containers go on the stack: a font's /W array of thousands of numbers must not use up the budget.
+  const isContainer = (o: PdfObject): boolean => o instanceof PdfRef || o instanceof PdfDict || o instanceof PdfArray;
+  const stack: PdfObject[] = start && isContainer(start) ? [start] : [];
   let visits = 0;
   while (stack.length && visits++ < limit) {
     const o = stack.pop()!;
@@ -56,11 +58,11 @@ export function reachable(pdf: Doc, start: PdfObject | undefined, skipKeys: Read
       if (into.has(o.objectNumber)) continue;
       into.add(o.objectNumber);
       const r = pdf.getObject(o);
-      if (r) stack.push(r);
+      if (r && isContainer(r)) stack.push(r);
     } else if (o instanceof PdfDict) { // PdfStream too
-      for (const [k, v] of o) if (!skipKeys.has(k.value)) stack.push(v);
+      for (const [k, v] of o) if (!skipKeys.has(k.value) && isContainer(v)) stack.push(v);
     } else if (o instanceof PdfArray) {
-      for (const v of o) stack.push(v);
+      for (const v of o) if (isContainer(v)) stack.push(v);
     }
   }
   return into;

@@ -81,7 +81,7 @@ function pageReach(r: Revision): Map<number, Set<number>> {
   for (const [num, index] of r.roles.pages) {
     const page = r.pdf.getObject(PdfRef.of(num, 0));
     if (!(page instanceof PdfDict)) continue;
-    for (const n of reachable(r.pdf, page, PAGE_WALK_SKIP)) {
+    for (const n of reachable(r.pdf, page, PAGE_WALK_SKIP, 1_000_000)) {
       if (!map.has(n)) map.set(n, new Set());
       map.get(n)!.add(index);
     }
@@ -117,6 +117,10 @@ function classifyUpdate(prev: Revision, next: Revision, section: XrefSection, st
   const fromSignatures = new Set<number>();
   const fromForms = new Set<number>();
   const fromAnnots = new Map<number, number>();
+  // Fonts a signer adds to the form's default resources (/DR) for its appearance (poppler does).
+  const fromFormResources = new Set<number>();
+  const acroNew = resolveIn(next.pdf, next.pdf.getCatalog().get('AcroForm'));
+  if (acroNew instanceof PdfDict) reachable(next.pdf, acroNew.get('DR'), new Set(), 20000, fromFormResources);
   for (const n of rn.signatureValues) reachable(next.pdf, PdfRef.of(n, 0), ANNOT_WALK_SKIP, 20000, fromSignatures);
   for (const [n, a] of rn.annotations) {
     const target = a.signatureWidget ? fromSignatures : a.formWidget ? fromForms : undefined;
@@ -263,6 +267,7 @@ function classifyUpdate(prev: Revision, next: Revision, section: XrefSection, st
     }
     if (fromSignatures.has(n)) { add('signature-field', perms.docMdp >= 2, n, [], 'signature appearance or data'); continue; }
     if (fromForms.has(n)) { add('form-fill', perms.docMdp >= 2, n, [], 'form field appearance'); continue; }
+    if (fromFormResources.has(n)) { add('acroform', perms.docMdp >= 2, n, [], 'form default resources (/DR): font or colour space for field appearances'); continue; }
     if (!rootReach(next).has(n)) { add('unused-object', true, n, [], 'object nothing refers to'); continue; }
     add('object-changed', false, n, [], 'new object referenced from outside pages, forms, signatures and the DSS');
   }
