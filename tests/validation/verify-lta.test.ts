@@ -66,4 +66,15 @@ describe('kyso verify: B-LTA history', () => {
     // Without the LTV root, the signers and the TSA are untrusted.
     expect((await kyso(['verify', file, '--offline'])).status).toBe(3);
   });
+
+  it('a signer revoked before signing: intact but not trusted (exit 3), the revocation named from the online OCSP answer', async () => {
+    const signed = await signDocument(input, await ltvKey(tokens, srv, 'revoked'), { level: 'B-B', certificateCheck: 'off' }, 'in.pdf');
+    const file = save('revoked.pdf', signed.bytes);
+    const r = await kyso(['verify', file, '--trust-anchor', srv.pki.root]);
+    expect(r.status, r.stdout + r.stderr).toBe(3);
+    expect(r.stdout).toContain('has been revoked');
+    const offline = await kyso(['verify', file, '--trust-anchor', srv.pki.root, '--offline']);
+    expect(offline.status, offline.stdout).toBe(0);
+    expect(offline.stdout).toContain('revocation of "TRẦN THỊ BÌNH" unknown (offline)');
+  });
 });

@@ -192,6 +192,9 @@ export async function checkChain(leaf: Uint8Array, pool: readonly Uint8Array[], 
         if (before) { revokedOrExpired = true; problems.push(`"${link.name}" đã bị thu hồi / has been revoked${link.revokedAt ? ` (${link.revokedAt.toISOString()})` : ''}`); }
       }
     }
+    if (link.revocation === 'unknown') {
+      problems.push(`chưa kiểm tra được tình trạng thu hồi của "${link.name}" / revocation of "${link.name}" unknown${options.online ? '' : ' (offline)'}`);
+    }
     chain.push(link);
   }
   return { trusted: !!anchor && !revokedOrExpired && !notCa, ...(anchor ? { anchor: anchor.name } : {}), chain, problems };
