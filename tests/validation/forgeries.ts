@@ -2,7 +2,7 @@
  * Incremental updates a forger (or a legitimate tool) appends to a signed PDF, written with the same
  * incremental writer Kyso signs with, so each one is a well-formed update a reader follows.
  */
-import { PdfArray, PdfDict, PdfName, PdfNumber, PdfRef, PdfStream, type PdfObject } from '@libpdf/core';
+import { PdfArray, PdfDict, PdfName, PdfNumber, PdfRef, PdfStream, PdfString, type PdfObject } from '@libpdf/core';
 import { openPdf, type OpenedPdf } from '../../src/core/pdf/open.js';
 import { writeIncrementalUpdate } from '../../src/core/pdf/incremental-writer.js';
 import { serialize } from '../../src/core/pdf/serialize.js';
@@ -90,4 +90,31 @@ export const addPage = (bytes: Uint8Array): Promise<Uint8Array> => update(bytes,
   pages.set('Kids', new PdfArray([...(pages.getArray('Kids') ?? []), page]));
   pages.set('Count', PdfNumber.of((pages.getNumber('Count')?.value ?? 1) + 1));
   put(pagesRef, pages);
+});
+
+/** Fills the text field named `name` (a merged field/widget): a new /V and a new appearance stream. */
+export const fillField = (bytes: Uint8Array, name: string, value: string, alsoMove = false): Promise<Uint8Array> => update(bytes, ({ doc, put, next }) => {
+  const fields = doc.pdf.getCatalog().getDict('AcroForm', (r) => doc.pdf.getObject(r))!.getArray('Fields')!;
+  const ref = [...fields].find((f) => f instanceof PdfRef && (doc.pdf.getObject(f) as PdfDict).getString('T')?.asString() === name) as PdfRef;
+  const field = (doc.pdf.getObject(ref) as PdfDict).clone();
+  const ap = next();
+  put(ap, new PdfStream([['Type', PdfName.of('XObject')], ['Subtype', PdfName.of('Form')], ['BBox', new PdfArray([0, 0, 120, 15].map((n) => PdfNumber.of(n)))]],
+    new TextEncoder().encode('/Tx BMC EMC\n')));
+  field.set('V', PdfString.fromString(value));
+  field.set('AP', PdfDict.of({ N: ap }));
+  if (alsoMove) field.set('Rect', new PdfArray([10, 10, 500, 800].map((n) => PdfNumber.of(n))));
+  put(ref, field);
+});
+
+/** Makes the document a certified one with DocMDP P (before it is signed): catalog /Perms /DocMDP. */
+export const certifyWith = (bytes: Uint8Array, p: 1 | 2 | 3): Promise<Uint8Array> => update(bytes, ({ doc, put, next }) => {
+  const catalogRef = doc.trailer.getRef('Root')!;
+  const catalog = doc.pdf.getCatalog().clone();
+  const perm = next();
+  put(perm, PdfDict.of({
+    Type: PdfName.of('Sig'),
+    Reference: new PdfArray([PdfDict.of({ Type: PdfName.of('SigRef'), TransformMethod: PdfName.of('DocMDP'), TransformParams: PdfDict.of({ Type: PdfName.of('TransformParams'), P: PdfNumber.of(p), V: PdfName.of('1.2') }) })]),
+  }));
+  catalog.set('Perms', PdfDict.of({ DocMDP: perm }));
+  put(catalogRef, catalog);
 });

@@ -15,7 +15,7 @@ import type { TokenService } from '../../src/core/token/token-service.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { openTestTokens, testKey } from '../helpers/token.js';
 import { pdfsig, withTempFile } from '../helpers/tools.js';
-import { addPage, annotateOverText, paintOverPage, replacePageContent } from './forgeries.js';
+import { addPage, annotateOverText, certifyWith, fillField, paintOverPage, replacePageContent } from './forgeries.js';
 
 let tokens: TokenService;
 let signed: Uint8Array;
@@ -80,6 +80,41 @@ describe('revision analysis', () => {
     return analyzeAfter(bytes, signedEnd).then((h) => {
       expect(h.verdict, JSON.stringify(h.updates)).toBe('allowed-changes');
       expect(h.updates[0]!.signaturesAdded).toHaveLength(1);
+    });
+  });
+
+  describe('form fill-in on a LibreOffice form', () => {
+    const form = (): Uint8Array => new Uint8Array(readFileSync(path.join(fixtures().corpus.dir, 'libreoffice', 'to-khai-form-fields.pdf')));
+    const signForm = async (bytes: Uint8Array): Promise<{ bytes: Uint8Array; end: number }> => {
+      const r = await signPdf(bytes, await testKey(tokens, 'ec256'));
+      return { bytes: r.bytes, end: r.byteRange[2] + r.byteRange[3] };
+    };
+
+    it('filling a field after signing is allowed (no certification: form fill-in is permitted)', async () => {
+      const s = await signForm(form());
+      const h = await analyzeAfter(await fillField(s.bytes, 'ho_ten', 'Trần Văn Bình'), s.end);
+      expect(h.verdict, JSON.stringify(h.updates)).toBe('allowed-changes');
+      expect(h.updates[0]!.changes.map((c) => c.kind)).toContain('form-fill');
+    });
+
+    it('moving a field over the page is not', async () => {
+      const s = await signForm(form());
+      const h = await analyzeAfter(await fillField(s.bytes, 'ho_ten', 'Trần Văn Bình', true), s.end);
+      expect(h.verdict).toBe('disallowed-changes');
+      expect(h.changedPages).toEqual([1]);
+    });
+
+    it('after a certification with DocMDP P=1, even filling a field is not', async () => {
+      const s = await signForm(await certifyWith(form(), 1));
+      const h = await analyzeAfter(await fillField(s.bytes, 'ho_ten', 'Trần Văn Bình'), s.end);
+      expect(h.verdict).toBe('disallowed-changes');
+      expect(h.updates[0]!.changes.find((c) => c.kind === 'form-fill')?.allowed).toBe(false);
+    });
+
+    it('with DocMDP P=3, an annotation is allowed', async () => {
+      const s = await signForm(await certifyWith(form(), 3));
+      const h = await analyzeAfter(await annotateOverText(s.bytes), s.end);
+      expect(h.verdict, JSON.stringify(h.updates)).toBe('allowed-changes');
     });
   });
 });
