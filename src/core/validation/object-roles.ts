@@ -39,7 +39,12 @@ export interface ObjectRoles {
   signatureValues: Set<number>;
   /** The DSS dictionary and everything it references. */
   dss: Set<number>;
+  /** The reference (with its generation) of every object number recorded above. */
+  refs: Map<number, PdfRef>;
 }
+
+/** The reference of a recorded object number: generations other than 0 exist (poppler writes some). */
+export const refOf = (roles: ObjectRoles, n: number): PdfRef => roles.refs.get(n) ?? PdfRef.of(n, 0);
 
 type Doc = PDF;
 
@@ -71,33 +76,34 @@ export function reachable(pdf: Doc, start: PdfObject | undefined, skipKeys: Read
 export function readRoles(pdf: Doc): ObjectRoles {
   const roles: ObjectRoles = {
     pages: new Map(), pageOrder: [], pageTreeNodes: new Set(), annotArrays: new Map(), annotations: new Map(),
-    fields: new Map(), signatureValues: new Set(), dss: new Set(),
+    fields: new Map(), signatureValues: new Set(), dss: new Set(), refs: new Map(),
   };
+  const note = (r: PdfRef): number => { roles.refs.set(r.objectNumber, r); return r.objectNumber; };
   const trailer = pdf.context.info.trailer;
   const root = trailer.get('Root');
-  if (root instanceof PdfRef) roles.catalog = root.objectNumber;
+  if (root instanceof PdfRef) roles.catalog = note(root);
   const info = trailer.get('Info');
-  if (info instanceof PdfRef) roles.info = info.objectNumber;
+  if (info instanceof PdfRef) roles.info = note(info);
   const catalog = pdf.getCatalog();
   const meta = catalog.get('Metadata');
-  if (meta instanceof PdfRef) roles.metadata = meta.objectNumber;
+  if (meta instanceof PdfRef) roles.metadata = note(meta);
 
   // Page tree nodes, walked from /Pages (not from the library's flattened list, so an added node shows).
   const walkTree = (o: PdfObject | undefined, depth: number): void => {
     if (!(o instanceof PdfRef) || depth > 64 || roles.pageTreeNodes.has(o.objectNumber)) return;
     const d = pdf.getObject(o);
     if (!(d instanceof PdfDict) || d.getName('Type')?.value !== 'Pages') return;
-    roles.pageTreeNodes.add(o.objectNumber);
+    roles.pageTreeNodes.add(note(o));
     const kids = resolveIn(pdf, d.get('Kids'));
     if (kids instanceof PdfArray) for (const k of kids) walkTree(k, depth + 1);
   };
   walkTree(catalog.get('Pages'), 0);
 
   pdf.getPages().forEach((page, i) => {
-    roles.pages.set(page.ref.objectNumber, i);
+    roles.pages.set(note(page.ref), i);
     roles.pageOrder.push(page.ref.objectNumber);
     const annotsRaw = page.dict.get('Annots');
-    if (annotsRaw instanceof PdfRef) roles.annotArrays.set(annotsRaw.objectNumber, i);
+    if (annotsRaw instanceof PdfRef) roles.annotArrays.set(note(annotsRaw), i);
     const annots = resolveIn(pdf, annotsRaw);
     if (!(annots instanceof PdfArray)) return;
     for (const a of annots) {
@@ -107,16 +113,16 @@ export function readRoles(pdf: Doc): ObjectRoles {
       const widget = d.getName('Subtype')?.value === 'Widget';
       const parent = resolveIn(pdf, d.get('Parent'));
       const ft = d.getName('FT')?.value ?? (parent instanceof PdfDict ? parent.getName('FT')?.value : undefined);
-      roles.annotations.set(a.objectNumber, { page: i, signatureWidget: widget && ft === 'Sig', formWidget: widget && ft !== 'Sig' });
+      roles.annotations.set(note(a), { page: i, signatureWidget: widget && ft === 'Sig', formWidget: widget && ft !== 'Sig' });
     }
   });
 
   const acroRaw = catalog.get('AcroForm');
-  if (acroRaw instanceof PdfRef) roles.acroForm = acroRaw.objectNumber;
+  if (acroRaw instanceof PdfRef) roles.acroForm = note(acroRaw);
   const acro = resolveIn(pdf, acroRaw);
   if (acro instanceof PdfDict) {
     const fieldsRaw = acro.get('Fields');
-    if (fieldsRaw instanceof PdfRef) roles.acroFormFields = fieldsRaw.objectNumber;
+    if (fieldsRaw instanceof PdfRef) roles.acroFormFields = note(fieldsRaw);
     const walk = (arr: PdfObject | undefined, prefix: string, inheritedFt: string | undefined, depth: number): void => {
       const a = resolveIn(pdf, arr);
       if (!(a instanceof PdfArray) || depth > 32) return;
@@ -128,8 +134,8 @@ export function readRoles(pdf: Doc): ObjectRoles {
         const name = t instanceof PdfString ? (prefix ? `${prefix}.${decodeTextString(t.bytes)}` : decodeTextString(t.bytes)) : prefix;
         const ft = f.getName('FT')?.value ?? inheritedFt;
         const v = f.get('V');
-        roles.fields.set(item.objectNumber, { name, isSignature: ft === 'Sig', signed: v !== undefined });
-        if (ft === 'Sig' && v instanceof PdfRef) roles.signatureValues.add(v.objectNumber);
+        roles.fields.set(note(item), { name, isSignature: ft === 'Sig', signed: v !== undefined });
+        if (ft === 'Sig' && v instanceof PdfRef) roles.signatureValues.add(note(v));
         walk(f.get('Kids'), name, ft, depth + 1);
       }
     };
@@ -138,12 +144,12 @@ export function readRoles(pdf: Doc): ObjectRoles {
   // Signature widgets attached only to a page (poppler with an inline form) still name their value.
   for (const [num, a] of roles.annotations) {
     if (!a.signatureWidget || roles.fields.has(num)) continue;
-    const d = pdf.getObject(PdfRef.of(num, 0));
+    const d = pdf.getObject(refOf(roles, num));
     if (d instanceof PdfDict) {
       const t = d.get('T');
       roles.fields.set(num, { name: t instanceof PdfString ? decodeTextString(t.bytes) : '', isSignature: true, signed: d.has('V') });
       const v = d.get('V');
-      if (v instanceof PdfRef) roles.signatureValues.add(v.objectNumber);
+      if (v instanceof PdfRef) roles.signatureValues.add(note(v));
     }
   }
 

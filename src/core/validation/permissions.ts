@@ -4,9 +4,9 @@
  * Without DocMDP, ETSI EN 319 142 and Adobe treat a signed file as allowing "signing, form fill-in and
  * timestamps", which is DocMDP level 2.
  */
-import { PdfArray, PdfDict, PdfRef, PdfString, type PDF, type PdfObject } from '@libpdf/core';
+import { PdfArray, PdfDict, PdfString, type PDF, type PdfObject } from '@libpdf/core';
 import { decodeTextString } from '../pdf/text-string.js';
-import { resolveIn, type ObjectRoles } from './object-roles.js';
+import { refOf, resolveIn, type ObjectRoles } from './object-roles.js';
 
 export interface Permissions {
   /** 1 no changes, 2 form fill-in and signing, 3 also annotations. */
@@ -55,13 +55,13 @@ export function readPermissions(pdf: PDF, roles: ObjectRoles): Permissions {
   }
   const locks: Lock[] = [];
   for (const num of roles.signatureValues) {
-    const sig = pdf.getObject(PdfRef.of(num, 0));
+    const sig = pdf.getObject(refOf(roles, num));
     if (!(sig instanceof PdfDict)) continue;
     for (const t of transforms(pdf, sig)) if (t.method === 'FieldMDP') { const l = lockOf(pdf, t.params); if (l) locks.push(l); }
   }
   for (const [num, f] of roles.fields) {
     if (!f.isSignature || !f.signed) continue;
-    const field = pdf.getObject(PdfRef.of(num, 0));
+    const field = pdf.getObject(refOf(roles, num));
     if (field instanceof PdfDict) { const l = lockOf(pdf, field.get('Lock')); if (l) locks.push(l); }
   }
   const covers = (names: string[], field: string): boolean => names.some((n) => field === n || field.startsWith(`${n}.`));

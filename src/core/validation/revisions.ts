@@ -8,7 +8,7 @@
  */
 import { PDF, PdfArray, PdfDict, PdfRef, type PdfObject } from '@libpdf/core';
 import { serialize } from '../pdf/serialize.js';
-import { changedKeys, readRoles, reachable, resolveIn, type ObjectRoles } from './object-roles.js';
+import { changedKeys, readRoles, reachable, refOf, resolveIn, type ObjectRoles } from './object-roles.js';
 import { readPermissions, type Permissions } from './permissions.js';
 import { updatesAfter, type XrefSection } from './xref-sections.js';
 
@@ -79,7 +79,7 @@ function pageReach(r: Revision): Map<number, Set<number>> {
   if (r.pageReach) return r.pageReach;
   const map = new Map<number, Set<number>>();
   for (const [num, index] of r.roles.pages) {
-    const page = r.pdf.getObject(PdfRef.of(num, 0));
+    const page = r.pdf.getObject(refOf(r.roles, num));
     if (!(page instanceof PdfDict)) continue;
     for (const n of reachable(r.pdf, page, PAGE_WALK_SKIP, 1_000_000)) {
       if (!map.has(n)) map.set(n, new Set());
@@ -121,11 +121,11 @@ function classifyUpdate(prev: Revision, next: Revision, section: XrefSection, st
   const fromFormResources = new Set<number>();
   const acroNew = resolveIn(next.pdf, next.pdf.getCatalog().get('AcroForm'));
   if (acroNew instanceof PdfDict) reachable(next.pdf, acroNew.get('DR'), new Set(), 20000, fromFormResources);
-  for (const n of rn.signatureValues) reachable(next.pdf, PdfRef.of(n, 0), ANNOT_WALK_SKIP, 20000, fromSignatures);
+  for (const n of rn.signatureValues) reachable(next.pdf, refOf(rn, n), ANNOT_WALK_SKIP, 20000, fromSignatures);
   for (const [n, a] of rn.annotations) {
     const target = a.signatureWidget ? fromSignatures : a.formWidget ? fromForms : undefined;
-    if (target) reachable(next.pdf, PdfRef.of(n, 0), ANNOT_WALK_SKIP, 20000, target);
-    else for (const m of reachable(next.pdf, PdfRef.of(n, 0), ANNOT_WALK_SKIP)) fromAnnots.set(m, a.page);
+    if (target) reachable(next.pdf, refOf(rn, n), ANNOT_WALK_SKIP, 20000, target);
+    else for (const m of reachable(next.pdf, refOf(rn, n), ANNOT_WALK_SKIP)) fromAnnots.set(m, a.page);
   }
 
   const annotsDiff = (oldArr: PdfObject | undefined, newArr: PdfObject | undefined, page: number, object: number): void => {
@@ -148,7 +148,9 @@ function classifyUpdate(prev: Revision, next: Revision, section: XrefSection, st
     const n = entry.objectNumber;
     if (n === 0) continue;
     const ref = PdfRef.of(n, entry.generation);
-    const oldObj = prev.pdf.getObject(ref) ?? undefined;
+    // A free entry carries the next generation, and a reused number a bumped one: the old object is one below.
+    const below = entry.generation > 0 ? PdfRef.of(n, entry.generation - 1) : undefined;
+    const oldObj = (entry.inUse ? prev.pdf.getObject(ref) : undefined) ?? (below ? prev.pdf.getObject(below) : undefined) ?? prev.pdf.getObject(ref) ?? undefined;
     const existed = oldObj !== undefined && oldObj.type !== 'null';
     if (!entry.inUse) {
       if (existed) add('object-deleted', false, n, pagesOf(prev, n), 'object freed');
