@@ -19,7 +19,7 @@ afterAll(() => tokens?.close());
 
 describe('revision analysis on the corpus', () => {
   it.each(readable.map((e) => [path.basename(e.file), e.file] as const))('%s: signing twice is an allowed change for every earlier signature', async (_name, file) => {
-    let bytes = new Uint8Array(readFileSync(file));
+    let bytes: Uint8Array = new Uint8Array(readFileSync(file));
     for (const signer of ['rsa', 'ec256'] as const) bytes = (await signPdf(bytes, await testKey(tokens, signer))).bytes;
     const v = await validatePdf(bytes, { offline: true });
     const ours = v.signatures.slice(-2);

@@ -3,11 +3,8 @@
  * (0 valid and trusted, 1 broken or modified, 2 unreadable/usage, 3 intact but untrusted), the Vietnamese-first
  * report (signer, +07:00 time with its source, level, trust, changed pages), --json, --extract-revision.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PDF } from '@libpdf/core';
 import { signPdf } from '../../src/core/pdf/sign.js';
@@ -16,22 +13,13 @@ import { fixtures } from '../helpers/fixtures.js';
 import { openTestTokens, testKey } from '../helpers/token.js';
 import { pdfsig } from '../helpers/tools.js';
 import { annotateOverText, paintOverPage } from './forgeries.js';
+import { kyso, scratch } from './cli.js';
 
-const KYSO = fileURLToPath(new URL('../../bin/kyso.js', import.meta.url));
-const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-verify-history-'));
+const save = scratch('kyso-verify-history-');
 let tokens: TokenService;
 let signedFile: string;
 let signedBytes: Uint8Array;
 
-function kyso(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [KYSO, ...args], { encoding: 'utf8' }, (err, stdout, stderr) => {
-      resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-const save = (name: string, bytes: Uint8Array): string => { const f = path.join(dir, name); writeFileSync(f, bytes); return f; };
 const root = (): string[] => ['--trust-anchor', fixtures().pki.rootCa, '--offline'];
 
 beforeAll(async () => {
@@ -79,7 +67,7 @@ describe('kyso verify: history and exit codes', () => {
 
   it('--extract-revision writes exactly the signed revision, which verifies as unchanged', async () => {
     const forged = save('to-extract.pdf', await paintOverPage(signedBytes));
-    const out = path.join(dir, 'rev1.pdf');
+    const out = path.join(path.dirname(signedFile), 'rev1.pdf');
     const r = await kyso(['verify', forged, '--extract-revision', '1', '-o', out]);
     expect(r.status, r.stderr).toBe(0);
     expect(Buffer.compare(readFileSync(out), Buffer.from(signedBytes))).toBe(0);
@@ -89,7 +77,7 @@ describe('kyso verify: history and exit codes', () => {
   });
 
   it('unreadable file and usage mistakes: exit 2; a file without signatures: exit 1', async () => {
-    expect((await kyso(['verify', path.join(dir, 'missing.pdf')])).status).toBe(2);
+    expect((await kyso(['verify', path.join(path.dirname(signedFile), 'missing.pdf')])).status).toBe(2);
     const garbage = save('garbage.pdf', new TextEncoder().encode('%PDF-1.7\nnot really a pdf'));
     expect((await kyso(['verify', garbage])).status).toBe(2);
     expect((await kyso(['verify', signedFile, '--no-such-option'])).status).toBe(2);

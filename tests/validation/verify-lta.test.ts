@@ -3,34 +3,18 @@
  * TSA/OCSP: every later update is an allowed addition for the first signature, times come from the TSA,
  * and every signer and TSA chains to the roots given with --trust-anchor.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PDF } from '@libpdf/core';
 import { signDocument } from '../../src/core/sign-document.js';
 import { HttpTimestampClient } from '../../src/core/tsa/index.js';
 import type { TokenService } from '../../src/core/token/token-service.js';
 import { ltvKey, openLtvToken, startPkiServices, type PkiServices } from '../helpers/loopback-pki-services.js';
+import { kyso, scratch } from './cli.js';
 
-const KYSO = fileURLToPath(new URL('../../bin/kyso.js', import.meta.url));
-const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-verify-lta-'));
+const save = scratch('kyso-verify-lta-');
 let tokens: TokenService;
 let srv: PkiServices;
 let input: Uint8Array;
-
-/** Asynchronous: the loopback OCSP/TSA answer from this process. */
-function kyso(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [KYSO, ...args], { encoding: 'utf8' }, (err, stdout, stderr) => {
-      resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-const save = (name: string, bytes: Uint8Array): string => { const f = path.join(dir, name); writeFileSync(f, bytes); return f; };
 
 beforeAll(async () => {
   srv = await startPkiServices();
