@@ -7,6 +7,8 @@ import type { PdfSignatureReport } from './pdf/verify.js';
 import type { TimestampReport } from './tsa/report.js';
 import { validatePdf, type PdfValidation, type SignatureValidation, type ValidateOptions } from './validation/validate-pdf.js';
 import type { RevisionHistory } from './validation/revisions.js';
+import { checkChain, type ChainCheck } from './validation/trust.js';
+import { RevocationSource } from './revocation/index.js';
 
 export interface SignatureSummary {
   signer?: string;
@@ -15,6 +17,8 @@ export interface SignatureSummary {
   /** One line: coverage and what was checked. */
   summary: string;
   problems: string[];
+  /** Office documents: the signer's chain (PDF: see `validation`). */
+  trust?: ChainCheck;
 }
 
 export interface DocumentVerification {
@@ -80,19 +84,26 @@ export async function verifyDocument(bytes: Uint8Array, options: ValidateOptions
   if (type === 'zip' || type === 'cfb') {
     const { verifyOoxml } = await import('./ooxml/verify.js');
     const r = await verifyOoxml(bytes);
-    return {
-      format: 'ooxml',
-      allIntact: r.allValid,
-      // Trust is checked for PDF only so far: an Office signature's exit code reflects integrity.
-      exitCode: r.allValid ? 0 : 1,
-      signatures: r.signatures.map((s) => ({
+    const source = options.offline ? undefined : new RevocationSource({ at: new Date() });
+    const signatures: SignatureSummary[] = [];
+    for (const s of r.signatures) {
+      // The signer's chain at the TSA time when the XAdES timestamp is valid, else at the signed claimed time.
+      const tsOk = !!s.timestamp && s.timestamp.imprintMatches && s.timestamp.signatureValid;
+      const at = tsOk ? s.timestamp!.time : s.signingTime;
+      const trust = options.anchors && s.certificate && at
+        ? await checkChain(s.certificate, s.certificates ?? [], { at, atIsTrusted: tsOk, anchors: options.anchors, material: { ocsps: [], crls: [] }, online: !options.offline, ...(source ? { source } : {}) })
+        : undefined;
+      signatures.push({
         ...(s.signer?.commonName ? { signer: s.signer.commonName } : {}),
         ...(s.signingTime ? { time: s.signingTime } : {}),
         intact: s.valid && s.coversAllParts,
         summary: `OOXML ${s.part}; ${s.coversAllParts ? 'covers the whole package / phủ toàn bộ tài liệu' : 'does not cover every part / không phủ toàn bộ tài liệu'}${s.timestamp ? stampedNote(s.timestamp) : ''}`,
         problems: s.problems,
-      })),
-    };
+        ...(trust ? { trust } : {}),
+      });
+    }
+    const untrusted = options.anchors !== undefined && signatures.some((s) => !s.trust?.trusted);
+    return { format: 'ooxml', allIntact: r.allValid, signatures, exitCode: !r.allValid ? 1 : untrusted ? 3 : 0 };
   }
   throw new KysoError('UNSUPPORTED_FORMAT');
 }

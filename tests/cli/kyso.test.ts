@@ -70,7 +70,7 @@ describe('kyso CLI', () => {
     const output = path.join(dir, 'signed.docx');
     const r = kyso(['sign', input, '-o', output, ...mod(), '--cert', certificateId('rsa'), '--pin-stdin', '--reason', 'Phê duyệt'], `${fixtures().softhsm.pin}\n`);
     expect(r.status, r.stderr).toBe(0);
-    const v = kyso(['verify', output]);
+    const v = kyso(['verify', output, '--trust-anchor', fixtures().pki.rootCa, '--offline']);
     expect(v.status, v.stdout + v.stderr).toBe(0);
     expect(v.stdout).toContain('NGUYỄN THỊ ÁNH TUYẾT');
   });

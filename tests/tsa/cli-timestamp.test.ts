@@ -67,7 +67,7 @@ describe('kyso sign --level / kyso timestamp', () => {
     const r = await kyso(['sign', inDocx, '-o', out, '--module', srv.token.module, '--cert', ltvCertificateId(srv, 'good').slice(0, 16), '--pin-stdin', '--tsa', srv.tsa.plain], `${srv.token.pin}\n`);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain('B-T');
-    const v = await kyso(['verify', out]);
+    const v = await kyso(['verify', out, '--trust-anchor', srv.pki.root]);
     expect(v.status, v.stdout + v.stderr).toBe(0);
     expect(v.stdout).toMatch(/OOXML \/_xmlsignatures\/sig1\.xml; covers the whole package[^\n]*; timestamped 20\d\d-/);
     expect(v.stdout).not.toContain('INVALID');

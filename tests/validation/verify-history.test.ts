@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PDF } from '@libpdf/core';
 import { signPdf } from '../../src/core/pdf/sign.js';
+import { signDocument } from '../../src/core/sign-document.js';
 import type { TokenService } from '../../src/core/token/token-service.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { openTestTokens, testKey } from '../helpers/token.js';
@@ -85,5 +86,18 @@ describe('kyso verify: history and exit codes', () => {
     const pdf = PDF.create();
     pdf.addPage();
     expect((await kyso(['verify', save('unsigned.pdf', await pdf.save())])).status).toBe(1);
+  });
+
+  it('an Office document: exit 0 chained to the given root, 3 without it', async () => {
+    const manifest = JSON.parse(readFileSync(path.join(fixtures().corpus.dir, 'docx-manifest.json'), 'utf8')) as { entries: { file: string }[] };
+    const docx = new Uint8Array(readFileSync(path.join(fixtures().corpus.dir, manifest.entries[0]!.file)));
+    const signed = await signDocument(docx, await testKey(tokens, 'ec256'), { certificateCheck: 'off' }, 'in.docx');
+    const file = save('signed.docx', signed.bytes);
+    const ok = await kyso(['verify', file, ...root()]);
+    expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('chains to "Kyso Test Root CA"');
+    const unknown = await kyso(['verify', file, '--offline']);
+    expect(unknown.status, unknown.stdout).toBe(3);
+    expect(unknown.stdout).toContain('NOT TRUSTED');
   });
 });

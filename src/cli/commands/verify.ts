@@ -12,6 +12,7 @@ import { writeFileAtomicSync } from '../../core/atomic-write.js';
 import { historyNote, verifyDocument, type DocumentVerification } from '../../core/verify-document.js';
 import { builtInAnchors, parseAnchorFile, type ChainCheck } from '../../core/validation/trust.js';
 import { extractRevision, type SignatureValidation } from '../../core/validation/validate-pdf.js';
+import { vietnamTime } from '../../core/validation/vietnam-time.js';
 
 export const VERIFY_EXIT = { ok: 0, invalid: 1, unreadable: 2, untrusted: 3 } as const;
 
@@ -82,9 +83,11 @@ function printReport(result: DocumentVerification, file: string): string {
     for (const s of result.validation.signatures) lines.push(...printPdf(s, file));
   } else {
     result.signatures.forEach((s, i) => {
-      lines.push(`#${i + 1} ${s.signer ?? '?'}: ${s.intact ? 'HỢP LỆ / VALID' : 'KHÔNG HỢP LỆ / INVALID'}`);
-      if (s.time) lines.push(`   time: ${s.time.toISOString()}`);
+      const status = !s.intact ? 'KHÔNG HỢP LỆ / INVALID' : s.trust && !s.trust.trusted ? VERDICT.untrusted : 'HỢP LỆ / VALID';
+      lines.push(`#${i + 1} ${s.signer ?? '?'}: ${status}`);
+      if (s.time) lines.push(`   Thời điểm ký (tự khai) / Claimed time: ${vietnamTime(s.time)}`);
       lines.push(`   ${s.summary}`);
+      if (s.trust) lines.push(`   ${trustLine('Tin cậy / Trust', s.trust)}`);
       for (const p of s.problems) lines.push(`   ! ${p}`);
     });
   }
