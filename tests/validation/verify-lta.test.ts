@@ -5,11 +5,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PDF } from '@libpdf/core';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { signDocument } from '../../src/core/sign-document.js';
 import { HttpTimestampClient } from '../../src/core/tsa/index.js';
 import type { TokenService } from '../../src/core/token/token-service.js';
 import { ltvKey, openLtvToken, startPkiServices, type PkiServices } from '../helpers/loopback-pki-services.js';
 import { kyso, scratch } from './cli.js';
+import { embeddedRevocation } from '../../src/core/validation/embedded-revocation.js';
+import { checkChain, parseAnchorFile } from '../../src/core/validation/trust.js';
+import { parseCrl } from '../../src/core/revocation/index.js';
 
 const save = scratch('kyso-verify-lta-');
 let tokens: TokenService;
@@ -60,5 +66,18 @@ describe('kyso verify: B-LTA history', () => {
     const offline = await kyso(['verify', file, '--trust-anchor', srv.pki.root, '--offline']);
     expect(offline.status, offline.stdout).toBe(0);
     expect(offline.stdout).toContain('revocation of "TRẦN THỊ BÌNH" unknown (offline)');
+  });
+
+  it('a CRL embedded in a CMS (SignedData crls, as OpenSSL writes it) revokes the signer offline', async () => {
+    const cms = new Uint8Array(execFileSync('openssl', ['crl2pkcs7', '-inform', 'DER', '-in', path.join(srv.dir, 'crl', 'sub.crl'), '-outform', 'DER']));
+    const embedded = embeddedRevocation(cms);
+    expect(embedded.crls).toHaveLength(1);
+    const der = (pem: string): Uint8Array => parseAnchorFile(readFileSync(pem), pem)[0]!.der;
+    const r = await checkChain(der(srv.pki.signer('revoked')), [der(srv.pki.sub)], {
+      at: new Date(), atIsTrusted: false, anchors: parseAnchorFile(readFileSync(srv.pki.root), 'root'),
+      material: { ocsps: [], crls: embedded.crls.map(parseCrl) },
+    });
+    expect(r.trusted).toBe(false);
+    expect(r.chain[0]).toMatchObject({ revocation: 'revoked', revocationSource: 'file' });
   });
 });

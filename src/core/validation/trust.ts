@@ -29,8 +29,8 @@ export interface ChainLink {
   /** Valid at the time checked. */
   validAtTime: boolean;
   revocation: 'good' | 'revoked' | 'unknown' | 'not-needed';
-  /** Where the revocation answer came from. */
-  revocationSource?: 'dss' | 'online';
+  /** Where the revocation answer came from: the file (DSS or the CMS itself) or the network. */
+  revocationSource?: 'file' | 'online';
   revokedAt?: Date;
 }
 
@@ -180,7 +180,7 @@ export async function checkChain(leaf: Uint8Array, pool: readonly Uint8Array[], 
     const issuer = path[i + 1];
     if (link.revocation === 'unknown' && issuer) {
       const offline = offlineStatus(c.der, issuer.der, options.material);
-      if (offline) Object.assign(link, offline, { revocationSource: 'dss' });
+      if (offline) Object.assign(link, offline, { revocationSource: 'file' });
       else if (options.online) {
         const source = options.source ?? new RevocationSource({ at: new Date() });
         const s = await source.status(c.der, issuer.der);

@@ -13,6 +13,7 @@ import { parseCrl, type ParsedCrl, RevocationSource } from '../revocation/index.
 import type { SubjectFields } from '../cert/parse.js';
 import { AnalysisCache, analyzeAfter, type RevisionHistory } from './revisions.js';
 import { vietnamTime } from './vietnam-time.js';
+import { embeddedRevocation } from './embedded-revocation.js';
 import { checkChain, type ChainCheck, type TrustAnchor } from './trust.js';
 
 export type PadesLevelReached = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
@@ -126,7 +127,13 @@ export async function validatePdf(bytes: Uint8Array, options: ValidateOptions = 
       const contents = contentsByRange.get(rangeKey(s.byteRange));
       const entities = contents ? endEntities(contents) : [];
       const pool = (p: Uint8Array[]): Uint8Array[] => [...p, ...(dss?.certs ?? [])];
-      const opts = { anchors: options.anchors, material, online: !options.offline, ...(source ? { source } : {}) };
+      // Revocation answers the file carries: the DSS, plus what this signature's CMS embeds (Adobe-style).
+      const embedded = contents ? embeddedRevocation(contents) : { ocsps: [], crls: [] };
+      const own = {
+        ocsps: [...material.ocsps, ...embedded.ocsps],
+        crls: [...material.crls, ...embedded.crls.flatMap((c): ParsedCrl[] => { try { return [parseCrl(c)]; } catch { return []; } })],
+      };
+      const opts = { anchors: options.anchors, material: own, online: !options.offline, ...(source ? { source } : {}) };
       let signer: ChainCheck | undefined;
       let tsa: ChainCheck | undefined;
       // A document timestamp's only end entity is its TSA; a signature's are the signer, then its timestamp's TSA.
