@@ -10,7 +10,7 @@ import { PDF, PdfArray, PdfDict, PdfRef, type PdfObject } from '@libpdf/core';
 import { serialize } from '../pdf/serialize.js';
 import { changedKeys, readRoles, reachable, refOf, resolveIn, type ObjectRoles } from './object-roles.js';
 import { readPermissions, type Permissions } from './permissions.js';
-import { updatesAfter, type XrefSection } from './xref-sections.js';
+import { updatesAfter, type UpdateSection } from './xref-sections.js';
 
 export type ChangeKind =
   | 'dss' | 'document-timestamp' | 'signature' | 'signature-field' | 'form-fill' | 'acroform' | 'metadata' | 'unused-object'
@@ -101,7 +101,7 @@ async function loadRevision(bytes: Uint8Array, end: number): Promise<Revision> {
   return { pdf, roles, permissions: readPermissions(pdf, roles) };
 }
 
-function classifyUpdate(prev: Revision, next: Revision, section: XrefSection, start: number): UpdateAnalysis {
+function classifyUpdate(prev: Revision, next: Revision, section: UpdateSection, start: number): UpdateAnalysis {
   const changes: Change[] = [];
   const signaturesAdded: string[] = [];
   const perms = prev.permissions;
@@ -326,7 +326,7 @@ export class AnalysisCache {
     return r;
   }
 
-  update(prevEnd: number, section: XrefSection): Promise<UpdateAnalysis> {
+  update(prevEnd: number, section: UpdateSection): Promise<UpdateAnalysis> {
     const key = `${prevEnd}:${section.offset}`;
     let u = this.updates.get(key);
     if (!u) {

@@ -16,8 +16,11 @@ export interface XrefEntry {
 export interface XrefSection {
   /** Offset of the section (`xref` keyword or the xref stream object). */
   offset: number;
-  /** Offset just past this revision's `%%EOF` (and its end-of-line). */
-  revisionEnd: number;
+  /**
+   * Offset just past this revision's `%%EOF` (and its end-of-line). Absent for a section no `startxref` names (a
+   * linearized file's main table, reached through the first-page section's /Prev): it ends no revision.
+   */
+  revisionEnd?: number;
   prev?: number;
   entries: XrefEntry[];
 }
@@ -146,8 +149,7 @@ export function readXrefSection(bytes: Uint8Array, offset: number): XrefSection 
   if (hybrid) entries.push(...parseStream(bytes, Number(hybrid[1])).entries);
   const prev = /\/Prev\s+(\d+)/.exec(trailer);
   const revisionEnd = revisionEndFor(bytes, offset);
-  if (revisionEnd === undefined) throw new Error(`no startxref ${offset} %%EOF after the section`);
-  return { offset, revisionEnd, entries, ...(prev ? { prev: Number(prev[1]) } : {}) };
+  return { offset, entries, ...(revisionEnd !== undefined ? { revisionEnd } : {}), ...(prev ? { prev: Number(prev[1]) } : {}) };
 }
 
 /** Offset named by the last `startxref … %%EOF` that ends at or before `end`. */
@@ -159,9 +161,11 @@ export function startxrefBefore(bytes: Uint8Array, end: number): number | undefi
   return found;
 }
 
+export type UpdateSection = XrefSection & { revisionEnd: number };
+
 export interface LaterUpdates {
   /** The updates after `end`, oldest first. */
-  sections: XrefSection[];
+  sections: UpdateSection[];
   /** The chain of /Prev from the last section reaches the revision that ends at `end`. */
   chainIntact: boolean;
   problems: string[];
@@ -175,7 +179,7 @@ export function updatesAfter(bytes: Uint8Array, end: number): LaterUpdates {
   const problems: string[] = [];
   const signedXref = startxrefBefore(bytes, end);
   const last = startxrefBefore(bytes, bytes.length);
-  const sections: XrefSection[] = [];
+  const sections: UpdateSection[] = [];
   if (last === undefined) return { sections, chainIntact: false, problems: ['no startxref at the end of the file'] };
   let offset: number | undefined = last;
   const seen = new Set<number>();
@@ -186,7 +190,9 @@ export function updatesAfter(bytes: Uint8Array, end: number): LaterUpdates {
     if (offset < end) { problems.push(`the cross-reference chain skips the signed revision (reaches ${offset})`); break; }
     try {
       const s = readXrefSection(bytes, offset);
-      sections.unshift(s);
+      // An appended update always ends with its own `startxref … %%EOF`.
+      if (s.revisionEnd === undefined) throw new Error(`no startxref ${offset} %%EOF after the section`);
+      sections.unshift(s as UpdateSection);
       offset = s.prev;
     } catch (e) {
       problems.push(`cross-reference section unreadable: ${(e as Error).message}`);
