@@ -118,3 +118,13 @@ export const certifyWith = (bytes: Uint8Array, p: 1 | 2 | 3): Promise<Uint8Array
   catalog.set('Perms', PdfDict.of({ DocMDP: perm }));
   put(catalogRef, catalog);
 });
+
+/** Rewrites, in place, the appearance stream of page 1's first signature widget (keeps its object number). */
+export const repaintSignatureAppearance = (bytes: Uint8Array): Promise<Uint8Array> => update(bytes, ({ doc, put }) => {
+  const annots = doc.pdf.getPages()[0]!.dict.get('Annots');
+  const list = annots instanceof PdfRef ? doc.pdf.getObject(annots) : annots;
+  const widget = [...(list as PdfArray)].map((a) => doc.pdf.getObject(a as PdfRef) as PdfDict).find((d) => d.getName('FT')?.value === 'Sig')!;
+  const ap = (widget.get('AP') instanceof PdfRef ? doc.pdf.getObject(widget.get('AP') as PdfRef) : widget.get('AP')) as PdfDict;
+  const n = ap.get('N') as PdfRef;
+  put(n, new PdfStream([['Type', PdfName.of('XObject')], ['Subtype', PdfName.of('Form')], ['BBox', new PdfArray([0, 0, 400, 120].map((x) => PdfNumber.of(x)))]], RED_BOX));
+});

@@ -15,7 +15,7 @@ import type { TokenService } from '../../src/core/token/token-service.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { openTestTokens, testKey } from '../helpers/token.js';
 import { pdfsig, withTempFile } from '../helpers/tools.js';
-import { addPage, annotateOverText, certifyWith, fillField, paintOverPage, replacePageContent } from './forgeries.js';
+import { addPage, annotateOverText, certifyWith, fillField, paintOverPage, repaintSignatureAppearance, replacePageContent } from './forgeries.js';
 
 let tokens: TokenService;
 let signed: Uint8Array;
@@ -55,6 +55,12 @@ describe('revision analysis', () => {
     if (kind !== 'pages') expect(h.changedPages).toEqual([1]);
     else expect(h.changedPages).toContain(2);
     expect(pdfsigIntact(forged)).toEqual([true]);
+  });
+
+  it('the signed appearance of the signature rewritten in place: disallowed', async () => {
+    const h = await analyzeAfter(await repaintSignatureAppearance(signed), signedEnd);
+    expect(h.verdict, JSON.stringify(h.updates)).toBe('disallowed-changes');
+    expect(h.updates[0]!.changes.map((c) => c.kind)).toEqual(['signature-replaced']);
   });
 
   it('a second signature is an allowed change', async () => {

@@ -14,7 +14,7 @@ import { builtInAnchors, parseAnchorFile, type ChainCheck } from '../../core/val
 import { extractRevision, type SignatureValidation } from '../../core/validation/validate-pdf.js';
 import { vietnamTime } from '../../core/validation/vietnam-time.js';
 
-export const VERIFY_EXIT = { ok: 0, invalid: 1, unreadable: 2, untrusted: 3 } as const;
+const VERIFY_EXIT = { ok: 0, invalid: 1, unreadable: 2, untrusted: 3 } as const;
 
 interface VerifyOptions { json?: boolean; trustAnchor: string[]; offline?: boolean; extractRevision?: string; output?: string }
 

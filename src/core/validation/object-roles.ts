@@ -3,7 +3,7 @@
  * and signature fields (with their widgets and values), the DSS, the document information. Revision analysis
  * uses this to decide whether replacing or adding an object is a permitted change.
  */
-import { PdfArray, PdfDict, PdfRef, PdfStream, PdfString, type PDF, type PdfObject } from '@libpdf/core';
+import { PdfArray, PdfDict, PdfRef, PdfString, type PDF, type PdfObject } from '@libpdf/core';
 import { decodeTextString } from '../pdf/text-string.js';
 
 export interface FieldInfo {
@@ -171,5 +171,3 @@ export function changedKeys(a: PdfDict | undefined, b: PdfDict | undefined, same
   }
   return out.sort();
 }
-
-export const isStream = (o: PdfObject | undefined): o is PdfStream => o instanceof PdfStream;

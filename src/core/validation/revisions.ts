@@ -72,7 +72,7 @@ const refNumbers = (pdf: PDF, arr: PdfObject | undefined): number[] => {
   return a instanceof PdfArray ? [...a].filter((x): x is PdfRef => x instanceof PdfRef).map((r) => r.objectNumber) : [];
 };
 
-interface Revision { pdf: PDF; roles: ObjectRoles; permissions: Permissions; pageReach?: Map<number, Set<number>>; rootReach?: Set<number> }
+interface Revision { pdf: PDF; roles: ObjectRoles; permissions: Permissions; pageReach?: Map<number, Set<number>>; rootReach?: Set<number>; signedReach?: Set<number> }
 
 /** Object number → pages (0-based) whose content, resources or other non-annotation entries reach it. */
 function pageReach(r: Revision): Map<number, Set<number>> {
@@ -88,6 +88,21 @@ function pageReach(r: Revision): Map<number, Set<number>> {
   }
   r.pageReach = map;
   return map;
+}
+
+/** Objects reachable from the widgets of fields that were already signed (their appearance is part of what was signed). */
+function signedAppearances(r: Revision): Set<number> {
+  if (r.signedReach) return r.signedReach;
+  const out = new Set<number>();
+  for (const [n, a] of r.roles.annotations) {
+    if (!a.signatureWidget) continue;
+    const w = r.pdf.getObject(refOf(r.roles, n));
+    const parent = w instanceof PdfDict ? resolveIn(r.pdf, w.get('Parent')) : undefined;
+    const signed = (w instanceof PdfDict && w.has('V')) || (parent instanceof PdfDict && parent.has('V'));
+    if (signed) reachable(r.pdf, refOf(r.roles, n), ANNOT_WALK_SKIP, 20000, out);
+  }
+  r.signedReach = out;
+  return out;
 }
 
 function rootReach(r: Revision): Set<number> {
@@ -264,7 +279,10 @@ function classifyUpdate(prev: Revision, next: Revision, section: UpdateSection, 
     if (annotPage !== undefined) { add('annotation', perms.docMdp === 3, n, [annotPage], 'appearance or data of an annotation'); continue; }
     if (existed) {
       if (!rootReach(next).has(n) && !rootReach(prev).has(n)) add('unused-object', true, n, [], 'unused object replaced');
-      else add('object-changed', false, n, [], 'an object of the signed revision was replaced');
+      // Rewriting a form field's appearance in place is fill-in; rewriting a signed field's appearance is not.
+      else if (fromForms.has(n) && !signedAppearances(prev).has(n)) add('form-fill', perms.docMdp >= 2, n, [], 'form field appearance rewritten');
+      else if (fromSignatures.has(n) && !signedAppearances(prev).has(n)) add('signature-field', perms.docMdp >= 2, n, [], 'appearance of an unsigned signature field rewritten');
+      else add(signedAppearances(prev).has(n) ? 'signature-replaced' : 'object-changed', false, n, [], 'an object of the signed revision was replaced');
       continue;
     }
     if (fromSignatures.has(n)) { add('signature-field', perms.docMdp >= 2, n, [], 'signature appearance or data'); continue; }
