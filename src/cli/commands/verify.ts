@@ -56,6 +56,7 @@ function printPdf(s: SignatureValidation, file: string): string[] {
   if (s.reason) out.push(`   Lý do / Reason: ${s.reason}`);
   if (s.location) out.push(`   Nơi ký / Location: ${s.location}`);
   if (s.trust?.signer) out.push(`   ${trustLine('Tin cậy / Trust', s.trust.signer)}`);
+  else if (s.trust && s.kind === 'signature') out.push('   Tin cậy / Trust: KHÔNG tin cậy / NOT trusted — chữ ký không mang chứng thư người ký / the signature carries no signer certificate');
   if (s.trust?.tsa) out.push(`   ${trustLine('Tin cậy của TSA / TSA trust', s.trust.tsa)}`);
   out.push(`   Phiên bản đã ký / Signed revision: #${s.number}, byte 0–${s.revisionEnd} (kyso verify ${file} --extract-revision ${s.number} -o ban-ky-${s.number}.pdf)`);
   out.push(`   Sau khi ký / After signing: ${historyNote(s.history)}`);

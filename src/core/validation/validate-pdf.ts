@@ -139,9 +139,10 @@ export async function validatePdf(bytes: Uint8Array, options: ValidateOptions = 
       // A document timestamp's only end entity is its TSA; a signature's are the signer, then its timestamp's TSA.
       const [first, second] = entities;
       if (s.kind === 'document-timestamp') {
-        if (first && time) tsa = await checkChain(first.cert, pool(first.pool), { ...opts, at: time.at, atIsTrusted: true });
+        if (first) tsa = await checkChain(first.cert, pool(first.pool), { ...opts, at: time?.at ?? new Date(), atIsTrusted: !!time });
       } else {
-        if (first && time) signer = await checkChain(first.cert, pool(first.pool), { ...opts, at: time.at, atIsTrusted: time.source === 'tsa' });
+        // No time at all (no /M, no signing-time, no timestamp): the certificate must be valid now.
+        if (first) signer = await checkChain(first.cert, pool(first.pool), { ...opts, at: time?.at ?? new Date(), atIsTrusted: time?.source === 'tsa' });
         if (second && s.timestamp) tsa = await checkChain(second.cert, pool(second.pool), { ...opts, at: s.timestamp.time, atIsTrusted: true });
       }
       const checks = [signer, tsa].filter((c): c is ChainCheck => !!c);
