@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PDF } from '@libpdf/core';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { signDocument } from '../../src/core/sign-document.js';
@@ -18,6 +18,15 @@ import { checkChain, parseAnchorFile } from '../../src/core/validation/trust.js'
 import { parseCrl } from '../../src/core/revocation/index.js';
 
 const save = scratch('kyso-verify-lta-');
+
+/** pdfsig's integrity verdicts; asynchronous because NSS asks the loopback OCSP responder in this process. */
+function pdfsigValid(file: string): Promise<boolean[]> {
+  return new Promise((resolve) => {
+    execFile('pdfsig', ['-nssdir', srv.pki.nssdb, file], { encoding: 'utf8' }, (_e, stdout, stderr) => {
+      resolve([...(stdout + stderr).matchAll(/Signature Validation: (.*)/g)].map((m) => m[1]!.trim() === 'Signature is Valid.'));
+    });
+  });
+}
 let tokens: TokenService;
 let srv: PkiServices;
 let input: Uint8Array;
@@ -49,6 +58,8 @@ describe('kyso verify: B-LTA history', () => {
     expect(sigs[1]!.level).toBe('B-LTA');
     expect(sigs[1]!.time).toMatchObject({ source: 'tsa', local: expect.stringMatching(/\+07:00$/) });
     expect(sigs[2]!.trust?.trusted).toBe(true);
+    // poppler agrees on both signatures; it lists the document timestamp but does not check ETSI.RFC3161.
+    expect((await pdfsigValid(file)).slice(0, 2)).toEqual([true, true]);
     const human = await kyso(['verify', file, '--trust-anchor', srv.pki.root, '--offline']);
     expect(human.status, human.stdout).toBe(0);
     expect(human.stdout).toContain('PAdES B-LTA; LTV data complete');
