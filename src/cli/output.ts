@@ -2,17 +2,18 @@
 import { toKysoError, type KysoError } from '../core/errors.js';
 
 /**
- * Exit statuses, listed in `kyso --help` (EXIT_HELP). 2 is `kyso verify`'s "not valid" since the first
- * release, so a usage error takes 64 (sysexits EX_USAGE) rather than 2: a script must not read a typo as
- * "invalid signature".
+ * Exit statuses, listed in `kyso --help` (EXIT_HELP). `kyso verify` has its own (0 valid and trusted, 1 invalid or
+ * changed, 2 unreadable, 3 untrusted: commands/verify.ts); a usage error elsewhere takes 64 (sysexits EX_USAGE).
  */
-export const EXIT = { ok: 0, failure: 1, invalid: 2, usage: 64 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 64 } as const;
 
 export const EXIT_HELP = `
 Mã thoát / Exit status:
-  0   thành công; verify: mọi chữ ký hợp lệ / success; verify: every signature intact
-  1   thất bại, mã lỗi in ra ở stderr / failed, the error code is printed on stderr
-  2   verify: có chữ ký không hợp lệ hoặc không có chữ ký / verify: a signature is invalid, or there is none
+  0   thành công; verify: mọi chữ ký hợp lệ và tin cậy / success; verify: every signature intact and trusted
+  1   thất bại, mã lỗi in ra ở stderr; verify: chữ ký hỏng, tài liệu bị sửa sau khi ký, hoặc không có chữ ký
+      / failed, the error code is printed on stderr; verify: a broken signature, a change after signing, or none
+  2   verify: không đọc được tệp hoặc câu lệnh sai / verify: unreadable file or usage error
+  3   verify: nguyên vẹn nhưng chứng thư chưa tin cậy / verify: intact, but a certificate is not trusted
   64  câu lệnh sai (USAGE) / usage error (USAGE)`;
 
 /** The token's PIN state after a refusal (token-service puts `pinState=…` in the detail), in words. */

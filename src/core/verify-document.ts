@@ -4,9 +4,13 @@
  */
 import { KysoError } from './errors.js';
 import { sniffDocumentType } from './document-type.js';
-import { verifyPdf, type PdfSignatureReport } from './pdf/verify.js';
+import type { PdfSignatureReport } from './pdf/verify.js';
 import type { TimestampReport } from './tsa/report.js';
 import { verifyDocumentIsolated, type IsolationGuard } from './isolation/documents.js';
+import { validatePdf, type PdfValidation, type SignatureValidation, type ValidateOptions } from './validation/validate-pdf.js';
+import type { RevisionHistory } from './validation/revisions.js';
+import { checkChain, type ChainCheck } from './validation/trust.js';
+import { RevocationSource } from './revocation/index.js';
 
 export interface SignatureSummary {
   signer?: string;
@@ -15,6 +19,8 @@ export interface SignatureSummary {
   /** One line: coverage and what was checked. */
   summary: string;
   problems: string[];
+  /** Office documents: the signer's chain (PDF: see `validation`). */
+  trust?: ChainCheck;
 }
 
 export interface DocumentVerification {
@@ -22,6 +28,10 @@ export interface DocumentVerification {
   signatures: SignatureSummary[];
   allIntact: boolean;
   pdf?: PdfSignatureReport[];
+  /** PDF: revisions, levels and trust per signature (validation/validate-pdf.ts). */
+  validation?: PdfValidation;
+  /** 0 every signature intact, only allowed changes after, trusted; 1 broken, modified or unsigned; 3 intact but untrusted. */
+  exitCode: 0 | 1 | 3;
 }
 
 function timestampNote(s: PdfSignatureReport): string {
@@ -35,42 +45,72 @@ function stampedNote(t: TimestampReport): string {
   return `; timestamped ${t.time.toISOString()}${t.tsa ? ` by ${t.tsa}` : ''}${ok ? '' : ' (INVALID)'}`;
 }
 
-function pdfSummary(s: PdfSignatureReport): SignatureSummary {
-  const coverage = s.coversWholeFile ? 'covers the whole file / phủ toàn bộ tệp' : `followed by ${s.bytesAfter} bytes of later changes / có thay đổi sau khi ký`;
+/** What happened after the signature, in words: the same later bytes are a DSS or a red box, and the words differ. */
+export function historyNote(h: RevisionHistory): string {
+  if (h.verdict === 'unchanged') return 'không thay đổi, chữ ký phủ toàn bộ tệp / unchanged: covers the whole file';
+  const changes = h.updates.flatMap((u) => u.changes);
+  if (h.verdict === 'disallowed-changes') {
+    const pages = h.changedPages.length ? ` (trang / page ${h.changedPages.join(', ')})` : '';
+    const kinds = [...new Set(changes.filter((c) => !c.allowed).map((c) => c.kind))].join(', ');
+    return `ĐÃ BỊ SỬA sau khi ký${pages} / MODIFIED after signing${pages}: ${kinds}`;
+  }
+  const kinds = [...new Set(changes.map((c) => c.kind))].join(', ');
+  return `chỉ có bổ sung được phép / only allowed additions after signing (${kinds})`;
+}
+
+function pdfSummary(s: PdfSignatureReport, v: SignatureValidation): SignatureSummary {
+  const coverage = historyNote(v.history);
   return {
     ...(s.signer?.commonName ? { signer: s.signer.commonName } : {}),
     ...(s.claimedTime ? { time: s.claimedTime } : {}),
-    intact: s.intact,
+    intact: v.verdict !== 'invalid' && v.verdict !== 'modified',
     summary: `${s.kind === 'document-timestamp' ? 'document timestamp / dấu thời gian tài liệu' : s.subFilter}; ${coverage}${timestampNote(s)}${s.ltv ? `; LTV data ${s.ltv.complete ? 'complete / đầy đủ' : 'incomplete / thiếu'}` : ''}`,
     problems: s.problems,
   };
 }
 
-export async function verifyDocumentHere(bytes: Uint8Array): Promise<DocumentVerification> {
+export async function verifyDocumentHere(bytes: Uint8Array, options: ValidateOptions = {}): Promise<DocumentVerification> {
   const type = sniffDocumentType(bytes);
   if (type === 'pdf') {
-    const r = await verifyPdf(bytes);
-    return { format: 'pdf', signatures: r.signatures.map(pdfSummary), allIntact: r.allIntact, pdf: r.signatures };
+    const v = await validatePdf(bytes, options);
+    const reports = v.signatures.map((s) => s.details);
+    return {
+      format: 'pdf',
+      signatures: v.signatures.map((s) => pdfSummary(s.details, s)),
+      allIntact: reports.length > 0 && reports.every((r) => r.intact),
+      pdf: reports,
+      validation: v,
+      exitCode: v.exitCode,
+    };
   }
   if (type === 'zip' || type === 'cfb') {
     const { verifyOoxml } = await import('./ooxml/verify.js');
     const r = await verifyOoxml(bytes);
-    return {
-      format: 'ooxml',
-      allIntact: r.allValid,
-      signatures: r.signatures.map((s) => ({
+    const source = options.offline ? undefined : new RevocationSource({ at: new Date() });
+    const signatures: SignatureSummary[] = [];
+    for (const s of r.signatures) {
+      // The signer's chain at the TSA time when the XAdES timestamp is valid, else at the signed claimed time.
+      const tsOk = !!s.timestamp && s.timestamp.imprintMatches && s.timestamp.signatureValid;
+      const at = tsOk ? s.timestamp!.time : s.signingTime;
+      const trust = options.anchors && s.certificate && at
+        ? await checkChain(s.certificate, s.certificates ?? [], { at, atIsTrusted: tsOk, anchors: options.anchors, material: { ocsps: [], crls: [] }, online: !options.offline, ...(source ? { source } : {}) })
+        : undefined;
+      signatures.push({
         ...(s.signer?.commonName ? { signer: s.signer.commonName } : {}),
         ...(s.signingTime ? { time: s.signingTime } : {}),
         intact: s.valid && s.coversAllParts,
         summary: `OOXML ${s.part}; ${s.coversAllParts ? 'covers the whole package / phủ toàn bộ tài liệu' : 'does not cover every part / không phủ toàn bộ tài liệu'}${s.timestamp ? stampedNote(s.timestamp) : ''}`,
         problems: s.problems,
-      })),
-    };
+        ...(trust ? { trust } : {}),
+      });
+    }
+    const untrusted = options.anchors !== undefined && signatures.some((s) => !s.trust?.trusted);
+    return { format: 'ooxml', allIntact: r.allValid, signatures, exitCode: !r.allValid ? 1 : untrusted ? 3 : 0 };
   }
   throw new KysoError('UNSUPPORTED_FORMAT');
 }
 
 /** Checks the signatures with the document parsed in a worker, under its deadline and memory caps. */
-export function verifyDocument(bytes: Uint8Array, guard?: IsolationGuard): Promise<DocumentVerification> {
-  return verifyDocumentIsolated(bytes, guard);
+export function verifyDocument(bytes: Uint8Array, options: ValidateOptions = {}, guard?: IsolationGuard): Promise<DocumentVerification> {
+  return verifyDocumentIsolated(bytes, options, guard);
 }

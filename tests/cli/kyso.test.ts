@@ -29,7 +29,7 @@ describe('kyso CLI', () => {
     const r = kyso(['sign', input, '-o', output, ...mod(), '--cert', certificateId('ec256').slice(0, 12), '--pin-stdin', '--reason', 'Đồng ý', '--location', 'Đà Nẵng'], `${fixtures().softhsm.pin}\n`);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout + r.stderr).not.toContain(fixtures().softhsm.pin);
-    const v = kyso(['verify', output]);
+    const v = kyso(['verify', output, '--trust-anchor', fixtures().pki.rootCa, '--offline']);
     expect(v.status, v.stdout + v.stderr).toBe(0);
     expect(v.stdout).toContain('TRẦN VĂN ĐỨC');
     expect(pdfsig(output).signatures[0]?.valid).toBe(true);
@@ -55,7 +55,7 @@ describe('kyso CLI', () => {
     const output = path.join(dir, 'signed.docx');
     const r = kyso(['sign', input, '-o', output, ...mod(), '--cert', certificateId('rsa'), '--pin-stdin', '--reason', 'Phê duyệt'], `${fixtures().softhsm.pin}\n`);
     expect(r.status, r.stderr).toBe(0);
-    const v = kyso(['verify', output]);
+    const v = kyso(['verify', output, '--trust-anchor', fixtures().pki.rootCa, '--offline']);
     expect(v.status, v.stdout + v.stderr).toBe(0);
     expect(v.stdout).toContain('NGUYỄN THỊ ÁNH TUYẾT');
   });
@@ -91,9 +91,9 @@ describe('kyso CLI', () => {
     const tampered = path.join(dir, 'tampered.pdf');
     writeFileSync(tampered, bytes);
     const v = kyso(['verify', tampered]);
-    expect(v.status).toBe(2);
+    expect(v.status).toBe(1);
     expect(v.stdout).toContain('INVALID');
-    expect(kyso(['verify', input]).status).toBe(2);
+    expect(kyso(['verify', input]).status).toBe(1);
     expect(kyso(['verify', path.join(dir, 'missing.pdf')]).stderr).toContain('FILE_NOT_FOUND');
   });
 

@@ -10,6 +10,7 @@ import { KysoError } from '../errors.js';
 import type { SigningKey } from '../signing-key.js';
 import type { DocumentSignOptions, DocumentSignResult, DocumentTimestampRequest } from '../sign-document.js';
 import type { DocumentVerification } from '../verify-document.js';
+import type { ValidateOptions } from '../validation/validate-pdf.js';
 import type { PdfVerification } from '../pdf/verify.js';
 import type { OoxmlVerification } from '../ooxml/verify.js';
 import { DEFAULT_ISOLATION_LIMITS, DocumentWorkers, type IsolationLimits, type MainHandlers } from './pool.js';
@@ -56,8 +57,8 @@ function run<T>(kind: string, args: unknown, guard: IsolationGuard = {}, handler
   });
 }
 
-export function verifyDocumentIsolated(bytes: Uint8Array, guard?: IsolationGuard): Promise<DocumentVerification> {
-  return run('verify', { bytes }, guard);
+export function verifyDocumentIsolated(bytes: Uint8Array, options: ValidateOptions = {}, guard?: IsolationGuard): Promise<DocumentVerification> {
+  return run('verify', { bytes, options }, guard);
 }
 
 export function verifyPdfIsolated(bytes: Uint8Array, guard?: IsolationGuard): Promise<PdfVerification> {

@@ -8,6 +8,7 @@ import type { HashAlgorithm, KeyType, SigningKey } from '../signing-key.js';
 import type { TimestampClient, TimestampToken } from '../tsa/api.js';
 import type { CertificateCheck } from '../revocation/check.js';
 import type { DocumentSignOptions } from '../sign-document.js';
+import type { ValidateOptions } from '../validation/validate-pdf.js';
 import { KysoError } from '../errors.js';
 
 export interface MainChannel {
@@ -65,7 +66,8 @@ export async function runJob(kind: string, args: unknown, main: MainChannel): Pr
     }
     case 'verify': {
       const { verifyDocumentHere } = await import('../verify-document.js');
-      return verifyDocumentHere((args as { bytes: Uint8Array }).bytes);
+      const { bytes, options } = args as { bytes: Uint8Array; options?: ValidateOptions };
+      return verifyDocumentHere(bytes, options);
     }
     case 'verifyPdf': {
       const { verifyPdf } = await import('../pdf/verify.js');

@@ -26,6 +26,8 @@ export interface OoxmlSignatureReport {
   signer?: OoxmlSigner;
   /** DER certificate of the signer. */
   certificate?: Uint8Array;
+  /** Every certificate KeyInfo carries (the signer's chain, for trust checks). */
+  certificates?: Uint8Array[];
   /** Claimed signing time (XAdES SigningTime, else the package SignatureTime), signed. */
   signingTime?: Date;
   /** SignatureComments ("purpose for signing"), when signed. */
@@ -311,6 +313,7 @@ function verifyOne(pkg: OpcPackage, part: string): OoxmlSignatureReport {
       }
       const info = parseCertificate(signerCert);
       report.certificate = signerCert;
+      report.certificates = certs;
       report.signer = { ...info.subject, fingerprint: info.fingerprint, serialNumber: info.serialNumber, issuer: info.issuer, notBefore: info.notBefore, notAfter: info.notAfter };
     } catch (e) {
       problems.push(`signer certificate unusable: ${e instanceof Error ? e.message : String(e)}`);
