@@ -298,7 +298,7 @@ export async function runFuzz({ cases = 500, seed = 1, deadlineMs = 5000, agentE
   }
   for (const s of seeds) {
     s.docx = s.name.endsWith('.docx');
-    try { s.report = await verifyDocument(s.bytes, guard); } catch { s.report = undefined; }
+    try { s.report = await verifyDocument(s.bytes, {}, guard); } catch { s.report = undefined; }
     s.slices = signedSlices(s.bytes, s.report);
   }
 
@@ -349,8 +349,8 @@ export async function runFuzz({ cases = 500, seed = 1, deadlineMs = 5000, agentE
     stats.cases++;
 
     // Verification.
-    let v = await timed(verifyDocument(bytes, guard));
-    if (classify(v.err).kind === 'hang') v = await retrySlow(() => verifyDocument(bytes, { deadlineMs: deadlineMs * SLOW_FACTOR }));
+    let v = await timed(verifyDocument(bytes, {}, guard));
+    if (classify(v.err).kind === 'hang') v = await retrySlow(() => verifyDocument(bytes, {}, { deadlineMs: deadlineMs * SLOW_FACTOR }));
     const cv = classify(v.err);
     if (cv.kind === 'ok' || cv.kind === 'refused') stats[cv.kind]++;
     else record(cv.kind, c, bytes, 'verify', cv.detail ?? cv.code);
@@ -383,7 +383,7 @@ export async function runFuzz({ cases = 500, seed = 1, deadlineMs = 5000, agentE
         if (cca(cs)) record(cs.kind, c, bytes, 'sign', cs.detail ?? cs.code);
         if (sg.value) {
           // The signature just made must verify (whatever else the mutant holds).
-          const after = await timed(verifyDocument(sg.value.bytes, guard));
+          const after = await timed(verifyDocument(sg.value.bytes, {}, guard));
           const field = sg.value.pdfSignature?.fieldName;
           const part = sg.value.ooxmlSignature?.part;
           const ours = field !== undefined
@@ -402,7 +402,7 @@ export async function runFuzz({ cases = 500, seed = 1, deadlineMs = 5000, agentE
       if (info.result?.name !== 'kyso') record('crash', c, bytes, 'agent.info', JSON.stringify(info.error));
       const ans = await pending;
       let ca = classify(ans.error ? ans.error : undefined);
-      if (ca.kind === 'hang') ca = classify((await retrySlow(() => verifyDocument(bytes, { deadlineMs: deadlineMs * SLOW_FACTOR }))).err);
+      if (ca.kind === 'hang') ca = classify((await retrySlow(() => verifyDocument(bytes, {}, { deadlineMs: deadlineMs * SLOW_FACTOR }))).err);
       if (cca(ca)) record(ca.kind, c, bytes, 'agent', ca.detail ?? ca.code);
     }
 

@@ -53,6 +53,8 @@ try {
     // Help was printed: asked for (0), or shown because the command line named no command.
     process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
   } else {
-    process.exitCode = reportError(new KysoError('USAGE', err.message.replace(/^error: /, '')));
+    reportError(new KysoError('USAGE', err.message.replace(/^error: /, '')));
+    // `kyso verify` keeps 1 for "invalid" and 3 for "untrusted": its usage mistakes exit 2, like an unreadable file.
+    process.exitCode = commandsFor(process.argv.slice(2)).join() === 'verify' ? 2 : EXIT.usage;
   }
 }

@@ -21,10 +21,10 @@ function expectViThenEn(text: string, vi: string, en: string): void {
 }
 
 describe('kyso usage errors and help', () => {
-  it('a missing required option or an unknown option: USAGE, Vietnamese then English, exit 64', () => {
-    for (const args of [['sign', 'in.pdf'], ['sign', 'in.pdf', '-o', 'x.pdf', '--no-such-flag'], ['verify'], ['frobnicate']]) {
+  it('a missing required option or an unknown option: USAGE, Vietnamese then English, exit 64 (verify: 2)', () => {
+    for (const args of [['sign', 'in.pdf'], ['sign', 'in.pdf', '-o', 'x.pdf', '--no-such-flag'], ['verify'], ['verify', 'x.pdf', '--bogus'], ['frobnicate']]) {
       const r = kyso(args);
-      expect(r.status, args.join(' ')).toBe(64);
+      expect(r.status, args.join(' ')).toBe(args[0] === 'verify' ? 2 : 64);
       expect(r.stderr.startsWith('kyso: USAGE: '), r.stderr).toBe(true);
       expectViThenEn(r.stderr, 'Câu lệnh không đúng cách dùng', 'Incorrect command usage');
       expect(r.stderr).not.toMatch(/^error:/m);
@@ -36,7 +36,7 @@ describe('kyso usage errors and help', () => {
     const r = kyso(['--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Mã thoát / Exit status:');
-    for (const code of ['0', '1', '2', '64']) expect(r.stdout).toMatch(new RegExp(`^ {2}${code} +\\S`, 'm'));
+    for (const code of ['0', '1', '2', '3', '64']) expect(r.stdout).toMatch(new RegExp(`^ {2}${code} +\\S`, 'm'));
     expect(kyso(['--version']).status).toBe(0);
     expect(kyso(['sign', '--help']).status).toBe(0);
   });

@@ -39,7 +39,7 @@ describe('document fuzzing', () => {
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) {
       const bytes = new Uint8Array(readFileSync(path.join(REGRESSIONS, f)));
-      const verified = await outcome(verifyDocument(bytes, { deadlineMs: DEADLINE_MS }));
+      const verified = await outcome(verifyDocument(bytes, {}, { deadlineMs: DEADLINE_MS }));
       expect(['OK', ...ACCEPTED], `${f}: verify`).toContain(verified);
       const signable = await outcome(assertSignable(bytes, f, { deadlineMs: DEADLINE_MS }));
       expect(['OK', ...ACCEPTED], `${f}: assertSignable`).toContain(signable);

@@ -51,15 +51,15 @@ const codeOf = async (p: Promise<unknown>): Promise<string> => p.then(() => 'OK'
 describe('hostile documents in the core entry points (isolated)', () => {
   it('each is refused with a typed error, and the worker pool still verifies a good file afterwards', async () => {
     for (const d of docs) {
-      expect(d.verify, d.name).toContain(await codeOf(verifyDocument(d.bytes, { deadlineMs: DEADLINE_MS })));
+      expect(d.verify, d.name).toContain(await codeOf(verifyDocument(d.bytes, {}, { deadlineMs: DEADLINE_MS })));
     }
-    const good = await verifyDocument(await samplePdf(), { deadlineMs: DEADLINE_MS });
+    const good = await verifyDocument(await samplePdf(), {}, { deadlineMs: DEADLINE_MS });
     expect(good.format).toBe('pdf');
   });
 
   it('the stray brace hidden from the pre-scan (in an ASCIIHex object stream) is read by the mended tokenizer, not looped on', async () => {
     expect(await libpdfTokenizerMended()).toBe(true);
-    const r = await verifyDocument(hiddenBracePdf(), { deadlineMs: DEADLINE_MS });
+    const r = await verifyDocument(hiddenBracePdf(), {}, { deadlineMs: DEADLINE_MS });
     expect(r.signatures).toEqual([]);
   });
 
@@ -68,17 +68,17 @@ describe('hostile documents in the core entry points (isolated)', () => {
     const bytes = new Uint8Array(readFileSync(path.resolve(fixtures().corpus.dir, large.file)));
     const before = documentWorkers().started;
     // A deadline no parse can meet: the product parameter, not a measured time.
-    expect(await codeOf(verifyDocument(bytes, { deadlineMs: 1 }))).toBe('TIMEOUT');
-    expect((await verifyDocument(await samplePdf(), { deadlineMs: DEADLINE_MS })).format).toBe('pdf');
+    expect(await codeOf(verifyDocument(bytes, {}, { deadlineMs: 1 }))).toBe('TIMEOUT');
+    expect((await verifyDocument(await samplePdf(), {}, { deadlineMs: DEADLINE_MS })).format).toBe('pdf');
     expect(documentWorkers().started).toBeGreaterThan(before);
   });
 
   it('object and element counts: a cross-reference claiming 5 million objects, a part of 600 000 sibling elements', async () => {
     const manyObjects = pdfFromObjects(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>'])
       .toString('latin1').replace('/Size 4', '/Size 5000000');
-    expect(await codeOf(verifyDocument(Buffer.from(manyObjects, 'latin1'), { deadlineMs: DEADLINE_MS }))).toBe('DOCUMENT_TOO_COMPLEX');
+    expect(await codeOf(verifyDocument(Buffer.from(manyObjects, 'latin1'), {}, { deadlineMs: DEADLINE_MS }))).toBe('DOCUMENT_TOO_COMPLEX');
     const wide = `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">${'<a/>'.repeat(600_000)}</Types>`;
-    expect(await codeOf(verifyDocument(rawZip([zipEntry('[Content_Types].xml', wide)]), { deadlineMs: DEADLINE_MS }))).toBe('DOCUMENT_TOO_COMPLEX');
+    expect(await codeOf(verifyDocument(rawZip([zipEntry('[Content_Types].xml', wide)]), {}, { deadlineMs: DEADLINE_MS }))).toBe('DOCUMENT_TOO_COMPLEX');
   });
 
   it('forty parts of 60 MiB stop at the package budget when signing reads them', async () => {
@@ -102,10 +102,10 @@ describe('hostile documents through the CLI', () => {
     return { status: r.status, stderr: r.stderr };
   };
 
-  it('kyso verify ends with a typed error for each', () => {
+  it('kyso verify ends with a typed error for each (exit 2: the file cannot be read)', () => {
     for (const d of docs) {
       const r = kyso(['verify', path.join(dir, d.file)]);
-      expect(r.status, `${d.name}: ${r.stderr}`).toBe(1);
+      expect(r.status, `${d.name}: ${r.stderr}`).toBe(2);
       expect(d.verify.some((c) => r.stderr.includes(`kyso: ${c}:`)), `${d.name}: ${r.stderr}`).toBe(true);
     }
   });

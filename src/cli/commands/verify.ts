@@ -112,8 +112,6 @@ export function registerVerify(program: Command): void {
     .option('--extract-revision <n>', 'write the revision signature #n covers (with -o) / xuất phiên bản đã ký')
     .option('-o, --output <file>', 'nơi ghi phiên bản đã ký / where --extract-revision writes')
     .option('--force', 'ghi đè tệp đã có / overwrite an existing output file')
-    // Usage mistakes exit 2 like an unreadable file, so scripts can tell them from an invalid signature (1).
-    .exitOverride((err) => { process.exit(err.exitCode === 0 ? 0 : VERIFY_EXIT.unreadable); })
     .action(async (file: string, opts: VerifyOptions) => {
       try {
         process.exitCode = await run(file, opts);
