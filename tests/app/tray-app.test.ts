@@ -25,6 +25,7 @@ import { fixtures } from '../helpers/fixtures.js';
 import { openTestTokens, testKey } from '../helpers/token.js';
 import { PDF } from '@libpdf/core';
 import { signPdf } from '../../src/core/pdf/sign.js';
+import { signDocument } from '../../src/core/sign-document.js';
 import { verifyDocument } from '../../src/core/verify-document.js';
 import { parseAnchorFile } from '../../src/core/validation/trust.js';
 import type { VerifyDialogRequest, VerifyOutcome } from '../../src/ui/kit/protocol.js';
@@ -380,6 +381,24 @@ describe('verify window', () => {
     again.cancel();
     await tick();
     expect(shell.messages).toEqual([]);
+  });
+
+  it('a signed DOCX: its signer, claimed time and trust; no revision to save', async () => {
+    const { shell } = await startApp('win32', { verify });
+    const manifest = JSON.parse(readFileSync(path.join(fixtures().corpus.dir, 'docx-manifest.json'), 'utf8')) as { entries: { file: string }[] };
+    const docx = new Uint8Array(readFileSync(path.join(fixtures().corpus.dir, manifest.entries[0]!.file)));
+    const signed = (await signDocument(docx, await testKey(tokens, 'ec256'), { certificateCheck: 'off' }, 'in.docx')).bytes;
+    shell.clickTray('Kiểm tra chữ ký…');
+    const w = await shell.nextWindow('verify');
+    const outcome = await w.call('verifyDropped', { name: 'cong-van.docx', bytes: signed }) as VerifyOutcome;
+    expect(outcome).toMatchObject({ report: { fileName: 'cong-van.docx', format: 'ooxml', exitCode: 0 } });
+    if (!('report' in outcome)) throw new Error('no report');
+    expect(outcome.report.signatures).toEqual([expect.objectContaining({
+      number: 1, verdict: 'valid', canSaveRevision: false, signer: { name: fixtures().pki.signers.ec256.cn, identifiers: {} },
+      time: { source: 'claimed', local: expect.stringMatching(/ \+07:00$/) }, trust: expect.objectContaining({ trusted: true, anchor: 'Kyso Test Root CA' }),
+    })]);
+    await expect(w.call('saveRevision', 1)).rejects.toThrow(/no signed revision #1/);
+    w.cancel();
   });
 
   it('English menu and window title', async () => {
