@@ -14,8 +14,8 @@ export interface DialogSpec<Request, Result> {
   kind: DialogKind;
   /** Checks what the page sent and shapes the result; throws on anything unexpected. */
   parse(raw: unknown, request: Request): Result;
-  /** Extra calls the page may make (by name); anything else is refused. */
-  calls?: Record<string, () => Promise<unknown>>;
+  /** Extra calls the page may make (by name, with at most one argument it must check); anything else is refused. */
+  calls?: Record<string, (arg?: unknown) => Promise<unknown>>;
 }
 
 export interface OpenOptions {
@@ -81,10 +81,10 @@ export class DialogHost implements DialogOpener {
             settle(() => resolve(result));
           },
           cancel: () => settle(() => reject(new KysoError('USER_CANCELLED'))),
-          call: async (method) => {
+          call: async (method, arg) => {
             const fn = spec.calls?.[method];
             if (!fn || settled) throw new KysoError('BAD_REQUEST', `the ${spec.kind} dialog has no call ${method}`);
-            return fn();
+            return fn(arg);
           },
         },
       });

@@ -13,8 +13,8 @@ export interface DialogHandlers {
   init(): unknown;
   submit(result: unknown): void;
   cancel(): void;
-  /** Extra calls a page kind is allowed (settings: `chooseModule`). */
-  call?(method: string): Promise<unknown>;
+  /** Extra calls a page kind is allowed (settings: `chooseModule`; verify: `saveRevision(n)`…), with at most one argument. */
+  call?(method: string, arg?: unknown): Promise<unknown>;
 }
 
 export interface DialogWindowSpec {
@@ -37,6 +37,7 @@ export type TrayIcon = 'idle' | 'token' | 'waiting' | 'error';
 
 export type TrayAction =
   | { type: 'settings' }
+  | { type: 'verify' }
   | { type: 'open-logs' }
   | { type: 'about' }
   | { type: 'quit' }
@@ -91,6 +92,8 @@ export interface Shell {
   setTray(view: TrayView, onAction: (action: TrayAction) => void): void;
   /** The OS file picker (never reachable from a web page). Resolves to null when cancelled. */
   chooseFile(options: { title: string; filters: Array<{ name: string; extensions: string[] }> }): Promise<string | null>;
+  /** The OS save dialog, proposing `defaultName` in the user's documents folder. Resolves to null when cancelled. */
+  chooseSaveFile(options: { title: string; defaultName: string; filters: Array<{ name: string; extensions: string[] }> }): Promise<string | null>;
   openFolder(path: string): Promise<void>;
   showMessage(box: MessageBox): Promise<void>;
   /** Windows and macOS login items (Linux uses an XDG autostart file instead, see autostart.ts). */

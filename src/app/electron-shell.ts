@@ -46,11 +46,11 @@ export class ElectronShell implements Shell {
   constructor(private readonly options: ElectronShellOptions) {
     this.version = options.version;
     this.paths = { userData: app.getPath('userData'), logs: app.getPath('logs'), executable: app.getPath('exe'), home: app.getPath('home') };
-    ipcMain.handle(BRIDGE_CHANNEL, (event, op: unknown, payload: unknown) => this.route(event, op, payload));
+    ipcMain.handle(BRIDGE_CHANNEL, (event, op: unknown, payload: unknown, arg: unknown) => this.route(event, op, payload, arg));
   }
 
   /** Only our own page in the window's main frame may use its window's handlers. */
-  private async route(event: IpcMainInvokeEvent, op: unknown, payload: unknown): Promise<unknown> {
+  private async route(event: IpcMainInvokeEvent, op: unknown, payload: unknown, arg: unknown): Promise<unknown> {
     const handlers = this.handlers.get(event.sender.id);
     const frame = event.senderFrame;
     if (!handlers || !frame || frame.parent !== null || !frame.url.startsWith(`${UI_ORIGIN}/`)) throw new Error('not a Kyso dialog');
@@ -60,7 +60,7 @@ export class ElectronShell implements Shell {
       case 'cancel': handlers.cancel(); return null;
       case 'call':
         if (typeof payload !== 'string' || !handlers.call) throw new Error('no such call');
-        return handlers.call(payload);
+        return handlers.call(payload, arg);
       default: throw new Error('no such operation');
     }
   }
@@ -132,6 +132,16 @@ export class ElectronShell implements Shell {
   async chooseFile(options: { title: string; filters: Array<{ name: string; extensions: string[] }> }): Promise<string | null> {
     const r = await dialog.showOpenDialog({ title: options.title, properties: ['openFile', 'dontAddToRecent'], filters: options.filters });
     return r.canceled || !r.filePaths[0] ? null : r.filePaths[0];
+  }
+
+  async chooseSaveFile(options: { title: string; defaultName: string; filters: Array<{ name: string; extensions: string[] }> }): Promise<string | null> {
+    const r = await dialog.showSaveDialog({
+      title: options.title,
+      defaultPath: path.join(app.getPath('documents'), options.defaultName),
+      filters: options.filters,
+      properties: ['createDirectory', 'showOverwriteConfirmation', 'dontAddToRecent'],
+    });
+    return r.canceled || !r.filePath ? null : r.filePath;
   }
 
   async openFolder(folder: string): Promise<void> {

@@ -8,6 +8,7 @@ const vi = {
   'title.confirm': 'Kyso — Xác nhận ký số',
   'title.placement': 'Kyso — Chọn vị trí chữ ký',
   'title.settings': 'Kyso — Cài đặt',
+  'title.verify': 'Kyso — Kiểm tra chữ ký',
   'tray.starting': 'Kyso đang khởi động…',
   'tray.failed': 'Kyso không chạy được: {reason}',
   'tray.noToken': 'Kyso — chưa thấy USB token',
@@ -23,6 +24,7 @@ const vi = {
   'menu.sites': 'Trang web được phép',
   'menu.noSites': 'Chưa cho phép trang web nào',
   'menu.revoke': 'Thu hồi quyền của {origin}',
+  'menu.verify': 'Kiểm tra chữ ký…',
   'menu.settings': 'Cài đặt…',
   'menu.logs': 'Mở thư mục nhật ký',
   'menu.about': 'Phiên bản đã cài…',
@@ -43,6 +45,10 @@ const vi = {
   'error.portInUse': 'cổng {port} đang được chương trình khác dùng',
   'file.module': 'Chọn trình điều khiển PKCS#11 của USB token',
   'file.libraries': 'Thư viện PKCS#11',
+  'file.document': 'Chọn tài liệu đã ký để kiểm tra',
+  'file.documents': 'Tài liệu PDF, Word, Excel, PowerPoint',
+  'file.saveRevision': 'Lưu phiên bản đã ký',
+  'file.pdf': 'Tài liệu PDF',
 } as const;
 
 export type AppMessageKey = keyof typeof vi;
@@ -54,6 +60,7 @@ const en: Record<AppMessageKey, string> = {
   'title.confirm': 'Kyso — Confirm signing',
   'title.placement': 'Kyso — Place your signature',
   'title.settings': 'Kyso — Settings',
+  'title.verify': 'Kyso — Verify a document',
   'tray.starting': 'Kyso is starting…',
   'tray.failed': 'Kyso is not running: {reason}',
   'tray.noToken': 'Kyso — no USB token found',
@@ -69,6 +76,7 @@ const en: Record<AppMessageKey, string> = {
   'menu.sites': 'Allowed websites',
   'menu.noSites': 'No website allowed yet',
   'menu.revoke': 'Revoke {origin}',
+  'menu.verify': 'Verify a document…',
   'menu.settings': 'Settings…',
   'menu.logs': 'Open log folder',
   'menu.about': 'Installed version…',
@@ -89,6 +97,10 @@ const en: Record<AppMessageKey, string> = {
   'error.portInUse': 'port {port} is used by another program',
   'file.module': 'Choose the USB token’s PKCS#11 driver',
   'file.libraries': 'PKCS#11 libraries',
+  'file.document': 'Choose a signed document to verify',
+  'file.documents': 'PDF, Word, Excel, PowerPoint documents',
+  'file.saveRevision': 'Save the signed revision',
+  'file.pdf': 'PDF documents',
 };
 
 const tables: Record<UiLanguage, Record<AppMessageKey, string>> = { vi, en };

@@ -1,7 +1,8 @@
 /**
  * Preload of every Kyso window (sandboxed, context-isolated): exposes `window.kysoBridge` and nothing else.
  * The bridge's calls are fixed per dialog kind (the window's `--kyso-dialog=<kind>` argument): init, submit
- * and cancel for every dialog, plus chooseModule and installLocalCertificate for settings. Payloads are plain data over one IPC channel;
+ * and cancel for every dialog, plus chooseModule and installLocalCertificate for settings, and openDocument,
+ * verifyDropped(document) and saveRevision(n) for verify. Payloads are plain data over one IPC channel;
  * the main process checks the sender and validates every answer.
  *
  * A sandboxed preload can require only 'electron' (no other modules), so this file imports nothing else and
@@ -13,7 +14,8 @@ const KYSO_BRIDGE_CHANNEL = 'kyso:dialog';
 const KYSO_DIALOG_ARG = '--kyso-dialog=';
 
 const kysoDialogKind = process.argv.find((a) => a.startsWith(KYSO_DIALOG_ARG))?.slice(KYSO_DIALOG_ARG.length);
-const kysoInvoke = (op: 'init' | 'submit' | 'cancel' | 'call', payload?: unknown): Promise<unknown> => ipcRenderer.invoke(KYSO_BRIDGE_CHANNEL, op, payload);
+const kysoInvoke = (op: 'init' | 'submit' | 'cancel' | 'call', payload?: unknown, arg?: unknown): Promise<unknown> =>
+  (arg === undefined ? ipcRenderer.invoke(KYSO_BRIDGE_CHANNEL, op, payload) : ipcRenderer.invoke(KYSO_BRIDGE_CHANNEL, op, payload, arg));
 
 const kysoBridge: Record<string, (...args: never[]) => Promise<unknown>> = {
   init: () => kysoInvoke('init'),
@@ -23,6 +25,12 @@ const kysoBridge: Record<string, (...args: never[]) => Promise<unknown>> = {
 if (kysoDialogKind === 'settings') {
   kysoBridge.chooseModule = () => kysoInvoke('call', 'chooseModule');
   kysoBridge.installLocalCertificate = () => kysoInvoke('call', 'installLocalCertificate');
+}
+if (kysoDialogKind === 'verify') {
+  // The page hands over a dropped document's name and bytes, never a path; the main process checks both.
+  kysoBridge.openDocument = () => kysoInvoke('call', 'openDocument');
+  kysoBridge.verifyDropped = (document: unknown) => kysoInvoke('call', 'verifyDropped', document);
+  kysoBridge.saveRevision = (revision: unknown) => kysoInvoke('call', 'saveRevision', revision);
 }
 
 if (kysoDialogKind) contextBridge.exposeInMainWorld('kysoBridge', Object.freeze(kysoBridge));

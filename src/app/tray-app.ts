@@ -1,10 +1,15 @@
 /**
  * The tray app's controller: starts the agent with our Prompter, keeps the tray's state machine fed (agent
  * status, tokens, waiting prompts, allowed sites), answers the tray menu, runs the settings window and applies
- * what it returns (restarting the agent when the port, modules, TSA or log level change), and forgets cached
+ * what it returns (restarting the agent when the port, modules, TSA or log level change), opens the window that
+ * verifies a signed document (the check runs here, in core, never in the page), and forgets cached
  * PINs whenever the computer locks or sleeps. Plain TypeScript over the Shell interface.
  */
-import { isKysoError } from '../core/errors.js';
+import { readFile, stat } from 'node:fs/promises';
+import { isKysoError, KysoError } from '../core/errors.js';
+import { writeFileAtomicSync } from '../core/atomic-write.js';
+import { verifyDocument, type DocumentVerification } from '../core/verify-document.js';
+import { builtInAnchors } from '../core/validation/trust.js';
 import type { SettingsDialogRequest, UiLanguage } from '../ui/kit/protocol.js';
 import type { AgentRuntime, AgentStartOptions } from './agent-runtime.js';
 import { isAutostartEnabled, setAutostart, type AutostartFs } from './autostart.js';
@@ -12,6 +17,7 @@ import type { LocalCertificate } from './local-certificate.js';
 import type { DialogOpener } from './dialog-host.js';
 import { certificateView } from './dialogs/certificate.js';
 import { settingsDialog } from './dialogs/settings.js';
+import { MAX_VERIFY_BYTES, verifyDialog } from './dialogs/verify.js';
 import type { Shell, TrayAction } from './electron-api.js';
 import { ElectronPrompter } from './electron-prompter.js';
 import { tr } from './i18n.js';
@@ -33,6 +39,8 @@ export interface TrayAppDeps {
   /** Runtime versions for the "installed version" box. */
   versions?: { electron?: string; node?: string; chrome?: string };
   now?: () => Date;
+  /** How the verify window checks a document (default: core's verifyDocument against the built-in anchors, online revocation). */
+  verify?: (bytes: Uint8Array) => Promise<DocumentVerification>;
 }
 
 export class TrayApp {
@@ -41,6 +49,7 @@ export class TrayApp {
   readonly prompter: ElectronPrompter;
   private state: TrayState;
   private settingsWindow: AbortController | undefined;
+  private verifyWindow: AbortController | undefined;
   private unsubscribe: Array<() => void> = [];
   private quitting = false;
 
@@ -169,6 +178,7 @@ export class TrayApp {
     const l = this.language;
     switch (action.type) {
       case 'settings': return this.openSettings();
+      case 'verify': return this.openVerify();
       case 'open-logs': return shell.openFolder(shell.paths.logs);
       case 'quit': return this.quit();
       case 'show-pending': return this.deps.dialogs.focus?.();
@@ -262,6 +272,39 @@ export class TrayApp {
     }
   }
 
+  /** Opens the "verify a document" window (one at a time); it answers nothing, the user just closes it. */
+  async openVerify(): Promise<void> {
+    if (this.verifyWindow) {
+      this.deps.dialogs.focus?.('verify');
+      return;
+    }
+    const { shell } = this.deps;
+    const controller = new AbortController();
+    this.verifyWindow = controller;
+    const l = this.language;
+    const spec = verifyDialog({
+      chooseDocument: () => shell.chooseFile({
+        title: tr(l, 'file.document'),
+        filters: [{ name: tr(l, 'file.documents'), extensions: ['pdf', 'docx', 'xlsx', 'pptx', 'docm', 'xlsm', 'pptm'] }],
+      }),
+      readDocument: async (file) => {
+        // Checked before reading: the OS dialog lets the user pick anything, a disk image included.
+        if ((await stat(file)).size > MAX_VERIFY_BYTES) throw new KysoError('TOO_LARGE');
+        return new Uint8Array(await readFile(file));
+      },
+      verify: this.deps.verify ?? ((bytes) => verifyDocument(bytes, { anchors: builtInAnchors() })),
+      chooseSavePath: (defaultName) => shell.chooseSaveFile({ title: tr(l, 'file.saveRevision'), defaultName, filters: [{ name: tr(l, 'file.pdf'), extensions: ['pdf'] }] }),
+      writeDocument: (file, bytes) => writeFileAtomicSync(file, bytes, { mode: 0o644 }),
+    });
+    try {
+      await this.deps.dialogs.open(spec, { language: l }, { language: l, signal: controller.signal });
+    } catch (e) {
+      if (!isKysoError(e, 'USER_CANCELLED')) throw e;
+    } finally {
+      this.verifyWindow = undefined;
+    }
+  }
+
   /** The computer locks, sleeps or the user switches away: forget every cached PIN. */
   onSessionLocked(): void {
     this.pinCache.forgetAll();
@@ -273,6 +316,7 @@ export class TrayApp {
     this.pinCache.forgetAll();
     this.queue.cancelAll();
     this.settingsWindow?.abort();
+    this.verifyWindow?.abort();
     for (const u of this.unsubscribe.splice(0)) u();
     try {
       await this.deps.agent.stop();

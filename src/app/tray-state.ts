@@ -116,6 +116,7 @@ export function trayMenu(state: TrayState): TrayMenuItem[] {
     { label: tr(l, 'menu.tokens'), type: 'submenu', submenu: tokens },
     { label: tr(l, 'menu.sites'), type: 'submenu', submenu: sites },
     { type: 'separator' },
+    { label: tr(l, 'menu.verify'), action: { type: 'verify' } },
     { label: tr(l, 'menu.settings'), action: { type: 'settings' } },
     { label: tr(l, 'menu.logs'), action: { type: 'open-logs' } },
     { label: tr(l, 'menu.about'), action: { type: 'about' } },

@@ -22,6 +22,7 @@ export const DIALOG_SIZES: Record<DialogKind, { width: number; height: number; r
   confirm: { width: 560, height: 440, resizable: true },
   placement: { width: 1200, height: 860, resizable: true },
   settings: { width: 720, height: 720, resizable: true },
+  verify: { width: 760, height: 720, resizable: true },
 };
 
 export function dialogUrl(kind: DialogKind): string {
@@ -39,8 +40,8 @@ export interface WindowOptionsInput {
 
 export function dialogWindowOptions(input: WindowOptionsInput): BrowserWindowConstructorOptions {
   const size = DIALOG_SIZES[input.kind];
-  // Prompts float above the browser that asked; the settings window is an ordinary window.
-  const prompt = input.kind !== 'settings';
+  // Prompts float above the browser that asked; the settings and verify windows are ordinary windows the user opened.
+  const prompt = input.kind !== 'settings' && input.kind !== 'verify';
   return {
     title: input.title,
     width: size.width,
@@ -48,7 +49,7 @@ export function dialogWindowOptions(input: WindowOptionsInput): BrowserWindowCon
     minWidth: Math.min(size.width, 420),
     minHeight: Math.min(size.height, 300),
     resizable: size.resizable,
-    maximizable: input.kind === 'placement',
+    maximizable: input.kind === 'placement' || input.kind === 'verify',
     minimizable: !prompt || input.kind === 'placement',
     fullscreenable: false,
     show: false,

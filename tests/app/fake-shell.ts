@@ -34,9 +34,9 @@ export class FakeWindow implements DialogWindow {
     this.spec.handlers.cancel();
   }
 
-  call(method: string): Promise<unknown> {
+  call(method: string, arg?: unknown): Promise<unknown> {
     if (!this.spec.handlers.call) throw new Error('no calls');
-    return this.spec.handlers.call(method);
+    return this.spec.handlers.call(method, arg);
   }
 
   /** The user closes the window with its close button. */
@@ -82,6 +82,9 @@ export class FakeShell implements Shell {
   readonly openedFolders: string[] = [];
   readonly loginItems: LoginItemSettings[] = [];
   readonly fileAnswers: Array<string | null> = [];
+  /** What the save dialog answers, in order (null: cancelled), and what it was asked. */
+  readonly saveAnswers: Array<string | null> = [];
+  readonly saveDialogs: Array<{ title: string; defaultName: string }> = [];
   tray: TrayView | undefined;
   trayUpdates = 0;
   quitCalled = false;
@@ -146,6 +149,11 @@ export class FakeShell implements Shell {
 
   async chooseFile(): Promise<string | null> {
     return this.fileAnswers.shift() ?? null;
+  }
+
+  async chooseSaveFile(options: { title: string; defaultName: string }): Promise<string | null> {
+    this.saveDialogs.push({ title: options.title, defaultName: options.defaultName });
+    return this.saveAnswers.shift() ?? null;
   }
 
   async openFolder(path: string): Promise<void> {

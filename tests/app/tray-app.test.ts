@@ -2,11 +2,12 @@
  * The tray app's controller under Node: the tray's state machine (icon and tooltip follow the agent, the
  * tokens of the real SoftHSM module and the waiting prompts), the menu (tokens and certificates with details,
  * allowed sites with revoke, settings, logs, version, quit), the settings window's round trip (module paths
- * only from the file dialog, password only encrypted, agent restarted with the new settings, autostart), and
- * PINs forgotten on lock and quit. The agent is scripted here; its tokens are the real token layer's.
+ * only from the file dialog, password only encrypted, agent restarted with the new settings, autostart), the
+ * verify window (a real signed PDF checked by core in the main process, its signed revision saved), and PINs
+ * forgotten on lock and quit. The agent is scripted here; its tokens are the real token layer's.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -17,11 +18,17 @@ import { DialogHost } from '../../src/app/dialog-host.js';
 import { SettingsStore } from '../../src/app/settings.js';
 import { localCertificate, type LocalCertificate } from '../../src/app/local-certificate.js';
 import { NssStore } from '../../src/agent/tls/nss.js';
-import { TrayApp } from '../../src/app/tray-app.js';
+import { TrayApp, type TrayAppDeps } from '../../src/app/tray-app.js';
 import { initialTrayState, reduceTray, trayIcon, trayView } from '../../src/app/tray-state.js';
 import type { AllowedSite, LocalCertificateView, SettingsDialogRequest, SettingsDialogResult } from '../../src/ui/kit/protocol.js';
 import { fixtures } from '../helpers/fixtures.js';
-import { openTestTokens } from '../helpers/token.js';
+import { openTestTokens, testKey } from '../helpers/token.js';
+import { PDF } from '@libpdf/core';
+import { signPdf } from '../../src/core/pdf/sign.js';
+import { signDocument } from '../../src/core/sign-document.js';
+import { verifyDocument } from '../../src/core/verify-document.js';
+import { parseAnchorFile } from '../../src/core/validation/trust.js';
+import type { VerifyDialogRequest, VerifyOutcome } from '../../src/ui/kit/protocol.js';
 import { FakeSecrets, FakeShell, tick } from './fake-shell.js';
 
 
@@ -55,7 +62,7 @@ class ScriptedAgent implements AgentRuntime {
 let dir: string;
 afterEach(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
-async function startApp(platform: 'win32' | 'linux' = 'win32', extra: { localCertificate?: LocalCertificate } = {}) {
+async function startApp(platform: 'win32' | 'linux' = 'win32', extra: { localCertificate?: LocalCertificate; verify?: TrayAppDeps['verify'] } = {}) {
   dir = mkdtempSync(path.join(tmpdir(), 'kyso-tray-'));
   const shell = new FakeShell({ userData: path.join(dir, 'Kyso'), logs: path.join(dir, 'Kyso/logs'), executable: path.join(dir, 'Kyso.exe'), home: dir }, platform);
   const settings = new SettingsStore(path.join(dir, 'Kyso/settings.json'), shell.secrets);
@@ -99,7 +106,7 @@ describe('tray app', () => {
     expect(menu[0]).toEqual({ label: 'Kyso 0.1.0-test đang chạy (cổng 58110)', enabled: false });
     expect(labels(menu)).toEqual([
       'Kyso 0.1.0-test đang chạy (cổng 58110)', '—', 'USB token và chứng thư số', 'Trang web được phép', '—',
-      'Cài đặt…', 'Mở thư mục nhật ký', 'Phiên bản đã cài…', '—', 'Thoát Kyso',
+      'Kiểm tra chữ ký…', 'Cài đặt…', 'Mở thư mục nhật ký', 'Phiên bản đã cài…', '—', 'Thoát Kyso',
     ]);
     const tokenMenu = menu[2]!.submenu!;
     expect(labels(tokenMenu)).toEqual(tokens.tokens().map((t) => `${t.label} (${t.vendor})`));
@@ -300,5 +307,108 @@ describe('settings window', () => {
     await tick();
     expect(agent.starts).toHaveLength(1);
     expect(settings.current.language).toBe('vi');
+  });
+});
+
+describe('verify window', () => {
+  /** Core's check against the test root, offline: what the app does with the built-in anchors and the network. */
+  const verify = (bytes: Uint8Array) => verifyDocument(bytes, { anchors: parseAnchorFile(readFileSync(fixtures().pki.rootCa), 'root'), offline: true });
+
+  it('the tray item opens one ordinary window; a document chosen in the OS dialog is checked in main; its signed revision is saved', async () => {
+    const { shell } = await startApp('win32', { verify });
+    const pdf = PDF.create();
+    pdf.addPage({ width: 595, height: 842 }).drawText('To trinh', { x: 50, y: 780, size: 14 });
+    const signed = (await signPdf(await pdf.save(), await testKey(tokens, 'rsa'), { reason: 'Trình ký' })).bytes;
+    // Something appended after the signature (bytes readers ignore): the saved revision must leave it out.
+    const file = path.join(dir, 'to-trinh.pdf');
+    writeFileSync(file, Buffer.concat([signed, Buffer.from('\n% appended later\n')]));
+
+    expect(labels(shell.tray!.menu)).toContain('Kiểm tra chữ ký…');
+    shell.clickTray('Kiểm tra chữ ký…');
+    const w = await shell.nextWindow('verify');
+    expect(w.spec.url).toBe('kyso://ui/verify/index.html');
+    expect(w.spec.options.title).toBe('Kyso — Kiểm tra chữ ký');
+    expect(w.spec.options.alwaysOnTop).toBe(false);
+    expect(w.request<VerifyDialogRequest>()).toEqual({ language: 'vi' });
+    // A second click brings the same window forward.
+    shell.clickTray('Kiểm tra chữ ký…');
+    await tick();
+    expect(shell.windows.filter((x) => x.kind === 'verify')).toHaveLength(1);
+    expect(w.presented).toBe(2);
+
+    // Nothing to save before a document is open; a cancelled OS dialog answers null.
+    await expect(w.call('saveRevision', 1)).rejects.toThrow(/no signed revision #1/);
+    expect(await w.call('openDocument')).toBeNull();
+
+    shell.fileAnswers.push(file);
+    const opened = await w.call('openDocument') as VerifyOutcome;
+    if (!('report' in opened)) throw new Error(JSON.stringify(opened));
+    expect(opened.report).toMatchObject({ fileName: 'to-trinh.pdf', format: 'pdf', exitCode: 0 });
+    expect(opened.report.signatures).toHaveLength(1);
+    expect(opened.report.signatures[0]).toMatchObject({
+      number: 1, verdict: 'valid', level: 'B-B', reason: 'Trình ký', canSaveRevision: true,
+      signer: { name: fixtures().pki.signers.rsa.cn, identifiers: { CCCD: '001190012345' } },
+      time: { source: 'claimed', local: expect.stringMatching(/ \+07:00$/) },
+      trust: { trusted: true, anchor: 'Kyso Test Root CA' },
+    });
+
+    const out = path.join(dir, 'out', 'ban-ky.pdf');
+    shell.saveAnswers.push(out);
+    expect(await w.call('saveRevision', 1)).toBe(true);
+    expect(shell.saveDialogs).toEqual([{ title: 'Lưu phiên bản đã ký', defaultName: 'to-trinh-ban-ky-1.pdf' }]);
+    expect(Buffer.compare(readFileSync(out), Buffer.from(signed))).toBe(0);
+    // Cancelled save dialog: nothing written, false. Revisions that do not exist, or not numbers: refused.
+    expect(await w.call('saveRevision', 1)).toBe(false);
+    await expect(w.call('saveRevision', 2)).rejects.toThrow(/no signed revision #2/);
+    await expect(w.call('saveRevision', '/tmp/x.pdf')).rejects.toThrow();
+
+    // A dropped document: its name (last part only) and bytes; a path is not a document.
+    const dropped = await w.call('verifyDropped', { name: 'C:\\Users\\an\\ho-so.pdf', bytes: new Uint8Array(signed) }) as VerifyOutcome;
+    expect(dropped).toMatchObject({ report: { fileName: 'ho-so.pdf', exitCode: 0 } });
+    await expect(w.call('verifyDropped', file)).rejects.toThrow();
+    // Not a PDF or Office file: the reason in both languages, and nothing left to save.
+    expect(await w.call('verifyDropped', { name: 'note.txt', bytes: new TextEncoder().encode('hello') })).toEqual({
+      error: { vi: 'Định dạng tài liệu không được hỗ trợ.', en: 'This document format is not supported.' },
+    });
+    await expect(w.call('saveRevision', 1)).rejects.toThrow(/no signed revision/);
+
+    // Closed: the next click opens a new window.
+    w.closeByUser();
+    await tick();
+    shell.clickTray('Kiểm tra chữ ký…');
+    const again = await shell.nextWindow('verify');
+    expect(again).not.toBe(w);
+    again.cancel();
+    await tick();
+    expect(shell.messages).toEqual([]);
+  });
+
+  it('a signed DOCX: its signer, claimed time and trust; no revision to save', async () => {
+    const { shell } = await startApp('win32', { verify });
+    const manifest = JSON.parse(readFileSync(path.join(fixtures().corpus.dir, 'docx-manifest.json'), 'utf8')) as { entries: { file: string }[] };
+    const docx = new Uint8Array(readFileSync(path.join(fixtures().corpus.dir, manifest.entries[0]!.file)));
+    const signed = (await signDocument(docx, await testKey(tokens, 'ec256'), { certificateCheck: 'off' }, 'in.docx')).bytes;
+    shell.clickTray('Kiểm tra chữ ký…');
+    const w = await shell.nextWindow('verify');
+    const outcome = await w.call('verifyDropped', { name: 'cong-van.docx', bytes: signed }) as VerifyOutcome;
+    expect(outcome).toMatchObject({ report: { fileName: 'cong-van.docx', format: 'ooxml', exitCode: 0 } });
+    if (!('report' in outcome)) throw new Error('no report');
+    expect(outcome.report.signatures).toEqual([expect.objectContaining({
+      number: 1, verdict: 'valid', canSaveRevision: false, signer: { name: fixtures().pki.signers.ec256.cn, identifiers: {} },
+      time: { source: 'claimed', local: expect.stringMatching(/ \+07:00$/) }, trust: expect.objectContaining({ trusted: true, anchor: 'Kyso Test Root CA' }),
+    })]);
+    await expect(w.call('saveRevision', 1)).rejects.toThrow(/no signed revision #1/);
+    w.cancel();
+  });
+
+  it('English menu and window title', async () => {
+    const { shell, settings } = await startApp('linux', { verify });
+    settings.apply({ ...settings.view(), tsa: { url: '', username: '' }, revokedSites: [], language: 'en' } as never);
+    await tick();
+    shell.clickTray('Verify a document…');
+    const w = await shell.nextWindow('verify');
+    expect(w.spec.options.title).toBe('Kyso — Verify a document');
+    expect(w.request<VerifyDialogRequest>()).toEqual({ language: 'en' });
+    w.cancel();
   });
 });

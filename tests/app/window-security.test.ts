@@ -17,7 +17,7 @@ import {
 } from '../../src/app/window-options.js';
 import type { DialogKind } from '../../src/ui/kit/protocol.js';
 
-const KINDS: DialogKind[] = ['consent', 'certificate', 'pin', 'confirm', 'placement', 'settings'];
+const KINDS: DialogKind[] = ['consent', 'certificate', 'pin', 'confirm', 'placement', 'settings', 'verify'];
 
 describe('window factory', () => {
   it.each(KINDS)('%s window: isolated, sandboxed, no Node, preload bridge only', (kind) => {
@@ -41,8 +41,8 @@ describe('window factory', () => {
       additionalArguments: [`${DIALOG_ARG_PREFIX}${kind}`],
     });
     expect(o.show).toBe(false); // shown when ready, brought to the front
-    // Prompts float above the browser that asked; settings is an ordinary window.
-    expect(o.alwaysOnTop).toBe(kind !== 'settings');
+    // Prompts float above the browser that asked; settings and verify are ordinary windows.
+    expect(o.alwaysOnTop).toBe(kind !== 'settings' && kind !== 'verify');
     expect(o.icon).toBe('/app/icon.png');
     expect(dialogWindowOptions({ kind, title: 'Kyso', preload: 'p', platform: 'darwin', icon: 'i' }).icon).toBeUndefined();
   });
@@ -154,7 +154,7 @@ describe('preload bridge', () => {
     return { exposed, calls };
   }
 
-  it.each(KINDS.filter((k) => k !== 'settings'))('%s: exposes init, submit and cancel on one channel, nothing else', async (kind) => {
+  it.each(KINDS.filter((k) => k !== 'settings' && k !== 'verify'))('%s: exposes init, submit and cancel on one channel, nothing else', async (kind) => {
     const { exposed, calls } = runPreload(['electron', `${DIALOG_ARG_PREFIX}${kind}`]);
     expect([...exposed.keys()]).toEqual(['kysoBridge']);
     const bridge = exposed.get('kysoBridge')!;
@@ -173,6 +173,17 @@ describe('preload bridge', () => {
     await bridge.chooseModule!('/tmp/evil.so');
     await bridge.installLocalCertificate!('/tmp/evil.pem');
     expect(calls).toEqual([[BRIDGE_CHANNEL_NAME, 'call', 'chooseModule'], [BRIDGE_CHANNEL_NAME, 'call', 'installLocalCertificate']]);
+  });
+
+  it('verify: also openDocument (the OS file dialog), verifyDropped(name and bytes) and saveRevision(n); nothing takes a path', async () => {
+    const { exposed, calls } = runPreload(['electron', `${DIALOG_ARG_PREFIX}verify`]);
+    const bridge = exposed.get('kysoBridge')!;
+    expect(Object.keys(bridge).sort()).toEqual(['cancel', 'init', 'openDocument', 'saveRevision', 'submit', 'verifyDropped']);
+    const document = { name: 'a.pdf', bytes: new Uint8Array([37, 80]) };
+    await bridge.openDocument!('/etc/passwd');
+    await bridge.verifyDropped!(document);
+    await bridge.saveRevision!(2);
+    expect(calls).toEqual([[BRIDGE_CHANNEL_NAME, 'call', 'openDocument'], [BRIDGE_CHANNEL_NAME, 'call', 'verifyDropped', document], [BRIDGE_CHANNEL_NAME, 'call', 'saveRevision', 2]]);
   });
 
   it('no dialog argument: no bridge at all', () => {

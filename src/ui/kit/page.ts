@@ -1,5 +1,5 @@
 /**
- * What every Kyso dialog page (consent, certificate, PIN, confirm, settings) shares: its typed bridge, labels
+ * What every Kyso dialog page (consent, certificate, PIN, confirm, settings, verify) shares: its typed bridge, labels
  * in Vietnamese and English, the language switch, Esc to cancel, one answer only, a short arming delay on
  * buttons that grant something (so a keypress meant for the browser cannot answer a window that just
  * appeared), and `data-ready` on <body> once the page can be used.

@@ -1,6 +1,6 @@
 /**
  * What crosses the bridge between the tray app and its dialog pages (consent, certificate, PIN, confirmation,
- * settings; the placement dialog's types are in ../bridge.ts). Plain JSON only: dates as ISO strings, no
+ * settings, verify; the placement dialog's types are in ../bridge.ts). Plain JSON only: dates as ISO strings, no
  * DER, no file paths except the PKCS#11 module paths the settings page shows. The main process validates
  * every reply (src/app/dialogs/*) before it believes it.
  */
@@ -9,7 +9,7 @@ import type { SignatureAppearanceOptions } from '../../core/pdf/appearance/optio
 
 export type { UiLanguage };
 
-export type DialogKind = 'consent' | 'certificate' | 'pin' | 'confirm' | 'placement' | 'settings';
+export type DialogKind = 'consent' | 'certificate' | 'pin' | 'confirm' | 'placement' | 'settings' | 'verify';
 
 /** Host side of a dialog page: `init()` once, then exactly one of `submit()` / `cancel()`. */
 export interface KysoDialogBridge<Request, Result> {
@@ -162,4 +162,82 @@ export interface SettingsDialogResult {
 export interface KysoSettingsBridge extends KysoDialogBridge<SettingsDialogRequest, SettingsDialogResult> {
   chooseModule(): Promise<string | null>;
   installLocalCertificate(): Promise<LocalCertificateView>;
+}
+
+// ---- verify a document -----------------------------------------------------------------------------------
+
+/** One signature of a checked document, as the official reads it (src/app/dialogs/verify.ts makes it from core's report). */
+export interface VerifySignatureView {
+  /** 1-based, in file order; the revision number `saveRevision` takes. */
+  number: number;
+  kind: 'signature' | 'document-timestamp';
+  signer?: {
+    name?: string;
+    /** CCCD, CMND, MST, … */
+    identifiers: Record<string, string>;
+    organization?: string;
+    organizationalUnit?: string;
+    title?: string;
+    issuer?: string;
+  };
+  /** `local` is Asia/Ho_Chi_Minh (… +07:00); `source` says whether a TSA vouches for it or the signer's computer claimed it. */
+  time?: { local: string; source: 'tsa' | 'claimed'; tsa?: string };
+  level?: 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
+  reason?: string;
+  location?: string;
+  verdict: 'valid' | 'invalid' | 'modified' | 'untrusted';
+  /** Absent when the chain was not checked. */
+  trust?: { trusted: boolean; anchor?: string; problems: string[]; tsa?: { trusted: boolean; anchor?: string; problems: string[] } };
+  /** What happened after this signature. */
+  after: {
+    verdict: 'unchanged' | 'allowed-changes' | 'disallowed-changes';
+    /** Pages a disallowed change touches (1-based). */
+    changedPages: number[];
+    /** Kinds of the disallowed changes (page-content, annotation, …) and of the allowed ones (dss, signature, …). */
+    disallowed: string[];
+    allowed: string[];
+    /** Field names of the signatures added later. */
+    signaturesAdded: string[];
+  };
+  problems: string[];
+  /** The signed revision can be saved (PDF only). */
+  canSaveRevision: boolean;
+}
+
+export interface VerifyReportView {
+  fileName: string;
+  size: number;
+  format: 'pdf' | 'ooxml';
+  /** 0 every signature valid and trusted; 1 broken, modified or unsigned; 3 intact but not trusted. */
+  exitCode: 0 | 1 | 3;
+  signatures: VerifySignatureView[];
+}
+
+export interface VerifyDialogRequest {
+  language: UiLanguage;
+  /** A report to show at once (a document opened with Kyso); absent: the page asks for one. */
+  report?: VerifyReportView;
+}
+
+/** The window only closes: nothing is answered. */
+export type VerifyDialogResult = never;
+
+/** A document dropped on the page: its name and bytes (never a path); the host verifies it. */
+export interface DroppedDocument {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * The verify page asks the host to open a document with the OS file dialog or to check one dropped on it (the
+ * host reads and verifies it, the page only shows the report), and to save the revision signature `number` covers
+ * through the OS save dialog. `false`/null: the user cancelled.
+ */
+/** A report, or why there is none (unreadable file, not a PDF or Office document) in both languages. */
+export type VerifyOutcome = { report: VerifyReportView } | { error: { vi: string; en: string } };
+
+export interface KysoVerifyBridge extends KysoDialogBridge<VerifyDialogRequest, VerifyDialogResult> {
+  openDocument(): Promise<VerifyOutcome | null>;
+  verifyDropped(document: DroppedDocument): Promise<VerifyOutcome>;
+  saveRevision(number: number): Promise<boolean>;
 }
