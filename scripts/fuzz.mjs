@@ -263,7 +263,8 @@ async function startAgent(deadlineMs) {
   const { default: WebSocket } = await import('ws');
   const tokens = { tokens: () => [], certificates: () => [], signingKey: async () => { throw new Error('no token in fuzzing'); }, logoutAll: () => undefined };
   const server = await startAgentServer({
-    tokens, prompter: new ScriptedPrompter({}), settings: new SettingsStore(path.join(mkdtempSync(path.join(os.tmpdir(), 'kyso-fuzz-')), 's.json')),
+    // The fuzzing page is a site the user allowed: verification needs consent like everything but agent.info.
+    tokens, prompter: new ScriptedPrompter({ consent: true }), settings: new SettingsStore(path.join(mkdtempSync(path.join(os.tmpdir(), 'kyso-fuzz-')), 's.json')),
     ports: [0], hosts: ['127.0.0.1'], logger: createAgentLogger({ stream: new Writable({ write: (_c, _e, cb) => cb() }) }),
     limits: { documentDeadlineMs: deadlineMs },
   });
