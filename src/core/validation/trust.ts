@@ -173,7 +173,11 @@ export async function checkChain(leaf: Uint8Array, pool: readonly Uint8Array[], 
     const validAtTime = notBefore.getTime() <= options.at.getTime() && options.at.getTime() <= notAfter.getTime();
     const isAnchor = anchor !== undefined && i === path.length - 1;
     const link: ChainLink = { name: nameOf(c), fingerprint: sha256(c.der), notBefore, notAfter, validAtTime, revocation: isAnchor || isSelfSigned(c) ? 'not-needed' : 'unknown' };
-    if (!validAtTime && !isAnchor) {
+    if (Number.isNaN(notBefore.getTime()) || Number.isNaN(notAfter.getTime())) {
+      // An edited certificate (month 13, letters for digits): no valid window at all, said as such, never a crash.
+      revokedOrExpired = true;
+      problems.push(`"${link.name}": ngày hiệu lực không hợp lệ / its validity dates are not valid times (${c.x.validFrom} – ${c.x.validTo})`);
+    } else if (!validAtTime && !isAnchor) {
       revokedOrExpired = true;
       problems.push(`"${link.name}" không còn/chưa có hiệu lực lúc ký / was not valid at the signing time (${notBefore.toISOString()} – ${notAfter.toISOString()})`);
     }

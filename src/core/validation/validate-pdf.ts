@@ -104,7 +104,11 @@ export async function validatePdf(bytes: Uint8Array, options: ValidateOptions = 
   for (const [i, s] of verification.signatures.entries()) {
     const end = ends[i]!;
     const problems = [...s.problems];
-    const history = await analyzeAfter(bytes, end, cache);
+    const history = await analyzeAfter(bytes, end, cache).catch((e: unknown): RevisionHistory => ({
+      // What cannot be analysed cannot be called an allowed change: a damaged update is a disallowed one.
+      signedEnd: end, updates: [], trailingBytes: 0, verdict: 'disallowed-changes', changedPages: [],
+      problems: [`the updates after this signature cannot be read: ${e instanceof Error ? e.message : String(e)}`],
+    }));
     problems.push(...history.problems);
     const tsOk = !!s.timestamp && s.timestamp.imprintMatches && s.timestamp.signatureValid;
     const time = s.kind === 'document-timestamp'

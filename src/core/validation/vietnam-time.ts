@@ -3,6 +3,7 @@
  * written with the offset so the text is unambiguous wherever it is read.
  */
 export function vietnamTime(d: Date): string {
+  if (Number.isNaN(d.getTime())) return 'thời điểm không hợp lệ / not a valid time';
   const local = new Date(d.getTime() + 7 * 3600_000);
   return `${local.toISOString().slice(0, 19).replace('T', ' ')} +07:00`;
 }

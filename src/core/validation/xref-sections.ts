@@ -25,8 +25,11 @@ export interface XrefSection {
   entries: XrefEntry[];
 }
 
-const latin1 = (b: Uint8Array, start: number, end: number): string =>
-  Buffer.from(b.buffer, b.byteOffset + start, Math.max(0, Math.min(end, b.length) - start)).toString('latin1');
+/** Bytes [start, end) as latin1, clamped to the buffer: offsets come from the file, which may lie. */
+const latin1 = (b: Uint8Array, start: number, end: number): string => {
+  const from = Math.min(Math.max(0, start), b.length);
+  return Buffer.from(b.buffer, b.byteOffset + from, Math.max(0, Math.min(end, b.length) - from)).toString('latin1');
+};
 
 /** The end of the revision whose `startxref` names `offset`: past the `%%EOF` and one end-of-line. */
 function revisionEndFor(bytes: Uint8Array, offset: number): number | undefined {
