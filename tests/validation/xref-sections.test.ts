@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readXrefSection, startxrefBefore } from '../../src/core/validation/xref-sections.js';
+import { readXrefSection, startxrefBefore, updatesAfter } from '../../src/core/validation/xref-sections.js';
 import { fixtures } from '../helpers/fixtures.js';
 
 const readable = fixtures().corpus.entries.filter((e) => e.expect === 'sign');
@@ -29,5 +29,16 @@ describe('xref sections of the corpus', () => {
     const inUse = [...qpdf.matchAll(/^(\d+)\/\d+: (?:uncompressed|compressed)/gm)].map((m) => Number(m[1]));
     expect(inUse.length).toBeGreaterThan(0);
     for (const n of inUse) expect(declared.has(n), `object ${n}`).toBe(true);
+  });
+});
+
+describe('offsets a damaged file claims', () => {
+  // Found by the fuzzer (seed 20261202, cases 0 and 55): a ByteRange ending past the file crashed the analysis.
+  it('past the end of the file: no crash, nothing found', () => {
+    const pdf = new Uint8Array(Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\nstartxref\n9\n%%EOF\n', 'latin1'));
+    expect(() => startxrefBefore(pdf, pdf.length + 5000)).not.toThrow();
+    expect(startxrefBefore(pdf, pdf.length + 100)).toBe(9); // the window still overlaps the file
+    expect(updatesAfter(pdf, pdf.length + 5000).sections).toEqual([]);
+    expect(() => startxrefBefore(pdf, -7)).not.toThrow();
   });
 });
