@@ -157,11 +157,20 @@ export const verifiedSignatureSchema = z.object({
   coversWholeFile: z.boolean(),
   bytesAfter: z.number().int().describe('Bytes appended after this signature (later updates)'),
   timestamp: z.object({ time: isoTime, tsa: z.string().optional(), valid: z.boolean() }).strict().optional(),
+  verdict: z.enum(['valid', 'invalid', 'modified', 'untrusted'])
+    .describe('valid: intact, only allowed additions after it, chains to a built-in anchor; invalid: broken; modified: changed after signing (see changedPages); untrusted: intact but its chain reaches no anchor'),
+  time: z.object({ at: isoTime, local: z.string().describe('In Asia/Ho_Chi_Minh, e.g. 2026-12-02 13:28:42 +07:00'), source: z.enum(['tsa', 'claimed']) }).strict().optional()
+    .describe("When it was signed: the TSA's time when a valid timestamp exists, else what the signer's computer claimed"),
+  level: z.enum(['B-B', 'B-T', 'B-LT', 'B-LTA']).optional(),
+  changesAfter: z.enum(['none', 'allowed', 'disallowed']).describe('Later updates: none; only DSS, timestamps, signatures, permitted form fill-in; or anything else'),
+  changedPages: z.array(z.number().int()).describe('Pages (1-based) a disallowed later update touched'),
+  trusted: z.boolean().describe("Signer (and TSA) chain to a built-in anchor; revocation only from what the file carries"),
   problems: z.array(z.string()),
 }).strict();
 export const pdfVerifyResult = z.object({
   signatures: z.array(verifiedSignatureSchema),
-  allIntact: z.boolean(),
+  allIntact: z.boolean().describe('Every signature is cryptographically intact (says nothing about later changes: see allValid)'),
+  allValid: z.boolean().describe('Every signature intact with nothing but allowed additions after it (the history an official needs); trust aside'),
 }).strict();
 
 export const docxSignParams = z.strictObject({

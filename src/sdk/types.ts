@@ -159,10 +159,19 @@ export interface VerifiedSignature {
   coversWholeFile: boolean;
   bytesAfter: number;
   timestamp?: { time: string; tsa?: string; valid: boolean };
+  /** valid; invalid (broken); modified (changed after signing: see changedPages); untrusted (chains to no built-in anchor). */
+  verdict: 'valid' | 'invalid' | 'modified' | 'untrusted';
+  /** The TSA's time when a valid timestamp exists, else the claimed one; `local` in Asia/Ho_Chi_Minh. */
+  time?: { at: string; local: string; source: 'tsa' | 'claimed' };
+  level?: 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
+  changesAfter: 'none' | 'allowed' | 'disallowed';
+  changedPages: number[];
+  trusted: boolean;
   problems: string[];
 }
 
-export interface VerifyResult { signatures: VerifiedSignature[]; allIntact: boolean }
+/** allIntact: cryptographically intact; allValid: intact with nothing but allowed additions after each signature. */
+export interface VerifyResult { signatures: VerifiedSignature[]; allIntact: boolean; allValid: boolean }
 
 export interface DocxSignParams {
   document: string;

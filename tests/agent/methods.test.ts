@@ -11,6 +11,7 @@ import { SettingsStore } from '../../src/agent/settings-store.js';
 import { createAgentLogger } from '../../src/agent/logger.js';
 import type { TokenSource } from '../../src/agent/methods/context.js';
 import { fixtures } from '../helpers/fixtures.js';
+import { paintOverPage } from '../validation/forgeries.js';
 import { certificateId } from '../helpers/token.js';
 import { opensslCmsVerify, pdfsig, qpdfCheck, withTempFile } from '../helpers/tools.js';
 import { PORTAL, RpcClient, b64, samplePdf, startTestAgent, until, type TestAgent } from './harness.js';
@@ -182,6 +183,22 @@ describe('pdf.verify', () => {
     expect(prompter.calls.filter((x) => x.kind === 'consent').map((x) => (x as { origin: string }).origin)).toEqual([PORTAL, 'https://other.example']);
     const unsigned = (await other.call('pdf.verify', { document: b64(await samplePdf()) })).result;
     expect(unsigned.signatures).toEqual([]);
+    expect(unsigned.allValid).toBe(false);
+  });
+
+  it('gives a portal the history: a red box painted after signing is "modified" on page 1, though the signature is intact', async () => {
+    agent = await startTestAgent(allowAll());
+    const c = await connect();
+    const signed = (await c.call('pdf.sign', { document: b64(await samplePdf()), fileName: 'a.pdf', certificateId: certificateId('rsa') })).result.document;
+    const clean = (await c.call('pdf.verify', { document: signed })).result;
+    expect(clean).toMatchObject({ allIntact: true, allValid: true });
+    // The test PKI is no built-in anchor: intact, nothing after it, but untrusted.
+    expect(clean.signatures[0]).toMatchObject({ verdict: 'untrusted', changesAfter: 'none', changedPages: [], trusted: false, level: 'B-B', time: { source: 'claimed' } });
+    expect(clean.signatures[0].time.local).toMatch(/\+07:00$/);
+    const forged = await paintOverPage(new Uint8Array(Buffer.from(signed, 'base64')));
+    const r = (await c.call('pdf.verify', { document: b64(forged) })).result;
+    expect(r).toMatchObject({ allIntact: true, allValid: false });
+    expect(r.signatures[0]).toMatchObject({ intact: true, verdict: 'modified', changesAfter: 'disallowed', changedPages: [1] });
   });
 });
 
