@@ -11,6 +11,8 @@
  * `kyso sites` lists the sites allowed in the settings file; `kyso sites revoke ORIGIN` forgets one (a running
  * agent sees the change at its next request).
  */
+import { parseAnchorFile } from '../core/validation/trust.js';
+import { readInput } from './read-input.js';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { KysoError } from '../core/errors.js';
@@ -40,6 +42,7 @@ interface ServeOptions extends TokenOptions, TsaOptions {
   maxDocumentMb?: string;
   tls?: boolean;
   vnpt?: boolean;
+  trustAnchor?: string[];
 }
 
 const repeat = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -64,7 +67,8 @@ export function registerServe(program: Command): void {
     .option('--max-document-mb <n>', 'largest document accepted, in MB (default 50)')
     .option('--tls', 'make the loopback certificate and trust its CA if there is none yet (as `kyso tls install`)')
     .option('--no-tls', 'serve ws/http only, even when the loopback certificate exists')
-    .option('--vnpt', 'also answer pages written for the VNPT-CA Plugin on wss://localhost:4433/plugin (4434, 4435)');
+    .option('--vnpt', 'also answer pages written for the VNPT-CA Plugin on wss://localhost:4433/plugin (4434, 4435)')
+    .option('--trust-anchor <file>', 'tin cậy chứng thư gốc này khi kiểm tra chữ ký (PEM hoặc DER, lặp lại được) / a root pdf.verify trusts besides the built-in ones (PEM or DER, repeatable)', repeat);
   // --tsa (signatures default to PAdES B-T with it), --tsa-user, --tsa-password-stdin, --tsa-timeout: as for `kyso sign`.
   addTsaOptions(serve)
     .action((opts: ServeOptions) => runCommand(async () => {
@@ -78,6 +82,8 @@ export function registerServe(program: Command): void {
       if (maxMb !== undefined && !(maxMb > 0 && maxMb <= 1024)) throw new KysoError('BAD_REQUEST', '--max-document-mb: 1 to 1024');
       assertPinTarget(opts);
       const settingsFile = opts.settings ?? defaultSettingsPath();
+      const trustAnchors = [];
+      for (const f of opts.trustAnchor ?? []) trustAnchors.push(...parseAnchorFile(await readInput(f), f));
       const tokens = openTokenService(opts);
       let server;
       try {
@@ -105,6 +111,7 @@ export function registerServe(program: Command): void {
           logger,
           ...(maxMb !== undefined ? { limits: { maxDocumentBytes: Math.floor(maxMb * 1024 * 1024) } } : {}),
           ...(timestamp ? { timestamp } : {}),
+          trustAnchors,
         });
       } catch (err) {
         tokens.close();

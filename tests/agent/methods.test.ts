@@ -12,6 +12,7 @@ import { createAgentLogger } from '../../src/agent/logger.js';
 import type { TokenSource } from '../../src/agent/methods/context.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { paintOverPage } from '../validation/forgeries.js';
+import { parseAnchorFile } from '../../src/core/validation/trust.js';
 import { certificateId } from '../helpers/token.js';
 import { opensslCmsVerify, pdfsig, qpdfCheck, withTempFile } from '../helpers/tools.js';
 import { PORTAL, RpcClient, b64, samplePdf, startTestAgent, until, type TestAgent } from './harness.js';
@@ -199,6 +200,16 @@ describe('pdf.verify', () => {
     const r = (await c.call('pdf.verify', { document: b64(forged) })).result;
     expect(r).toMatchObject({ allIntact: true, allValid: false });
     expect(r.signatures[0]).toMatchObject({ intact: true, verdict: 'modified', changesAfter: 'disallowed', changedPages: [1] });
+  });
+
+  it('trusts the roots the user configured (kyso serve --trust-anchor), never one a page sends', async () => {
+    const root = parseAnchorFile(new Uint8Array(readFileSync(fixtures().pki.rootCa)), fixtures().pki.rootCa);
+    agent = await startTestAgent(allowAll(), { trustAnchors: root });
+    const c = await connect();
+    const signed = (await c.call('pdf.sign', { document: b64(await samplePdf()), fileName: 'a.pdf', certificateId: certificateId('rsa') })).result.document;
+    const r = (await c.call('pdf.verify', { document: signed })).result;
+    expect(r.signatures[0]).toMatchObject({ verdict: 'valid', trusted: true, changesAfter: 'none' });
+    expect((await c.call('pdf.verify', { document: signed, trustAnchor: 'x' })).error?.data.code).toBe('BAD_REQUEST');
   });
 });
 

@@ -1,4 +1,5 @@
 /** What every method handler gets: the agent's parts, and this request's origin, signal and progress channel. */
+import type { TrustAnchor } from '../../core/validation/trust.js';
 import type { TokenService } from '../../core/token/token-service.js';
 import type { TimestampClient } from '../../core/tsa/api.js';
 import type { OriginPolicy } from '../origin-policy.js';
@@ -41,6 +42,8 @@ export interface AgentParts {
   limits: AgentLimits;
   /** The timestamp server the user configured (B-T and above); never one a page names. */
   timestamp?: TimestampClient;
+  /** Roots pdf.verify trusts besides the built-in anchors, as the user configured them. */
+  trustAnchors?: readonly TrustAnchor[];
 }
 
 export type ProgressStage = (typeof PROGRESS_STAGES)[number];

@@ -16,7 +16,7 @@ export async function pdfVerify(parts: AgentParts, ctx: RequestContext, params: 
   const bytes = decodeBase64(params.document, parts.limits.maxDocumentBytes, 'the document');
   ctx.note({ size: bytes.length });
   if (sniffDocumentType(bytes) !== 'pdf') throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT', 'pdf.verify takes a PDF');
-  const r = await parts.verifyQueue.run({ signal: ctx.signal, run: (signal) => verifyDocumentIsolated(bytes, { anchors: builtInAnchors(), offline: true }, documentGuard(parts, signal)) });
+  const r = await parts.verifyQueue.run({ signal: ctx.signal, run: (signal) => verifyDocumentIsolated(bytes, { anchors: [...builtInAnchors(), ...(parts.trustAnchors ?? [])], offline: true }, documentGuard(parts, signal)) });
   const validated = r.validation?.signatures ?? [];
   const CHANGES = { 'unchanged': 'none', 'allowed-changes': 'allowed', 'disallowed-changes': 'disallowed' } as const;
   return {
