@@ -1,6 +1,6 @@
 // Builds the dialog pages into dist/ui/<dialog>/ (esbuild bundle + static files), with pdf.js's worker in
 // dist/ui/pdfjs/ and the appearance font in dist/ui/fonts/ (the same files the signer embeds).
-// Usage: node src/ui/build.mjs
+// Usage: node src/ui/build.mjs [OUTDIR]   (default dist/ui; tests build their own copy, as files run in parallel)
 import { build } from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const src = path.join(root, 'src/ui');
-const out = path.join(root, 'dist/ui');
+const out = path.resolve(process.argv[2] ?? path.join(root, 'dist/ui'));
 const require = createRequire(import.meta.url);
 
 const dialogs = readdirSync(src).filter((d) => statSync(path.join(src, d)).isDirectory() && readdirSync(path.join(src, d)).includes('main.ts'));

@@ -4,15 +4,11 @@
  * hosted through window.kysoBridge as the preload exposes it. Each is driven with the keyboard, in
  * Vietnamese and English; screenshots go to tests/artifacts/ui/dialog-*.png.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveUiRequest } from '../../src/app/ui-protocol.js';
+import { startUiHost, type UiHost } from './ui-host.js';
 import type {
   CertificateDialogRequest, CertificateView, ConfirmDialogRequest, ConsentDialogRequest, PinDialogRequest, SettingsDialogRequest, SettingsDialogResult,
 } from '../../src/ui/kit/protocol.js';
@@ -20,35 +16,23 @@ import { ARTIFACTS_DIR } from '../helpers/fixtures.js';
 import { letterPdf } from '../appearance/documents.js';
 import type { PlacementRequest, PlacementResult } from '../../src/ui/bridge.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const UI_DIR = path.join(ROOT, 'dist/ui');
 const SHOTS = path.join(ARTIFACTS_DIR, 'ui');
-const CHROMIUM = process.env.KYSO_CHROMIUM ?? '/usr/bin/chromium';
 const ORIGIN = 'https://dichvucong.gov.vn';
 
-let server: http.Server;
 let base: string;
 let browser: Browser;
 
+let host: UiHost;
+
 beforeAll(async () => {
-  const built = spawnSync(process.execPath, [path.join(ROOT, 'src/ui/build.mjs')], { encoding: 'utf8' });
-  expect(built.status, built.stderr).toBe(0);
   mkdirSync(SHOTS, { recursive: true });
-  server = http.createServer((req, res) => {
-    // The same mapping and headers as the app's kyso://ui/ handler.
-    const r = resolveUiRequest(`kyso://ui${new URL(req.url ?? '/', 'http://x').pathname}`, UI_DIR);
-    if (!r || !existsSync(r.file) || !statSync(r.file).isFile()) { res.writeHead(404).end(); return; }
-    res.writeHead(200, r.headers);
-    res.end(readFileSync(r.file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  host = await startUiHost();
+  base = host.base;
+  browser = host.browser;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await host?.close();
 });
 
 interface Outcome<R> { submitted?: R; cancelled?: true }

@@ -4,15 +4,14 @@
  * on page 2 of a real multi-page PDF comes back as a user-space rectangle; signing with it puts the widget
  * exactly there, and pdfsig accepts the signature. Screenshots go to tests/artifacts/ui/.
  */
-import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { PDF } from '@libpdf/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildUi, launchChromium } from './ui-host.js';
 import type { PlacementRequest, PlacementResult } from '../../src/ui/bridge.js';
 import { signPdfVisible } from '../../src/core/pdf/appearance/visible.js';
 import type { TokenService } from '../../src/core/token/token-service.js';
@@ -23,10 +22,9 @@ import { letterPdf, rotatedLetterPdf } from '../appearance/documents.js';
 import { displayRect, signatureWidgets, textInRect } from '../appearance/inspect.js';
 import { signaturePng } from '../appearance/images.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const UI_DIR = path.join(ROOT, 'dist/ui');
+/** This file's own build of the pages (ui-host.ts: files run in parallel). */
+let UI_DIR: string;
 const SHOTS = path.join(ARTIFACTS_DIR, 'ui');
-const CHROMIUM = process.env.KYSO_CHROMIUM ?? '/usr/bin/chromium';
 const SIGNER = {
   commonName: 'NGUYỄN THỊ ÁNH TUYẾT', organization: 'Sở Tư pháp Thành phố Hà Nội', organizationalUnit: 'Phòng Hành chính',
   title: 'Chuyên viên', email: 'tuyet.nguyen@example.vn',
@@ -43,8 +41,7 @@ let tokens: TokenService;
 const documentFile = letterPdf();
 
 beforeAll(async () => {
-  const built = spawnSync(process.execPath, [path.join(ROOT, 'src/ui/build.mjs')], { encoding: 'utf8' });
-  expect(built.status, built.stderr).toBe(0);
+  UI_DIR = buildUi();
   mkdirSync(SHOTS, { recursive: true });
   server = http.createServer((req, res) => {
     const file = path.join(UI_DIR, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
@@ -54,7 +51,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
   tokens = openTestTokens();
 });
 
@@ -62,6 +59,7 @@ afterAll(async () => {
   await browser?.close();
   await new Promise((resolve) => server?.close(resolve));
   tokens?.close();
+  if (UI_DIR) rmSync(UI_DIR, { recursive: true, force: true });
 });
 
 interface Host { page: Page; outcome: Promise<{ submitted?: PlacementResult; cancelled?: true }>; errors: string[] }

@@ -5,16 +5,12 @@
  * twice and untouched, the same with a red box painted over page 1 afterwards, one whose CA is not trusted.
  * Keyboard only; Vietnamese and English; screenshots in tests/artifacts/ui/dialog-verify-*.png.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PDF } from '@libpdf/core';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveUiRequest } from '../../src/app/ui-protocol.js';
+import { startUiHost, type UiHost } from './ui-host.js';
 import { verifyReportView } from '../../src/app/dialogs/verify.js';
 import { signPdf } from '../../src/core/pdf/sign.js';
 import { verifyDocument } from '../../src/core/verify-document.js';
@@ -25,12 +21,9 @@ import { ARTIFACTS_DIR, fixtures } from '../helpers/fixtures.js';
 import { openTestTokens, testKey } from '../helpers/token.js';
 import { paintOverPage } from '../validation/forgeries.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const UI_DIR = path.join(ROOT, 'dist/ui');
 const SHOTS = path.join(ARTIFACTS_DIR, 'ui');
-const CHROMIUM = process.env.KYSO_CHROMIUM ?? '/usr/bin/chromium';
 
-let server: http.Server;
+let host: UiHost;
 let base: string;
 let browser: Browser;
 let tokens: TokenService;
@@ -45,8 +38,6 @@ async function report(bytes: Uint8Array, name: string, trustTestRoot: boolean): 
 }
 
 beforeAll(async () => {
-  const built = spawnSync(process.execPath, [path.join(ROOT, 'src/ui/build.mjs')], { encoding: 'utf8' });
-  expect(built.status, built.stderr).toBe(0);
   mkdirSync(SHOTS, { recursive: true });
 
   tokens = openTestTokens();
@@ -60,20 +51,13 @@ beforeAll(async () => {
     untrusted: await report(once, 'don-de-nghi.pdf', false),
   };
 
-  server = http.createServer((req, res) => {
-    const r = resolveUiRequest(`kyso://ui${new URL(req.url ?? '/', 'http://x').pathname}`, UI_DIR);
-    if (!r || !existsSync(r.file) || !statSync(r.file).isFile()) { res.writeHead(404).end(); return; }
-    res.writeHead(200, r.headers);
-    res.end(readFileSync(r.file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  host = await startUiHost();
+  base = host.base;
+  browser = host.browser;
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await host?.close();
   tokens?.close();
 });
 
