@@ -40,7 +40,9 @@ export function onTerminal(args: string[], env: NodeJS.ProcessEnv = {}): {
   exited: Promise<number | null>;
   kill: () => void;
 } {
-  const command = [process.execPath, KYSO, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  // `exec`: script(1) runs the command through $SHELL; dash (CI's /bin/sh) would stay as the foreground parent and
+  // die of the terminal's Ctrl-C itself, so the exit status would be the shell's, not kyso's.
+  const command = `exec ${[process.execPath, KYSO, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')}`;
   const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...softhsmEnv(), ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => { out += d; });

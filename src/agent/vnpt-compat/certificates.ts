@@ -20,8 +20,14 @@ export interface CallContext {
 /** Serial numbers as pages write them: any case, with or without separators and leading zeros. */
 const normalizeSerial = (s: string): string => s.toLowerCase().replace(/[^0-9a-f]/g, '').replace(/^0+(?=.)/, '');
 
-/** The serial as the plugin shows it (hex, upper case, as Windows' certificate store does). */
-export const pluginSerial = (c: TokenCertificate): string => normalizeSerial(c.info.serialNumber).toUpperCase();
+/**
+ * The serial as the plugin shows it: whole bytes in upper-case hex, as Windows' certificate store does, so a
+ * serial whose first byte is below 0x10 keeps its leading zero (a portal may compare it with a stored record).
+ */
+export const pluginSerial = (c: TokenCertificate): string => {
+  const hex = normalizeSerial(c.info.serialNumber);
+  return (hex.length % 2 === 1 ? `0${hex}` : hex).toUpperCase();
+};
 
 const SIGNATURE_ALGORITHMS: Readonly<Record<string, string>> = {
   '1.2.840.113549.1.1.5': 'sha1RSA',
