@@ -139,12 +139,20 @@ export const pdfVerifyParams = z.strictObject({ document: base64('The PDF') });
 export const verifiedSignerSchema = z.object({
   commonName: z.string().optional(),
   organization: z.string().optional(),
-  identifiers: z.record(z.string(), z.string()),
+  organizationalUnit: z.string().optional(),
+  title: z.string().optional().describe('Chức vụ (the certificate\'s T attribute)'),
+  identifiers: z.record(z.string(), z.string()).describe('From the certificate\'s UID: CCCD, CMND, MST, HC, BHXH…'),
   issuer: z.string().optional(),
   serialNumber: z.string(),
   notBefore: isoTime,
   notAfter: isoTime,
 }).strict();
+const verdictSchema = z.enum(['valid', 'invalid', 'modified', 'untrusted'])
+  .describe('valid: intact, only allowed additions after it, signer and TSA chain to a trust anchor; invalid: broken; modified: changed after signing (see changedPages / changedParts); untrusted: intact but a chain reaches no anchor (see trustProblems)');
+const signingTimeSchema = z.object({ at: isoTime, local: z.string().describe('In Asia/Ho_Chi_Minh, e.g. 2026-12-02 13:28:42 +07:00'), source: z.enum(['tsa', 'claimed']) }).strict()
+  .describe("When it was signed: the TSA's time when a valid timestamp exists, else what the signer's computer claimed");
+const trustedSchema = z.boolean().describe("Signer (and TSA) chain to a trust anchor: the built-in ones and those the user gave Kyso (`kyso serve --trust-anchor`, the tray's settings), never a page's; revocation only from what the file carries");
+const trustProblemsSchema = z.array(z.string()).describe('Why a chain is not trusted, each naming the certificate ("Người ký / Signer: …", "TSA: …"); warnings when trusted');
 export const verifiedSignatureSchema = z.object({
   fieldName: z.string(),
   kind: z.enum(['signature', 'document-timestamp']),
@@ -157,14 +165,13 @@ export const verifiedSignatureSchema = z.object({
   coversWholeFile: z.boolean(),
   bytesAfter: z.number().int().describe('Bytes appended after this signature (later updates)'),
   timestamp: z.object({ time: isoTime, tsa: z.string().optional(), valid: z.boolean() }).strict().optional(),
-  verdict: z.enum(['valid', 'invalid', 'modified', 'untrusted'])
-    .describe('valid: intact, only allowed additions after it, chains to a built-in anchor; invalid: broken; modified: changed after signing (see changedPages); untrusted: intact but its chain reaches no anchor'),
-  time: z.object({ at: isoTime, local: z.string().describe('In Asia/Ho_Chi_Minh, e.g. 2026-12-02 13:28:42 +07:00'), source: z.enum(['tsa', 'claimed']) }).strict().optional()
-    .describe("When it was signed: the TSA's time when a valid timestamp exists, else what the signer's computer claimed"),
-  level: z.enum(['B-B', 'B-T', 'B-LT', 'B-LTA']).optional(),
+  verdict: verdictSchema,
+  time: signingTimeSchema.optional(),
+  level: z.enum(['B-B', 'B-T', 'B-LT', 'B-LTA']).optional().describe('PAdES level reached'),
   changesAfter: z.enum(['none', 'allowed', 'disallowed']).describe('Later updates: none; only DSS, timestamps, signatures, permitted form fill-in; or anything else'),
   changedPages: z.array(z.number().int()).describe('Pages (1-based) a disallowed later update touched'),
-  trusted: z.boolean().describe("Signer (and TSA) chain to a built-in anchor; revocation only from what the file carries"),
+  trusted: trustedSchema,
+  trustProblems: trustProblemsSchema,
   problems: z.array(z.string()),
 }).strict();
 export const pdfVerifyResult = z.object({
@@ -197,17 +204,26 @@ export const docxSignResult = z.object({
 export const docxVerifyParams = z.strictObject({ document: base64('The Office document') });
 export const docxVerifyResult = z.object({
   signatures: z.array(z.object({
-    part: z.string(),
+    part: z.string().describe('The signature part, e.g. /_xmlsignatures/sig1.xml'),
     signer: verifiedSignerSchema.optional(),
-    signingTime: isoTime.optional().describe('The time the signer\'s computer claimed (signed)'),
+    claimedTime: isoTime.optional().describe('The time the signer\'s computer claimed (signed XAdES SigningTime)'),
+    signingTime: isoTime.optional().describe('Same as claimedTime (kept for protocol 1 clients)'),
     reason: z.string().optional().describe('The signed "purpose for signing"'),
     timestamp: z.object({ time: isoTime, tsa: z.string().optional(), valid: z.boolean() }).strict().optional().describe('The XAdES signature timestamp, when present'),
+    verdict: verdictSchema,
+    time: signingTimeSchema.optional(),
+    level: z.enum(['B-B', 'B-T']).optional().describe('XAdES level reached (absent when the signature value does not verify)'),
+    changesAfter: z.enum(['none', 'disallowed']).describe('none: every signed part unchanged and the package holds nothing unsigned that Office signs; disallowed: see changedParts and uncoveredParts'),
+    changedParts: z.array(z.string()).describe('Signed parts whose digest no longer matches (or missing, or with another content type)'),
+    uncoveredParts: z.array(z.string()).describe('Parts and relationships Office signs that this signature does not cover (added after signing, or left unsigned)'),
+    trusted: trustedSchema,
+    trustProblems: trustProblemsSchema,
     valid: z.boolean().describe('The signature value and every reference (relationship transform included) verify'),
     coversAllParts: z.boolean().describe('Every part Office signs is covered: nothing was added or left unsigned'),
     problems: z.array(z.string()),
     notes: z.array(z.string()).describe('Worth knowing without making the signature invalid'),
   }).strict()),
-  allValid: z.boolean().describe('At least one signature, and every one valid and covering the package'),
+  allValid: z.boolean().describe('At least one signature, and every one valid and covering the package (the history an official needs); trust aside, as in pdf.verify'),
 }).strict();
 
 export const batchSignParams = z.strictObject({
@@ -287,7 +303,7 @@ export const METHODS = {
   },
   'docx.verify': {
     params: docxVerifyParams, result: docxVerifyResult, access: 'consent', token: false,
-    summary: 'Checks every package signature of an Office document: who signed, when, whether every signed part is unchanged and the signature covers the whole package. Uses no token; consent as for `pdf.verify`.',
+    summary: 'Checks every package signature of an Office document and reports it as `pdf.verify` does: who signed, when (TSA or claimed, in Vietnam time), the XAdES level, whether every signed part is unchanged and the package holds nothing unsigned, and whether signer and TSA chain to a trust anchor. Offline: a page\'s file never makes the agent fetch anything. Uses no token; consent as for `pdf.verify`.',
     errors: ['ORIGIN_DENIED', 'DOCUMENT_CORRUPT', 'DOCUMENT_ENCRYPTED', 'UNSUPPORTED_FORMAT', 'TOO_LARGE', 'BAD_REQUEST', 'BUSY', 'TIMEOUT'],
   },
 } as const satisfies Record<string, MethodSpec>;

@@ -9,8 +9,8 @@ import type { TimestampReport } from './tsa/report.js';
 import { verifyDocumentIsolated, type IsolationGuard } from './isolation/documents.js';
 import { validatePdf, type PdfValidation, type SignatureValidation, type ValidateOptions } from './validation/validate-pdf.js';
 import type { RevisionHistory } from './validation/revisions.js';
-import { checkChain, type ChainCheck } from './validation/trust.js';
-import { RevocationSource } from './revocation/index.js';
+import type { ChainCheck } from './validation/trust.js';
+import type { OoxmlValidation } from './validation/validate-ooxml.js';
 
 export interface SignatureSummary {
   signer?: string;
@@ -21,6 +21,8 @@ export interface SignatureSummary {
   problems: string[];
   /** Office documents: the signer's chain (PDF: see `validation`). */
   trust?: ChainCheck;
+  /** Office documents: the chain of the XAdES timestamp's TSA. */
+  tsaTrust?: ChainCheck;
 }
 
 export interface DocumentVerification {
@@ -30,6 +32,8 @@ export interface DocumentVerification {
   pdf?: PdfSignatureReport[];
   /** PDF: revisions, levels and trust per signature (validation/validate-pdf.ts). */
   validation?: PdfValidation;
+  /** Office documents: time, level, trust and changed parts per signature (validation/validate-ooxml.ts). */
+  ooxml?: OoxmlValidation;
   /** 0 every signature intact, only allowed changes after, trusted; 1 broken, modified or unsigned; 3 intact but untrusted. */
   exitCode: 0 | 1 | 3;
 }
@@ -84,28 +88,18 @@ export async function verifyDocumentHere(bytes: Uint8Array, options: ValidateOpt
     };
   }
   if (type === 'zip' || type === 'cfb') {
-    const { verifyOoxml } = await import('./ooxml/verify.js');
-    const r = await verifyOoxml(bytes);
-    const source = options.offline ? undefined : new RevocationSource({ at: new Date() });
-    const signatures: SignatureSummary[] = [];
-    for (const s of r.signatures) {
-      // The signer's chain at the TSA time when the XAdES timestamp is valid, else at the signed claimed time.
-      const tsOk = !!s.timestamp && s.timestamp.imprintMatches && s.timestamp.signatureValid;
-      const at = tsOk ? s.timestamp!.time : s.signingTime;
-      const trust = options.anchors && s.certificate && at
-        ? await checkChain(s.certificate, s.certificates ?? [], { at, atIsTrusted: tsOk, anchors: options.anchors, material: { ocsps: [], crls: [] }, online: !options.offline, ...(source ? { source } : {}) })
-        : undefined;
-      signatures.push({
-        ...(s.signer?.commonName ? { signer: s.signer.commonName } : {}),
-        ...(s.signingTime ? { time: s.signingTime } : {}),
-        intact: s.valid && s.coversAllParts,
-        summary: `OOXML ${s.part}; ${s.coversAllParts ? 'covers the whole package / phủ toàn bộ tài liệu' : 'does not cover every part / không phủ toàn bộ tài liệu'}${s.timestamp ? stampedNote(s.timestamp) : ''}`,
-        problems: s.problems,
-        ...(trust ? { trust } : {}),
-      });
-    }
-    const untrusted = options.anchors !== undefined && signatures.some((s) => !s.trust?.trusted);
-    return { format: 'ooxml', allIntact: r.allValid, signatures, exitCode: !r.allValid ? 1 : untrusted ? 3 : 0 };
+    const { validateOoxml } = await import('./validation/validate-ooxml.js');
+    const v = await validateOoxml(bytes, options);
+    const signatures: SignatureSummary[] = v.signatures.map(({ details: s, trust, verdict }) => ({
+      ...(s.signer?.commonName ? { signer: s.signer.commonName } : {}),
+      ...(s.signingTime ? { time: s.signingTime } : {}),
+      intact: verdict !== 'invalid' && verdict !== 'modified',
+      summary: `OOXML ${s.part}; ${s.coversAllParts ? 'covers the whole package / phủ toàn bộ tài liệu' : 'does not cover every part / không phủ toàn bộ tài liệu'}${s.timestamp ? stampedNote(s.timestamp) : ''}`,
+      problems: s.problems,
+      ...(trust?.signer ? { trust: trust.signer } : {}),
+      ...(trust?.tsa ? { tsaTrust: trust.tsa } : {}),
+    }));
+    return { format: 'ooxml', allIntact: signatures.length > 0 && signatures.every((s) => s.intact), signatures, ooxml: v, exitCode: v.exitCode };
   }
   throw new KysoError('UNSUPPORTED_FORMAT');
 }

@@ -140,6 +140,10 @@ export interface HashSignResult {
 export interface VerifiedSigner {
   commonName?: string;
   organization?: string;
+  organizationalUnit?: string;
+  /** Chức vụ. */
+  title?: string;
+  /** CCCD, CMND, MST, HC, BHXH… from the certificate's UID. */
   identifiers: Record<string, string>;
   issuer?: string;
   serialNumber: string;
@@ -159,7 +163,7 @@ export interface VerifiedSignature {
   coversWholeFile: boolean;
   bytesAfter: number;
   timestamp?: { time: string; tsa?: string; valid: boolean };
-  /** valid; invalid (broken); modified (changed after signing: see changedPages); untrusted (chains to no built-in anchor). */
+  /** valid; invalid (broken); modified (changed after signing: see changedPages); untrusted (chains to no trust anchor). */
   verdict: 'valid' | 'invalid' | 'modified' | 'untrusted';
   /** The TSA's time when a valid timestamp exists, else the claimed one; `local` in Asia/Ho_Chi_Minh. */
   time?: { at: string; local: string; source: 'tsa' | 'claimed' };
@@ -167,6 +171,8 @@ export interface VerifiedSignature {
   changesAfter: 'none' | 'allowed' | 'disallowed';
   changedPages: number[];
   trusted: boolean;
+  /** Why a chain is not trusted, each naming whose chain. */
+  trustProblems: string[];
   problems: string[];
 }
 
@@ -191,12 +197,23 @@ export interface DocxSignResult {
   };
 }
 
+/** Reported as a PDF signature is: verdict, time, level, trust; changed and uncovered parts instead of pages. */
 export interface DocxVerifiedSignature {
   part: string;
   signer?: VerifiedSigner;
+  claimedTime?: string;
+  /** Same as claimedTime. */
   signingTime?: string;
   reason?: string;
   timestamp?: { time: string; tsa?: string; valid: boolean };
+  verdict: 'valid' | 'invalid' | 'modified' | 'untrusted';
+  time?: { at: string; local: string; source: 'tsa' | 'claimed' };
+  level?: 'B-B' | 'B-T';
+  changesAfter: 'none' | 'disallowed';
+  changedParts: string[];
+  uncoveredParts: string[];
+  trusted: boolean;
+  trustProblems: string[];
   valid: boolean;
   coversAllParts: boolean;
   problems: string[];

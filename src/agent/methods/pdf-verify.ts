@@ -6,17 +6,17 @@
 import { KysoError } from '../../core/errors.js';
 import { sniffDocumentType } from '../../core/document-type.js';
 import { verifyDocumentIsolated } from '../../core/isolation/documents.js';
-import { builtInAnchors } from '../../core/validation/trust.js';
 import type { ParamsOf, ResultOf } from '../protocol.js';
 import type { AgentParts, RequestContext } from './context.js';
 import { decodeBase64, documentGuard } from './common.js';
 import { signerSummary } from './signer-summary.js';
+import { agentAnchors, timeSummary, trustProblems } from './verification-summary.js';
 
 export async function pdfVerify(parts: AgentParts, ctx: RequestContext, params: ParamsOf<'pdf.verify'>): Promise<ResultOf<'pdf.verify'>> {
   const bytes = decodeBase64(params.document, parts.limits.maxDocumentBytes, 'the document');
   ctx.note({ size: bytes.length });
   if (sniffDocumentType(bytes) !== 'pdf') throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT', 'pdf.verify takes a PDF');
-  const r = await parts.verifyQueue.run({ signal: ctx.signal, run: (signal) => verifyDocumentIsolated(bytes, { anchors: [...builtInAnchors(), ...(parts.trustAnchors ?? [])], offline: true }, documentGuard(parts, signal)) });
+  const r = await parts.verifyQueue.run({ signal: ctx.signal, run: (signal) => verifyDocumentIsolated(bytes, { anchors: agentAnchors(parts), offline: true }, documentGuard(parts, signal)) });
   const validated = r.validation?.signatures ?? [];
   const CHANGES = { 'unchanged': 'none', 'allowed-changes': 'allowed', 'disallowed-changes': 'disallowed' } as const;
   return {
@@ -35,11 +35,12 @@ export async function pdfVerify(parts: AgentParts, ctx: RequestContext, params: 
       bytesAfter: s.bytesAfter,
       ...(s.timestamp ? { timestamp: { time: s.timestamp.time.toISOString(), ...(s.timestamp.tsa ? { tsa: s.timestamp.tsa } : {}), valid: s.timestamp.imprintMatches && s.timestamp.signatureValid } } : {}),
       verdict: v.verdict,
-      ...(v.time && !Number.isNaN(v.time.at.getTime()) ? { time: { at: v.time.at.toISOString(), local: v.time.local, source: v.time.source } } : {}),
+      ...timeSummary(v.time),
       ...(v.level ? { level: v.level } : {}),
       changesAfter: CHANGES[v.history.verdict],
       changedPages: [...v.history.changedPages],
       trusted: v.trust?.trusted ?? false,
+      trustProblems: trustProblems(v.trust, s.kind),
       problems: [...v.problems],
     })),
   };

@@ -9,6 +9,8 @@ export function signerSummary(s: ReportedSigner): z.infer<typeof verifiedSignerS
   return {
     ...(s.commonName ? { commonName: s.commonName } : {}),
     ...(s.organization ? { organization: s.organization } : {}),
+    ...(s.organizationalUnit ? { organizationalUnit: s.organizationalUnit } : {}),
+    ...(s.title ? { title: s.title } : {}),
     identifiers: { ...s.identifiers },
     ...(s.issuer.commonName ? { issuer: s.issuer.commonName } : {}),
     serialNumber: s.serialNumber,

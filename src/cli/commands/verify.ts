@@ -84,11 +84,15 @@ function printReport(result: DocumentVerification, file: string): string {
     for (const s of result.validation.signatures) lines.push(...printPdf(s, file));
   } else {
     result.signatures.forEach((s, i) => {
-      const status = !s.intact ? 'KHÔNG HỢP LỆ / INVALID' : s.trust && !s.trust.trusted ? VERDICT.untrusted : 'HỢP LỆ / VALID';
+      const v = result.ooxml?.signatures[i];
+      const status = v ? VERDICT[v.verdict] : !s.intact ? 'KHÔNG HỢP LỆ / INVALID' : s.trust && !s.trust.trusted ? VERDICT.untrusted : 'HỢP LỆ / VALID';
       lines.push(`#${i + 1} ${s.signer ?? '?'}: ${status}`);
-      if (s.time) lines.push(`   Thời điểm ký (tự khai) / Claimed time: ${vietnamTime(s.time)}`);
+      if (v?.time?.source === 'tsa') lines.push(`   Thời điểm ký / Signed at: ${v.time.local} (theo dấu thời gian / timestamped by ${v.time.tsa ? `"${v.time.tsa}"` : 'TSA'})`);
+      else if (s.time) lines.push(`   Thời điểm ký (tự khai) / Claimed time: ${vietnamTime(s.time)}`);
+      if (v?.level) lines.push(`   Mức / Level: XAdES ${v.level}`);
       lines.push(`   ${s.summary}`);
       if (s.trust) lines.push(`   ${trustLine('Tin cậy / Trust', s.trust)}`);
+      if (s.tsaTrust) lines.push(`   ${trustLine('Tin cậy của TSA / TSA trust', s.tsaTrust)}`);
       for (const p of s.problems) lines.push(`   ! ${p}`);
     });
   }

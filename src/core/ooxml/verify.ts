@@ -41,6 +41,14 @@ export interface OoxmlSignatureReport {
   problems: string[];
   /** The XAdES SignatureTimeStamp (XAdES-T): when a TSA attests the signature value existed. */
   timestamp?: TimestampReport;
+  /** The RFC 3161 token of that timestamp (DER ContentInfo), so its TSA's chain can be checked. */
+  timestampToken?: Uint8Array;
+  /** The signature value verifies over SignedInfo with the signer's certificate (references aside). */
+  signatureValueValid: boolean;
+  /** Referenced parts that fail their digest, are missing or changed content type: changed after signing. */
+  changedParts: string[];
+  /** What Office signs that this signature does not cover (relationships and parts): added or left unsigned. */
+  uncoveredParts: string[];
   /** Worth knowing, without making the signature invalid (e.g. a LibreOffice-style digest Office may reject). */
   notes: string[];
   /** Relationship parts whose digest matched only as libxmlsec 1.2 (LibreOffice ≤ 7.x) computes it. */
@@ -218,7 +226,7 @@ function requiredCoverage(pkg: OpcPackage): { relationships: Map<string, { id: s
 function verifyOne(pkg: OpcPackage, part: string): OoxmlSignatureReport {
   const problems: string[] = [];
   const notes: string[] = [];
-  const report: OoxmlSignatureReport = { part, valid: false, coversAllParts: false, problems, notes, legacyRelationshipParts: [] };
+  const report: OoxmlSignatureReport = { part, valid: false, coversAllParts: false, problems, notes, legacyRelationshipParts: [], signatureValueValid: false, changedParts: [], uncoveredParts: [] };
   let doc: Document;
   try {
     doc = parseXml(pkg.read(part), part);
@@ -333,7 +341,9 @@ function verifyOne(pkg: OpcPackage, part: string): OoxmlSignatureReport {
       problems.push(`signature timestamp: unsupported canonicalization ${stampAlg}`);
     } else {
       const covered = canonicalizeElement(valueEl, c14nOptionsFor(stampAlg, stampPrefixes));
-      const check = checkTimestampToken(new Uint8Array(b64(textOf(encapsulated))), { digestWith: (h) => createHash(h).update(covered).digest() });
+      const token = new Uint8Array(b64(textOf(encapsulated)));
+      report.timestampToken = token;
+      const check = checkTimestampToken(token, { digestWith: (h) => createHash(h).update(covered).digest() });
       const ts = timestampReport(check);
       if (ts) report.timestamp = ts;
       problems.push(...check.problems.map((p) => `signature timestamp: ${p}`));
@@ -341,6 +351,8 @@ function verifyOne(pkg: OpcPackage, part: string): OoxmlSignatureReport {
     }
   }
   report.valid = signatureOk && allRefsOk && timestampOk;
+  report.signatureValueValid = signatureOk;
+  report.changedParts = [...new Set(partRefs.filter((r) => !r.ok).map((r) => r.part ?? r.uri))];
 
   // Coverage of what Office signs, in the package as it is now.
   const covered = new Set(partRefs.filter((r) => r.ok && r.part && !r.sourceIds && !r.sourceTypes).map((r) => r.part!.toLowerCase()));
@@ -366,6 +378,7 @@ function verifyOne(pkg: OpcPackage, part: string): OoxmlSignatureReport {
   for (const relsPart of pkg.relationshipParts()) {
     if (!/^\/_xmlsignatures\//i.test(relsPart) && !relCovered.has(relsPart.toLowerCase()) && !need.relationships.has(relsPart.toLowerCase())) uncovered.push(pkg.canonicalName(relsPart) ?? relsPart);
   }
+  report.uncoveredParts = uncovered;
   if (uncovered.length) problems.push(`not covered by this signature: ${uncovered.slice(0, 10).join(', ')}${uncovered.length > 10 ? ` and ${uncovered.length - 10} more` : ''}`);
   report.coversAllParts = uncovered.length === 0 && allRefsOk;
   return report;
