@@ -13,6 +13,7 @@ import { startAgentServer, type AgentServer } from './server.js';
 import type { AgentLimits } from './methods/context.js';
 import type { ServerTls } from './listener.js';
 import { ensureLoopbackTls } from './tls/index.js';
+import type { TrustAnchor } from '../core/validation/trust.js';
 
 export { DEFAULT_PORT, DEFAULT_PORTS };
 export type { Prompter, AllowedSite, AgentServer, AgentLimits };
@@ -45,6 +46,8 @@ export interface StartAgentOptions {
   tls?: boolean;
   /** Also answer pages written for the VNPT-CA Plugin on wss://localhost:4433/plugin (vnpt-compat/). */
   vnpt?: boolean;
+  /** Roots pdf.verify and docx.verify trust besides the built-in ones, as `kyso serve --trust-anchor` gives them. */
+  trustAnchors?: readonly TrustAnchor[];
 }
 
 export async function startAgent(options: StartAgentOptions): Promise<AgentServer> {
@@ -69,6 +72,7 @@ export async function startAgent(options: StartAgentOptions): Promise<AgentServe
       }),
     } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.trustAnchors ? { trustAnchors: options.trustAnchors } : {}),
   });
 }
 

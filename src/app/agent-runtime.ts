@@ -4,6 +4,7 @@
  * adapts the agent to this; tests use a scripted runtime.
  */
 import type { TokenCertificate, TokenSummary } from '../core/token/token-service.js';
+import type { TrustAnchor } from '../core/validation/trust.js';
 import type { AllowedSite, LogLevel } from '../ui/kit/protocol.js';
 import type { Prompter } from './prompter-types.js';
 
@@ -21,6 +22,8 @@ export interface AgentStartOptions {
   tls: boolean;
   /** Answer pages written for the VNPT-CA Plugin (wss://localhost:4433/plugin), with the same consent and windows. */
   vnpt: boolean;
+  /** Roots pdf.verify and docx.verify trust besides the built-in ones (the user's settings; never a page's). */
+  trustAnchors?: readonly TrustAnchor[];
 }
 
 export interface AgentRuntime {

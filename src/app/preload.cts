@@ -1,7 +1,7 @@
 /**
  * Preload of every Kyso window (sandboxed, context-isolated): exposes `window.kysoBridge` and nothing else.
  * The bridge's calls are fixed per dialog kind (the window's `--kyso-dialog=<kind>` argument): init, submit
- * and cancel for every dialog, plus chooseModule and installLocalCertificate for settings, and openDocument,
+ * and cancel for every dialog, plus chooseModule, installLocalCertificate and addTrustAnchor for settings, and openDocument,
  * verifyDropped(document) and saveRevision(n) for verify. Payloads are plain data over one IPC channel;
  * the main process checks the sender and validates every answer.
  *
@@ -25,6 +25,8 @@ const kysoBridge: Record<string, (...args: never[]) => Promise<unknown>> = {
 if (kysoDialogKind === 'settings') {
   kysoBridge.chooseModule = () => kysoInvoke('call', 'chooseModule');
   kysoBridge.installLocalCertificate = () => kysoInvoke('call', 'installLocalCertificate');
+  // The OS file dialog picks the certificate; the page never names a path.
+  kysoBridge.addTrustAnchor = () => kysoInvoke('call', 'addTrustAnchor');
 }
 if (kysoDialogKind === 'verify') {
   // The page hands over a dropped document's name and bytes, never a path; the main process checks both.

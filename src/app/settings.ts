@@ -8,8 +8,10 @@ import { z } from 'zod';
 import { writeFileAtomicSync } from '../core/atomic-write.js';
 import { KysoError } from '../core/errors.js';
 import { appearanceOptionsSchema, pagesPlacementSchema, rectPlacementSchema } from '../core/pdf/appearance/schema.js';
+import { parseCertificate } from '../core/cert/parse.js';
+import { parseAnchorFile, type TrustAnchor } from '../core/validation/trust.js';
 import type { PlacementResult } from '../ui/bridge.js';
-import type { SettingsDialogResult, SettingsView } from '../ui/kit/protocol.js';
+import type { SettingsDialogResult, SettingsView, TrustAnchorView } from '../ui/kit/protocol.js';
 import type { SecretStore } from './electron-api.js';
 
 /** PIN cache durations offered, in minutes; 0 (off) is the default. */
@@ -21,6 +23,17 @@ const portSchema = z.number().int().min(1024).max(65535).nullable();
 const modulePathsSchema = z.array(z.string().min(1).max(4096)).max(32);
 const tsaUrlSchema = z.string().max(2048).refine((u) => u === '' || /^https?:\/\/[^\s]+$/i.test(u), 'an http(s) URL');
 const appearanceDefaultsSchema = appearanceOptionsSchema.pick({ show: true, bold: true, upperCase: true, border: true, fontSize: true });
+
+/** At most this many extra trust anchors, each at most this large (DER). */
+export const MAX_TRUST_ANCHORS = 32;
+export const MAX_ANCHOR_FILE_BYTES = 1024 * 1024;
+const MAX_ANCHOR_DER_BYTES = 16 * 1024;
+const fingerprintSchema = z.string().regex(/^[0-9a-f]{64}$/);
+/** What the page shows of an anchor and hands back for those it keeps; only the fingerprint is used. */
+const trustAnchorViewSchema = z.object({ fingerprint: fingerprintSchema, name: z.string().max(1024), notAfter: z.string().max(64) }).strict();
+/** An extra trust anchor as stored: the certificate itself, as data (the file it came from may move or change). */
+const storedAnchorSchema = z.object({ fingerprint: fingerprintSchema, name: z.string().max(1024), der: z.string().max(Math.ceil(MAX_ANCHOR_DER_BYTES / 3) * 4) }).strict();
+export type StoredTrustAnchor = z.infer<typeof storedAnchorSchema>;
 
 /** The reply of the settings page, checked in the main process. */
 export const settingsResultSchema = z.object({
@@ -38,6 +51,8 @@ export const settingsResultSchema = z.object({
   autostart: z.boolean(),
   vnptCompat: z.boolean(),
   revokedSites: z.array(z.string().max(2048)).max(1000),
+  /** The extra anchors to keep (absent: unchanged). Each must be one already stored or added in this window. */
+  trustAnchors: z.array(trustAnchorViewSchema).max(MAX_TRUST_ANCHORS).optional(),
 }).strict();
 
 const storedSchema = z.object({
@@ -57,6 +72,8 @@ const storedSchema = z.object({
   autostart: z.boolean(),
   /** Answer pages written for the VNPT-CA Plugin (wss://localhost:4433/plugin); each site still needs consent. */
   vnptCompat: z.boolean(),
+  /** Roots the user trusts besides the built-in ones, for verification (agent and verify window), as `kyso serve --trust-anchor`. */
+  trustAnchors: z.array(storedAnchorSchema).max(MAX_TRUST_ANCHORS),
   /** What the user chose in the placement dialog last time (the next defaults). */
   lastPlacement: z.object({
     placement: z.union([rectPlacementSchema, pagesPlacementSchema]),
@@ -78,7 +95,39 @@ export function defaultSettings(): AppSettings {
     logLevel: 'info',
     autostart: true,
     vnptCompat: true,
+    trustAnchors: [],
   };
+}
+
+/**
+ * The certificates of a file the user picked as trust anchors (PEM with one or more, or DER), validated as
+ * certificates; BAD_REQUEST when it holds none or something else.
+ */
+export function trustAnchorsFromFile(bytes: Uint8Array, fileName: string): StoredTrustAnchor[] {
+  if (bytes.length > MAX_ANCHOR_FILE_BYTES) throw new KysoError('TOO_LARGE', `${fileName} is larger than ${MAX_ANCHOR_FILE_BYTES} bytes`);
+  const anchors = parseAnchorFile(bytes, fileName);
+  if (anchors.length === 0) throw new KysoError('BAD_REQUEST', `${fileName} holds no certificate`);
+  return anchors.map((a) => {
+    if (a.der.length > MAX_ANCHOR_DER_BYTES) throw new KysoError('TOO_LARGE', `a certificate in ${fileName} is too large`);
+    return { fingerprint: a.fingerprint, name: a.name, der: Buffer.from(a.der).toString('base64') };
+  });
+}
+
+export function trustAnchorView(a: StoredTrustAnchor): TrustAnchorView {
+  let notAfter = '';
+  try { notAfter = parseCertificate(Buffer.from(a.der, 'base64')).notAfter.toISOString(); } catch { /* shown without it */ }
+  return { fingerprint: a.fingerprint, name: a.name, notAfter };
+}
+
+/** The stored anchors as the agent and the verify window take them; one that no longer parses to its fingerprint is dropped. */
+export function settingsAnchors(s: AppSettings): TrustAnchor[] {
+  return s.trustAnchors.flatMap((a) => {
+    try {
+      return parseAnchorFile(Buffer.from(a.der, 'base64'), `settings: ${a.name}`).filter((x) => x.fingerprint === a.fingerprint);
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** The file operations the store uses (node:fs in the app, a temp dir in tests). */
@@ -118,6 +167,7 @@ export class SettingsStore {
       logLevel: s.logLevel,
       autostart: s.autostart,
       vnptCompat: s.vnptCompat,
+      trustAnchors: s.trustAnchors.map(trustAnchorView),
     };
   }
 
@@ -132,8 +182,11 @@ export class SettingsStore {
     }
   }
 
-  /** Applies what the settings page returned. A new password needs protected storage. */
-  apply(result: SettingsDialogResult): AppSettings {
+  /**
+   * Applies what the settings page returned. A new password needs protected storage. Trust anchors are kept by
+   * fingerprint: those already stored, or `added` (read from the files the user picked in this window).
+   */
+  apply(result: SettingsDialogResult, added: ReadonlyMap<string, StoredTrustAnchor> = new Map()): AppSettings {
     const parsed = settingsResultSchema.parse(result);
     let passwordEncrypted = this.value.tsa.passwordEncrypted;
     if (parsed.tsa.password === null || (parsed.tsa.password === '' )) passwordEncrypted = undefined;
@@ -152,9 +205,17 @@ export class SettingsStore {
       logLevel: parsed.logLevel,
       autostart: parsed.autostart,
       vnptCompat: parsed.vnptCompat,
+      trustAnchors: parsed.trustAnchors ? this.keptAnchors(parsed.trustAnchors.map((a) => a.fingerprint), added) : this.value.trustAnchors,
     };
     this.write(next);
     return next;
+  }
+
+  private keptAnchors(fingerprints: readonly string[], added: ReadonlyMap<string, StoredTrustAnchor>): StoredTrustAnchor[] {
+    const known = new Map([...this.value.trustAnchors.map((a) => [a.fingerprint, a] as const), ...added]);
+    const unknown = fingerprints.filter((f) => !known.has(f));
+    if (unknown.length) throw new KysoError('BAD_REQUEST', 'trust anchors must come from a file the user picked');
+    return [...new Set(fingerprints)].map((f) => known.get(f)!);
   }
 
   rememberPlacement(result: PlacementResult): void {

@@ -6,6 +6,7 @@
  * PINs whenever the computer locks or sleeps. Plain TypeScript over the Shell interface.
  */
 import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { isKysoError, KysoError } from '../core/errors.js';
 import { writeFileAtomicSync } from '../core/atomic-write.js';
 import { verifyDocument, type DocumentVerification } from '../core/verify-document.js';
@@ -23,7 +24,7 @@ import { ElectronPrompter } from './electron-prompter.js';
 import { tr } from './i18n.js';
 import { PinCache } from './pin-cache.js';
 import { PromptQueue } from './prompt-queue.js';
-import { PIN_CACHE_CHOICES, type AppSettings, type SettingsStore } from './settings.js';
+import { MAX_ANCHOR_FILE_BYTES, PIN_CACHE_CHOICES, settingsAnchors, type AppSettings, type SettingsStore, type StoredTrustAnchor } from './settings.js';
 import { certificateDetails, initialTrayState, reduceTray, trayView, type TrayEvent, type TrayState, type TrayToken } from './tray-state.js';
 
 export interface TrayAppDeps {
@@ -114,6 +115,8 @@ export class TrayApp {
       tls: true,
       // Pages written for the VNPT-CA Plugin keep working (unless turned off); each site still needs the user's consent.
       vnpt: s.vnptCompat,
+      // pdf.verify / docx.verify trust these besides the built-in anchors, as with `kyso serve --trust-anchor`.
+      trustAnchors: settingsAnchors(s),
     };
   }
 
@@ -224,11 +227,19 @@ export class TrayApp {
       version: shell.version,
       language: l,
     };
+    const choices = { modules: new Set<string>(), anchors: new Map<string, StoredTrustAnchor>() };
     const spec = settingsDialog({
       chooseModule: () => shell.chooseFile({
         title: tr(l, 'file.module'),
         filters: [{ name: tr(l, 'file.libraries'), extensions: shell.platform === 'win32' ? ['dll'] : shell.platform === 'darwin' ? ['dylib', 'so', 'bundle'] : ['so'] }],
       }),
+      chooseCertificateFile: async () => {
+        const file = await shell.chooseFile({ title: tr(l, 'file.trustAnchor'), filters: [{ name: tr(l, 'file.certificates'), extensions: ['crt', 'cer', 'pem', 'der'] }] });
+        if (!file) return null;
+        // Checked before reading: the OS dialog lets the user pick anything.
+        if ((await stat(file)).size > MAX_ANCHOR_FILE_BYTES) throw new KysoError('TOO_LARGE');
+        return { name: path.basename(file), bytes: new Uint8Array(await readFile(file)) };
+      },
       installLocalCertificate: async () => {
         const lc = this.deps.localCertificate;
         if (!lc) throw new Error('no local certificate here');
@@ -241,18 +252,18 @@ export class TrayApp {
         }
         return after;
       },
-    }, new Set());
+    }, choices);
     try {
       const result = await this.deps.dialogs.open(spec, request, { language: l, signal: controller.signal });
       const before = settings.current;
       for (const origin of result.revokedSites) agent.revokeSite(origin);
       let after: AppSettings;
       try {
-        after = settings.apply(result);
+        after = settings.apply(result, choices.anchors);
       } catch (e) {
         if (isKysoError(e, 'BAD_REQUEST') && typeof result.tsa.password === 'string') {
           await shell.showMessage({ type: 'warning', title: tr(l, 'error.title'), message: tr(l, 'error.secretsUnavailable') });
-          after = settings.apply({ ...result, tsa: { url: result.tsa.url, username: result.tsa.username } });
+          after = settings.apply({ ...result, tsa: { url: result.tsa.url, username: result.tsa.username } }, choices.anchors);
         } else throw e;
       }
       if (after.autostart !== before.autostart) setAutostart(shell, after.autostart, this.deps.autostartFs);
@@ -292,7 +303,7 @@ export class TrayApp {
         if ((await stat(file)).size > MAX_VERIFY_BYTES) throw new KysoError('TOO_LARGE');
         return new Uint8Array(await readFile(file));
       },
-      verify: this.deps.verify ?? ((bytes) => verifyDocument(bytes, { anchors: builtInAnchors() })),
+      verify: this.deps.verify ?? ((bytes) => verifyDocument(bytes, { anchors: [...builtInAnchors(), ...settingsAnchors(this.deps.settings.current)] })),
       chooseSavePath: (defaultName) => shell.chooseSaveFile({ title: tr(l, 'file.saveRevision'), defaultName, filters: [{ name: tr(l, 'file.pdf'), extensions: ['pdf'] }] }),
       writeDocument: (file, bytes) => writeFileAtomicSync(file, bytes, { mode: 0o644 }),
     });
@@ -333,5 +344,6 @@ function needsRestart(a: AppSettings, b: AppSettings, passwordChanged: boolean):
     || a.tsa.url !== b.tsa.url
     || a.tsa.username !== b.tsa.username
     || passwordChanged
-    || a.modulePaths.join('\n') !== b.modulePaths.join('\n');
+    || a.modulePaths.join('\n') !== b.modulePaths.join('\n')
+    || a.trustAnchors.map((x) => x.fingerprint).join() !== b.trustAnchors.map((x) => x.fingerprint).join();
 }

@@ -7,7 +7,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultSettings, SettingsStore } from '../../src/app/settings.js';
+import { defaultSettings, settingsAnchors, SettingsStore, trustAnchorsFromFile } from '../../src/app/settings.js';
+import { fixtures } from '../helpers/fixtures.js';
 import type { SettingsDialogResult } from '../../src/ui/kit/protocol.js';
 import { FakeSecrets } from './fake-shell.js';
 
@@ -106,5 +107,58 @@ describe('settings store', () => {
     const s = new SettingsStore(file, new FakeSecrets());
     s.rememberPlacement({ placement: { pages: 'all', rect: [10, 10, 200, 60] }, appearance: { bold: true } });
     expect(new SettingsStore(file, new FakeSecrets()).current.lastPlacement).toEqual({ placement: { pages: 'all', rect: [10, 10, 200, 60] }, appearance: { bold: true } });
+  });
+});
+
+describe('trust anchors in the settings', () => {
+  const rootPem = (): Uint8Array => new Uint8Array(readFileSync(fixtures().pki.rootCa));
+
+  it('a picked file is read as certificates (PEM with several, or DER), kept as data, and reaches the agent as anchors', () => {
+    const s = new SettingsStore(file, new FakeSecrets());
+    const fromPem = trustAnchorsFromFile(rootPem(), 'root.pem');
+    expect(fromPem).toHaveLength(1);
+    expect(fromPem[0]).toMatchObject({ name: 'Kyso Test Root CA', fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const der = new Uint8Array(Buffer.from(fromPem[0]!.der, 'base64'));
+    expect(trustAnchorsFromFile(der, 'root.cer')).toEqual(fromPem);
+    expect(trustAnchorsFromFile(new Uint8Array(readFileSync(path.join(path.dirname(fixtures().pki.rootCa), 'chain.pem'))), 'chain.pem').length).toBeGreaterThan(1);
+
+    const added = new Map(fromPem.map((a) => [a.fingerprint, a]));
+    s.apply(result(s, { trustAnchors: fromPem.map((a) => ({ fingerprint: a.fingerprint, name: a.name, notAfter: '' })) }), added);
+    // Stored as data: the file may move or change afterwards; read back from disk.
+    const again = new SettingsStore(file, new FakeSecrets());
+    expect(again.current.trustAnchors).toEqual(fromPem);
+    expect(again.view().trustAnchors).toEqual([{ fingerprint: fromPem[0]!.fingerprint, name: 'Kyso Test Root CA', notAfter: expect.stringMatching(/^\d{4}-/) }]);
+    const anchors = settingsAnchors(again.current);
+    expect(anchors.map((a) => a.fingerprint)).toEqual([fromPem[0]!.fingerprint]);
+    expect(Buffer.from(anchors[0]!.der).equals(Buffer.from(der))).toBe(true);
+
+    // Saving without the field keeps them; an empty list removes them.
+    again.apply({ ...result(again), trustAnchors: undefined } as SettingsDialogResult);
+    expect(again.current.trustAnchors).toHaveLength(1);
+    again.apply(result(again, { trustAnchors: [] }));
+    expect(again.current.trustAnchors).toEqual([]);
+    expect(settingsAnchors(again.current)).toEqual([]);
+  });
+
+  it('refuses a file that is not a certificate, and an anchor the page names without a picked file', () => {
+    const s = new SettingsStore(file, new FakeSecrets());
+    expect(() => trustAnchorsFromFile(new Uint8Array(Buffer.from('-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n')), 'fake.pem')).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+    expect(() => trustAnchorsFromFile(new Uint8Array(Buffer.from('hello')), 'notes.txt')).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+    expect(() => trustAnchorsFromFile(new Uint8Array(2 * 1024 * 1024), 'huge.der')).toThrow(expect.objectContaining({ code: 'TOO_LARGE' }));
+    expect(() => s.apply(result(s, { trustAnchors: [{ fingerprint: 'ab'.repeat(32), name: 'Gốc giả', notAfter: '' }] }))).toThrow(/file the user picked/);
+    expect(() => s.apply(result(s, { trustAnchors: [{ fingerprint: '../etc/passwd', name: 'x', notAfter: '' }] }))).toThrow();
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('a stored anchor edited on disk (no longer its fingerprint) is dropped, the rest of the settings kept', () => {
+    const s = new SettingsStore(file, new FakeSecrets());
+    const [root] = trustAnchorsFromFile(rootPem(), 'root.pem');
+    s.apply(result(s, { language: 'en', trustAnchors: [{ fingerprint: root!.fingerprint, name: root!.name, notAfter: '' }] }), new Map([[root!.fingerprint, root!]]));
+    const raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw.trustAnchors[0].fingerprint = 'cd'.repeat(32);
+    writeFileSync(file, JSON.stringify(raw));
+    const t = new SettingsStore(file, new FakeSecrets());
+    expect(t.current.language).toBe('en');
+    expect(settingsAnchors(t.current)).toEqual([]);
   });
 });

@@ -286,6 +286,59 @@ describe('settings window', () => {
     expect(agent.starts).toHaveLength(1);
   });
 
+  it('trust anchors: read from the file the user picks, refused when not a certificate, saved as data, given to the agent (restarted) and to the verify window', async () => {
+    const { shell, settings, agent } = await startApp('win32');
+    expect(agent.starts[0]!.trustAnchors).toEqual([]);
+    shell.clickTray('Cài đặt…');
+    const w = await shell.nextWindow('settings');
+    const req = w.request<SettingsDialogRequest>();
+    expect(req.settings.trustAnchors).toEqual([]);
+
+    // Not a certificate: refused with a typed error, nothing remembered.
+    const notes = path.join(dir, 'ghi-chu.pem');
+    writeFileSync(notes, '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n');
+    shell.fileAnswers.push(notes);
+    await expect(w.call('addTrustAnchor')).rejects.toThrow(/not a certificate/);
+    // Cancelled file dialog.
+    expect(await w.call('addTrustAnchor')).toBeNull();
+    // The real root: its name, fingerprint and end date come back; the file's path does not.
+    shell.fileAnswers.push(fixtures().pki.rootCa);
+    const added = await w.call('addTrustAnchor') as Array<{ fingerprint: string; name: string; notAfter: string }>;
+    expect(added).toEqual([{ fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/), name: 'Kyso Test Root CA', notAfter: expect.stringMatching(/^\d{4}-/) }]);
+    expect(JSON.stringify(added)).not.toContain(fixtures().pki.rootCa);
+
+    w.submit({ ...req.settings, tsa: { url: '', username: '' }, revokedSites: [], trustAnchors: added });
+    await tick(); await tick();
+    expect(w.closed).toBe(true);
+    expect(settings.current.trustAnchors.map((a) => a.fingerprint)).toEqual([added[0]!.fingerprint]);
+    expect(readFileSync(settings.file, 'utf8')).not.toContain(fixtures().pki.rootCa);
+    // The agent restarts with it, as `kyso serve --trust-anchor` would give it.
+    expect(agent.stops).toBe(1);
+    const anchors = agent.starts.at(-1)!.trustAnchors!;
+    expect(anchors.map((a) => a.fingerprint)).toEqual([added[0]!.fingerprint]);
+    expect(Buffer.from(anchors[0]!.der).equals(Buffer.from(parseAnchorFile(readFileSync(fixtures().pki.rootCa), 'root')[0]!.der))).toBe(true);
+
+    // The verify window (core's check, not injected here) trusts it too.
+    const pdf = PDF.create();
+    pdf.addPage({ width: 595, height: 842 }).drawText('To trinh', { x: 50, y: 780, size: 14 });
+    const signed = (await signPdf(await pdf.save(), await testKey(tokens, 'rsa'))).bytes;
+    shell.clickTray('Kiểm tra chữ ký…');
+    const v = await shell.nextWindow('verify');
+    const checked = await v.call('verifyDropped', { name: 'to-trinh.pdf', bytes: new Uint8Array(signed) }) as VerifyOutcome;
+    expect(checked).toMatchObject({ report: { exitCode: 0, signatures: [{ verdict: 'valid', trust: { trusted: true, anchor: 'Kyso Test Root CA' } }] } });
+    v.cancel();
+    await tick();
+
+    // A page (or a tampered window) naming an anchor nobody picked is refused; nothing changes.
+    shell.clickTray('Cài đặt…');
+    const w2 = await shell.nextWindow('settings');
+    w2.submit({ ...w2.request<SettingsDialogRequest>().settings, tsa: { url: '', username: '' }, revokedSites: [], trustAnchors: [...added, { fingerprint: 'ab'.repeat(32), name: 'Gốc giả', notAfter: '' }] });
+    await tick(); await tick();
+    expect(shell.messages.at(-1)).toMatchObject({ type: 'error', detail: expect.stringContaining('trust anchors must come from the file dialog') });
+    expect(settings.current.trustAnchors).toHaveLength(1);
+    expect(agent.starts).toHaveLength(2);
+  });
+
   it('without protected storage: the password is not kept, the user is told, the rest is saved', async () => {
     const { shell, settings } = await startApp();
     shell.secrets.isAvailable = false;

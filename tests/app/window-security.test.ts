@@ -2,7 +2,7 @@
  * Renderer security of every Kyso window: the BrowserWindow options the window factory produces (isolated,
  * sandboxed, no Node, preload bridge only, no devtools, no webviews), the navigation guard (no navigation,
  * no redirects, no new windows, no webviews), the CSP the pages are served with, and the preload script's
- * bridge (only init/submit/cancel, plus chooseModule for settings; one IPC channel).
+ * bridge (only init/submit/cancel, plus chooseModule/addTrustAnchor for settings; one IPC channel).
  */
 import { readFileSync } from 'node:fs';
 import vm from 'node:vm';
@@ -166,13 +166,14 @@ describe('preload bridge', () => {
     expect(calls).toEqual([[BRIDGE_CHANNEL_NAME, 'init', undefined], [BRIDGE_CHANNEL_NAME, 'submit', { allow: true }], [BRIDGE_CHANNEL_NAME, 'cancel', undefined]]);
   });
 
-  it('settings: also chooseModule (the OS file dialog) and installLocalCertificate, nothing that takes a path', async () => {
+  it('settings: also chooseModule and addTrustAnchor (the OS file dialog) and installLocalCertificate, nothing that takes a path', async () => {
     const { exposed, calls } = runPreload(['electron', `${DIALOG_ARG_PREFIX}settings`]);
     const bridge = exposed.get('kysoBridge')!;
-    expect(Object.keys(bridge).sort()).toEqual(['cancel', 'chooseModule', 'init', 'installLocalCertificate', 'submit']);
+    expect(Object.keys(bridge).sort()).toEqual(['addTrustAnchor', 'cancel', 'chooseModule', 'init', 'installLocalCertificate', 'submit']);
     await bridge.chooseModule!('/tmp/evil.so');
     await bridge.installLocalCertificate!('/tmp/evil.pem');
-    expect(calls).toEqual([[BRIDGE_CHANNEL_NAME, 'call', 'chooseModule'], [BRIDGE_CHANNEL_NAME, 'call', 'installLocalCertificate']]);
+    await bridge.addTrustAnchor!('/tmp/evil-root.pem');
+    expect(calls).toEqual([[BRIDGE_CHANNEL_NAME, 'call', 'chooseModule'], [BRIDGE_CHANNEL_NAME, 'call', 'installLocalCertificate'], [BRIDGE_CHANNEL_NAME, 'call', 'addTrustAnchor']]);
   });
 
   it('verify: also openDocument (the OS file dialog), verifyDropped(name and bytes) and saveRevision(n); nothing takes a path', async () => {

@@ -278,6 +278,7 @@ describe('settings', () => {
     settings: {
       language: 'vi', modulePaths: ['C:\\Windows\\System32\\vnpt-ca_csp11.dll'], tsa: { url: 'http://tsa.ca.gov.vn', username: '', hasPassword: false },
       appearance: { show: { signer: true, organization: true, time: true } }, port: null, pinCacheMinutes: 0, logLevel: 'info', autostart: true, vnptCompat: true,
+      trustAnchors: [],
     },
     sites: [{ origin: ORIGIN, since: '2026-02-03T04:05:06.000Z' }, { origin: 'https://igate.vnpt.vn' }],
     secretsAvailable: true,
@@ -332,9 +333,52 @@ describe('settings', () => {
       autostart: false,
       vnptCompat: false,
       revokedSites: ['https://igate.vnpt.vn'],
+      trustAnchors: [],
     });
     expect(await page.locator('#tsa-password').inputValue()).toBe('');
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('trust anchors: added only through the host (file dialog), shown with name, fingerprint and end date; removable; a bad file says why', async () => {
+    const stored = { fingerprint: 'f04ba4b459a7c9a1b971ad9b1cb833e695a80c79aea63b174b66a70edfe2fdb8', name: 'RootCA của Sở', notAfter: '2048-08-14T07:36:39.000Z' };
+    const added = { fingerprint: 'ab'.repeat(32), name: 'Kyso Test Root CA', notAfter: '2036-01-01T00:00:00.000Z' };
+    let answers: Array<() => unknown> = [
+      () => { throw new Error('tệp không phải chứng thư / not a certificate'); },
+      () => [added],
+      () => [added], // the same certificate twice: listed once
+      () => null, // cancelled
+    ];
+    const { page, outcome, errors, calls } = await open<SettingsDialogRequest, SettingsDialogResult>('settings', { ...request, settings: { ...request.settings, trustAnchors: [stored] } }, {
+      viewport: { width: 720, height: 1500 },
+      calls: { addTrustAnchor: () => answers.shift()!() },
+    });
+    expect(await page.locator('#anchors li').count()).toBe(1);
+    expect(await page.locator('#anchors li').textContent()).toContain('RootCA của Sở');
+    expect(await page.locator('#anchors li .fingerprint').textContent()).toBe('SHA-256 F0:4B:A4:B4:59:A7:C9:A1:B9:71:AD:9B:1C:B8:33:E6:95:A8:0C:79:AE:A6:3B:17:4B:66:A7:0E:DF:E2:FD:B8');
+    expect(await page.locator('#anchors li .since').textContent()).toBe('hiệu lực đến 14/08/2048');
+
+    await page.locator('#add-anchor').click();
+    await page.locator('#anchor-error').waitFor({ state: 'visible' });
+    expect(await page.locator('#anchor-error').textContent()).toContain('not a certificate');
+    expect(await page.locator('#anchors li').count()).toBe(1);
+    for (let i = 0; i < 3; i++) {
+      await page.locator('#add-anchor').click(); // waits for the button to be enabled again, i.e. the previous answer shown
+      await expect.poll(() => calls.length).toBe(i + 2);
+    }
+    await page.waitForFunction(() => !document.querySelector<HTMLButtonElement>('#add-anchor')!.disabled);
+    await page.waitForFunction(() => document.querySelectorAll('#anchors li').length === 2);
+    expect(calls).toEqual(['addTrustAnchor', 'addTrustAnchor', 'addTrustAnchor', 'addTrustAnchor']);
+    expect(await page.locator('#anchor-error').isHidden()).toBe(true);
+    expect(await focused(page)).toBe('add-anchor');
+    await shot(page, 'settings-anchors');
+    await page.locator(`#anchors li[data-fingerprint="${stored.fingerprint}"] button`).click(); // remove the stored one
+    expect(await page.locator('#anchors li').count()).toBe(1);
+    await page.locator('#save').click();
+    const { submitted } = await outcome;
+    expect(submitted!.trustAnchors).toEqual([added]);
+    expect(errors).toEqual([]);
+    answers = [];
     await page.close();
   });
 

@@ -109,6 +109,17 @@ export interface SettingsView {
   autostart: boolean;
   /** Pages written for the VNPT-CA Plugin may use Kyso (each site still asks for consent). */
   vnptCompat: boolean;
+  /** Root certificates the user trusts besides the built-in ones, when verifying signatures. */
+  trustAnchors: TrustAnchorView[];
+}
+
+/** An extra trust anchor as the settings page shows it. */
+export interface TrustAnchorView {
+  /** SHA-256 of the certificate, lowercase hex. */
+  fingerprint: string;
+  name: string;
+  /** ISO time the certificate ends ('' when unreadable). */
+  notAfter: string;
 }
 
 export interface AllowedSite {
@@ -153,6 +164,8 @@ export interface SettingsDialogResult {
   vnptCompat: boolean;
   /** Sites whose permission the user withdrew. */
   revokedSites: string[];
+  /** The extra trust anchors to keep (absent: unchanged): stored ones, or ones `addTrustAnchor` returned. */
+  trustAnchors?: TrustAnchorView[];
 }
 
 /**
@@ -162,6 +175,11 @@ export interface SettingsDialogResult {
 export interface KysoSettingsBridge extends KysoDialogBridge<SettingsDialogRequest, SettingsDialogResult> {
   chooseModule(): Promise<string | null>;
   installLocalCertificate(): Promise<LocalCertificateView>;
+  /**
+   * Picks a certificate file with the OS file dialog; the host reads and validates it and returns the
+   * certificates it holds (null: the user cancelled). Rejects when the file is not a certificate.
+   */
+  addTrustAnchor(): Promise<TrustAnchorView[] | null>;
 }
 
 // ---- verify a document -----------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 /**
  * Settings: language and autostart, allowed sites (revoke), PKCS#11 module paths (added only through the
- * OS file dialog), default TSA with account (password kept by the OS store, never shown back), default
+ * OS file dialog), extra trust anchors for verifying signatures (a certificate file picked in the OS file dialog,
+ * read and validated by the host: the page sees names and fingerprints), default TSA with account (password kept by the OS store, never shown back), default
  * appearance, PIN cache (off by default), port and log level. Saved as a whole; Esc or "Huỷ" changes nothing.
  */
-import type { KysoSettingsBridge, LogLevel, SettingsDialogRequest, SettingsDialogResult, UiLanguage } from '../kit/protocol.js';
+import type { KysoSettingsBridge, LogLevel, SettingsDialogRequest, SettingsDialogResult, TrustAnchorView, UiLanguage } from '../kit/protocol.js';
 import { $, dialogBridge, el, formatDate, labels, ready, setupPage } from '../kit/page.js';
 
 type ShowKey = 'signer' | 'organization' | 'organizationalUnit' | 'title' | 'email' | 'time';
@@ -33,6 +34,11 @@ const L = labels({
     modulesNote: 'Kyso tự tìm trình điều khiển của các nhà cung cấp phổ biến. Chỉ thêm ở đây nếu token của bạn không được nhận.',
     addModule: 'Thêm trình điều khiển…',
     remove: 'Gỡ',
+    anchors: 'Chứng thư gốc tin cậy khi kiểm tra chữ ký',
+    anchorsNote: 'Dùng khi kiểm tra chữ ký số, ngoài các chứng thư gốc có sẵn trong Kyso. Chỉ thêm chứng thư gốc khi bạn đã đối chiếu dấu vân tay (SHA-256) với nơi phát hành.',
+    addAnchor: 'Thêm chứng thư gốc…',
+    anchorUntil: 'hiệu lực đến {date}',
+    anchorFailed: 'Không thêm được: {reason}',
     tsa: 'Máy chủ dấu thời gian (TSA) mặc định',
     tsaUrl: 'Địa chỉ',
     tsaUser: 'Tài khoản',
@@ -95,6 +101,11 @@ const L = labels({
     modulesNote: 'Kyso finds the drivers of the usual vendors by itself. Add one here only if your token is not recognised.',
     addModule: 'Add driver…',
     remove: 'Remove',
+    anchors: 'Trusted roots for verifying signatures',
+    anchorsNote: 'Used when verifying signatures, besides the roots built into Kyso. Add a root only after checking its SHA-256 fingerprint with its publisher.',
+    addAnchor: 'Add a root certificate…',
+    anchorUntil: 'valid until {date}',
+    anchorFailed: 'Could not add it: {reason}',
     tsa: 'Default timestamp server (TSA)',
     tsaUrl: 'Address',
     tsaUser: 'Account',
@@ -139,6 +150,7 @@ const bridge = dialogBridge<SettingsDialogRequest, SettingsDialogResult, KysoSet
 const request = await bridge.init();
 const s = request.settings;
 const modules = [...s.modulePaths];
+const anchors: TrustAnchorView[] = [...(s.trustAnchors ?? [])];
 const revoked = new Set<string>();
 let localCert = request.localCertificate;
 const show = (key: ShowKey): HTMLInputElement => document.querySelector<HTMLInputElement>(`[data-show="${key}"]`)!;
@@ -152,6 +164,23 @@ function renderModules(lang: UiLanguage): void {
     remove.dataset.index = String(i);
     remove.addEventListener('click', () => { modules.splice(i, 1); renderModules(page.language()); });
     li.append(el('span', m, 'text'), remove);
+    return li;
+  }));
+}
+
+/** The fingerprint as people compare it: upper-case byte pairs, colon-separated. */
+const colons = (hex: string): string => hex.toUpperCase().match(/../g)?.join(':') ?? hex;
+
+function renderAnchors(lang: UiLanguage): void {
+  $('anchors').replaceChildren(...anchors.map((a, i) => {
+    const li = el('li');
+    li.dataset.fingerprint = a.fingerprint;
+    const remove = el('button', L.t(lang, 'remove'), 'small');
+    remove.type = 'button';
+    remove.addEventListener('click', () => { anchors.splice(i, 1); renderAnchors(page.language()); $('add-anchor').focus(); });
+    const text = el('span', a.name, 'text');
+    const fp = el('code', `SHA-256 ${colons(a.fingerprint)}`, 'fingerprint');
+    li.append(text, ...(a.notAfter ? [el('span', L.t(lang, 'anchorUntil', { date: formatDate(a.notAfter) }), 'since')] : []), remove, fp);
     return li;
   }));
 }
@@ -205,6 +234,7 @@ function render(lang: UiLanguage): void {
   $<HTMLInputElement>('port').placeholder = request.defaultPort ? L.t(lang, 'portDefault', { port: request.defaultPort }) : '';
   $<HTMLInputElement>('tsa-password').placeholder = s.tsa.hasPassword ? L.t(lang, 'tsaSaved') : '';
   renderModules(lang);
+  renderAnchors(lang);
   renderSites(lang);
   renderLocalCert(lang);
 }
@@ -253,6 +283,23 @@ $('add-module').addEventListener('click', async () => {
   $('add-module').focus();
 });
 
+$('add-anchor').addEventListener('click', async () => {
+  const button = $<HTMLButtonElement>('add-anchor');
+  button.disabled = true;
+  $('anchor-error').hidden = true;
+  try {
+    const added = await bridge.addTrustAnchor();
+    for (const a of added ?? []) if (!anchors.some((x) => x.fingerprint === a.fingerprint)) anchors.push(a);
+  } catch (e) {
+    $('anchor-error').textContent = L.t(page.language(), 'anchorFailed', { reason: e instanceof Error ? e.message : String(e) });
+    $('anchor-error').hidden = false;
+  } finally {
+    button.disabled = false;
+  }
+  renderAnchors(page.language());
+  button.focus();
+});
+
 /** Reads the form; null (with the faulty field marked and focused) when something is wrong. */
 function collect(): SettingsDialogResult | null {
   const url = $<HTMLInputElement>('tsa-url').value.trim();
@@ -290,6 +337,7 @@ function collect(): SettingsDialogResult | null {
     autostart: $<HTMLInputElement>('autostart').checked,
     vnptCompat: $<HTMLInputElement>('vnpt-compat').checked,
     revokedSites: [...revoked],
+    trustAnchors: [...anchors],
   };
 }
 
