@@ -5,6 +5,8 @@
  * time is not trusted, and the built-in anchors load only with their pinned fingerprint.
  */
 import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,5 +83,15 @@ describe('trust anchors and chains', () => {
     const loaded = builtInAnchors();
     expect(loaded.map((a) => a.fingerprint)).toEqual(BUILT_IN_ANCHORS.map((a) => a.sha256));
     for (const a of loaded) expect(a.source).toBe('built-in');
+    // Each is a self-signed root (its pinned bytes verify under their own key).
+    for (const a of loaded) expect(new X509Certificate(a.der).verify(new X509Certificate(a.der).publicKey)).toBe(true);
+  });
+
+  it('a real public CA (Viettel-CA RS) chains to the built-in Vietnam National Root CA, offline', async () => {
+    const rs = der(fileURLToPath(new URL('../fixtures/public-ca/viettel-ca-rs.pem', import.meta.url)));
+    const r = await checkChain(rs, [], { at: new Date('2025-01-01T00:00:00Z'), atIsTrusted: true, anchors: builtInAnchors(), material: none });
+    expect(r.trusted, r.problems.join()).toBe(true);
+    expect(r.anchor).toMatch(/^Vietnam National Root CA/);
+    expect(r.chain.map((l) => l.name)).toEqual(['Viettel-CA RS', 'Vietnam National Root CA']);
   });
 });
