@@ -2,6 +2,8 @@
  * docx.verify gives an Office document the history pdf.verify gives a PDF, over the real agent: DOCX signed by
  * Kyso on SoftHSM with a XAdES timestamp from the loopback TSA; the signer's and the TSA's chains checked against
  * the anchors the user gave the agent (never a page's), offline; a changed part named; an untrusted signer named.
+ * LibreOffice agrees on these files (checked while developing; docx-methods.test.ts runs it on agent-signed DOCX):
+ * the signed ones valid, the rewritten one invalid, the one with an image linked in after signing not covering it.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +13,6 @@ import { createTimestampClient } from '../../src/core/tsa/http-client.js';
 import { parseAnchorFile } from '../../src/core/validation/trust.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { certificateId } from '../helpers/token.js';
-import { libreOfficeAvailable, libreOfficeVerifyBytes } from '../helpers/libreoffice-verify.js';
 import { hitsOn, startPkiServices, type PkiServices } from '../helpers/loopback-pki-services.js';
 import { corpusDocuments, makePandocDocuments, makePng } from '../ooxml/documents.js';
 import { RpcClient, b64, startTestAgent, type TestAgent } from './harness.js';
@@ -107,12 +108,6 @@ describe('docx.verify: the same history as pdf.verify', () => {
     const r = await verifyWith([...anchor(fixtures().pki.rootCa), ...anchor(srv.pki.root)], b64(tampered));
     expect(r.allValid).toBe(false);
     expect(r.signatures[0]).toMatchObject({ verdict: 'modified', changesAfter: 'disallowed', changedParts: ['/word/document.xml'], valid: false });
-    // LibreOffice's own verifier agrees: the signed file verifies, the forged one does not.
-    if (libreOfficeAvailable()) {
-      const [signed, forged] = libreOfficeVerifyBytes([{ name: 'bt.docx', bytes: Buffer.from(signedBt, 'base64') }, { name: 'forged.docx', bytes: tampered }]);
-      expect(signed!.signatures.map((x) => x.valid)).toEqual([true]);
-      expect(forged!.signatures.map((x) => x.valid)).toEqual([false]);
-    }
   });
 
   it('an image added and linked after signing: modified, the unsigned relationship and part named', async () => {
