@@ -26,6 +26,7 @@ import { openTestTokens, testKey } from '../helpers/token.js';
 import { PDF } from '@libpdf/core';
 import { signPdf } from '../../src/core/pdf/sign.js';
 import { signDocument } from '../../src/core/sign-document.js';
+import { openPackage, writePackage } from '../../src/core/ooxml/package.js';
 import { verifyDocument } from '../../src/core/verify-document.js';
 import { parseAnchorFile } from '../../src/core/validation/trust.js';
 import type { VerifyDialogRequest, VerifyOutcome } from '../../src/ui/kit/protocol.js';
@@ -436,7 +437,7 @@ describe('verify window', () => {
     expect(shell.messages).toEqual([]);
   });
 
-  it('a signed DOCX: its signer, claimed time and trust; no revision to save', async () => {
+  it('a signed DOCX: its signer with identifiers, claimed time, XAdES level and trust; a changed part named; no revision to save', async () => {
     const { shell } = await startApp('win32', { verify });
     const manifest = JSON.parse(readFileSync(path.join(fixtures().corpus.dir, 'docx-manifest.json'), 'utf8')) as { entries: { file: string }[] };
     const docx = new Uint8Array(readFileSync(path.join(fixtures().corpus.dir, manifest.entries[0]!.file)));
@@ -447,9 +448,17 @@ describe('verify window', () => {
     expect(outcome).toMatchObject({ report: { fileName: 'cong-van.docx', format: 'ooxml', exitCode: 0 } });
     if (!('report' in outcome)) throw new Error('no report');
     expect(outcome.report.signatures).toEqual([expect.objectContaining({
-      number: 1, verdict: 'valid', canSaveRevision: false, signer: { name: fixtures().pki.signers.ec256.cn, identifiers: {} },
+      number: 1, verdict: 'valid', canSaveRevision: false, level: 'B-B',
+      signer: expect.objectContaining({ name: fixtures().pki.signers.ec256.cn, issuer: 'Kyso Test Sub CA — Ký số' }),
       time: { source: 'claimed', local: expect.stringMatching(/ \+07:00$/) }, trust: expect.objectContaining({ trusted: true, anchor: 'Kyso Test Root CA' }),
+      after: expect.objectContaining({ verdict: 'unchanged', disallowed: [] }),
     })]);
+    // The main part rewritten after signing: modified, the part named.
+    const pkg = openPackage(signed);
+    const text = Buffer.from(pkg.read('/word/document.xml')).toString('utf8');
+    const forged = writePackage(pkg, new Map([['/word/document.xml', new Uint8Array(Buffer.from(text.replace(/<w:t(\s[^>]*)?>[^<]+<\/w:t>/, '<w:t>ĐÃ SỬA</w:t>')))]]), []);
+    const bad = await w.call('verifyDropped', { name: 'cong-van.docx', bytes: forged }) as VerifyOutcome;
+    expect(bad).toMatchObject({ report: { exitCode: 1, signatures: [{ verdict: 'modified', after: { verdict: 'disallowed-changes', disallowed: ['/word/document.xml'] } }] } });
     await expect(w.call('saveRevision', 1)).rejects.toThrow(/no signed revision #1/);
     w.cancel();
   });

@@ -65,6 +65,39 @@ export function verifyReportView(result: DocumentVerification, fileName: string,
         canSaveRevision: s.revisionEnd > 0,
       };
     })
+    : result.ooxml
+      ? result.ooxml.signatures.map(({ details: d, ...v }) => {
+        const changed = [...d.changedParts, ...d.uncoveredParts];
+        return {
+          number: v.number,
+          kind: 'signature' as const,
+          ...(d.signer ? {
+            signer: {
+              ...(d.signer.commonName ? { name: d.signer.commonName } : {}),
+              identifiers: { ...d.signer.identifiers },
+              ...(d.signer.organization ? { organization: d.signer.organization } : {}),
+              ...(d.signer.organizationalUnit ? { organizationalUnit: d.signer.organizationalUnit } : {}),
+              ...(d.signer.title ? { title: d.signer.title } : {}),
+              ...(d.signer.issuer.commonName ? { issuer: d.signer.issuer.commonName } : {}),
+            },
+          } : {}),
+          ...(v.time ? { time: { local: v.time.local, source: v.time.source, ...(v.time.tsa ? { tsa: v.time.tsa } : {}) } } : {}),
+          ...(v.level ? { level: v.level } : {}),
+          ...(d.comment ? { reason: d.comment } : {}),
+          verdict: v.verdict,
+          ...(v.trust ? {
+            trust: {
+              ...(v.trust.signer ? chain(v.trust.signer) : { problems: [] }),
+              trusted: v.trust.trusted,
+              ...(v.trust.tsa ? { tsa: chain(v.trust.tsa) } : {}),
+            },
+          } : {}),
+          // An Office package has no revisions: what changed is the signed parts that differ and what is not covered.
+          after: { verdict: changed.length || !d.coversAllParts ? 'disallowed-changes' as const : 'unchanged' as const, changedPages: [], disallowed: changed, allowed: [], signaturesAdded: [] },
+          problems: [...d.problems],
+          canSaveRevision: false,
+        };
+      })
     : result.signatures.map((s, i) => ({
       number: i + 1,
       kind: 'signature' as const,

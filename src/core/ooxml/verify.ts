@@ -378,7 +378,8 @@ function verifyOne(pkg: OpcPackage, part: string): OoxmlSignatureReport {
   for (const relsPart of pkg.relationshipParts()) {
     if (!/^\/_xmlsignatures\//i.test(relsPart) && !relCovered.has(relsPart.toLowerCase()) && !need.relationships.has(relsPart.toLowerCase())) uncovered.push(pkg.canonicalName(relsPart) ?? relsPart);
   }
-  report.uncoveredParts = uncovered;
+  // A signed part that changed is reported as changed, not also as uncovered.
+  report.uncoveredParts = uncovered.filter((u) => !report.changedParts.some((c) => c.toLowerCase() === u.toLowerCase()));
   if (uncovered.length) problems.push(`not covered by this signature: ${uncovered.slice(0, 10).join(', ')}${uncovered.length > 10 ? ` and ${uncovered.length - 10} more` : ''}`);
   report.coversAllParts = uncovered.length === 0 && allRefsOk;
   return report;
