@@ -99,5 +99,11 @@ describe('kyso verify: history and exit codes', () => {
     const unknown = await kyso(['verify', file, '--offline']);
     expect(unknown.status, unknown.stdout).toBe(3);
     expect(unknown.stdout).toContain('NOT TRUSTED');
+    expect(ok.stdout).toContain('Mức / Level: XAdES B-B');
+    // --json: the same per-signature report as data, certificates as base64 rather than one number per byte.
+    const json = JSON.parse((await kyso(['verify', file, ...root(), '--json'])).stdout) as { exitCode: number; ooxml: { signatures: { verdict: string; level: string; time: { source: string }; details: { certificate: unknown; changedParts: string[] } }[] } };
+    expect(json.exitCode).toBe(0);
+    expect(json.ooxml.signatures[0]).toMatchObject({ verdict: 'valid', level: 'B-B', time: { source: 'claimed' }, details: { changedParts: [] } });
+    expect(json.ooxml.signatures[0]!.details.certificate).toEqual(expect.stringMatching(/^MII/));
   });
 });

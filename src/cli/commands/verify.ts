@@ -142,6 +142,8 @@ async function run(file: string, opts: VerifyOptions): Promise<number> {
   const anchors = [...builtInAnchors()];
   for (const f of opts.trustAnchor) anchors.push(...parseAnchorFile(await readInput(f), f));
   const result = await verifyDocument(bytes, { anchors, offline: !!opts.offline });
-  process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : printReport(result, file));
+  // Certificates and tokens the report carries are bytes: base64 in JSON, not one number per byte.
+  const bytesAsBase64 = (_k: string, v: unknown): unknown => (v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v);
+  process.stdout.write(opts.json ? `${JSON.stringify(result, bytesAsBase64, 2)}\n` : printReport(result, file));
   return result.exitCode;
 }
