@@ -11,7 +11,11 @@ const port = parentPort;
 if (!port) throw new Error('document worker started outside a worker thread');
 // Before any job imports @libpdf/core: mend its tokenizer's endless loop (libpdf-hook.ts). Node before 20.6 has no
 // loader hooks: the pre-scan and the deadline then stand alone (libpdfTokenizerMended() reports false).
-(nodeModule as { register?: (specifier: URL) => void }).register?.(new URL('./libpdf-hook.js', import.meta.url));
+// The CLI bundle has the library mended at build time (scripts/bundle-cli.mjs) and no hook file to register.
+declare const KYSO_BUNDLED: boolean | undefined;
+if (typeof KYSO_BUNDLED === 'undefined') {
+  (nodeModule as { register?: (specifier: URL) => void }).register?.(new URL('./libpdf-hook.js', import.meta.url));
+}
 
 let nextCall = 1;
 const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();

@@ -8,12 +8,12 @@
  * font dictionaries come from @libpdf/core, run in a scratch document and imported into our update.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { PDF, PdfDict, PdfName, type EmbeddedFont, type PdfObject, type PdfRef } from '@libpdf/core';
+import { FONT_DIR } from '../../package-paths.js';
 import type { UpdateObject } from '../incremental-writer.js';
 import { ObjectImporter } from './import-objects.js';
 
-export const FONT_DIR = fileURLToPath(new URL('../../../../assets/fonts/', import.meta.url));
+export { FONT_DIR };
 export const FONT_FILES = { regular: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf' } as const;
 /** CSS/family name the dialog's preview uses for the same files. */
 export const FONT_FAMILY = 'Kyso DejaVu Sans';
