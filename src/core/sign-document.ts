@@ -6,7 +6,7 @@
 import { KysoError } from './errors.js';
 import { parseCertificate } from './cert/parse.js';
 import { sniffDocumentType } from './document-type.js';
-import { signPdf, type PdfSignOptions, type PdfSignResult } from './pdf/sign.js';
+import type { PdfSignOptions, PdfSignResult } from './pdf/sign.js';
 import type { Placement, SignatureAppearanceOptions } from './pdf/appearance/index.js';
 import type { HashAlgorithm, SigningKey } from './signing-key.js';
 import type { TimestampClient } from './tsa/api.js';
@@ -104,10 +104,11 @@ export async function signDocumentHere(bytes: Uint8Array, key: SigningKey, optio
       await onCertificateCheck?.(check);
     }
     const signOptions = { ...pdfOptions, ...(rank >= 1 ? { timestamp: timestamp! } : {}) };
-    // The appearance code pulls in pdf.js and fonts: load it only for visible signatures.
+    // The PDF engine loads where it runs (the document worker), not in every process that imports this module;
+    // the appearance code pulls in pdf.js and fonts: load it only for visible signatures.
     const result = visible
       ? await (await import('./pdf/appearance/index.js')).signPdfVisible(bytes, key, { ...signOptions, ...visible })
-      : await signPdf(bytes, key, signOptions);
+      : await (await import('./pdf/sign.js')).signPdf(bytes, key, signOptions);
     let out = result.bytes;
     if (rank >= 2) {
       const { addValidationData } = await import('./pdf/dss.js');
