@@ -69,6 +69,11 @@ export function verifyOoxmlIsolated(bytes: Uint8Array, guard?: IsolationGuard): 
   return run('verifyOoxml', { bytes }, guard);
 }
 
+/** The number of pages of a PDF, opened in a document worker like any file from outside. */
+export function pdfPageCountIsolated(bytes: Uint8Array, guard?: IsolationGuard): Promise<number> {
+  return run('pdfPageCount', { bytes }, guard);
+}
+
 export function assertSignableIsolated(bytes: Uint8Array, fileName?: string, guard?: IsolationGuard): Promise<'pdf' | 'ooxml'> {
   return run('assertSignable', { bytes, ...(fileName !== undefined ? { fileName } : {}) }, guard);
 }
