@@ -32,8 +32,9 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // The native binding and pdf.js (it resolves its own worker and font files) load from node_modules.
-  external: ['pkcs11js', 'pdfjs-dist', 'pdfjs-dist/*', 'bufferutil', 'utf-8-validate'],
+  // From node_modules at run time: the native binding; pdf.js (it resolves its own worker and font files); pako,
+  // whose module record the inflate budget patches (src/core/pdf/decode-budget.ts) and @libpdf/core must share.
+  external: ['pkcs11js', 'pdfjs-dist', 'pdfjs-dist/*', 'pako', 'bufferutil', 'utf-8-validate'],
   // CommonJS dependencies bundled into ESM still call require() for Node's built-ins.
   banner: { js: "import { createRequire as __kysoCreateRequire } from 'node:module'; const require = __kysoCreateRequire(import.meta.url);" },
   define: { KYSO_BUNDLED: 'true' },
