@@ -11,7 +11,7 @@ import { PDF, PdfArray, PdfDict, PdfName, PdfNumber, PdfRef, PdfStream } from '@
 import { detectPdfA, iccColourSpace, parsePdfAId } from '../../src/core/pdf/pdfa.js';
 import { openPdf } from '../../src/core/pdf/open.js';
 import { cidSet } from '../../src/core/pdf/appearance/font.js';
-import { convertPixels } from '../../src/core/pdf/appearance/image.js';
+import { convertPixels, SignatureImage } from '../../src/core/pdf/appearance/image.js';
 import { appearanceRules, colourOperator } from '../../src/core/pdf/appearance/pdfa-rules.js';
 import { kyso, mod } from '../cli/cli.js';
 import { fixtures } from '../helpers/fixtures.js';
@@ -20,7 +20,7 @@ import { pdfsig } from '../helpers/tools.js';
 import { preflight, preflightAvailable, type PreflightError } from '../helpers/preflight.js';
 import { outputIntentSpace, pdfaUpdateViolations } from '../helpers/pdfa-check.js';
 import { letterPdf, pdfaLetterPdf } from './documents.js';
-import { signaturePng } from './images.js';
+import { jpegOf, signaturePng } from './images.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-pdfa-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -61,7 +61,7 @@ describe('PDF/A declaration', () => {
 
 describe('appearance rules', () => {
   it('follow the part and the output intent', () => {
-    expect(appearanceRules(undefined)).toEqual({ colour: 'RGB', flattenAlpha: false, cidSet: false });
+    expect(appearanceRules(undefined)).toEqual({ flattenAlpha: false, cidSet: false });
     expect(appearanceRules({ part: 1, conformance: 'B', outputIntent: 'RGB' })).toEqual({ colour: 'RGB', flattenAlpha: true, cidSet: true });
     expect(appearanceRules({ part: 1, outputIntent: 'CMYK' })).toMatchObject({ colour: 'CMYK' });
     expect(appearanceRules({ part: 2, conformance: 'B', outputIntent: 'RGB' })).toEqual({ colour: 'RGB', flattenAlpha: false, cidSet: false });
@@ -82,6 +82,25 @@ describe('appearance rules', () => {
     expect([...convertPixels(rgb, 3, alpha, 'RGB')]).toEqual([10, 30, 140, 255, 255, 255, 227, 127, 127]);
     expect([...convertPixels(rgb, 3, undefined, 'Gray')]).toEqual([37, 37, 60]);
     expect([...convertPixels(new Uint8Array([255, 255, 255, 0, 0, 0]), 3, undefined, 'CMYK')]).toEqual([0, 0, 0, 0, 0, 0, 0, 255]);
+  });
+
+  it('rewrite the signature image only as the rules ask, and refuse what they cannot convert', () => {
+    const allocate = ((n) => () => PdfRef.of(n++, 0))(1000);
+    const bodies = (objects: { body: Uint8Array }[]): string[] => objects.map((o) => Buffer.from(o.body).toString('latin1'));
+    const png = SignatureImage.load(signaturePng());
+    // Not PDF/A: the image and its soft mask, as before.
+    const plain = bodies(png.emit(allocate).objects);
+    expect(plain).toHaveLength(2);
+    expect(plain.some((b) => b.includes('/ColorSpace /DeviceRGB') && /\/SMask \d+ 0 R/.test(b))).toBe(true);
+    // PDF/A-1 with a grey output intent: one opaque grey image.
+    const grey = bodies(png.emit(allocate, { colour: 'Gray', flattenAlpha: true, cidSet: true }).objects);
+    expect(grey).toHaveLength(1);
+    expect(grey[0]).toContain('/ColorSpace /DeviceGray');
+    expect(grey[0]).not.toContain('/SMask');
+    // A colour JPEG cannot be converted (Kyso does not decode JPEG); without PDF/A it is embedded as it is.
+    const jpeg = SignatureImage.load(jpegOf(letterPdf()));
+    expect(() => jpeg.emit(allocate, { colour: 'CMYK', flattenAlpha: true, cidSet: true })).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+    expect(bodies(jpeg.emit(allocate).objects)[0]).toContain('/DCTDecode');
   });
 
   it('list in CIDSet exactly the CIDs the subset maps to a glyph, and .notdef', () => {

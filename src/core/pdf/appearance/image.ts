@@ -55,7 +55,7 @@ export class SignatureImage {
     const space = image.getName('ColorSpace')?.value;
     const mask = image.get('SMask');
     const flatten = rules.flattenAlpha && mask instanceof PdfRef;
-    const recolour = space !== 'DeviceGray' && space !== deviceSpaceName(rules.colour);
+    const recolour = rules.colour !== undefined && space !== 'DeviceGray' && space !== deviceSpaceName(rules.colour);
     if (!flatten && !recolour) return this.image.ref;
     const key = `${rules.colour}:${flatten}`;
     const done = this.conformed.get(key);
@@ -72,8 +72,8 @@ export class SignatureImage {
       || (flatten && alpha?.length !== count)) {
       throw new KysoError('BAD_REQUEST', 'Ảnh PNG này (độ sâu màu 16 bit hoặc dưới 8 bit) không dùng được trong tệp PDF/A; hãy lưu lại ảnh PNG 8 bit / this PNG (16-bit or below 8-bit samples) cannot be used in a PDF/A file; save it as an 8-bit PNG');
     }
-    const target: DeviceColour = recolour ? rules.colour : components === 1 ? 'Gray' : 'RGB';
-    const data = convertPixels(pixels, components, flatten ? alpha : undefined, target);
+    const target: DeviceColour = recolour && rules.colour ? rules.colour : components === 1 ? 'Gray' : 'RGB';
+    const data = convertPixels(pixels, components, alpha, target);
     const copy = PdfStream.fromDict({
       Type: PdfName.of('XObject'),
       Subtype: PdfName.of('Image'),

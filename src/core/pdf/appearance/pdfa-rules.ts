@@ -15,12 +15,13 @@ import { formatNumber } from '../serialize.js';
 export type DeviceColour = 'RGB' | 'CMYK' | 'Gray';
 
 export interface AppearanceRules {
-  colour: DeviceColour;
+  /** The one device space allowed; undefined: any (text in DeviceRGB, images as they come). */
+  colour?: DeviceColour;
   flattenAlpha: boolean;
   cidSet: boolean;
 }
 
-export const PLAIN_RULES: AppearanceRules = { colour: 'RGB', flattenAlpha: false, cidSet: false };
+export const PLAIN_RULES: AppearanceRules = { flattenAlpha: false, cidSet: false };
 
 export function appearanceRules(pdfa: PdfAProfile | undefined): AppearanceRules {
   if (!pdfa) return PLAIN_RULES;

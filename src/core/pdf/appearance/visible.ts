@@ -130,7 +130,7 @@ export async function prepareVisibleSignature(doc: OpenedPdf, request: VisibleSi
           const content = drawLayout(layout, fonts, {
             ...(options.border && w.kind === 'signature' ? { border: true } : {}),
             ...(img && layout.image ? { imageName: 'KysoImg' } : {}),
-            colour: rules.colour,
+            ...(rules.colour ? { colour: rules.colour } : {}),
           });
           form = { ref: allocate(), content, width, height, rotation };
           forms.set(key, form);
