@@ -6,13 +6,17 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PDF, PdfArray, PdfDict, PdfName, PdfNumber, PdfRef, PdfStream } from '@libpdf/core';
 import { detectPdfA, iccColourSpace, parsePdfAId } from '../../src/core/pdf/pdfa.js';
 import { openPdf } from '../../src/core/pdf/open.js';
 import { cidSet } from '../../src/core/pdf/appearance/font.js';
 import { convertPixels, SignatureImage } from '../../src/core/pdf/appearance/image.js';
 import { appearanceRules, colourOperator } from '../../src/core/pdf/appearance/pdfa-rules.js';
+import { signDocument } from '../../src/core/sign-document.js';
+import { HttpTimestampClient } from '../../src/core/tsa/index.js';
+import type { TokenService } from '../../src/core/token/token-service.js';
+import { ltvKey, openLtvToken, startPkiServices, type PkiServices } from '../helpers/loopback-pki-services.js';
 import { kyso, mod } from '../cli/cli.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { certificateId } from '../helpers/token.js';
@@ -206,5 +210,31 @@ describe.skipIf(!preflightAvailable())('PDF/A stays PDF/A (PDFBox Preflight)', (
     const [image] = await addedImages(original, out.bytes);
     expect(image).toBeDefined();
     expect(image?.getName('ColorSpace')).toEqual(PdfName.of('DeviceCMYK'));
+  });
+
+  describe('long-term (B-LTA): DSS and document timestamp updates', () => {
+    let srv: PkiServices;
+    let tokens: TokenService;
+    beforeAll(async () => {
+      srv = await startPkiServices();
+      tokens = openLtvToken(srv);
+    });
+    afterAll(async () => { tokens?.close(); await srv?.close(); });
+
+    it('keep PDF/A-1 valid: the catalog copy for /DSS keeps /Metadata and /OutputIntents', async () => {
+      const input = pdfaLetterPdf(1);
+      const original = new Uint8Array(readFileSync(input));
+      const r = await signDocument(original, await ltvKey(tokens, srv, 'good'), {
+        level: 'B-LTA',
+        timestamp: new HttpTimestampClient({ urls: [srv.tsa.plain] }),
+        visible: { placement: { keyword: 'Người làm đơn', position: 'below' }, appearance: { image: Buffer.from(signaturePng()).toString('base64') } },
+      }, 'letter.pdf');
+      expect(r.level).toBe('B-LTA');
+      const file = path.join(dir, 'pdfa1-lta.pdf');
+      writeFileSync(file, r.bytes);
+      const after = preflight(file);
+      expect(after.errors, after.output).toEqual([]);
+      expect(await pdfaUpdateViolations(original, r.bytes, 1)).toEqual([]);
+    });
   });
 });
