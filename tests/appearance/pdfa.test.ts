@@ -48,6 +48,11 @@ describe('PDF/A declaration', () => {
     expect(parsePdfAId('<rdf:Description xmlns:pdfaid="http://example.com/other/" pdfaid:part="1"/>')).toBeUndefined();
     expect(parsePdfAId(LO_XMP.replace('<pdfaid:part>1</pdfaid:part>', '<pdfaid:part>x</pdfaid:part>'))).toBeUndefined();
     expect(parsePdfAId('<x:xmpmeta xmlns:x="adobe:ns:meta/"/>')).toBeUndefined();
+    // Values are trimmed; a hostile packet (unterminated values in megabytes of blanks) is read in linear time.
+    expect(parsePdfAId(LO_XMP.replace('>1<', '>\n  1 \n<'))).toEqual({ part: 1, conformance: 'A' });
+    const bind = 'xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"';
+    expect(parsePdfAId(`<d ${bind} pdfaid:part="${' '.repeat(1 << 21)}`)).toBeUndefined();
+    expect(parsePdfAId(`<d ${bind}>${'<pdfaid:part>'.repeat(1 << 16)}${' '.repeat(1 << 21)}`)).toBeUndefined();
   });
 
   it('names the output intent profile colour space from the ICC header', () => {

@@ -32,17 +32,23 @@ export interface PdfAProfile extends PdfAId {
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** `part` and `conformance` from an XMP packet, or undefined when it does not declare PDF/A. */
+/** Namespace prefixes looked at: a real packet binds one; a hostile one must not multiply the scans. */
+const MAX_PREFIXES = 4;
+
+/**
+ * `part` and `conformance` from an XMP packet, or undefined when it does not declare PDF/A. The packet comes from
+ * the document: every pattern is linear (no nested or overlapping repetition), values are trimmed afterwards.
+ */
 export function parsePdfAId(xmp: string): PdfAId | undefined {
   const prefixes = new Set<string>();
   const bind = new RegExp(`xmlns:([A-Za-z_][\\w.-]*)\\s*=\\s*["']${escapeRegExp(PDFAID_NS)}["']`, 'g');
-  for (let m = bind.exec(xmp); m; m = bind.exec(xmp)) prefixes.add(m[1]!);
+  for (let m = bind.exec(xmp); m && prefixes.size < MAX_PREFIXES; m = bind.exec(xmp)) prefixes.add(m[1]!);
   const read = (name: string): string | undefined => {
     for (const p of prefixes) {
       const q = `${escapeRegExp(p)}:${name}`;
-      const attribute = new RegExp(`\\s${q}\\s*=\\s*(["'])\\s*([^"']*?)\\s*\\1`).exec(xmp)?.[2];
-      const element = new RegExp(`<${q}(?:\\s[^>]*)?>\\s*([^<]*?)\\s*</${q}\\s*>`).exec(xmp)?.[1];
-      if (attribute || element) return attribute || element;
+      const value = new RegExp(`\\s${q}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`).exec(xmp)?.slice(1).find((v) => v !== undefined)
+        ?? new RegExp(`<${q}(?:\\s[^>]*)?>([^<]*)</${q}\\s*>`).exec(xmp)?.[1];
+      if (value?.trim()) return value.trim();
     }
     return undefined;
   };
