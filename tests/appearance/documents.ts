@@ -55,17 +55,30 @@ function cached(name: string, recipe: string, make: (out: string) => void): stri
 
 /** A three-page A4 letter from LibreOffice (Writer/Web HTML import). */
 export function letterPdf(): string {
-  return cached('letter', LETTER_HTML, (out) => {
-    const work = mkdtempSync(path.join(os.tmpdir(), 'kyso-soffice-'));
-    try {
-      writeFileSync(path.join(work, 'letter.html'), LETTER_HTML);
-      // A private profile: parallel or earlier soffice instances do not block this one.
-      sh('soffice', [`-env:UserInstallation=file://${work}/profile`, '--headless', '--convert-to', 'pdf:writer_web_pdf_Export', '--outdir', work, path.join(work, 'letter.html')]);
-      writeFileSync(out, readFileSync(path.join(work, 'letter.pdf')));
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
-  });
+  return cached('letter', LETTER_HTML, (out) => convertLetter(out, ['--convert-to', 'pdf:writer_web_pdf_Export']));
+}
+
+/** LETTER_HTML converted by soffice with `args` (before the input), written to `out`. */
+function convertLetter(out: string, args: string[]): void {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'kyso-soffice-'));
+  try {
+    writeFileSync(path.join(work, 'letter.html'), LETTER_HTML);
+    // A private profile: parallel or earlier soffice instances do not block this one.
+    sh('soffice', [`-env:UserInstallation=file://${work}/profile`, '--headless', ...args, '--outdir', work, path.join(work, 'letter.html')]);
+    writeFileSync(out, readFileSync(path.join(work, 'letter.pdf')));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The letter as LibreOffice's PDF/A export writes it (writer_pdf_Export, SelectPdfVersion 1 = PDF/A-1 — 7.4 writes
+ * level A, tagged — or 2 = PDF/A-2b): an XMP pdfaid declaration and an sRGB output intent. Imported by Writer
+ * (not Writer/Web, whose export has no PDF/A option), so the layout differs a little from letterPdf().
+ */
+export function pdfaLetterPdf(part: 1 | 2): string {
+  const filter = `pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"${part}"}}`;
+  return cached(`letter-pdfa${part}`, `${LETTER_HTML}${filter}`, (out) => convertLetter(out, ['--infilter=HTML (StarWriter)', '--convert-to', filter]));
 }
 
 /** The letter with page 2 turned by /Rotate 90 (qpdf), as a scanner or a viewer's "rotate and save" leaves it. */
