@@ -86,6 +86,15 @@ const CHROMIUM_ABOVE = chromiumPage(`
 <div style="left:200pt;top:700pt">ngày 15 tháng 3 năm 2025, tại Uỷ ban nhân dân phường Bến Nghé</div>
 ${lines(40, 718, 840, 515)}`);
 
+/** A drawn signature rule under the keyword (not text), a bordered box and a white page background (drawn, printBackground). */
+const CHROMIUM_RULE = chromiumPage(`
+<style>body { background: #fff; }</style>
+<div style="left:60pt;top:60pt"><b>PHIẾU ĐỀ NGHỊ CẤP PHIẾU LÝ LỊCH TƯ PHÁP</b></div>
+<div style="left:60pt;top:90pt;width:475pt;height:80pt;border:0.75pt solid #000"></div>
+<div style="left:70pt;top:100pt">Họ và tên: Lê Thị Hồng Nhung. Ngày sinh: 20/11/1992.</div>
+<div style="left:330pt;top:400pt"><b>${KEYWORD}</b></div>
+<div style="left:330pt;top:440pt;width:180pt;border-top:1pt solid #000"></div>`);
+
 function libreoffice(source: string | Uint8Array, name: string, args: string[], out: string): void {
   const work = mkdtempSync(path.join(os.tmpdir(), 'kyso-soffice-'));
   try {
@@ -125,6 +134,7 @@ export async function keywordForms(): Promise<KeywordForm[]> {
       },
     },
     { name: 'don-chromium-right', producer: 'chromium', side: 'right', recipe: CHROMIUM_RIGHT, make: (out) => printChromium(CHROMIUM_RIGHT, out) },
+    { name: 'phieu-chromium-rule', producer: 'chromium', side: 'below', recipe: `${CHROMIUM_RULE}bg`, make: (out) => printChromium(CHROMIUM_RULE, out, true) },
     { name: 'don-chromium-above', producer: 'chromium', side: 'above', recipe: CHROMIUM_ABOVE, make: (out) => printChromium(CHROMIUM_ABOVE, out) },
   ];
   const out: KeywordForm[] = [];
@@ -147,12 +157,12 @@ export async function keywordForms(): Promise<KeywordForm[]> {
 
 let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
 
-async function printChromium(html: string, out: string): Promise<void> {
+async function printChromium(html: string, out: string, printBackground = false): Promise<void> {
   browser ??= await launchChromium();
   const page = await browser.newPage();
   try {
     await page.setContent(html);
-    writeFileSync(out, await page.pdf({ format: 'A4', printBackground: false, preferCSSPageSize: true }));
+    writeFileSync(out, await page.pdf({ format: 'A4', printBackground, preferCSSPageSize: true }));
   } finally {
     await page.close();
   }

@@ -1,10 +1,12 @@
 /**
  * The free-space search behind keyword placement (issue 17 item 3): pure geometry, displayed coordinates
- * (y down). Checked on hand-made layouts and against a brute-force scan of random pages.
+ * (y down). Checked on hand-made layouts and against a brute-force scan of random pages; and the rules and
+ * marks read from a pdf.js operator list.
  */
 import { describe, expect, it } from 'vitest';
 import { findFreeSpace, sideOrder, type FreeSpaceRequest, type Side } from '../../src/core/pdf/placement/free-space.js';
 import type { Rect } from '../../src/core/pdf/placement/geometry.js';
+import { pathMarks } from '../../src/core/pdf/placement/rules.js';
 
 const PAGE: Rect = [8, 8, 587, 834]; // A4 less an 8 pt margin
 const SIZE = { width: 180, height: 60 };
@@ -131,3 +133,35 @@ function gridFree(req: FreeSpaceRequest, side: Side, inflated: Rect[]): boolean 
   }
   return false;
 }
+
+describe('pathMarks: rules and marks from a pdf.js operator list', () => {
+  it('keeps stroked segments and thin or small fills, not page-sized areas, under the current matrix', async () => {
+    const { OPS } = await import('pdfjs-dist/legacy/build/pdf.mjs');
+    const M = 0, L = 1, Z = 4; // pdf.js DrawOPS
+    const rect = (x: number, y: number, w: number, h: number): number[] => [M, x, y, L, x + w, y, L, x + w, y + h, L, x, y + h, Z];
+    const path = (paint: number, buffer: number[], minMax: number[]): unknown[] => [paint, [new Float32Array(buffer)], new Float32Array(minMax)];
+    const list = {
+      fnArray: [OPS.constructPath, OPS.save, OPS.transform, OPS.setLineWidth, OPS.constructPath, OPS.restore, OPS.constructPath, OPS.constructPath,
+        OPS.paintFormXObjectBegin, OPS.constructPath, OPS.paintFormXObjectEnd, OPS.constructPath],
+      argsArray: [
+        path(OPS.fill, rect(0, 0, 595, 842), [0, 0, 595, 842]), // white page background: an area, not an obstacle
+        null, [1, 0, 0, 1, 100, 200], [2],
+        path(OPS.stroke, [M, 0, 0, L, 150, 0], [0, 0, 150, 0]), // a signature rule at y = 200, 2 pt wide
+        null,
+        path(OPS.fill, rect(50, 300, 200, 0.5), [50, 300, 250, 300.5]), // a filled hairline
+        path(OPS.fill, rect(40, 500, 6, 6), [40, 500, 46, 506]), // a bullet
+        [[1, 0, 0, 1, 0, 100], [0, 0, 100, 100]],
+        path(OPS.closeStroke, rect(10, 10, 80, 40), [10, 10, 90, 50]), // a box in a form XObject moved up 100
+        null,
+        path(OPS.endPath, rect(0, 0, 10, 10), [0, 0, 10, 10]), // a clip: nothing drawn
+      ],
+    };
+    const marks = pathMarks(list, OPS);
+    expect(marks).toEqual([
+      [99, 199, 251, 201],
+      [50, 300, 250, 300.5],
+      [40, 500, 46, 506],
+      [9.5, 109.5, 90.5, 110.5], [89.5, 109.5, 90.5, 150.5], [9.5, 149.5, 90.5, 150.5], [9.5, 109.5, 10.5, 150.5],
+    ]);
+  });
+});

@@ -4,9 +4,6 @@
  * token. Checked with tools we did not write: pdf.js text positions of the original page (no glyph under the
  * widget), poppler renders (nothing printed there before, the signature visible after) and pdfsig (valid).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Rect } from '../../src/core/pdf/placement/geometry.js';
 import { TextIndex } from '../../src/core/pdf/placement/keyword.js';
@@ -53,13 +50,32 @@ async function keywordBox(file: string): Promise<{ pageIndex: number; rect: Rect
   }
 }
 
+/** Per form: where the box must be beyond the common checks (user space, origin bottom-left, A4). */
+const CASES: Array<[name: string, side: 'below' | 'right' | 'above', extra?: (rect: Rect, kw: Rect, form: KeywordForm) => Promise<void>]> = [
+  ['don-lo-html', 'below', async (rect, _kw, form) => {
+    // The issue's case: under "(Ký, ghi rõ họ và tên)", not over it.
+    const hint = (await glyphRuns(form.file, 0)).find((g) => g.str.includes('(Ký, ghi rõ họ và tên)'));
+    expect(hint).toBeDefined();
+    expect(rect[3]).toBeLessThan(hint!.rect[1]);
+  }],
+  ['to-khai-pandoc-docx', 'below', async (rect, _kw, form) => {
+    const dots = (await glyphRuns(form.file, 0)).find((g) => g.str.startsWith('.....'));
+    expect(dots).toBeDefined();
+    expect(rect[3]).toBeLessThan(dots!.rect[1]); // under the dotted signature line as well
+  }],
+  ['don-chromium-right', 'right'],
+  ['don-chromium-above', 'above'],
+  ['phieu-chromium-rule', 'below', async (rect, kw) => {
+    // A drawn rule (not text) 40 pt under the keyword's top, at y = 842 - 441: the box starts under it, near
+    // it (the white page background Chromium paints is no obstacle), under the keyword.
+    expect(rect[3]).toBeLessThan(842 - 441);
+    expect(rect[1]).toBeGreaterThan(842 - 520);
+    expect(rect[0]).toBeCloseTo(kw[0], 0);
+  }],
+];
+
 describe('kyso sign --keyword: the box goes where nothing is printed', () => {
-  it.each([
-    ['don-lo-html', 'below'],
-    ['to-khai-pandoc-docx', 'below'],
-    ['don-chromium-right', 'right'],
-    ['don-chromium-above', 'above'],
-  ])('%s: %s the keyword, over no glyph, visible, valid', async (name, side) => {
+  it.each(CASES)('%s: %s the keyword, over no glyph, visible, valid', async (name, side, extra) => {
     const form = forms.find((f) => f.name === name)!;
     expect(form.side).toBe(side);
     const out = artifact(`keyword-form-${name}.pdf`);
@@ -77,7 +93,7 @@ describe('kyso sign --keyword: the box goes where nothing is printed', () => {
 
     // (a) No glyph of the original page under the widget, by pdf.js's own text positions.
     const runs = await glyphRuns(form.file, kw.pageIndex);
-    expect(runs.length).toBeGreaterThan(3);
+    expect(runs.length).toBeGreaterThan(2);
     expect(runs.filter((g) => overlaps(g.rect, rect)).map((g) => g.str)).toEqual([]);
 
     // On the side the nearest free room is, as the reader sees the page.
@@ -86,6 +102,7 @@ describe('kyso sign --keyword: the box goes where nothing is printed', () => {
     if (side === 'below') expect(box[1]).toBeGreaterThanOrEqual(k[3]);
     if (side === 'right') expect(box[0]).toBeGreaterThanOrEqual(k[2]);
     if (side === 'above') expect(box[3]).toBeLessThanOrEqual(k[1]);
+    await extra?.(rect, kw.rect, form);
 
     // (b) poppler: nothing at all (text, rules) was printed there; the signature is visible there now.
     const before = renderPoppler(form.file, kw.pageIndex, DPI);
@@ -97,16 +114,7 @@ describe('kyso sign --keyword: the box goes where nothing is printed', () => {
     // (c) pdfsig: valid, trusted, the whole file signed.
     const sig = pdfsig(out);
     expect(sig.signatures.at(-1)?.valid, sig.output).toBe(true);
+    expect(sig.signatures.at(-1)?.trusted, sig.output).toBe(true);
     expect(sig.signatures.at(-1)?.totalDocumentSigned, sig.output).toBe(true);
   }, 120_000);
-
-  it('the issue\'s case: under "(Ký, ghi rõ họ và tên)", not over it', async () => {
-    const form = forms.find((f) => f.name === 'don-lo-html')!;
-    const out = artifact('keyword-form-don-lo-html.pdf'); // signed by the case above (same file)
-    const [w] = await signatureWidgets(readBytes(out));
-    const hint = (await glyphRuns(form.file, w!.pageIndex)).find((g) => g.str.includes('(Ký, ghi rõ họ và tên)'));
-    expect(hint).toBeDefined();
-    expect(w!.rect[3]).toBeLessThan(hint!.rect[1]); // the box's top is below the hint line's bottom
-    expect(readFileSync(out).length).toBeGreaterThan(readFileSync(form.file).length);
-  });
 });

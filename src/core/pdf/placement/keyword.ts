@@ -6,12 +6,14 @@
  * a match is the union of the matched parts of its items (text direction and rotation from each item's matrix).
  * pdf.js gives an item's width but not each glyph's: positions inside an item are estimated from the relative
  * advance widths of a proportional font (dots and spaces are narrow, "M" is wide), not character counts.
+ * It also gives the boxes of a page's text and rules, which a box placed next to the phrase must keep clear of.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { KysoError } from '../../errors.js';
 import { FontSet } from '../appearance/font.js';
 import type { Rect } from './geometry.js';
+import { pathMarks, type OperatorList, type PathOps } from './rules.js';
 
 export interface TextMatch {
   pageIndex: number;
@@ -20,7 +22,11 @@ export interface TextMatch {
 }
 
 interface PdfjsTextItem { str: string; transform: number[]; width: number; height: number }
-interface PdfjsPage { getTextContent(params?: { disableNormalization?: boolean }): Promise<{ items: Array<PdfjsTextItem | { type: string }> }>; cleanup(): void }
+interface PdfjsPage {
+  getTextContent(params?: { disableNormalization?: boolean }): Promise<{ items: Array<PdfjsTextItem | { type: string }> }>;
+  getOperatorList(params?: { annotationMode?: number }): Promise<OperatorList>;
+  cleanup(): void;
+}
 interface PdfjsDocument { numPages: number; getPage(n: number): Promise<PdfjsPage>; destroy(): Promise<void> }
 
 interface Glyph { ch: string; item: number; pos: number }
@@ -32,7 +38,7 @@ type Item = PdfjsTextItem & {
 };
 
 const require = createRequire(import.meta.url);
-let pdfjs: Promise<{ getDocument(src: object): { promise: Promise<PdfjsDocument> } }> | undefined;
+let pdfjs: Promise<{ getDocument(src: object): { promise: Promise<PdfjsDocument> }; OPS: PathOps; AnnotationMode: { DISABLE: number } }> | undefined;
 
 function loadPdfjs(): NonNullable<typeof pdfjs> {
   pdfjs ??= import('pdfjs-dist/legacy/build/pdf.mjs') as unknown as NonNullable<typeof pdfjs>;
@@ -143,6 +149,19 @@ export class TextIndex {
       out.push(spanRect(it, first, last + 1, GLYPH_EXTENT));
     }
     return out;
+  }
+
+  /** Printed rules and small marks on a page (see rules.ts), from pdf.js's operator list; annotations left out. */
+  async ruleBoxes(pageIndex: number): Promise<Rect[]> {
+    const { OPS, AnnotationMode } = await loadPdfjs();
+    const page = await this.doc.getPage(pageIndex + 1);
+    try {
+      return pathMarks(await page.getOperatorList({ annotationMode: AnnotationMode.DISABLE }), OPS);
+    } catch (cause) {
+      throw new KysoError('DOCUMENT_CORRUPT', `pdf.js: ${(cause as Error).message}`, { cause });
+    } finally {
+      page.cleanup();
+    }
   }
 
   async close(): Promise<void> {

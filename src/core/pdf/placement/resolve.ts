@@ -103,7 +103,7 @@ export async function resolveKeyword(doc: OpenedPdf, p: KeywordPlacement, text: 
       continue;
     }
     const display = (r: Rect): Rect => mapRect(r, (x, y) => toDisplay(g, x, y));
-    const obstacles = [...await text.textBoxes(m.pageIndex), ...[...(options.avoid ?? []), ...out].filter((w) => w.pageIndex === m.pageIndex).map((w) => w.rect)];
+    const obstacles = [...await text.textBoxes(m.pageIndex), ...await text.ruleBoxes(m.pageIndex), ...[...(options.avoid ?? []), ...out].filter((w) => w.pageIndex === m.pageIndex).map((w) => w.rect)];
     const free = findFreeSpace({
       keyword: display(m.rect),
       size,
