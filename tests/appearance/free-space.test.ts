@@ -94,6 +94,22 @@ describe('findFreeSpace', () => {
     expect(free.rect[1]).toBeGreaterThanOrEqual(533);
   });
 
+  it('copes with a page of vector drawing (tens of thousands of marks) and finds the one hole in it', () => {
+    const hole: Rect = [300, 400, 500, 480];
+    const keyword: Rect = [150, 420, 270, 434];
+    const marks: Rect[] = [];
+    for (let x = 8; x < 585; x += 4) {
+      for (let y = 8; y < 832; y += 4) {
+        const m: Rect = [x, y, x + 1, y + 1];
+        if (!overlaps(m, [hole[0] - 3, hole[1] - 3, hole[2] + 3, hole[3] + 3]) && !overlaps(m, [146, 416, 274, 438])) marks.push(m);
+      }
+    }
+    expect(marks.length).toBeGreaterThan(25_000);
+    const free = findFreeSpace({ keyword, size: { width: 150, height: 50 }, position: 'below', obstacles: [keyword, ...marks], bounds: PAGE });
+    expect(free?.side).toBe('right');
+    expect(inside(free!.rect, [hole[0] - 3, hole[1] - 3, hole[2] + 3, hole[3] + 3])).toBe(true);
+  });
+
   it('on random pages: never overlaps, stays inside, and no earlier side had a full-size spot', () => {
     let seed = 17;
     const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);

@@ -51,9 +51,9 @@ export function sideOrder(position: Side): Side[] {
 export function findFreeSpace(req: FreeSpaceRequest): FreeSpace | undefined {
   const clearance = req.clearance ?? 2;
   const minScale = req.minScale ?? 0.6;
-  const inflated = req.obstacles
+  const inflated = merge(req.obstacles
     .filter((o) => o[2] > o[0] && o[3] > o[1])
-    .map((o): Rect => [o[0] - clearance, o[1] - clearance, o[2] + clearance, o[3] + clearance]);
+    .map((o): Rect => [o[0] - clearance, o[1] - clearance, o[2] + clearance, o[3] + clearance]));
   for (const scale of SCALES.filter((s) => s >= minScale - EPS)) {
     const size = { width: req.size.width * scale, height: req.size.height * scale };
     for (const side of sideOrder(req.position)) {
@@ -62,6 +62,36 @@ export function findFreeSpace(req: FreeSpaceRequest): FreeSpace | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The same region in fewer rectangles: boxes with the same vertical extent that overlap or touch become one
+ * (the words of a line, a row of dots), then boxes with the same horizontal extent (a grid of marks). Exact:
+ * the union is unchanged, only the search gets faster.
+ */
+function merge(boxes: readonly Rect[]): Rect[] {
+  const pass = (list: readonly Rect[], across: 0 | 1): Rect[] => {
+    const along = across === 0 ? 1 : 0; // merge along x when rows match (across = y), along y when columns match
+    const key = (r: Rect): string => `${r[along]},${r[along + 2]}`;
+    const groups = new Map<string, Rect[]>();
+    for (const r of list) {
+      const k = key(r);
+      const g = groups.get(k);
+      if (g) g.push(r); else groups.set(k, [r]);
+    }
+    const out: Rect[] = [];
+    for (const g of groups.values()) {
+      g.sort((a, b) => a[across] - b[across]);
+      let cur: number[] = [...g[0]!];
+      for (const r of g.slice(1)) {
+        if (r[across] <= cur[across + 2]!) cur[across + 2] = Math.max(cur[across + 2]!, r[across + 2]!);
+        else { out.push(cur as unknown as Rect); cur = [...r]; }
+      }
+      out.push(cur as unknown as Rect);
+    }
+    return out;
+  };
+  return pass(pass(boxes, 0), 1);
 }
 
 /** Where the box's top-left corner may go on a side: [minX, minY, maxX, maxY], and the preferred corner. */
@@ -90,16 +120,44 @@ function nearestFree(req: FreeSpaceRequest, side: Side, size: { width: number; h
   if (rx2 < rx1 - EPS || ry2 < ry1 - EPS) return undefined;
   // Only obstacles that reach into the region's sweep can block a position.
   const near = obstacles.filter((o) => o[2] > rx1 && o[0] < rx2 + w && o[3] > ry1 && o[1] < ry2 + h);
+  const rows = rowIndex(near);
   const ys = new Set<number>([py, ry1, ry2, ...near.flatMap((o) => [o[3], o[1] - h])].map((y) => Math.min(Math.max(y, ry1), ry2)));
   let best: { x: number; y: number; d: number } | undefined;
-  for (const y of ys) {
-    if (best && Math.abs(y - py) >= best.d) continue;
-    const x = nearestFreeX(near.filter((o) => y < o[3] - EPS && y + h > o[1] + EPS), px, w, rx1, rx2);
+  // Nearest rows first: once a row is farther than the best spot found, no later row can beat it.
+  for (const y of [...ys].sort((a, b) => Math.abs(a - py) - Math.abs(b - py))) {
+    if (best && Math.abs(y - py) >= best.d) break;
+    const x = nearestFreeX(rows.crossing(y, y + h), px, w, rx1, rx2);
     if (x === undefined) continue;
     const d = Math.hypot(x - px, y - py);
     if (!best || d < best.d - EPS || (Math.abs(d - best.d) <= EPS && y < best.y)) best = { x, y, d };
   }
   return best && [best.x, best.y, best.x + w, best.y + h];
+}
+
+/**
+ * The obstacles crossing a horizontal band, without scanning them all for each band (a page of vector drawing
+ * has tens of thousands): short ones sorted by top and found by binary search, the few tall ones scanned.
+ */
+function rowIndex(obstacles: readonly Rect[]): { crossing(top: number, bottom: number): Rect[] } {
+  const TALL = 40;
+  const tall = obstacles.filter((o) => o[3] - o[1] > TALL);
+  const short = obstacles.filter((o) => o[3] - o[1] <= TALL).sort((a, b) => a[1] - b[1]);
+  const firstTopAtLeast = (v: number): number => {
+    let lo = 0, hi = short.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (short[mid]![1] < v) lo = mid + 1; else hi = mid; }
+    return lo;
+  };
+  const crosses = (o: Rect, top: number, bottom: number): boolean => top < o[3] - EPS && bottom > o[1] + EPS;
+  return {
+    crossing(top, bottom) {
+      const out = tall.filter((o) => crosses(o, top, bottom));
+      // A short obstacle crossing the band has its top within (top - TALL, bottom).
+      for (let i = firstTopAtLeast(top - TALL); i < short.length && short[i]![1] < bottom; i++) {
+        if (crosses(short[i]!, top, bottom)) out.push(short[i]!);
+      }
+      return out;
+    },
+  };
 }
 
 /** In one row: the left edge in [lo, hi] nearest to `preferred` for a box of width `w` between the blocks. */
