@@ -7,7 +7,7 @@ import type { OpenedPdf } from '../open.js';
 import {
   DEFAULT_BOX, isKeywordPlacement, isPagesPlacement, type KeywordPlacement, type KeywordPosition, type PageSelection, type Placement,
 } from '../appearance/options.js';
-import { findFreeSpace } from './free-space.js';
+import { findFreeSpace, sideOrder } from './free-space.js';
 import { fromDisplay, intersect, mapRect, normalizeRect, pageGeometry, toDisplay, type PageGeometry, type Rect } from './geometry.js';
 import { TextIndex } from './keyword.js';
 
@@ -82,8 +82,6 @@ export interface ResolveOptions {
    * the dotted line after their label on purpose, so they turn it off.
    */
   clearOfText?: boolean;
-  /** Widgets already placed: a keyword-placed box keeps clear of them as of text. */
-  avoid?: readonly WidgetPlacement[];
 }
 
 export async function resolveKeyword(doc: OpenedPdf, p: KeywordPlacement, text: TextIndex, options: ResolveOptions = {}): Promise<WidgetPlacement[]> {
@@ -95,6 +93,7 @@ export async function resolveKeyword(doc: OpenedPdf, p: KeywordPlacement, text: 
   const size = p.size ?? options.defaultSize ?? DEFAULT_BOX;
   const position = p.position ?? options.defaultPosition ?? 'below';
   const out: WidgetPlacement[] = [];
+  const printed = new Map<number, Rect[]>(); // per page: its text and rules, read once for every match on it
   for (const m of chosen) {
     const g = pageGeometry(doc, m.pageIndex);
     // "over" asks to cover the keyword itself: the caller chose the spot.
@@ -102,8 +101,11 @@ export async function resolveKeyword(doc: OpenedPdf, p: KeywordPlacement, text: 
       out.push({ pageIndex: m.pageIndex, rect: placeNear(g, m.rect, position, size, p.offset) });
       continue;
     }
+    let marks = printed.get(m.pageIndex);
+    if (!marks) printed.set(m.pageIndex, (marks = [...await text.textBoxes(m.pageIndex), ...await text.ruleBoxes(m.pageIndex)]));
     const display = (r: Rect): Rect => mapRect(r, (x, y) => toDisplay(g, x, y));
-    const obstacles = [...await text.textBoxes(m.pageIndex), ...await text.ruleBoxes(m.pageIndex), ...[...(options.avoid ?? []), ...out].filter((w) => w.pageIndex === m.pageIndex).map((w) => w.rect)];
+    // Boxes already placed at other matches (occurrence "all") are obstacles too.
+    const obstacles = [...marks, ...out.filter((w) => w.pageIndex === m.pageIndex).map((w) => w.rect)];
     const free = findFreeSpace({
       keyword: display(m.rect),
       size,
@@ -114,7 +116,7 @@ export async function resolveKeyword(doc: OpenedPdf, p: KeywordPlacement, text: 
       ...(p.offset ? { offset: { x: p.offset.x, y: -p.offset.y } } : {}),
     });
     if (!free) {
-      throw new KysoError('KEYWORD_NO_ROOM', `"${p.keyword}" on page ${m.pageIndex + 1}: no free ${size.width}×${size.height} pt box (or ${Math.round(size.width * 0.6)}×${Math.round(size.height * 0.6)}) below, right of or above it`);
+      throw new KysoError('KEYWORD_NO_ROOM', `"${p.keyword}" on page ${m.pageIndex + 1}: no free ${size.width}×${size.height} pt box, nor 60 % of it (tried: ${sideOrder(position).join(', ')})`);
     }
     out.push({ pageIndex: m.pageIndex, rect: mapRect(free.rect, (dx, dy) => fromDisplay(g, dx, dy)) });
   }
