@@ -110,7 +110,7 @@ describe('findFreeSpace', () => {
     expect(inside(free!.rect, [hole[0] - 3, hole[1] - 3, hole[2] + 3, hole[3] + 3])).toBe(true);
   });
 
-  it('on random pages: never overlaps, stays inside, and no earlier side had a full-size spot', () => {
+  it('on random pages: never overlaps, stays inside, is the nearest spot on its side, and no earlier side had one', () => {
     let seed = 17;
     const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     for (let trial = 0; trial < 40; trial++) {
@@ -127,6 +127,11 @@ describe('findFreeSpace', () => {
       if (free) {
         expect(inside(free.rect, PAGE)).toBe(true);
         for (const o of inflated) expect(overlaps(free.rect, o)).toBe(false);
+        // And no free spot on its side is nearer to the preferred corner (1 pt grid, so up to ~1.5 pt of slack).
+        if (free.scale === 1) {
+          const found = Math.hypot(free.rect[0] - preferred(req, free.side)[0], free.rect[1] - preferred(req, free.side)[1]);
+          expect(nearestOnGrid(req, free.side, inflated), `trial ${trial}`).toBeGreaterThan(found - 1.5);
+        }
       }
       // Brute force on a 1 pt grid: a side tried before the chosen one (at full size) has no free spot.
       const earlier = free && free.scale === 1 ? sideOrder(position).slice(0, sideOrder(position).indexOf(free.side)) : sideOrder(position);
@@ -135,8 +140,22 @@ describe('findFreeSpace', () => {
   });
 });
 
+/** Where the box's top-left corner is wanted on a side: against the keyword, 2 pt (the clearance) away. */
+function preferred(req: FreeSpaceRequest, side: Side): [number, number] {
+  const [kx1, ky1, kx2, ky2] = req.keyword;
+  const { height: h } = req.size;
+  return side === 'below' ? [kx1, ky2 + 2] : side === 'above' ? [kx1, ky1 - 2 - h] : [kx2 + 2, (ky1 + ky2) / 2 - h / 2];
+}
+
 /** Any free full-size spot on a side, scanning every point (slow, obviously right). */
 function gridFree(req: FreeSpaceRequest, side: Side, inflated: Rect[]): boolean {
+  return nearestOnGrid(req, side, inflated) < Infinity;
+}
+
+/** Distance from the preferred corner to the nearest free full-size spot on a side, on a 1 pt grid. */
+function nearestOnGrid(req: FreeSpaceRequest, side: Side, inflated: Rect[]): number {
+  const [px, py] = preferred(req, side);
+  let best = Infinity;
   const { width: w, height: h } = req.size;
   const [kx1, ky1, kx2, ky2] = req.keyword;
   for (let x = Math.ceil(PAGE[0]); x + w <= PAGE[2]; x++) {
@@ -144,10 +163,10 @@ function gridFree(req: FreeSpaceRequest, side: Side, inflated: Rect[]): boolean 
       const onSide = side === 'below' ? y >= ky2 && x + w > kx1 && x < kx2
         : side === 'above' ? y + h <= ky1 && x + w > kx1 && x < kx2
           : x >= kx2 && y + h > ky1 && y < ky2;
-      if (onSide && !inflated.some((o) => overlaps([x, y, x + w, y + h], o))) return true;
+      if (onSide && Math.hypot(x - px, y - py) < best && !inflated.some((o) => overlaps([x, y, x + w, y + h], o))) best = Math.hypot(x - px, y - py);
     }
   }
-  return false;
+  return best;
 }
 
 describe('pathMarks: rules and marks from a pdf.js operator list', () => {
