@@ -36,15 +36,20 @@ và bị xử lý theo quy định của pháp luật.</p>
 <p>2. Hai bộ bản vẽ thiết kế xây dựng.</p>
 </body></html>`;
 
-function sh(cmd: string, args: string[]): void {
+export function sh(cmd: string, args: string[]): void {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.error?.message ?? ''}${r.stdout}${r.stderr}`);
 }
 
-function cached(name: string, recipe: string, make: (out: string) => void): string {
+/** Where a document made from `recipe` is cached: the name and a hash of the recipe, so a changed recipe remakes it. */
+export function cachePath(name: string, recipe: string): string {
   mkdirSync(DIR, { recursive: true });
   const hash = createHash('sha256').update(recipe).digest('hex').slice(0, 12);
-  const file = path.join(DIR, `${name}-${hash}.pdf`);
+  return path.join(DIR, `${name}-${hash}.pdf`);
+}
+
+function cached(name: string, recipe: string, make: (out: string) => void): string {
+  const file = cachePath(name, recipe);
   if (!existsSync(file)) {
     const tmp = `${file}.${process.pid}.tmp`;
     make(tmp);

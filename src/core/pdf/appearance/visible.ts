@@ -90,7 +90,7 @@ export async function prepareVisibleSignature(doc: OpenedPdf, request: VisibleSi
         width: Math.ceil(measureFonts.measure(stamp.text, size, bold) + 4),
         height: Math.ceil((ASCENT + DESCENT) * size + 2),
       };
-      const at = await resolvePlacement(doc, stamp.placement, { text: textIndex, defaultSize: natural, defaultPosition: 'right' });
+      const at = await resolvePlacement(doc, stamp.placement, { text: textIndex, defaultSize: natural, defaultPosition: 'right', clearOfText: false });
       for (const w of at) {
         planned.push({ ...w, kind: `stamp-${name}`, description: stamp.text, layout: (width, height, fonts) => layoutStamp(stamp.text, { width, height }, size, bold, fonts.measure) });
       }
