@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertSignableHere, signDocumentHere } from '../../src/core/sign-document.js';
 import { verifyPdf } from '../../src/core/pdf/verify.js';
 import { isKysoError } from '../../src/core/errors.js';
+import { hexString } from '../../src/core/pdf/serialize.js';
+import { textString } from '../../src/core/pdf/text-string.js';
 import type { SigningKey } from '../../src/core/signing-key.js';
 import type { TokenService } from '../../src/core/token/token-service.js';
 import { letterPdf } from '../appearance/documents.js';
@@ -87,6 +89,11 @@ describe.each(ALLOWED.map((c) => [c.name, c] as const))('owner-password PDF %s',
     const out = path.join(dir, `${name}-signed.pdf`);
     writeFileSync(out, r.bytes);
     expect(Buffer.compare(Buffer.from(r.bytes.subarray(0, bytes.length)), Buffer.from(bytes))).toBe(0);
+    // The update carries no string in the clear (the signature dictionary's /Reason, the field's /T).
+    const update = Buffer.from(r.bytes.subarray(bytes.length)).toString('latin1');
+    expect(update).not.toContain(hexString(textString(REASON).bytes).slice(1, -1));
+    expect(update).not.toContain(hexString(textString('Signature1').bytes).slice(1, -1));
+    expect(update).toContain('/Encrypt ');
 
     const sig = pdfsig(out);
     expect(sig.signatures, sig.output).toHaveLength(1);

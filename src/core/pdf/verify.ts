@@ -7,6 +7,7 @@ import { KysoError } from '../errors.js';
 import { verifySignedData, type CmsSignerCheck } from '../cms/verify.js';
 import { parseCertificate, type SubjectFields } from '../cert/parse.js';
 import { openPdf, type OpenedPdf } from './open.js';
+import { withoutLibraryWarnings } from './crypt/quiet.js';
 import { assertWithinBudget } from './decode-budget.js';
 import { decodeTextString, parsePdfDate } from './text-string.js';
 import { digestByteRange } from './sign.js';
@@ -64,16 +65,9 @@ function resolve(doc: OpenedPdf, o: PdfObject | undefined): PdfObject | undefine
   return o instanceof PdfRef ? (doc.pdf.getObject(o) ?? undefined) : o;
 }
 
-/**
- * Resolves a signature dictionary. In an encrypted file the library tries to decrypt its clear /Contents too; with
- * AES that fails and it prints a warning with a stack trace (it then keeps the string as it is, which is right).
- * The object is cached after this, so silencing this one synchronous call keeps users' terminals clean.
- */
+/** Resolves a signature dictionary (see crypt/quiet.ts for why quietly). */
 function resolveSignatureValue(doc: OpenedPdf, o: PdfObject | undefined): PdfObject | undefined {
-  if (!doc.encryption) return resolve(doc, o);
-  const warn = console.warn;
-  console.warn = (): void => undefined;
-  try { return resolve(doc, o); } finally { console.warn = warn; }
+  return withoutLibraryWarnings(!!doc.encryption, () => resolve(doc, o));
 }
 
 export interface FoundSignature { fieldName: string; dict: PdfDict }
