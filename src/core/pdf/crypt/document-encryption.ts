@@ -4,10 +4,10 @@
  * whether the author's permissions let anyone sign. A file that needs a password, or uses a security handler
  * we do not write for, is DOCUMENT_ENCRYPTED.
  */
-import type { PDF } from '@libpdf/core';
+import { PdfString, type PDF } from '@libpdf/core';
 import { KysoError } from '../../errors.js';
 import { objectCrypt, type CryptMethod, type ObjectCrypt } from './object-crypt.js';
-import { emptyUserPasswordKey } from './standard-security.js';
+import { emptyUserPasswordKey, type StandardEncryption } from './standard-security.js';
 
 export interface DocumentEncryption {
   readonly revision: number;
@@ -21,7 +21,7 @@ export interface DocumentEncryption {
   readonly signingAllowed: boolean;
 }
 
-const NEEDS_PASSWORD = 'the document needs a password to open / cần mật khẩu để mở tài liệu';
+const NEEDS_PASSWORD = 'a user password is needed to open it';
 
 /** The crypt filter method named by /StmF or /StrF (V4–V5); the default is Identity. */
 function filterMethod(name: string | undefined, filters: ReadonlyMap<string, { cfm: string }> | undefined): CryptMethod {
@@ -36,14 +36,13 @@ function filterMethod(name: string | undefined, filters: ReadonlyMap<string, { c
   }
 }
 
-export function documentEncryption(pdf: PDF): DocumentEncryption {
+/** The /Encrypt entries of the standard security handler, as the library parsed them (never decrypted). */
+export function standardEncryptionOf(pdf: PDF): StandardEncryption {
   const handler = pdf.context.info.securityHandler;
   if (!handler) throw new KysoError('DOCUMENT_ENCRYPTED', 'unsupported security handler (not the standard password handler) or no /ID');
-  if (!pdf.isAuthenticated) throw new KysoError('DOCUMENT_ENCRYPTED', NEEDS_PASSWORD);
   const e = handler.encryption;
-  const trailerId = pdf.context.info.trailer.getArray('ID')?.at(0);
-  const id0 = trailerId && 'bytes' in trailerId ? (trailerId as { bytes: Uint8Array }).bytes : new Uint8Array(0);
-  const fileKey = emptyUserPasswordKey({
+  const id = pdf.context.info.trailer.getArray('ID')?.at(0);
+  return {
     revision: e.revision,
     keyLength: e.version === 1 ? 5 : Math.floor(e.keyLengthBits / 8),
     owner: e.ownerHash,
@@ -51,8 +50,15 @@ export function documentEncryption(pdf: PDF): DocumentEncryption {
     ...(e.userEncryptionKey ? { userKey: e.userEncryptionKey } : {}),
     permissions: e.permissionsRaw,
     encryptMetadata: e.encryptMetadata,
-    id0,
-  });
+    id0: id instanceof PdfString ? id.bytes : new Uint8Array(0),
+  };
+}
+
+export function documentEncryption(pdf: PDF): DocumentEncryption {
+  const standard = standardEncryptionOf(pdf);
+  if (!pdf.isAuthenticated) throw new KysoError('DOCUMENT_ENCRYPTED', NEEDS_PASSWORD);
+  const e = pdf.context.info.securityHandler!.encryption;
+  const fileKey = emptyUserPasswordKey(standard);
   if (!fileKey) throw new KysoError('DOCUMENT_ENCRYPTED', NEEDS_PASSWORD);
   const legacy = e.version < 4;
   const strings = legacy ? 'rc4' : filterMethod(e.stringFilter, e.cryptFilters);

@@ -18,6 +18,8 @@ export interface EncryptedBody {
 
 const WHITE = new Set([0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]);
 const DELIM = new Set([...'()<>[]{}/%'].map((c) => c.charCodeAt(0)));
+/** Escapes of literal strings that stand for one byte (§7.3.4.2). */
+const ESCAPES: Record<number, number> = { 0x6e: 0x0a, 0x72: 0x0d, 0x74: 0x09, 0x62: 0x08, 0x66: 0x0c, 0x28: 0x28, 0x29: 0x29, 0x5c: 0x5c };
 const hex = (b: Uint8Array): Uint8Array => Buffer.from(`<${Buffer.from(b).toString('hex').toUpperCase()}>`, 'latin1');
 
 /** Bytes of a literal string `( … )` starting at `i`; returns them and the index after `)`. */
@@ -28,8 +30,7 @@ function literalString(s: Uint8Array, i: number): { bytes: Uint8Array; end: numb
     const c = s[i]!;
     if (c === 0x5c) { // backslash
       const n = s[++i]!;
-      const simple: Record<number, number> = { 0x6e: 0x0a, 0x72: 0x0d, 0x74: 0x09, 0x62: 0x08, 0x66: 0x0c, 0x28: 0x28, 0x29: 0x29, 0x5c: 0x5c };
-      if (n in simple) out.push(simple[n]!);
+      if (n in ESCAPES) out.push(ESCAPES[n]!);
       else if (n >= 0x30 && n <= 0x37) {
         let v = n - 0x30;
         for (let k = 0; k < 2 && s[i + 1]! >= 0x30 && s[i + 1]! <= 0x37; k++) v = v * 8 + s[++i]! - 0x30;
