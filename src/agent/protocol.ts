@@ -257,7 +257,7 @@ export const METHODS = {
     params: pdfSignParams, result: pdfSignResult, access: 'consent', token: true,
     summary: 'Signs a PDF (PAdES, one incremental update). Kyso asks the user to choose a certificate when none is given, to confirm this signature (naming the site, the file and the certificate) and for the PIN in its own prompt. Sends `progress` notifications.',
     errors: ['ORIGIN_DENIED', 'USER_CANCELLED', 'PIN_INCORRECT', 'PIN_LOCKED', 'PIN_REQUIRED', 'NO_TOKEN', 'TOKEN_REMOVED', 'NO_CERTIFICATE', 'CERTIFICATE_NOT_FOUND',
-      'CERTIFICATE_EXPIRED', 'CERTIFICATE_REVOKED', 'DOCUMENT_ENCRYPTED', 'DOCUMENT_CORRUPT', 'UNSUPPORTED_FORMAT', 'KEYWORD_NOT_FOUND', 'KEYWORD_NO_ROOM', 'TOO_LARGE', 'BAD_REQUEST', 'BUSY', 'TIMEOUT',
+      'CERTIFICATE_EXPIRED', 'CERTIFICATE_REVOKED', 'DOCUMENT_ENCRYPTED', 'DOCUMENT_SIGNING_FORBIDDEN', 'DOCUMENT_CORRUPT', 'UNSUPPORTED_FORMAT', 'KEYWORD_NOT_FOUND', 'KEYWORD_NO_ROOM', 'TOO_LARGE', 'BAD_REQUEST', 'BUSY', 'TIMEOUT',
       'TSA_UNREACHABLE', 'TSA_REJECTED', 'TSA_BAD_RESPONSE', 'TSA_AUTH_REQUIRED', 'REVOCATION_UNAVAILABLE'],
   },
   'hash.sign': {
@@ -282,7 +282,7 @@ export const METHODS = {
     params: batchSignParams, result: batchSignResult, access: 'consent', token: true,
     summary: 'Signs several PDFs and Office documents with one certificate, one confirmation listing them all and one PIN. Every document is checked before the user is asked anything; all are signed or none is returned (the error names the document).',
     errors: ['ORIGIN_DENIED', 'USER_CANCELLED', 'PIN_INCORRECT', 'PIN_LOCKED', 'PIN_REQUIRED', 'NO_TOKEN', 'TOKEN_REMOVED', 'NO_CERTIFICATE', 'CERTIFICATE_NOT_FOUND',
-      'CERTIFICATE_EXPIRED', 'CERTIFICATE_REVOKED', 'DOCUMENT_ENCRYPTED', 'DOCUMENT_CORRUPT', 'UNSUPPORTED_FORMAT', 'KEYWORD_NOT_FOUND', 'KEYWORD_NO_ROOM', 'TOO_LARGE', 'BAD_REQUEST', 'BUSY', 'TIMEOUT',
+      'CERTIFICATE_EXPIRED', 'CERTIFICATE_REVOKED', 'DOCUMENT_ENCRYPTED', 'DOCUMENT_SIGNING_FORBIDDEN', 'DOCUMENT_CORRUPT', 'UNSUPPORTED_FORMAT', 'KEYWORD_NOT_FOUND', 'KEYWORD_NO_ROOM', 'TOO_LARGE', 'BAD_REQUEST', 'BUSY', 'TIMEOUT',
       'TSA_UNREACHABLE', 'TSA_REJECTED', 'TSA_BAD_RESPONSE', 'TSA_AUTH_REQUIRED', 'REVOCATION_UNAVAILABLE'],
   },
   'docx.verify': {

@@ -67,13 +67,14 @@ export function documentFormat(bytes: Uint8Array, fileName?: string): 'pdf' | 'o
 
 /**
  * Opens the document as signing will, so that a damaged, encrypted or unsupported file is refused before anyone
- * is asked to confirm or type a PIN. Returns the format; throws DOCUMENT_CORRUPT, DOCUMENT_ENCRYPTED or UNSUPPORTED_FORMAT.
+ * is asked to confirm or type a PIN. Returns the format; throws DOCUMENT_CORRUPT, DOCUMENT_ENCRYPTED,
+ * DOCUMENT_SIGNING_FORBIDDEN (an encrypted PDF whose permissions forbid signing) or UNSUPPORTED_FORMAT.
  */
 export async function assertSignableHere(bytes: Uint8Array, fileName?: string): Promise<'pdf' | 'ooxml'> {
   const type = documentFormat(bytes, fileName);
   if (type === 'pdf') {
-    const { openPdf } = await import('./pdf/open.js');
-    await openPdf(bytes);
+    const { openPdf, assertMayUpdate } = await import('./pdf/open.js');
+    assertMayUpdate(await openPdf(bytes));
     return type;
   }
   if (type === 'ooxml') {
