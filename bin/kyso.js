@@ -3,6 +3,10 @@
 // (scripts/bundle-cli.mjs: a few files instead of ~300 modules, so every command starts faster). The bundle is used
 // only when it is at least as new as the compiled CLI, so a `tsc` run after it is never shadowed by an old bundle.
 import { statSync } from 'node:fs';
+import nodeModule from 'node:module';
+
+// Node 22.1+ keeps compiled code between runs (a no-op on Node 20, which has no such cache).
+nodeModule.enableCompileCache?.();
 
 const at = (p) => new URL(p, import.meta.url);
 const mtime = (p) => { try { return statSync(at(p)).mtimeMs; } catch { return -1; } };
