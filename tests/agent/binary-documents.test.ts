@@ -11,11 +11,12 @@ import { MAX_DOCUMENT_BYTES_LIMIT, MAX_TEXT_FRAME_BYTES, defaultLimits } from '.
 import { base64Length, isBase64 } from '../../src/agent/protocol.js';
 import { verifyOoxml } from '../../src/core/ooxml/index.js';
 import { fixtures } from '../helpers/fixtures.js';
-import { certificateId } from '../helpers/token.js';
+import { certificateId, testKey } from '../helpers/token.js';
+import { signDocument } from '../../src/core/sign-document.js';
 import { pdfsig, withTempFile } from '../helpers/tools.js';
 import { libreOfficeAvailable, libreOfficeVerifyBytes } from '../helpers/libreoffice-verify.js';
 import { corpusDocuments, makePandocDocuments } from '../ooxml/documents.js';
-import { RpcClient, b64, samplePdf, startTestAgent, until, type TestAgent } from './harness.js';
+import { RpcClient, b64, samplePdf, sharedTokens, startTestAgent, until, type TestAgent } from './harness.js';
 
 let agent: TestAgent | undefined;
 const clients: RpcClient[] = [];
@@ -201,5 +202,49 @@ describe('the document limit', () => {
     expect(defaultLimits({ maxDocumentBytes: MAX_DOCUMENT_BYTES_LIMIT }).maxFrameBytes).toBeLessThanOrEqual(MAX_TEXT_FRAME_BYTES);
     expect(() => defaultLimits({ maxDocumentBytes: MAX_DOCUMENT_BYTES_LIMIT + 1 })).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
     expect(() => defaultLimits({ maxDocumentBytes: 1024 * 1024 * 1024 })).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+  });
+});
+
+describe('signing hands the document to its worker', () => {
+  /** A one-page PDF showing a grey image of `size` random bytes (uncompressed), like a scan. */
+  function scanPdf(size: number): Uint8Array {
+    const width = 100;
+    const height = Math.ceil(size / width);
+    const image = Buffer.alloc(width * height, 0x80);
+    for (let i = 0; i < image.length; i++) image[i] = (i * 2654435761) >>> 24;
+    const parts: Buffer[] = [];
+    const offsets: number[] = [];
+    let at = 0;
+    const push = (b: Buffer | string): void => { const x = typeof b === 'string' ? Buffer.from(b, 'latin1') : b; parts.push(x); at += x.length; };
+    const obj = (n: number, ...body: Array<Buffer | string>): void => { offsets[n] = at; push(`${n} 0 obj\n`); body.forEach(push); push('\nendobj\n'); };
+    push('%PDF-1.7\n');
+    obj(1, '<< /Type /Catalog /Pages 2 0 R >>');
+    obj(2, '<< /Type /Pages /Kids [3 0 R] /Count 1 >>');
+    obj(3, '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>');
+    const content = 'q 595 0 0 842 0 0 cm /Im1 Do Q';
+    obj(4, `<< /Length ${content.length} >>\nstream\n${content}\nendstream`);
+    obj(5, `<< /Type /XObject /Subtype /Image /Width ${width} /Height ${height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Length ${image.length} >>\nstream\n`, image, '\nendstream');
+    const xref = at;
+    push(`xref\n0 6\n0000000000 65535 f \n${offsets.slice(1).map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`);
+    return new Uint8Array(Buffer.concat(parts));
+  }
+
+  it('a large document is moved, not copied: the caller\'s bytes are detached and the signed file comes back whole', async () => {
+    const key = await testKey(sharedTokens(), 'rsa');
+    const original = scanPdf(200_000);
+    const copy = original.slice();
+    const kept = await signDocument(copy, key, {}, 'a.pdf');
+    expect(copy.byteLength).toBe(original.length); // without handOver the caller keeps its bytes
+    const moved = original.slice();
+    const signed = await signDocument(moved, key, {}, 'a.pdf', { handOver: true });
+    expect(moved.byteLength).toBe(0);
+    expect(signed.bytes.length).toBe(kept.bytes.length);
+    expect(Buffer.from(signed.bytes.subarray(0, original.length)).equals(Buffer.from(original))).toBe(true);
+    withTempFile(signed.bytes, 'moved.pdf', (file) => expect(pdfsig(file).signatures[0]).toMatchObject({ valid: true, totalDocumentSigned: true }));
+    // A small document (it may share Buffer's pool) is copied as before.
+    const small = await samplePdf();
+    await signDocument(small, key, {}, 'b.pdf', { handOver: true });
+    expect(small.byteLength).toBeGreaterThan(0);
+    sharedTokens().logoutAll();
   });
 });

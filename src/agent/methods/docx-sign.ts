@@ -35,7 +35,8 @@ export async function prepareDocxSign<D extends string | AttachmentRef = string>
         ...(params.reason !== undefined ? { reason: params.reason } : {}),
         certificateCheck: 'off',
         onProgress: (stage) => { throwIfAborted(signal); ctx.progress(stage); },
-      }, params.fileName, documentGuard(parts, signal));
+      }, params.fileName, { ...documentGuard(parts, signal), handOver: true });
+      // `bytes` now belongs to the worker (moved, not copied): nothing here reads it again.
       const signature = result.ooxmlSignature!;
       return {
         document: write(result.bytes),

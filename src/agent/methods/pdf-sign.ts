@@ -76,7 +76,8 @@ export async function preparePdfSign<D extends string | AttachmentRef = string>(
       onCertificateCheck: () => throwIfAborted(signal),
       ...(visible ? { visible } : {}),
       onProgress: (stage) => { throwIfAborted(signal); ctx.progress(stage); },
-    }, params.fileName, documentGuard(parts, signal));
+    }, params.fileName, { ...documentGuard(parts, signal), handOver: true });
+    // `bytes` now belongs to the worker (moved, not copied): nothing here reads it again.
     const signature = result.pdfSignature!;
     return {
       document: write(result.bytes),
