@@ -28,7 +28,7 @@ import { RequestQueue } from './request-queue.js';
 import type { AllowedSite, SettingsStore } from './settings-store.js';
 import {
   ATTACHMENT_HEADER_BYTES, CLIENT_NOTIFICATIONS, DEFAULT_PORTS, METHODS, PUBLIC_DETAIL_CODES, RPC, base64Length, isMethodName,
-  requestEnvelope, requestIdSchema, type AttachmentAnnounce, type AttachmentRef, type ErrorData, type MethodName,
+  requestEnvelope, requestIdSchema, type AttachmentRef, type ErrorData, type MethodName,
 } from './protocol.js';
 import { AttachmentInbox, type Reception } from './attachments.js';
 import type { AgentLimits, AgentParts, ProgressStage, RequestContext, TokenSource } from './methods/context.js';
