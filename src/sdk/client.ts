@@ -34,7 +34,10 @@ export interface KysoClientOptions {
   ports?: readonly number[];
   /** Where citizens download Kyso; carried by NOT_INSTALLED errors. */
   installUrl?: string;
-  /** Per port, for the probe and the WebSocket handshake. Default 2000 ms. */
+  /**
+   * Per port, for the probe and the WebSocket handshake. Default 5000 ms: a closed port answers at once, so this
+   * only bounds a busy machine, where 2 s made the SDK give up on wss:// and fall back to ws://.
+   */
   connectTimeoutMs?: number;
   /** A call with no answer by then fails with TIMEOUT. Default 6 minutes (the agent's own limit is 5). */
   requestTimeoutMs?: number;
@@ -328,7 +331,7 @@ export class KysoClient {
 
   private async discover(): Promise<AgentInfo> {
     const ports = this.options.ports ?? DEFAULT_PORTS;
-    const timeout = this.options.connectTimeoutMs ?? 2000;
+    const timeout = this.options.connectTimeoutMs ?? 5000;
     const schemes = this.options.secure === 'never' ? ['http'] as const : this.options.secure === 'only' ? ['https'] as const : ['https', 'http'] as const;
     let reached = false;
     if ((await loopbackPermission()) === 'prompt') this.emit('permission-prompt', { ...LOCAL_NETWORK_PROMPT });
