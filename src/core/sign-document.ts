@@ -6,7 +6,7 @@
 import { KysoError } from './errors.js';
 import { parseCertificate } from './cert/parse.js';
 import { sniffDocumentType } from './document-type.js';
-import { signPdf, type PdfSignOptions, type PdfSignResult } from './pdf/sign.js';
+import type { PdfSignOptions, PdfSignResult } from './pdf/sign.js';
 import type { Placement, SignatureAppearanceOptions } from './pdf/appearance/index.js';
 import type { HashAlgorithm, SigningKey } from './signing-key.js';
 import type { TimestampClient } from './tsa/api.js';
@@ -67,13 +67,14 @@ export function documentFormat(bytes: Uint8Array, fileName?: string): 'pdf' | 'o
 
 /**
  * Opens the document as signing will, so that a damaged, encrypted or unsupported file is refused before anyone
- * is asked to confirm or type a PIN. Returns the format; throws DOCUMENT_CORRUPT, DOCUMENT_ENCRYPTED or UNSUPPORTED_FORMAT.
+ * is asked to confirm or type a PIN. Returns the format; throws DOCUMENT_CORRUPT, DOCUMENT_ENCRYPTED,
+ * DOCUMENT_SIGNING_FORBIDDEN (an encrypted PDF whose permissions forbid signing) or UNSUPPORTED_FORMAT.
  */
 export async function assertSignableHere(bytes: Uint8Array, fileName?: string): Promise<'pdf' | 'ooxml'> {
   const type = documentFormat(bytes, fileName);
   if (type === 'pdf') {
-    const { openPdf } = await import('./pdf/open.js');
-    await openPdf(bytes);
+    const { openPdf, assertMayUpdate } = await import('./pdf/open.js');
+    assertMayUpdate(await openPdf(bytes));
     return type;
   }
   if (type === 'ooxml') {
@@ -104,10 +105,11 @@ export async function signDocumentHere(bytes: Uint8Array, key: SigningKey, optio
       await onCertificateCheck?.(check);
     }
     const signOptions = { ...pdfOptions, ...(rank >= 1 ? { timestamp: timestamp! } : {}) };
-    // The appearance code pulls in pdf.js and fonts: load it only for visible signatures.
+    // The PDF engine loads where it runs (the document worker), not in every process that imports this module;
+    // the appearance code pulls in pdf.js and fonts: load it only for visible signatures.
     const result = visible
       ? await (await import('./pdf/appearance/index.js')).signPdfVisible(bytes, key, { ...signOptions, ...visible })
-      : await signPdf(bytes, key, signOptions);
+      : await (await import('./pdf/sign.js')).signPdf(bytes, key, signOptions);
     let out = result.bytes;
     if (rank >= 2) {
       const { addValidationData } = await import('./pdf/dss.js');

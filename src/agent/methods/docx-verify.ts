@@ -8,12 +8,12 @@ import { documentFormat } from '../../core/sign-document.js';
 import { verifyDocumentIsolated } from '../../core/isolation/documents.js';
 import type { ParamsOf, ResultOf } from '../protocol.js';
 import type { AgentParts, RequestContext } from './context.js';
-import { decodeBase64, documentGuard } from './common.js';
+import { readDocument, documentGuard } from './common.js';
 import { signerSummary } from './signer-summary.js';
 import { agentAnchors, timeSummary, trustProblems } from './verification-summary.js';
 
 export async function docxVerify(parts: AgentParts, ctx: RequestContext, params: ParamsOf<'docx.verify'>): Promise<ResultOf<'docx.verify'>> {
-  const bytes = decodeBase64(params.document, parts.limits.maxDocumentBytes, 'the document');
+  const bytes = readDocument(parts, ctx, params.document);
   ctx.note({ size: bytes.length });
   if (documentFormat(bytes) !== 'ooxml') throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT', 'docx.verify takes an Office document');
   // offline: the file names the URLs (AIA, OCSP, CRL); a page's file must not make the agent fetch them.

@@ -77,6 +77,10 @@ export async function runJob(kind: string, args: unknown, main: MainChannel): Pr
       const { verifyOoxml } = await import('../ooxml/verify.js');
       return verifyOoxml((args as { bytes: Uint8Array }).bytes);
     }
+    case 'pdfPageCount': {
+      const { openPdf } = await import('../pdf/open.js');
+      return (await openPdf((args as { bytes: Uint8Array }).bytes)).pdf.getPageCount();
+    }
     case 'assertSignable': {
       const { assertSignableHere } = await import('../sign-document.js');
       const a = args as { bytes: Uint8Array; fileName?: string };

@@ -1,12 +1,16 @@
 /**
  * Appends an incremental update (PDF 32000 §7.5.6): new and replaced objects, then a cross-reference
  * section of the same style as the file's last one, chained to it with /Prev. The original bytes are
- * never touched, so earlier signatures keep covering exactly what they covered.
+ * never touched, so earlier signatures keep covering exactly what they covered. In an encrypted file the
+ * objects' strings and streams are encrypted with the file's key (crypt/encrypt-body.ts) and the trailer keeps
+ * /Encrypt and the first /ID element the key depends on; the cross-reference section itself is never encrypted.
  */
 import { randomBytes } from 'node:crypto';
 import { PdfArray, PdfDict, PdfName, PdfNumber, PdfRef, PdfString } from '@libpdf/core';
 import { serialize } from './serialize.js';
-import type { OpenedPdf } from './open.js';
+import { KysoError } from '../errors.js';
+import { assertMayUpdate, type OpenedPdf } from './open.js';
+import { encryptObjectBody } from './crypt/encrypt-body.js';
 
 export interface UpdateObject {
   readonly ref: PdfRef;
@@ -16,8 +20,8 @@ export interface UpdateObject {
 
 export interface WrittenUpdate {
   readonly bytes: Uint8Array;
-  /** Offset of each object's body in `bytes`, by object number. */
-  readonly bodyOffsets: ReadonlyMap<number, number>;
+  /** Where a byte at `offset` of object `objectNumber`'s serialised body ended up in `bytes` (after any encryption). */
+  position(objectNumber: number, offset: number): number;
 }
 
 const enc = (s: string): Uint8Array => Buffer.from(s, 'latin1');
@@ -41,6 +45,8 @@ function trailerEntries(doc: OpenedPdf, size: number): [string, import('@libpdf/
   if (root) entries.push(['Root', root]);
   const info = t.get('Info');
   if (info instanceof PdfRef) entries.push(['Info', info]);
+  const encrypt = t.get('Encrypt');
+  if (doc.encryption && encrypt) entries.push(['Encrypt', encrypt]);
   const id = t.get('ID');
   const first = id instanceof PdfArray ? id.at(0) : undefined;
   const fresh = new PdfString(new Uint8Array(randomBytes(16)), 'hex');
@@ -50,6 +56,7 @@ function trailerEntries(doc: OpenedPdf, size: number): [string, import('@libpdf/
 }
 
 export function writeIncrementalUpdate(doc: OpenedPdf, objects: readonly UpdateObject[], nextFreeNumber: number): WrittenUpdate {
+  assertMayUpdate(doc);
   const original = doc.bytes;
   const parts: Uint8Array[] = [];
   let offset = original.length;
@@ -60,12 +67,15 @@ export function writeIncrementalUpdate(doc: OpenedPdf, objects: readonly UpdateO
   if (last !== 0x0a && last !== 0x0d) push(enc('\n'));
 
   const objectOffsets = new Map<number, { offset: number; gen: number }>();
-  const bodyOffsets = new Map<number, number>();
+  const positions = new Map<number, (offset: number) => number>();
+  const crypt = doc.encryption?.crypt;
   for (const o of objects) {
     objectOffsets.set(o.ref.objectNumber, { offset, gen: o.ref.generation });
     push(enc(`${o.ref.objectNumber} ${o.ref.generation} obj\n`));
-    bodyOffsets.set(o.ref.objectNumber, offset);
-    push(o.body);
+    const bodyAt = offset;
+    const body = crypt ? encryptObjectBody(o.body, o.ref.objectNumber, o.ref.generation, crypt) : undefined;
+    positions.set(o.ref.objectNumber, (at) => bodyAt + (body ? body.position(at) : at));
+    push(body ? body.body : o.body);
     push(enc('\nendobj\n'));
   }
 
@@ -117,5 +127,12 @@ export function writeIncrementalUpdate(doc: OpenedPdf, objects: readonly UpdateO
   out.set(original, 0);
   let p = original.length;
   for (const part of parts) { out.set(part, p); p += part.length; }
-  return { bytes: out, bodyOffsets };
+  return {
+    bytes: out,
+    position(objectNumber, at) {
+      const f = positions.get(objectNumber);
+      if (!f) throw new KysoError('INTERNAL', `object ${objectNumber} is not in the update`);
+      return f(at);
+    },
+  };
 }

@@ -131,11 +131,11 @@ export function prepareSignature(
   objects.push(...buildFieldUpdate(doc, alloc, { pageIndex, rect, signatureRef: sigRef, fieldName, appearanceRef, ...(copies ? { copies } : {}) }));
   const written = writeIncrementalUpdate(doc, objects, alloc.size);
   assertWithinBudget();
-  const bodyAt = written.bodyOffsets.get(sigRef.objectNumber)!;
-  const contentsAt = bodyAt + sig.contentsAt;
+  // In an encrypted file the strings before the placeholders grow (AES): ask the writer where they landed.
+  const contentsAt = written.position(sigRef.objectNumber, sig.contentsAt);
   const contentsEnd = contentsAt + sig.contentsLength;
   const byteRange = [0, contentsAt, contentsEnd, written.bytes.length - contentsEnd] as const;
-  patchByteRange(written.bytes, bodyAt + sig.byteRangeAt, sig.byteRangeLength, byteRange);
+  patchByteRange(written.bytes, written.position(sigRef.objectNumber, sig.byteRangeAt), sig.byteRangeLength, byteRange);
   return { bytes: written.bytes, byteRange, contentsAt, contentsLength: sig.contentsLength, fieldName };
 }
 
