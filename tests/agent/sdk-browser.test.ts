@@ -131,7 +131,9 @@ describe('SDK in Chromium', () => {
       ws.on('framereceived', (f) => { if (typeof f.payload === 'string') seen.largestText = Math.max(seen.largestText, f.payload.length); else seen.receivedBinary++; });
     };
     page.on('websocket', watch);
-    const pdf = await samplePdf();
+    // A PDF of some kilobytes (varied text, so it does not compress to nothing): larger than any JSON answer, so a
+    // text frame that large could only be a document.
+    const pdf = await samplePdf(Array.from({ length: 4000 }, (_, i) => ((i * 7919) % 10007).toString(36)).join(' '));
     const docx = (corpusDocuments().find((d) => d.name.endsWith('.docx')) ?? makePandocDocuments().find((d) => d.name.endsWith('.docx'))!).bytes;
     const sign = (p: Page): Promise<{ pdf: string; docx: string; verified: boolean }> => p.evaluate(async ({ pdf, docx, id }) => {
       const kyso = (window as any).kyso;
