@@ -129,44 +129,54 @@ describe('kyso sign --appearance-preset: an office house style', () => {
     expect(over.join('\n')).not.toMatch(/Email|SỞ TƯ PHÁP|Cơ quan/);
   });
 
-  it('a bad preset: APPEARANCE_PRESET_INVALID naming the field, before any PIN, nothing written', async () => {
-    const input = await writePdf(path.join(dir, 'preset-bad-in.pdf'));
-    const refused = (file: string, code: string): string => {
-      const out = path.join(dir, `refused-${path.basename(file)}.pdf`);
-      const r = kyso(['sign', input, '-o', out, ...mod(), ...rsa(), '--pin-stdin', '--rect', '300,60,585,200', '--appearance-preset', file], WRONG_PIN);
-      expect(r.stderr, r.stderr).toContain(`kyso: ${code}:`);
-      expect(r.stderr).not.toContain('PIN_INCORRECT');
-      expect(r.status).toBe(1);
-      expect(existsSync(out)).toBe(false);
-      return r.stderr;
-    };
-    const invalid = refused(preset('typo.json', { show: { emial: true } }), 'APPEARANCE_PRESET_INVALID');
-    expect(invalid).toContain('Tệp mẫu hình thức chữ ký');
-    expect(invalid).toContain('appearance preset');
-    expect(invalid).toMatch(/show.*emial/);
-    expect(refused(preset('size.json', { fontSize: 'big' }), 'APPEARANCE_PRESET_INVALID')).toContain('fontSize');
-    expect(refused(preset('stamp.json', { documentNumber: { text: 'Số: 1' } }), 'APPEARANCE_PRESET_INVALID')).toContain('documentNumber.placement');
-    expect(refused(preset('broken.json', '{"show": {'), 'APPEARANCE_PRESET_INVALID')).toContain('not UTF-8 JSON');
-    expect(refused(preset('list.json', []), 'APPEARANCE_PRESET_INVALID')).toContain('list.json');
-    refused(path.join(dir, 'missing.json'), 'FILE_NOT_FOUND');
-    // An image in the preset that does not decode is stopped by the rehearsal, before the PIN too.
-    expect(refused(preset('image.json', { image: Buffer.from('GIF89a').toString('base64') }), 'BAD_REQUEST')).toContain('PNG or JPEG');
+  // One process per case, each with its own time bound: a loaded machine starts node slowly.
+  const presetInput = writePdf(path.join(dir, 'preset-bad-in.pdf'));
+  /** `kyso sign` with `--appearance-preset file` and a wrong PIN: must fail with `code`, the PIN never asked, nothing written. */
+  async function refusedPreset(file: string, code: string): Promise<string> {
+    const out = path.join(dir, `refused-${path.basename(file)}.pdf`);
+    const r = kyso(['sign', await presetInput, '-o', out, ...mod(), ...rsa(), '--pin-stdin', '--rect', '300,60,585,200', '--appearance-preset', file], WRONG_PIN);
+    expect(r.stderr, r.stderr).toContain(`kyso: ${code}:`);
+    expect(r.stderr).not.toContain('PIN_INCORRECT');
+    expect(r.status).toBe(1);
+    expect(existsSync(out)).toBe(false);
+    return r.stderr;
+  }
+
+  it('a misspelt field: APPEARANCE_PRESET_INVALID in both languages, naming it, before any PIN', async () => {
+    const err = await refusedPreset(preset('typo.json', { show: { emial: true } }), 'APPEARANCE_PRESET_INVALID');
+    expect(err).toContain('Tệp mẫu hình thức chữ ký');
+    expect(err).toContain('appearance preset');
+    expect(err).toMatch(/typo\.json: show.*emial/);
   });
 
-  it('flags that make no sense are refused before the PIN', async () => {
-    const input = await writePdf(path.join(dir, 'flags-bad-in.pdf'), 'So: ....');
-    const refused = (args: string[], fragment: string): void => {
-      const r = kyso(['sign', input, '-o', path.join(dir, 'never.pdf'), ...mod(), ...rsa(), '--pin-stdin', ...args], WRONG_PIN);
-      expect(r.stderr, r.stderr).toContain('kyso: BAD_REQUEST:');
-      expect(r.stderr).toContain(fragment);
-      expect(r.stderr).not.toContain('PIN_INCORRECT');
-    };
-    refused(['--show', 'email'], 'needs --rect or --keyword');
-    refused(['--rect', '300,60,585,200', '--show', 'emial'], '--show emial');
-    refused(['--rect', '300,60,585,200', '--show', 'email', '--hide', 'email'], 'both name email');
-    refused(['--rect', '300,60,585,200', '--show', 'contact'], '--show contact needs --contact');
-    refused(['--rect', '300,60,585,200', '--document-number', 'Số: 1'], '--document-number needs --document-number-at');
-    refused(['--rect', '300,60,585,200', '--font-size', '200'], 'fontSize');
-    expect(existsSync(path.join(dir, 'never.pdf'))).toBe(false);
+  it.each([
+    ['size.json', { fontSize: 'big' }, 'fontSize'],
+    ['stamp.json', { documentNumber: { text: 'Số: 1' } }, 'documentNumber.placement'],
+    ['broken.json', '{"show": {', 'not UTF-8 JSON'],
+  ])('%s: APPEARANCE_PRESET_INVALID naming what is wrong', async (name, content, fragment) => {
+    expect(await refusedPreset(preset(name, content), 'APPEARANCE_PRESET_INVALID')).toContain(fragment);
+  });
+
+  it('an image in the preset that does not decode is stopped by the rehearsal, before the PIN too', async () => {
+    expect(await refusedPreset(preset('image.json', { image: Buffer.from('GIF89a').toString('base64') }), 'BAD_REQUEST')).toContain('PNG or JPEG');
+  });
+});
+
+describe('kyso sign: appearance flags that make no sense are refused before the PIN', () => {
+  const input = writePdf(path.join(dir, 'flags-bad-in.pdf'), 'So: ....');
+  it.each([
+    [['--show', 'email'], 'needs --rect or --keyword'],
+    [['--rect', '300,60,585,200', '--show', 'emial'], '--show emial'],
+    [['--rect', '300,60,585,200', '--show', 'email', '--hide', 'email'], 'both name email'],
+    [['--rect', '300,60,585,200', '--show', 'contact'], '--show contact needs --contact'],
+    [['--rect', '300,60,585,200', '--document-number', 'Số: 1'], '--document-number needs --document-number-at'],
+    [['--rect', '300,60,585,200', '--font-size', '200'], 'fontSize'],
+  ])('%j', async (args, fragment) => {
+    const out = path.join(dir, `never-${++made}.pdf`);
+    const r = kyso(['sign', await input, '-o', out, ...mod(), ...rsa(), '--pin-stdin', ...args], WRONG_PIN);
+    expect(r.stderr, r.stderr).toContain('kyso: BAD_REQUEST:');
+    expect(r.stderr).toContain(fragment);
+    expect(r.stderr).not.toContain('PIN_INCORRECT');
+    expect(existsSync(out)).toBe(false);
   });
 });
