@@ -10,7 +10,7 @@ import { appearanceOptionsSchema } from '../core/pdf/appearance/schema.js';
 import type { DocumentStamp, KeywordPlacement, PlacementRect, RectPlacement, SignatureAppearanceOptions } from '../core/pdf/appearance/options.js';
 import { readInput } from './read-input.js';
 
-export const APPEARANCE_HELP_GROUP = 'Hình thức chữ ký / Appearance (PDF):';
+const APPEARANCE_HELP_GROUP = 'Hình thức chữ ký / Appearance (PDF):';
 
 type Show = NonNullable<SignatureAppearanceOptions['show']>;
 

@@ -1,9 +1,9 @@
 /**
  * `kyso sign IN -o OUT`: signs with a certificate on a token; the PIN comes from the terminal or stdin.
  * Everything that can be checked without the token's PIN is checked before the PIN is asked — the document,
- * the output path, the visible-signature flags (keyword found, image decodes), the certificate's validity —
- * because a PIN try is precious: tokens lock after a few wrong ones, and a person re-typing a PIN for a
- * command that then fails on a typo learns to type it carelessly.
+ * the output path, the visible-signature flags (keyword found, image decodes, appearance preset valid), the
+ * certificate's validity — because a PIN try is precious: tokens lock after a few wrong ones, and a person
+ * re-typing a PIN for a command that then fails on a typo learns to type it carelessly.
  */
 import path from 'node:path';
 import { Option, type Command } from 'commander';
