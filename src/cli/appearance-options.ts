@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { KysoError } from '../core/errors.js';
 import { appearanceOptionsSchema } from '../core/pdf/appearance/schema.js';
 import type { DocumentStamp, KeywordPlacement, PlacementRect, RectPlacement, SignatureAppearanceOptions } from '../core/pdf/appearance/options.js';
+import type { AppearanceSigner } from '../core/pdf/appearance/layout.js';
 import { readInput } from './read-input.js';
 
 const APPEARANCE_HELP_GROUP = 'Hình thức chữ ký / Appearance (PDF):';
@@ -154,4 +155,15 @@ export async function appearanceFrom(f: AppearanceFlags): Promise<SignatureAppea
   const checked = appearanceOptionsSchema.safeParse(merged);
   if (!checked.success) throw new KysoError('BAD_REQUEST', `appearance: ${describeIssues(checked.error)}`);
   return checked.data;
+}
+
+const CERTIFICATE_LINES = [['email', 'email', 'email'], ['organizationalUnit', 'đơn vị', 'unit'], ['title', 'chức vụ', 'title'], ['organization', 'cơ quan', 'organization']] as const;
+
+/**
+ * Lines asked for that the certificate cannot fill (a token whose certificate has no email or title): said
+ * before the PIN, Vietnamese then English, so nobody signs expecting a line that will not be there.
+ */
+export function missingCertificateLines(appearance: SignatureAppearanceOptions, signer: AppearanceSigner): { vi: string; en: string }[] {
+  return CERTIFICATE_LINES.filter(([key]) => appearance.show?.[key] === true && !signer[key]?.trim())
+    .map(([, vi, en]) => ({ vi: `Chứng thư số không có ${vi}: dòng này không được hiển thị.`, en: `The certificate has no ${en}: that line is left out.` }));
 }

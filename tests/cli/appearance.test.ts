@@ -98,6 +98,19 @@ describe('kyso sign: every appearance field from the command line', () => {
     expect(text.find((l) => l.startsWith('Signing time: '))).toMatch(/^Signing time: \d\d\/\d\d\/\d{4} \d\d:\d\d:\d\d \(GMT\+7\)$/);
   });
 
+  it('a line the certificate cannot fill: a warning before the signature, and the line left out', async () => {
+    const input = await writePdf(path.join(dir, `in-${++made}.pdf`));
+    const out = path.join(dir, `out-${made}.pdf`);
+    const r = kyso(['sign', input, '-o', out, ...mod(), '--cert', certificateId('ec256').slice(0, 16), '--pin-stdin', '--rect', '300,60,585,200', '--show', 'email,title'], `${fixtures().softhsm.pin}\n`, ELSEWHERE);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('cảnh báo / warning: Chứng thư số không có email');
+    expect(r.stderr).toContain('The certificate has no title');
+    expect(r.stderr.indexOf('cảnh báo')).toBeLessThan(r.stderr.indexOf('đã ký'));
+    const text = lines(out);
+    expect(text).toContain('Ký bởi: TRẦN VĂN ĐỨC');
+    expect(text.join('\n')).not.toMatch(/Email|Chức vụ/);
+  });
+
   it('kyso sign --help lists them under "Hình thức chữ ký / Appearance"', () => {
     const help = kyso(['sign', '--help']).stdout;
     const group = help.slice(help.indexOf('Hình thức chữ ký / Appearance'));

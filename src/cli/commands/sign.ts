@@ -19,7 +19,7 @@ import { KysoError } from '../../core/errors.js';
 import { readInput } from '../read-input.js';
 import { addTsaOptions, timestampClientFrom, type TsaOptions } from '../tsa-options.js';
 import { PADES_LEVELS, type PadesLevel } from '../../core/sign-document.js';
-import { addAppearanceOptions, appearanceFrom, hasAppearanceFlags, type AppearanceFlags } from '../appearance-options.js';
+import { addAppearanceOptions, appearanceFrom, hasAppearanceFlags, missingCertificateLines, type AppearanceFlags } from '../appearance-options.js';
 import type { CertificateCheck } from '../../core/revocation/check.js';
 
 interface SignOptions extends TokenOptions, TsaOptions, AppearanceFlags {
@@ -62,6 +62,7 @@ async function visibleFrom(opts: SignOptions): Promise<DocumentSignOptions['visi
 async function rehearseVisible(bytes: Uint8Array, visible: NonNullable<DocumentSignOptions['visible']>, cert: TokenCertificate, opts: SignOptions, timestamped: boolean): Promise<void> {
   const { openPdf } = await import('../../core/pdf/open.js');
   const { prepareVisibleSignature } = await import('../../core/pdf/appearance/index.js');
+  for (const w of missingCertificateLines(visible.appearance ?? {}, cert.info.subject)) process.stderr.write(`kyso: cảnh báo / warning: ${w.vi}\n  ${w.en}\n`);
   await prepareVisibleSignature(await openPdf(bytes), {
     ...visible,
     signer: cert.info.subject,
