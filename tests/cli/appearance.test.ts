@@ -19,7 +19,7 @@ const ELSEWHERE = { TZ: 'America/New_York', LC_ALL: 'C' };
 let made = 0;
 
 /** `kyso sign IN -o OUT ARGS` with the right PIN, in another time zone; the signed file's path. */
-async function signed(args: string[], inputText = 'So: ....  Ngay: ....'): Promise<string> {
+async function signed(args: string[], inputText = 'So:'): Promise<string> {
   const input = await writePdf(path.join(dir, `in-${++made}.pdf`), inputText);
   const out = path.join(dir, `out-${made}.pdf`);
   const r = kyso(['sign', input, '-o', out, ...mod(), ...rsa(), '--pin-stdin', ...args], `${fixtures().softhsm.pin}\n`, ELSEWHERE);
