@@ -38,6 +38,7 @@ export const ERROR_MESSAGES = {
   USAGE: ['Câu lệnh không đúng cách dùng (xem kyso --help).', 'Incorrect command usage (see kyso --help).'],
   KEYWORD_NOT_FOUND: ['Không tìm thấy cụm từ dùng để đặt chữ ký trong tài liệu.', 'The text that should position the signature was not found in the document.'],
   KEYWORD_NO_ROOM: ['Không còn chỗ trống cạnh cụm từ để đặt chữ ký mà không che chữ của tài liệu. Hãy chọn vị trí khác hoặc khung chữ ký nhỏ hơn.', 'There is no free space next to the text to place the signature without covering the document’s text. Choose another position or a smaller signature box.'],
+  APPEARANCE_PRESET_INVALID: ['Tệp mẫu hình thức chữ ký (--appearance-preset) không hợp lệ.', 'The signature appearance preset file (--appearance-preset) is invalid.'],
   BUSY: ['Kyso đang bận xử lý yêu cầu khác.', 'Kyso is busy with another request.'],
   TIMEOUT: ['Hết thời gian chờ.', 'The operation timed out.'],
   TSA_UNREACHABLE: ['Không kết nối được máy chủ cấp dấu thời gian.', 'The timestamp server could not be reached.'],

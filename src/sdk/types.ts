@@ -78,7 +78,7 @@ export interface AppearanceOptions {
   mode?: 'text' | 'image' | 'image-text';
   show?: {
     signer?: boolean; email?: boolean; organization?: boolean; organizationalUnit?: boolean;
-    title?: boolean; time?: boolean; reason?: boolean; location?: boolean;
+    title?: boolean; time?: boolean; reason?: boolean; location?: boolean; contact?: boolean;
   };
   text?: string;
   /** PNG or JPEG, base64. */

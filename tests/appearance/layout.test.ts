@@ -19,8 +19,20 @@ describe('text', () => {
   it('composes the default parts, Vietnamese labels, NFC', () => {
     const decomposed = { ...ctx, signer: { ...signer, commonName: signer.commonName.normalize('NFD') } };
     expect(composeText({}, decomposed)).toEqual([
-      'Ký bởi: NGUYỄN THỊ ÁNH TUYẾT', 'Cơ quan: Sở Tư pháp Thành phố Hà Nội', 'Thời gian ký: 01/01/2026 00:05:09',
+      'Ký bởi: NGUYỄN THỊ ÁNH TUYẾT', 'Cơ quan: Sở Tư pháp Thành phố Hà Nội', 'Thời gian ký: 01/01/2026 00:05:09 (GMT+7)',
     ]);
+  });
+
+  it('states the zone; with a timestamp, that the time shown is the computer clock (the TSA time comes after)', () => {
+    expect(composeText({ show: { signer: false, organization: false } }, { ...ctx, timestamped: true })).toEqual(['Thời gian ký: 01/01/2026 00:05:09 (GMT+7, giờ máy tính)']);
+    expect(composeText({ language: 'en', show: { signer: false, organization: false } }, { ...ctx, timestamped: true })).toEqual(['Signing time: 01/01/2026 00:05:09 (GMT+7, computer clock)']);
+  });
+
+  it('shows the contact line only when asked and given', () => {
+    const only = { show: { signer: false, organization: false, time: false, contact: true } };
+    expect(composeText(only, { ...ctx, contact: '  0912 345 678 ' })).toEqual(['Liên hệ: 0912 345 678']);
+    expect(composeText(only, ctx)).toEqual([]);
+    expect(composeText({ show: { signer: false, organization: false, time: false } }, { ...ctx, contact: '0912 345 678' })).toEqual([]);
   });
 
   it('English labels, chosen parts, upper-cased values, free text lines', () => {

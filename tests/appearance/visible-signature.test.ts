@@ -34,7 +34,7 @@ const EXPECTED_LINES = [
   'Chức vụ: Chuyên viên',
   'Lý do: Nộp hồ sơ xin cấp phép',
   'Nơi ký: Hà Nội',
-  'Thời gian ký: 15/03/2025 16:30:00',
+  'Thời gian ký: 15/03/2025 16:30:00 (GMT+7)',
 ];
 
 let tokens: TokenService;
@@ -135,7 +135,7 @@ describe('keyword placement', () => {
     expect(r[3]).toBeLessThan(kw!.rect[1] - 20);
     expect(r[0]).toBeCloseTo(kw!.rect[0] - 40, 3);
     // Only the signature's own lines are in the box: it covers none of the page's text.
-    expect(await textInRect(signed.out, 1, r as [number, number, number, number])).toEqual(['Ký bởi: NGUYỄN THỊ ÁNH TUYẾT', 'Cơ quan: Sở Tư pháp Thành phố Hà Nội', 'Lý do: Nộp hồ sơ xin cấp phép', 'Nơi ký: Hà Nội', 'Thời gian ký: 15/03/2025 16:30:00']);
+    expect(await textInRect(signed.out, 1, r as [number, number, number, number])).toEqual(['Ký bởi: NGUYỄN THỊ ÁNH TUYẾT', 'Cơ quan: Sở Tư pháp Thành phố Hà Nội', 'Lý do: Nộp hồ sơ xin cấp phép', 'Nơi ký: Hà Nội', 'Thời gian ký: 15/03/2025 16:30:00 (GMT+7)']);
     renderPoppler(signed.out, 1, 100, artifact('keyword-below.poppler.png'));
   });
 
@@ -212,7 +212,8 @@ describe('several pages', () => {
     expect(pdfsig(signed.out).signatures).toHaveLength(1);
     for (const page of [0, 1, 2]) {
       const box = await displayRect(signed.bytes, page, rect);
-      expect(await textInRect(signed.out, page, rect)).toEqual(['Ký bởi: NGUYỄN THỊ ÁNH TUYẾT', 'Thời gian ký: 15/03/2025 16:30:00']);
+      // 220 pt wide: the zone wraps onto its own line at 10 pt.
+      expect(await textInRect(signed.out, page, rect)).toEqual(['Ký bởi: NGUYỄN THỊ ÁNH TUYẾT', 'Thời gian ký: 15/03/2025 16:30:00', '(GMT+7)']);
       const pdfjs = await renderPdfjs(signed.bytes, page, 72, artifact(`all-pages.p${page + 1}.pdfjs.png`));
       expect(inkIn(pdfjs, 72, box)).toBeGreaterThan(0.02);
     }
@@ -257,7 +258,7 @@ describe.each([90, 180, 270] as const)('page 2 turned by /Rotate %i', (rotation)
     expect(w!.matrix).toEqual({ 90: [0, 1, -1, 0, 0, 0], 180: [-1, 0, 0, -1, 0, 0], 270: [0, -1, 1, 0, 0, 0] }[rotation]);
     const box = await displayRect(signed.bytes, 1, rect);
     expect(box[2] - box[0]).toBeCloseTo(260, 3);
-    expect(await textInRect(signed.out, 1, rect)).toEqual(['Ký bởi: NGUYỄN THỊ ÁNH TUYẾT', 'Cơ quan: Sở Tư pháp Thành phố Hà Nội', 'Lý do: Nộp hồ sơ xin cấp phép', 'Nơi ký: Hà Nội', 'Thời gian ký: 15/03/2025 16:30:00']);
+    expect(await textInRect(signed.out, 1, rect)).toEqual(['Ký bởi: NGUYỄN THỊ ÁNH TUYẾT', 'Cơ quan: Sở Tư pháp Thành phố Hà Nội', 'Lý do: Nộp hồ sơ xin cấp phép', 'Nơi ký: Hà Nội', 'Thời gian ký: 15/03/2025 16:30:00 (GMT+7)']);
     const pdfjs = await renderPdfjs(signed.bytes, 1, 100, artifact(`rotate${rotation}.pdfjs.png`));
     expect(inkIn(pdfjs, 100, box)).toBeGreaterThan(0.02);
     renderPoppler(signed.out, 1, 100, artifact(`rotate${rotation}.poppler.png`));

@@ -1,6 +1,6 @@
 /** `kyso sign --level … --tsa …` and `kyso timestamp` as a user runs them: real process, LTV token, loopback TSA/OCSP/CRL. */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +57,19 @@ describe('kyso sign --level / kyso timestamp', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain('B-T');
     expect(r.stderr).toContain('cảnh báo / warning: Chứng thư số không dành cho ký số');
+  });
+
+  it('a visible B-T signature says its time is the computer clock (the TSA time is known only after); /M is that instant', async () => {
+    const out = path.join(dir, 'bt-visible.pdf');
+    const r = await kyso(signArgs('good', out, '--tsa', srv.tsa.plain, '--rect', '300,60,585,200'), `${srv.token.pin}\n`);
+    expect(r.status, r.stderr).toBe(0);
+    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', out, '-'], { encoding: 'utf8' }).normalize('NFC').replace(/\s+/g, ' '); // the line may wrap in the box
+    const m = /Thời gian ký: (\d\d)\/(\d\d)\/(\d{4}) (\d\d):(\d\d):(\d\d) \(GMT\+7, giờ máy tính\)/.exec(text);
+    expect(m, text).not.toBeNull();
+    const [d, mo, y, h, mi, s] = m!.slice(1);
+    const pdf = readFileSync(out).toString('latin1');
+    const hex = /\/M <([0-9A-Fa-f]+)>/.exec(pdf.slice(pdf.indexOf('/Type /Sig')))![1]!;
+    expect(Buffer.from(hex, 'hex').toString('latin1')).toBe(`D:${y}${mo}${d}${h}${mi}${s}+07'00'`);
   });
 
   it('a DOCX with --tsa: XAdES-T, and kyso verify shows the timestamp', async () => {

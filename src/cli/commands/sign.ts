@@ -1,12 +1,12 @@
 /**
  * `kyso sign IN -o OUT`: signs with a certificate on a token; the PIN comes from the terminal or stdin.
  * Everything that can be checked without the token's PIN is checked before the PIN is asked — the document,
- * the output path, the visible-signature flags (keyword found, image decodes), the certificate's validity —
- * because a PIN try is precious: tokens lock after a few wrong ones, and a person re-typing a PIN for a
- * command that then fails on a typo learns to type it carelessly.
+ * the output path, the visible-signature flags (keyword found, image decodes, appearance preset valid), the
+ * certificate's validity — because a PIN try is precious: tokens lock after a few wrong ones, and a person
+ * re-typing a PIN for a command that then fails on a typo learns to type it carelessly.
  */
 import path from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { addTokenOptions, assertPinTarget, openTokenService, selectCertificate, type TokenOptions } from '../token-options.js';
 import { runCommand } from '../output.js';
 import { checkOutputPath, writeOutput } from '../output-file.js';
@@ -19,9 +19,10 @@ import { KysoError } from '../../core/errors.js';
 import { readInput } from '../read-input.js';
 import { addTsaOptions, timestampClientFrom, type TsaOptions } from '../tsa-options.js';
 import { PADES_LEVELS, type PadesLevel } from '../../core/sign-document.js';
+import { addAppearanceOptions, appearanceFrom, hasAppearanceFlags, missingCertificateLines, type AppearanceFlags } from '../appearance-options.js';
 import type { CertificateCheck } from '../../core/revocation/check.js';
 
-interface SignOptions extends TokenOptions, TsaOptions {
+interface SignOptions extends TokenOptions, TsaOptions, AppearanceFlags {
   level?: string;
   certCheck?: 'online' | 'offline' | 'off';
   output: string;
@@ -36,7 +37,6 @@ interface SignOptions extends TokenOptions, TsaOptions {
   keyword?: string;
   position?: 'below' | 'above' | 'right' | 'left' | 'over';
   allPages?: boolean;
-  image?: string;
 }
 
 /** Visible-signature flags → a placement; none of them → an invisible signature. */
@@ -48,26 +48,29 @@ async function visibleFrom(opts: SignOptions): Promise<DocumentSignOptions['visi
   else if (rect && opts.allPages) placement = { pages: 'all', rect: rect as PlacementRect };
   else if (rect) placement = { page: Number(opts.page ?? 1), rect: rect as PlacementRect };
   if (!placement) {
-    if (opts.image || opts.page || opts.allPages) throw new KysoError('BAD_REQUEST', 'a visible signature needs --rect or --keyword');
+    if (opts.page || opts.allPages || hasAppearanceFlags(opts)) throw new KysoError('BAD_REQUEST', 'a visible signature needs --rect or --keyword (the appearance flags and --page, --all-pages describe one)');
     return undefined;
   }
-  const image = opts.image ? Buffer.from(await readInput(opts.image)).toString('base64') : undefined;
-  return { placement, ...(image ? { appearance: { image } } : {}) };
+  const appearance = await appearanceFrom(opts);
+  return { placement, ...(Object.keys(appearance).length ? { appearance } : {}) };
 }
 
 /**
  * Draws the visible signature once without signing (same code as the signing will run), so that a keyword not
  * in the document, a page that does not exist or an image that does not decode stop before the PIN.
  */
-async function rehearseVisible(bytes: Uint8Array, visible: NonNullable<DocumentSignOptions['visible']>, cert: TokenCertificate, opts: SignOptions): Promise<void> {
+async function rehearseVisible(bytes: Uint8Array, visible: NonNullable<DocumentSignOptions['visible']>, cert: TokenCertificate, opts: SignOptions, timestamped: boolean): Promise<void> {
   const { openPdf } = await import('../../core/pdf/open.js');
   const { prepareVisibleSignature } = await import('../../core/pdf/appearance/index.js');
+  for (const w of missingCertificateLines(visible.appearance ?? {}, cert.info.subject)) process.stderr.write(`kyso: cảnh báo / warning: ${w.vi}\n  ${w.en}\n`);
   await prepareVisibleSignature(await openPdf(bytes), {
     ...visible,
     signer: cert.info.subject,
     signingTime: new Date(),
     ...(opts.reason ? { reason: opts.reason } : {}),
     ...(opts.location ? { location: opts.location } : {}),
+    ...(opts.contact ? { contact: opts.contact } : {}),
+    ...(timestamped ? { timestamped } : {}),
   });
 }
 
@@ -93,6 +96,9 @@ export function printCertificateWarnings(check: CertificateCheck | undefined): v
   }
 }
 
+/** The flags that make the signature visible, under their own heading in --help. */
+const placed = (o: Option): Option => o.helpGroup('Chữ ký hiển thị: vị trí / Visible signature placement (PDF):');
+
 export function registerSign(program: Command): void {
   const cmd = addTokenOptions(program.command('sign <input>').description('ký số tài liệu PDF hoặc Office (DOCX, XLSX, PPTX) bằng chứng thư trên token / sign a PDF or Office document (DOCX, XLSX, PPTX) with a certificate on a token'))
     .requiredOption('-o, --output <file>', 'where to write the signed document (never over an existing file without --force)')
@@ -101,16 +107,15 @@ export function registerSign(program: Command): void {
     .option('--pin-stdin', 'read the PIN from the first line of standard input (needs --token or --cert; at a terminal: read with echo off)')
     .option('--reason <text>', 'reason for signing (lý do ký)')
     .option('--location <text>', 'place of signing (nơi ký)')
-    .option('--contact <text>', 'contact information')
-    .option('--rect <x1,y1,x2,y2>', 'PDF visible signature: rectangle in PDF points (origin bottom-left)')
-    .option('--page <n>', 'PDF visible signature: page number for --rect (default 1)')
-    .option('--keyword <text>', 'PDF visible signature: next to this text on the page (e.g. "Người làm đơn")')
-    .option('--position <where>', 'with --keyword: below | above | right | left | over')
-    .option('--all-pages', 'PDF visible signature on every page (or at every keyword match)')
-    .option('--image <file>', 'signature image (PNG/JPEG) shown beside the text')
+    .option('--contact <text>', 'contact information (/ContactInfo; drawn with --show contact)')
+    .addOption(placed(new Option('--rect <x1,y1,x2,y2>', 'rectangle in PDF points (origin bottom-left)')))
+    .addOption(placed(new Option('--page <n>', 'page number for --rect (default 1)')))
+    .addOption(placed(new Option('--keyword <text>', 'next to this text on the page (e.g. "Người làm đơn")')))
+    .addOption(placed(new Option('--position <where>', 'with --keyword: below | above | right | left | over')))
+    .addOption(placed(new Option('--all-pages', 'on every page (or at every keyword match)')))
     .option('--level <level>', 'PAdES level: B-B | B-T (timestamp) | B-LT (+ revocation data) | B-LTA (+ document timestamp); default B-T with --tsa, else B-B; Office: B-B | B-T')
     .option('--cert-check <mode>', 'certificate check before signing: online (OCSP/CRL) | offline | off; default online from B-T, offline at B-B');
-  addTsaOptions(cmd)
+  addAppearanceOptions(addTsaOptions(cmd))
     .addHelpText('after', '\nDữ liệu vào chuẩn, cho script: dòng 1 là mã PIN (--pin-stdin), dòng tiếp theo là mật khẩu máy chủ dấu thời gian (--tsa-password-stdin).\nStandard input, for scripts: line 1 is the PIN (--pin-stdin), the next line the TSA password (--tsa-password-stdin).')
     .action((input: string, opts: SignOptions) => runCommand(async () => {
       // 1. The command line.
@@ -124,7 +129,7 @@ export function registerSign(program: Command): void {
       const format = await assertSignable(bytes, path.basename(input));
       const visible = await visibleFrom(opts);
       if (format === 'ooxml') {
-        if (visible) throw new KysoError('BAD_REQUEST', 'Office documents have no visible signature: leave out --rect, --keyword, --image');
+        if (visible) throw new KysoError('BAD_REQUEST', 'Office documents have no visible signature: leave out --rect, --keyword and the appearance flags');
         if (level === 'B-LT' || level === 'B-LTA') throw new KysoError('BAD_REQUEST', `${level} is not available for Office documents (B-B or B-T)`);
       }
       const timestamp = await timestampClientFrom(opts, opts.pinStdin ? 1 : 0);
@@ -134,7 +139,7 @@ export function registerSign(program: Command): void {
         // 3. The certificate, and what can be known about it offline; the visible signature drawn once.
         const cert = selectCertificate(service, opts);
         if (opts.certCheck !== 'off') assertMaySign(await checkCertificate(cert.der, [], { online: false }));
-        if (visible) await rehearseVisible(bytes, visible, cert, opts);
+        if (visible) await rehearseVisible(bytes, visible, cert, opts, timestamp !== undefined && level !== 'B-B');
         // 4. Only now the PIN, then the signature.
         const key = await service.signingKey(cert.id, pinFor(cert, opts.pinStdin === true));
         const started = Date.now();

@@ -6,6 +6,7 @@
 import { KysoError } from '../errors.js';
 import { formatName, hexString } from './serialize.js';
 import { pdfDate, textString } from './text-string.js';
+import { VIETNAM_UTC_OFFSET_MINUTES } from '../vietnam-clock.js';
 
 export type SubFilter = 'ETSI.CAdES.detached' | 'adbe.pkcs7.detached' | 'ETSI.RFC3161';
 
@@ -38,7 +39,8 @@ const BYTE_RANGE_PLACEHOLDER = '[0 0000000000 0000000000 0000000000]';
 export function buildSignatureDictionary(f: SignatureDictionaryFields): SignatureDictionaryBody {
   const str = (s: string): string => hexString(textString(s).bytes);
   let head = `<</Type /${f.subFilter === 'ETSI.RFC3161' ? 'DocTimeStamp' : 'Sig'} /Filter /Adobe.PPKLite /SubFilter ${formatName(f.subFilter)}`;
-  if (f.signingTime) head += ` /M ${str(pdfDate(f.signingTime))}`;
+  // Vietnam's offset, whatever this machine's zone: the same instant and the same digits as the appearance shows.
+  if (f.signingTime) head += ` /M ${str(pdfDate(f.signingTime, VIETNAM_UTC_OFFSET_MINUTES))}`;
   if (f.name) head += ` /Name ${str(f.name)}`;
   if (f.reason) head += ` /Reason ${str(f.reason)}`;
   if (f.location) head += ` /Location ${str(f.location)}`;

@@ -32,8 +32,8 @@ export function decodeTextString(bytes: Uint8Array): string {
 
 const pad = (n: number, w = 2): string => String(Math.trunc(Math.abs(n))).padStart(w, '0');
 
-/** `D:YYYYMMDDHHmmSS+HH'mm'` in the given UTC offset (minutes east; defaults to this machine's zone). */
-export function pdfDate(d: Date, offsetMinutes = -d.getTimezoneOffset()): string {
+/** `D:YYYYMMDDHHmmSS+HH'mm'` in the given UTC offset (minutes east); never this machine's zone, which a signer cannot see. */
+export function pdfDate(d: Date, offsetMinutes: number): string {
   const local = new Date(d.getTime() + offsetMinutes * 60_000);
   const sign = offsetMinutes >= 0 ? '+' : '-';
   return `D:${local.getUTCFullYear()}${pad(local.getUTCMonth() + 1)}${pad(local.getUTCDate())}` +

@@ -330,7 +330,7 @@ function installKeyboard(): void {
 // ---- options panel -----------------------------------------------------------------------------------------
 
 const SHOW_DEFAULTS: Record<ShowKey, boolean> = {
-  signer: true, organization: true, organizationalUnit: false, title: false, email: false, time: true, reason: true, location: true,
+  signer: true, organization: true, organizationalUnit: false, title: false, email: false, time: true, reason: true, location: true, contact: false,
 };
 
 function effectiveAppearance(): SignatureAppearanceOptions {
@@ -340,7 +340,8 @@ function effectiveAppearance(): SignatureAppearanceOptions {
 }
 
 function readOptions(): void {
-  const show = {} as Record<ShowKey, boolean>;
+  // Lines without a checkbox here (contact) keep what the page asked.
+  const show: NonNullable<SignatureAppearanceOptions['show']> = { ...state.appearance.show };
   document.querySelectorAll<HTMLInputElement>('[data-show]').forEach((el) => { show[el.dataset.show as ShowKey] = el.checked; });
   const size = Number($<HTMLInputElement>('font-size').value);
   const text = $<HTMLTextAreaElement>('text').value;

@@ -5,6 +5,7 @@
  *
  * Coordinates are points in the box as displayed: origin bottom-left, y upwards.
  */
+import { VIETNAM_ZONE_LABEL, vietnamWallClock } from '../../vietnam-clock.js';
 import { DEFAULT_FONT_SIZE, MIN_FONT_SIZE, type SignatureAppearanceOptions } from './options.js';
 
 /** The certificate fields an appearance can show (a subset of cert/parse's SubjectFields). */
@@ -18,9 +19,17 @@ export interface AppearanceSigner {
 
 export interface AppearanceContext {
   signer: AppearanceSigner;
+  /** The instant written in /M: one Date for both, so what is shown is what is recorded. */
   signingTime: Date;
   reason?: string;
   location?: string;
+  /** /ContactInfo, shown with `show.contact`. */
+  contact?: string;
+  /**
+   * A timestamp server will also record a time, known only after the signature exists: the time shown is then
+   * labelled as the signer's computer clock, so a reader does not take it for the TSA's.
+   */
+  timestamped?: boolean;
 }
 
 /** Width in points of `text` at `size` (bold or regular face). */
@@ -52,15 +61,15 @@ export const LINE_HEIGHT = 1.25;
 export const PADDING = 3;
 
 const LABELS = {
-  vi: { signer: 'Ký bởi', email: 'Email', organization: 'Cơ quan', organizationalUnit: 'Đơn vị', title: 'Chức vụ', time: 'Thời gian ký', reason: 'Lý do', location: 'Nơi ký' },
-  en: { signer: 'Signed by', email: 'Email', organization: 'Organization', organizationalUnit: 'Unit', title: 'Title', time: 'Signing time', reason: 'Reason', location: 'Location' },
+  vi: { signer: 'Ký bởi', email: 'Email', organization: 'Cơ quan', organizationalUnit: 'Đơn vị', title: 'Chức vụ', time: 'Thời gian ký', reason: 'Lý do', location: 'Nơi ký', contact: 'Liên hệ', computerClock: 'giờ máy tính' },
+  en: { signer: 'Signed by', email: 'Email', organization: 'Organization', organizationalUnit: 'Unit', title: 'Title', time: 'Signing time', reason: 'Reason', location: 'Location', contact: 'Contact', computerClock: 'computer clock' },
 } as const;
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 
 /** `dd/MM/yyyy HH:mm:ss` in Vietnam time (UTC+7, no daylight saving), whatever this machine's zone. */
 export function vietnamTime(d: Date): string {
-  const t = new Date(d.getTime() + 7 * 3600_000);
+  const t = vietnamWallClock(d);
   return `${pad2(t.getUTCDate())}/${pad2(t.getUTCMonth() + 1)}/${t.getUTCFullYear()} ` +
     `${pad2(t.getUTCHours())}:${pad2(t.getUTCMinutes())}:${pad2(t.getUTCSeconds())}`;
 }
@@ -86,7 +95,10 @@ export function composeText(options: SignatureAppearanceOptions, ctx: Appearance
   add(show.title, false, labels.title, s.title);
   add(show.reason, true, labels.reason, ctx.reason);
   add(show.location, true, labels.location, ctx.location);
-  if (show.time ?? true) out.push(`${labels.time}: ${vietnamTime(ctx.signingTime)}`);
+  add(show.contact, false, labels.contact, ctx.contact);
+  // The zone is stated: a printed time without one is read in the reader's own zone.
+  const zone = ctx.timestamped ? `${VIETNAM_ZONE_LABEL}, ${labels.computerClock}` : VIETNAM_ZONE_LABEL;
+  if (show.time ?? true) out.push(`${labels.time}: ${vietnamTime(ctx.signingTime)} (${zone})`);
   for (const line of (options.text ?? '').split(/\r?\n/)) {
     const t = cleanText(line);
     if (t) out.push(upper(t));

@@ -75,12 +75,14 @@ export interface SignatureAppearanceOptions {
     organizationalUnit?: boolean;
     /** "Chức vụ: <T>" (default false). */
     title?: boolean;
-    /** "Thời gian ký: dd/MM/yyyy HH:mm:ss" in Vietnam time (default true). */
+    /** "Thời gian ký: dd/MM/yyyy HH:mm:ss (GMT+7)" in Vietnam time, the instant written in /M (default true). */
     time?: boolean;
     /** "Lý do: …" when a reason is given (default true). */
     reason?: boolean;
     /** "Nơi ký: …" when a location is given (default true). */
     location?: boolean;
+    /** "Liên hệ: …" when contact information (/ContactInfo) is given (default false). */
+    contact?: boolean;
   };
   /** Free text, one or more lines ("\n"), drawn after the other parts. */
   text?: string;

@@ -44,6 +44,7 @@ export const appearanceOptionsSchema = z.object({
     time: z.boolean().optional(),
     reason: z.boolean().optional(),
     location: z.boolean().optional(),
+    contact: z.boolean().optional(),
   }).strict().optional(),
   text: z.string().max(2000).optional(),
   // ~3 MB of image: portals cap whole uploads at about 6 MB.

@@ -36,6 +36,10 @@ export interface VisibleSignatureRequest {
   signingTime: Date;
   reason?: string;
   location?: string;
+  /** /ContactInfo, shown with `show.contact`. */
+  contact?: string;
+  /** Signing with a timestamp (B-T and above): the time shown is labelled as the computer's clock. */
+  timestamped?: boolean;
 }
 
 interface PlannedWidget extends WidgetPlacement {
@@ -66,6 +70,8 @@ export async function prepareVisibleSignature(doc: OpenedPdf, request: VisibleSi
     signingTime: request.signingTime,
     ...(request.reason ? { reason: request.reason } : {}),
     ...(request.location ? { location: request.location } : {}),
+    ...(request.contact ? { contact: request.contact } : {}),
+    ...(request.timestamped ? { timestamped: true } : {}),
   };
   let text: TextIndex | undefined;
   const textIndex = async (): Promise<TextIndex> => (text ??= await TextIndex.open(doc.bytes));
@@ -160,7 +166,7 @@ export interface VisibleSignOptions extends Omit<PdfSignOptions, 'appearance'> {
 
 /**
  * Signs with a visible signature: the signer's fields come from the key's certificate, the time shown is the
- * signature's /M. Everything else as signPdf.
+ * signature's /M (one Date, taken once). Everything else as signPdf.
  */
 export async function signPdfVisible(input: Uint8Array | OpenedPdf, key: SigningKey, options: VisibleSignOptions): Promise<PdfSignResult> {
   const doc = input instanceof Uint8Array ? await openPdf(input) : input;
@@ -173,6 +179,8 @@ export async function signPdfVisible(input: Uint8Array | OpenedPdf, key: Signing
     signingTime,
     ...(options.reason ? { reason: options.reason } : {}),
     ...(options.location ? { location: options.location } : {}),
+    ...(options.contactInfo ? { contact: options.contactInfo } : {}),
+    ...(options.timestamp ? { timestamped: true } : {}),
   });
   return signPdf(doc, key, { ...signOptions, signingTime, appearance: visible });
 }
