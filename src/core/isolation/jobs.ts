@@ -10,6 +10,7 @@ import type { CertificateCheck } from '../revocation/check.js';
 import type { DocumentSignOptions } from '../sign-document.js';
 import type { ValidateOptions } from '../validation/validate-pdf.js';
 import { KysoError } from '../errors.js';
+import { withJoinedBytes, type SignedBytes } from '../signed-output.js';
 
 export interface MainChannel {
   call(method: string, ...args: unknown[]): Promise<unknown>;
@@ -56,6 +57,22 @@ function remoteTsa(reserve: number, main: MainChannel): TimestampClient {
   };
 }
 
+/**
+ * A signed result without its `original`: the caller holds those bytes already (it sent them), so only the
+ * update crosses back; `original` says whether the document starts with them ('input') or not ('none').
+ */
+export type WithoutOriginal<T extends SignedBytes> = Omit<T, 'original' | 'bytes'> & { original: 'input' | 'none' };
+
+function withoutOriginal<T extends SignedBytes>(input: Uint8Array, r: T): WithoutOriginal<T> {
+  if (r.original.length !== 0 && r.original !== input) throw new KysoError('INTERNAL', 'a signed result that does not start with its input');
+  return { ...r, original: r.original.length === 0 ? 'none' : 'input' } as WithoutOriginal<T>;
+}
+
+/** The main thread's side of withoutOriginal: the result with its original bytes back in place. */
+export function restoreOriginal<T extends SignedBytes>(input: Uint8Array, r: WithoutOriginal<T>): T & { readonly bytes: Uint8Array } {
+  return withJoinedBytes({ ...r, original: r.original === 'input' ? input : new Uint8Array(0) } as unknown as T);
+}
+
 export async function runJob(kind: string, args: unknown, main: MainChannel): Promise<unknown> {
   switch (kind) {
     case 'ping':
@@ -91,12 +108,12 @@ export async function runJob(kind: string, args: unknown, main: MainChannel): Pr
         ...(a.progress ? { onProgress: (stage) => main.emit('progress', stage) } : {}),
         ...(a.certificateCheck ? { onCertificateCheck: async (check: CertificateCheck) => { await main.call('certificateCheck', check); } } : {}),
       };
-      return signDocumentHere(a.bytes, remoteKey(a.key, main), options, a.fileName);
+      return withoutOriginal(a.bytes, await signDocumentHere(a.bytes, remoteKey(a.key, main), options, a.fileName));
     }
     case 'timestamp': {
       const { timestampDocumentHere } = await import('../sign-document.js');
       const a = args as TimestampJobArgs;
-      return timestampDocumentHere(a.bytes, { timestamp: remoteTsa(a.tsaReserve, main), addValidationData: a.addValidationData });
+      return withoutOriginal(a.bytes, await timestampDocumentHere(a.bytes, { timestamp: remoteTsa(a.tsaReserve, main), addValidationData: a.addValidationData }));
     }
     default:
       throw new KysoError('INTERNAL', `unknown document job ${kind}`);

@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { PdfArray, PdfDict, PdfName, PdfNumber, PdfRef, PdfString } from '@libpdf/core';
 import { serialize } from './serialize.js';
 import type { OpenedPdf } from './open.js';
+import { KysoError } from '../errors.js';
+import { PDF_MAX_OFFSET, type SignedBytes } from '../signed-output.js';
 
 export interface UpdateObject {
   readonly ref: PdfRef;
@@ -14,9 +16,9 @@ export interface UpdateObject {
   readonly body: Uint8Array;
 }
 
-export interface WrittenUpdate {
-  readonly bytes: Uint8Array;
-  /** Offset of each object's body in `bytes`, by object number. */
+/** The file as written: the original bytes (the same buffer, not a copy) followed by `update`. */
+export interface WrittenUpdate extends SignedBytes {
+  /** Offset of each object's body in the whole file (original + update), by object number. */
   readonly bodyOffsets: ReadonlyMap<number, number>;
 }
 
@@ -113,9 +115,10 @@ export function writeIncrementalUpdate(doc: OpenedPdf, objects: readonly UpdateO
     push(enc(`\nendstream\nendobj\nstartxref\n${xrefOffset}\n%%EOF\n`));
   }
 
-  const out = new Uint8Array(offset);
-  out.set(original, 0);
-  let p = original.length;
-  for (const part of parts) { out.set(part, p); p += part.length; }
-  return { bytes: out, bodyOffsets };
+  if (offset > PDF_MAX_OFFSET) throw new KysoError('TOO_LARGE', `the signed PDF would exceed ${PDF_MAX_OFFSET} bytes, the largest offset a PDF can hold`);
+  // Only the update is assembled: the original stays where it is, and the writer appends the update to it.
+  const update = new Uint8Array(offset - original.length);
+  let p = 0;
+  for (const part of parts) { update.set(part, p); p += part.length; }
+  return { original, update, bodyOffsets };
 }

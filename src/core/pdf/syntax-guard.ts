@@ -23,6 +23,7 @@ const DELIM = new Uint8Array(256);
 for (const c of '()<>[]{}/%') DELIM[c.charCodeAt(0)] = 1;
 
 const ENDSTREAM = Buffer.from('endstream', 'latin1');
+const SIZE_KEY = Buffer.from('/Size', 'latin1');
 
 interface ScanResult { objects: number; objectStreams: Array<{ dict: string; data: Uint8Array }> }
 
@@ -117,10 +118,12 @@ function inflateObjectStream(dict: string, data: Uint8Array): Uint8Array | undef
 export function assertPdfSyntaxSafe(bytes: Uint8Array): void {
   const top = scan(bytes, '', true);
   let objects = top.objects;
+  // Entries claimed by cross-reference tables and streams (/Size), before the library allocates for them. Found
+  // with indexOf, never by decoding the file into a string: that would copy it (and fail past V8's string limit).
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  // Entries claimed by cross-reference tables and streams (/Size), before the library allocates for them.
-  for (const m of text.toString('latin1').matchAll(/\/Size\s+(\d{1,12})\b/g)) {
-    if (Number(m[1]) > MAX_OBJECTS) throw new KysoError('DOCUMENT_TOO_COMPLEX', `cross-reference /Size ${m[1]} > ${MAX_OBJECTS}`);
+  for (let at = text.indexOf(SIZE_KEY); at >= 0; at = text.indexOf(SIZE_KEY, at + SIZE_KEY.length)) {
+    const m = /^\/Size\s+(\d{1,12})\b/.exec(latin1(bytes, at, Math.min(bytes.length, at + 64)));
+    if (m && Number(m[1]) > MAX_OBJECTS) throw new KysoError('DOCUMENT_TOO_COMPLEX', `cross-reference /Size ${m[1]} > ${MAX_OBJECTS}`);
   }
   for (const [i, s] of top.objectStreams.entries()) {
     const count = Number(/\/N\s+(\d{1,12})\b/.exec(s.dict)?.[1] ?? 0);
