@@ -5,6 +5,7 @@
  */
 import { KysoError } from './errors.js';
 import { withJoinedBytes, type SignedBytes } from './signed-output.js';
+import { lazy } from './lazy.js';
 import { parseCertificate } from './cert/parse.js';
 import { sniffDocumentType } from './document-type.js';
 import { signPdf, type PdfSignOptions, type PdfSignResult } from './pdf/sign.js';
@@ -14,6 +15,13 @@ import type { TimestampClient } from './tsa/api.js';
 import { assertMaySign, checkCertificate, type CertificateCheck } from './revocation/check.js';
 import { RevocationSource } from './revocation/source.js';
 import { assertSignableIsolated, signDocumentIsolated, timestampDocumentIsolated, type IsolationGuard } from './isolation/documents.js';
+
+const openModule = lazy(() => import('./pdf/open.js'));
+const packageModule = lazy(() => import('./ooxml/package.js'));
+const appearanceModule = lazy(() => import('./pdf/appearance/index.js'));
+const dssModule = lazy(() => import('./pdf/dss.js'));
+const documentTimestampModule = lazy(() => import('./pdf/document-timestamp.js'));
+const ooxmlSignModule = lazy(() => import('./ooxml/sign.js'));
 
 /** PAdES baseline levels: B-B signature; B-T adds a signature timestamp; B-LT adds the DSS; B-LTA a document timestamp over it all. */
 export type PadesLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
@@ -78,12 +86,12 @@ export function documentFormat(bytes: Uint8Array, fileName?: string): 'pdf' | 'o
 export async function assertSignableHere(bytes: Uint8Array, fileName?: string): Promise<'pdf' | 'ooxml'> {
   const type = documentFormat(bytes, fileName);
   if (type === 'pdf') {
-    const { openPdf } = await import('./pdf/open.js');
+    const { openPdf } = await openModule();
     await openPdf(bytes);
     return type;
   }
   if (type === 'ooxml') {
-    const { openPackage } = await import('./ooxml/package.js');
+    const { openPackage } = await packageModule();
     openPackage(bytes);
     return type;
   }
@@ -112,15 +120,15 @@ export async function signDocumentHere(bytes: Uint8Array, key: SigningKey, optio
     const signOptions = { ...pdfOptions, ...(rank >= 1 ? { timestamp: timestamp! } : {}) };
     // The appearance code pulls in pdf.js and fonts: load it only for visible signatures.
     const result = visible
-      ? await (await import('./pdf/appearance/index.js')).signPdfVisible(bytes, key, { ...signOptions, ...visible })
+      ? await (await appearanceModule()).signPdfVisible(bytes, key, { ...signOptions, ...visible })
       : await signPdf(bytes, key, signOptions);
     let update = result.update;
     if (rank >= 2) {
       // Long-term levels re-open the signed file: joined once here (they wait on the network anyway).
-      const { addValidationData } = await import('./pdf/dss.js');
+      const { addValidationData } = await dssModule();
       let out = (await addValidationData(result.bytes, { fieldNames: [result.fieldName], source, extraCertificates: key.chain })).bytes;
       if (rank >= 3) {
-        const { timestampPdf } = await import('./pdf/document-timestamp.js');
+        const { timestampPdf } = await documentTimestampModule();
         out = (await timestampPdf(out, timestamp!)).bytes;
       }
       update = out.subarray(result.original.length);
@@ -150,7 +158,7 @@ export async function signDocumentHere(bytes: Uint8Array, key: SigningKey, optio
       assertMaySign(check);
       await options.onCertificateCheck?.(check);
     }
-    const { signOoxml } = await import('./ooxml/sign.js');
+    const { signOoxml } = await ooxmlSignModule();
     options.onProgress?.('sign');
     const r = await signOoxml(bytes, key, {
       ...(options.signingTime ? { signingTime: options.signingTime } : {}),
@@ -194,10 +202,10 @@ export async function timestampDocumentHere(bytes: Uint8Array, request: Document
   if (documentFormat(bytes) !== 'pdf') throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT', 'document timestamps are for PDF');
   let out = bytes;
   if (request.addValidationData) {
-    const { addValidationData } = await import('./pdf/dss.js');
+    const { addValidationData } = await dssModule();
     out = (await addValidationData(out)).bytes;
   }
-  const { timestampPdf } = await import('./pdf/document-timestamp.js');
+  const { timestampPdf } = await documentTimestampModule();
   const r = await timestampPdf(out, request.timestamp);
   const update = out === bytes ? r.update : r.bytes.subarray(bytes.length);
   return withJoinedBytes({ original: bytes, update, time: r.token.info.genTime, ...tsaName(r.token.tsaCertificate) });

@@ -28,7 +28,7 @@ export async function prepareDocxSign(parts: AgentParts, ctx: RequestContext, pa
         ...(level === 'B-T' ? { timestamp: tsa! } : {}),
         ...(params.reason !== undefined ? { reason: params.reason } : {}),
         certificateCheck: 'off',
-        onProgress: (stage) => { throwIfAborted(signal); ctx.progress(stage); },
+        ...(ctx.quietStages ? {} : { onProgress: (stage) => { throwIfAborted(signal); ctx.progress(stage); } }),
       }, params.fileName, documentGuard(parts, signal));
       const signature = result.ooxmlSignature!;
       return {

@@ -66,7 +66,7 @@ export async function preparePdfSign(parts: AgentParts, ctx: RequestContext, par
       certificateCheck: rank >= 1 ? 'online' : 'off',
       onCertificateCheck: () => throwIfAborted(signal),
       ...(visible ? { visible } : {}),
-      onProgress: (stage) => { throwIfAborted(signal); ctx.progress(stage); },
+      ...(ctx.quietStages ? {} : { onProgress: (stage) => { throwIfAborted(signal); ctx.progress(stage); } }),
     }, params.fileName, documentGuard(parts, signal));
     const signature = result.pdfSignature!;
     return {

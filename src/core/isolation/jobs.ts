@@ -10,6 +10,7 @@ import type { CertificateCheck } from '../revocation/check.js';
 import type { DocumentSignOptions } from '../sign-document.js';
 import type { ValidateOptions } from '../validation/validate-pdf.js';
 import { KysoError } from '../errors.js';
+import { lazy } from '../lazy.js';
 import { withJoinedBytes, type SignedBytes } from '../signed-output.js';
 
 export interface MainChannel {
@@ -73,6 +74,11 @@ export function restoreOriginal<T extends SignedBytes>(input: Uint8Array, r: Wit
   return withJoinedBytes({ ...r, original: r.original === 'input' ? input : new Uint8Array(0) } as unknown as T);
 }
 
+const signDocumentModule = lazy(() => import('../sign-document.js'));
+const verifyDocumentModule = lazy(() => import('../verify-document.js'));
+const verifyPdfModule = lazy(() => import('../pdf/verify.js'));
+const verifyOoxmlModule = lazy(() => import('../ooxml/verify.js'));
+
 export async function runJob(kind: string, args: unknown, main: MainChannel): Promise<unknown> {
   switch (kind) {
     case 'ping':
@@ -82,25 +88,25 @@ export async function runJob(kind: string, args: unknown, main: MainChannel): Pr
       return (globalThis as { __kysoLibpdfMended?: boolean }).__kysoLibpdfMended === true;
     }
     case 'verify': {
-      const { verifyDocumentHere } = await import('../verify-document.js');
+      const { verifyDocumentHere } = await verifyDocumentModule();
       const { bytes, options } = args as { bytes: Uint8Array; options?: ValidateOptions };
       return verifyDocumentHere(bytes, options);
     }
     case 'verifyPdf': {
-      const { verifyPdf } = await import('../pdf/verify.js');
+      const { verifyPdf } = await verifyPdfModule();
       return verifyPdf((args as { bytes: Uint8Array }).bytes);
     }
     case 'verifyOoxml': {
-      const { verifyOoxml } = await import('../ooxml/verify.js');
+      const { verifyOoxml } = await verifyOoxmlModule();
       return verifyOoxml((args as { bytes: Uint8Array }).bytes);
     }
     case 'assertSignable': {
-      const { assertSignableHere } = await import('../sign-document.js');
+      const { assertSignableHere } = await signDocumentModule();
       const a = args as { bytes: Uint8Array; fileName?: string };
       return assertSignableHere(a.bytes, a.fileName);
     }
     case 'sign': {
-      const { signDocumentHere } = await import('../sign-document.js');
+      const { signDocumentHere } = await signDocumentModule();
       const a = args as SignJobArgs;
       const options: DocumentSignOptions = {
         ...a.options,
@@ -111,7 +117,7 @@ export async function runJob(kind: string, args: unknown, main: MainChannel): Pr
       return withoutOriginal(a.bytes, await signDocumentHere(a.bytes, remoteKey(a.key, main), options, a.fileName));
     }
     case 'timestamp': {
-      const { timestampDocumentHere } = await import('../sign-document.js');
+      const { timestampDocumentHere } = await signDocumentModule();
       const a = args as TimestampJobArgs;
       return withoutOriginal(a.bytes, await timestampDocumentHere(a.bytes, { timestamp: remoteTsa(a.tsaReserve, main), addValidationData: a.addValidationData }));
     }
