@@ -32,7 +32,7 @@ export async function prepareDocxSign(parts: AgentParts, ctx: RequestContext, pa
       }, params.fileName, documentGuard(parts, signal));
       const signature = result.ooxmlSignature!;
       return {
-        document: toBase64(result.bytes),
+        document: toBase64(result),
         signature: { part: signature.part, ...signatureCommon(certificate, signature, result.timestamp), level },
       };
     },

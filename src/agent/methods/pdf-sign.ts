@@ -70,7 +70,7 @@ export async function preparePdfSign(parts: AgentParts, ctx: RequestContext, par
     }, params.fileName, documentGuard(parts, signal));
     const signature = result.pdfSignature!;
     return {
-      document: toBase64(result.bytes),
+      document: toBase64(result),
       signature: { fieldName: signature.fieldName, ...signatureCommon(certificate, signature, result.timestamp), byteRange: [...signature.byteRange], level },
     };
   };
