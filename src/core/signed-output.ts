@@ -28,12 +28,20 @@ export function joinSigned(s: SignedBytes): Uint8Array {
 }
 
 /**
- * Gives a result a `bytes` property joined on first read (and kept): older callers and tests read `bytes`.
- * Not enumerable, so a result posted between threads carries the two pieces only, never the join.
+ * Gives a result a `bytes` property joined on first read (and kept), for callers that want one buffer. Enumerable,
+ * so a copy made with a spread still has it (and joins); what posts a result to another thread leaves it out
+ * (`withoutJoined`), so only the pieces cross.
  */
 export function withJoinedBytes<T extends SignedBytes>(s: T): T & { readonly bytes: Uint8Array } {
   let joined: Uint8Array | undefined;
-  return Object.defineProperty(s, 'bytes', { get: () => (joined ??= joinSigned(s)), enumerable: false, configurable: true }) as T & { readonly bytes: Uint8Array };
+  return Object.defineProperty(s, 'bytes', { get: () => (joined ??= joinSigned(s)), enumerable: true, configurable: true }) as T & { readonly bytes: Uint8Array };
+}
+
+/** The result's own fields but the joined `bytes`, read without calling its getter (no join). */
+export function withoutJoined<T extends object>(s: T): Omit<T, 'bytes'> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(s)) if (key !== 'bytes') out[key] = (s as Record<string, unknown>)[key];
+  return out as Omit<T, 'bytes'>;
 }
 
 /** The bytes `[start, start+length)` of the document, as views on the pieces (no copy). */

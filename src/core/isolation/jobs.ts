@@ -11,7 +11,7 @@ import type { DocumentSignOptions } from '../sign-document.js';
 import type { ValidateOptions } from '../validation/validate-pdf.js';
 import { KysoError } from '../errors.js';
 import { lazy } from '../lazy.js';
-import { withJoinedBytes, type SignedBytes } from '../signed-output.js';
+import { withJoinedBytes, withoutJoined, type SignedBytes } from '../signed-output.js';
 
 export interface MainChannel {
   call(method: string, ...args: unknown[]): Promise<unknown>;
@@ -66,7 +66,7 @@ export type WithoutOriginal<T extends SignedBytes> = Omit<T, 'original' | 'bytes
 
 function withoutOriginal<T extends SignedBytes>(input: Uint8Array, r: T): WithoutOriginal<T> {
   if (r.original.length !== 0 && r.original !== input) throw new KysoError('INTERNAL', 'a signed result that does not start with its input');
-  return { ...r, original: r.original.length === 0 ? 'none' : 'input' } as WithoutOriginal<T>;
+  return { ...withoutJoined(r), original: r.original.length === 0 ? 'none' : 'input' } as WithoutOriginal<T>;
 }
 
 /** The main thread's side of withoutOriginal: the result with its original bytes back in place. */

@@ -8,7 +8,7 @@ import { PdfArray, PdfDict, PdfName, PdfNumber, PdfRef, PdfString } from '@libpd
 import { serialize } from './serialize.js';
 import type { OpenedPdf } from './open.js';
 import { KysoError } from '../errors.js';
-import { PDF_MAX_OFFSET, type SignedBytes } from '../signed-output.js';
+import { PDF_MAX_OFFSET, withJoinedBytes, type SignedBytes } from '../signed-output.js';
 
 export interface UpdateObject {
   readonly ref: PdfRef;
@@ -16,8 +16,9 @@ export interface UpdateObject {
   readonly body: Uint8Array;
 }
 
-/** The file as written: the original bytes (the same buffer, not a copy) followed by `update`. */
+/** The file as written: the original bytes (the same buffer, not a copy) followed by `update`; `bytes` joins them on first read. */
 export interface WrittenUpdate extends SignedBytes {
+  readonly bytes: Uint8Array;
   /** Offset of each object's body in the whole file (original + update), by object number. */
   readonly bodyOffsets: ReadonlyMap<number, number>;
 }
@@ -120,5 +121,5 @@ export function writeIncrementalUpdate(doc: OpenedPdf, objects: readonly UpdateO
   const update = new Uint8Array(offset - original.length);
   let p = 0;
   for (const part of parts) { update.set(part, p); p += part.length; }
-  return { original, update, bodyOffsets };
+  return withJoinedBytes({ original, update, bodyOffsets });
 }
