@@ -61,6 +61,8 @@ if (!existsSync(MANIFEST)) {
   sh('npx', ['vitest', 'run', 'tests/fixtures.test.ts'], { cwd: ROOT, stdio: 'inherit' });
 }
 sh('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT });
+// The CLI as shipped: bundled when the project bundles it.
+if (existsSync(path.join(ROOT, 'scripts/bundle-cli.mjs'))) sh(process.execPath, [path.join(ROOT, 'scripts/bundle-cli.mjs')], { cwd: ROOT });
 
 const fx = JSON.parse(readFileSync(MANIFEST, 'utf8'));
 const work = mkdtempSync(path.join(os.tmpdir(), 'kyso-bench-'));

@@ -237,7 +237,7 @@ function signedSlices(bytes, report) {
   return map;
 }
 
-const ALLOWED = new Set(['DOCUMENT_CORRUPT', 'DOCUMENT_ENCRYPTED', 'UNSUPPORTED_FORMAT', 'DOCUMENT_TOO_COMPLEX', 'TOO_LARGE', 'BAD_REQUEST', 'SIGNATURE_TOO_LARGE']);
+const ALLOWED = new Set(['DOCUMENT_CORRUPT', 'DOCUMENT_ENCRYPTED', 'DOCUMENT_SIGNING_FORBIDDEN', 'UNSUPPORTED_FORMAT', 'DOCUMENT_TOO_COMPLEX', 'TOO_LARGE', 'BAD_REQUEST', 'SIGNATURE_TOO_LARGE']);
 
 /** What an outcome is: ok, an expected refusal, or a finding kind. */
 function classify(err) {

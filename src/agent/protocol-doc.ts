@@ -8,8 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ERROR_MESSAGES } from '../core/errors.js';
 import {
-  CLIENT_NOTIFICATIONS, DEFAULT_PORTS, METHODS, PROBE_PATH, NOTIFICATIONS, PROTOCOL_VERSION, RPC, errorObjectSchema,
+  ATTACHMENT_HEADER_BYTES, CLIENT_NOTIFICATIONS, DEFAULT_PORTS, MAX_ATTACHMENTS_PER_REQUEST, METHODS, PROBE_PATH, NOTIFICATIONS, PROTOCOL_VERSION, RPC,
+  attachmentAnnounceSchema, errorObjectSchema,
 } from './protocol.js';
+import { MAX_DOCUMENT_MB_LIMIT } from './server.js';
 
 function schemaBlock(schema: z.ZodType, io: 'input' | 'output'): string {
   const json = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -37,7 +39,7 @@ export function renderProtocolDoc(): string {
   p();
   p('<!-- Generated from src/agent/protocol.ts by `npm run docs:protocol`. Do not edit by hand. -->');
   p();
-  p(`Protocol version ${PROTOCOL_VERSION}. JSON-RPC 2.0 over a WebSocket on the loopback address: \`wss://127.0.0.1:PORT/\` or \`ws://127.0.0.1:PORT/\`, where PORT is the first of ${DEFAULT_PORTS.map((x) => `\`${x}\``).join(', ')} that answers. One JSON text frame per message; binary frames and batches are refused.`);
+  p(`Protocol version ${PROTOCOL_VERSION}. JSON-RPC 2.0 over a WebSocket on the loopback address: \`wss://127.0.0.1:PORT/\` or \`ws://127.0.0.1:PORT/\`, where PORT is the first of ${DEFAULT_PORTS.map((x) => `\`${x}\``).join(', ')} that answers. One JSON text frame per message (batches are refused); documents may follow a message as binary frames (see [Binary documents](#binary-documents)).`);
   p();
   p(`Each port speaks both \`ws://\` and, once Kyso has made its local certificate (a per-machine CA whose private key is discarded, see docs/agent.md), \`wss://\`: use \`wss://127.0.0.1:PORT/\` from HTTPS pages (Safari requires it) and \`ws://\` as the fallback.`);
   p();
@@ -46,6 +48,23 @@ export function renderProtocolDoc(): string {
   p('The agent knows a page only by its `Origin` header. Methods marked **consent** work only for sites the user allowed in a Kyso prompt (remembered until revoked); the first such call from a site shows that prompt. Every signature is confirmed by the user in Kyso, and the PIN is typed into Kyso, never into the page.');
   p();
   p('Parameter objects are strict: a key not listed is refused with `BAD_REQUEST` (JSON-RPC `-32602`). No method takes a file path, a PKCS#11 module or a PIN.');
+  p();
+  p('## Binary documents');
+  p();
+  p('A document can travel as base64 text inside the JSON (every agent takes that), or, when `agent.info` has `attachments`, as binary WebSocket frames: no base64, no document-sized text frame. The SDK uses binary frames whenever the agent offers them and falls back to base64 otherwise.');
+  p();
+  p(`1. The request's envelope gets \`attachments\`: up to ${MAX_ATTACHMENTS_PER_REQUEST} announces, each the sender's id for it (an unsigned 32-bit integer unique among its attachments still under way on this connection), its length and its SHA-256. Where the document goes in \`params\`, put \`{"attachment": ID}\`.`);
+  p(`2. Then the bytes, in order, as binary frames: each is ${ATTACHMENT_HEADER_BYTES} bytes of the id (big-endian) followed by at most \`attachments.maxChunkBytes\` bytes of the document. Frames of different attachments may interleave; text frames (other requests, \`request.cancel\`) may come between them.`);
+  p('3. The agent checks the announce before it takes any byte: a length over `limits.maxDocumentBytes` (or announces adding up to more) is answered `TOO_LARGE`; while other requests of the same connection hold documents, all of them together may not exceed `limits.maxDocumentBytes` either (`BUSY`). A request refused at this point has its frames counted and dropped, without an answer per frame.');
+  p('4. More bytes than announced, a frame over `maxChunkBytes` or a SHA-256 that does not match fails the request with `BAD_REQUEST`; an attachment whose next frame does not come within `attachments.idleTimeoutMs` fails it with `TIMEOUT`. Either way its memory is freed at once. A binary frame for an id that nothing on this connection announced is answered with a JSON-RPC error whose id is `null`.');
+  p('5. An attachment belongs to the request that announced it, on its connection: another request, connection or site cannot name it. A method sees the document only once every attachment of the request has arrived and matched its hash.');
+  p('6. The answer to a request that sent attachments carries its documents the same way: `{"attachment": ID}` in the result (ids chosen by the agent), `attachments` in the response envelope with length and SHA-256, then the binary frames. Methods that return no document (verification) answer as usual.');
+  p();
+  p('Announce:');
+  p();
+  p(schemaBlock(attachmentAnnounceSchema, 'input'));
+  p();
+  p('Example: `{"jsonrpc": "2.0", "id": 7, "method": "pdf.sign", "params": {"document": {"attachment": 1}, "fileName": "don.pdf"}, "attachments": [{"id": 1, "length": 48213, "sha256": "9f86…"}]}`, then frames `00 00 00 01` + bytes 0…, `00 00 00 01` + the next bytes, …');
   p();
   p('## Methods');
   p();
@@ -98,12 +117,12 @@ export function renderProtocolDoc(): string {
   p('| JSON-RPC code | when | `data.code` |');
   p('|---|---|---|');
   p(`| ${RPC.PARSE_ERROR} | the frame is not JSON | \`BAD_REQUEST\` |`);
-  p(`| ${RPC.INVALID_REQUEST} | not a JSON-RPC 2.0 request object (also: binary frame, batch, id already in use) | \`BAD_REQUEST\` |`);
+  p(`| ${RPC.INVALID_REQUEST} | not a JSON-RPC 2.0 request object (also: a binary frame of no announced attachment, batch, id already in use) | \`BAD_REQUEST\` |`);
   p(`| ${RPC.METHOD_NOT_FOUND} | unknown method | \`BAD_REQUEST\` |`);
   p(`| ${RPC.INVALID_PARAMS} | params do not match the method's schema (\`data.detail\` names the fields) | \`BAD_REQUEST\` |`);
   p(`| ${RPC.KYSO_ERROR} | everything else | see below |`);
   p();
-  p('A frame larger than the agent\'s frame cap (`agent.info` → `limits.maxFrameBytes`) closes the connection with WebSocket close code 1009; a document over `limits.maxDocumentBytes` is answered `TOO_LARGE`.');
+  p(`A frame larger than the agent's frame cap (\`agent.info\` → \`limits.maxFrameBytes\`) closes the connection with WebSocket close code 1009; a document over \`limits.maxDocumentBytes\` is answered \`TOO_LARGE\` (a binary one as soon as it is announced). The frame cap is room for a base64 document of \`maxDocumentBytes\` plus 6 MiB of other params, and never more than one JS string can hold (512 MiB with 64-bit Node); \`kyso serve --max-document-mb\` therefore goes up to ${MAX_DOCUMENT_MB_LIMIT} (MiB), so that every size up to the limit is answered on both paths.`);
   p();
   p('| code | Tiếng Việt | English |');
   p('|---|---|---|');

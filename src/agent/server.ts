@@ -15,6 +15,8 @@
  */
 import type { TrustAnchor } from '../core/validation/trust.js';
 import http from 'node:http';
+import { constants as bufferConstants } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { KysoError, toKysoError } from '../core/errors.js';
@@ -25,9 +27,10 @@ import type { Prompter } from './prompter.js';
 import { RequestQueue } from './request-queue.js';
 import type { AllowedSite, SettingsStore } from './settings-store.js';
 import {
-  CLIENT_NOTIFICATIONS, DEFAULT_PORTS, METHODS, PUBLIC_DETAIL_CODES, RPC, base64Length, isMethodName,
-  requestEnvelope, requestIdSchema, type ErrorData, type MethodName,
+  ATTACHMENT_HEADER_BYTES, CLIENT_NOTIFICATIONS, DEFAULT_PORTS, METHODS, PUBLIC_DETAIL_CODES, RPC, base64Length, isMethodName,
+  requestEnvelope, requestIdSchema, type AttachmentRef, type ErrorData, type MethodName,
 } from './protocol.js';
+import { AttachmentInbox, type Reception } from './attachments.js';
 import type { AgentLimits, AgentParts, RequestContext, TokenSource } from './methods/context.js';
 import { agentInfo } from './methods/agent-info.js';
 import { certificatesList } from './methods/certificates-list.js';
@@ -49,6 +52,21 @@ export { allowedHostHeaders };
 
 export const DEFAULT_MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
 
+/** Room in a text frame beside a base64 document: the other params (an appearance image is capped at 4 MB). */
+const PARAMS_ROOM_BYTES = 6 * 1024 * 1024;
+/**
+ * A text frame becomes one JS string, which V8 caps (`buffer.constants.MAX_STRING_LENGTH`, 512 MiB on 64-bit):
+ * no text frame may be larger, or a base64 request could neither be read nor answered.
+ */
+export const MAX_TEXT_FRAME_BYTES = bufferConstants.MAX_STRING_LENGTH;
+/**
+ * The largest document limit the agent accepts (`kyso serve --max-document-mb`): the largest whose base64 request
+ * still fits one text frame, so that old callers and the VNPT endpoint reach every size binary callers do.
+ * 379 MiB on 64-bit Node.
+ */
+export const MAX_DOCUMENT_BYTES_LIMIT = Math.floor((MAX_TEXT_FRAME_BYTES - PARAMS_ROOM_BYTES) / 4) * 3;
+export const MAX_DOCUMENT_MB_LIMIT = Math.floor(MAX_DOCUMENT_BYTES_LIMIT / (1024 * 1024));
+
 /** The agent's limits: what methods see (AgentLimits) and what only the transport enforces. */
 export interface ServerLimits extends AgentLimits {
   /** Open connections of one site (connection-slots.ts), both endpoints together. Default 4 of the 16. */
@@ -61,10 +79,14 @@ export interface ServerLimits extends AgentLimits {
 
 export function defaultLimits(overrides: Partial<ServerLimits> = {}): ServerLimits {
   const maxDocumentBytes = overrides.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
+  if (!(Number.isSafeInteger(maxDocumentBytes) && maxDocumentBytes > 0 && maxDocumentBytes <= MAX_DOCUMENT_BYTES_LIMIT)) {
+    throw new KysoError('BAD_REQUEST', `the document limit must be 1 to ${MAX_DOCUMENT_BYTES_LIMIT} bytes (${MAX_DOCUMENT_MB_LIMIT} MiB): a base64 request must fit one text frame`);
+  }
+  const maxFrameBytes = Math.min(overrides.maxFrameBytes ?? base64Length(maxDocumentBytes) + PARAMS_ROOM_BYTES, MAX_TEXT_FRAME_BYTES);
   return {
     maxDocumentBytes,
-    // Room for the base64 document plus the other params (an appearance image is capped at 4 MB).
-    maxFrameBytes: base64Length(maxDocumentBytes) + 6 * 1024 * 1024,
+    attachmentChunkBytes: Math.min(1024 * 1024, maxFrameBytes - ATTACHMENT_HEADER_BYTES),
+    attachmentIdleMs: 30_000,
     maxConnections: 16,
     maxConnectionsPerSite: 4,
     headersTimeoutMs: 10_000,
@@ -74,6 +96,7 @@ export function defaultLimits(overrides: Partial<ServerLimits> = {}): ServerLimi
     requestTimeoutMs: 5 * 60_000,
     idleTimeoutMs: 10 * 60_000,
     ...overrides,
+    maxFrameBytes,
   };
 }
 
@@ -124,6 +147,8 @@ export interface AgentServer {
   readonly queue: RequestQueue;
   readonly limits: ServerLimits;
   connectionCount(): number;
+  /** Bytes of binary documents the open connections' requests hold or are receiving (attachments.ts). */
+  attachmentBytes(): number;
   allowedSites(): AllowedSite[];
   revokeSite(origin: string): void;
   onSitesChanged(listener: () => void): () => void;
@@ -242,6 +267,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     queue,
     limits,
     connectionCount: () => connections.size,
+    attachmentBytes: () => [...connections].reduce((n, c) => n + c.attachmentBytes, 0),
     allowedSites: () => policy.allowedSites(),
     revokeSite: (origin) => { policy.revoke(origin); },
     onSitesChanged: (listener) => options.settings.onChange(listener),
@@ -316,11 +342,14 @@ const HANDLERS: Record<MethodName, Handler> = {
   'batch.sign': batchSign,
 };
 
-/** One WebSocket connection: one page (origin), its requests in flight, its idle timer. */
+/** One WebSocket connection: one page (origin), its requests in flight, their attachments, its idle timer. */
 class Connection {
   private readonly inflight = new Map<Id, AbortController>();
   private readonly gone = new AbortController();
   private readonly idle: IdleWatch;
+  private readonly inbox: AttachmentInbox;
+  /** Ids of the agent's own attachments (answers), unique on this connection. */
+  private nextAttachment = 1;
 
   constructor(
     readonly id: number,
@@ -330,6 +359,7 @@ class Connection {
     private readonly log: AgentLogger,
     private readonly onClosed: () => void,
   ) {
+    this.inbox = new AttachmentInbox({ maxBytes: parts.limits.maxDocumentBytes, maxChunkBytes: parts.limits.attachmentChunkBytes, idleMs: parts.limits.attachmentIdleMs });
     ws.on('message', (data, isBinary) => {
       try {
         this.onMessage(data, isBinary);
@@ -344,13 +374,19 @@ class Connection {
     });
     ws.on('close', (code) => {
       this.gone.abort(new KysoError('USER_CANCELLED', 'the page closed the connection'));
+      this.inbox.close();
       this.onClosed();
       this.log.info({ event: 'closed', conn: this.id, origin, wsCode: code }, 'closed');
     });
-    this.idle = watchIdle(ws, parts.limits.idleTimeoutMs, () => this.inflight.size > 0, () => {
+    this.idle = watchIdle(ws, parts.limits.idleTimeoutMs, () => this.inflight.size > 0 || this.inbox.pending > 0, () => {
       this.log.info({ event: 'idle-timeout', conn: this.id, origin: this.origin }, 'idle connection closed');
       this.close(1000, 'idle timeout');
     });
+  }
+
+  /** Bytes of documents this connection's requests hold (tests, logs). */
+  get attachmentBytes(): number {
+    return this.inbox.heldBytes;
   }
 
   close(code: number, reason: string): void {
@@ -361,10 +397,22 @@ class Connection {
     this.send({ jsonrpc: '2.0', method, params });
   }
 
-  private send(message: Outgoing): void {
+  private send(message: Outgoing, attachments: ReadonlyArray<{ id: number; bytes: Uint8Array }> = []): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     try {
-      this.ws.send(JSON.stringify(message));
+      if (attachments.length === 0) return this.ws.send(JSON.stringify(message));
+      const announces = attachments.map(({ id, bytes }) => ({ id, length: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }));
+      this.ws.send(JSON.stringify({ ...message, attachments: announces }));
+      // Each frame: the id, then a chunk, sent as two fragments of one message so the document is never copied.
+      const step = this.parts.limits.attachmentChunkBytes;
+      for (const { id, bytes } of attachments) {
+        const header = Buffer.alloc(ATTACHMENT_HEADER_BYTES);
+        header.writeUInt32BE(id);
+        for (let at = 0; at < bytes.length; at += step) {
+          this.ws.send(header, { binary: true, fin: false });
+          this.ws.send(bytes.subarray(at, at + step), { binary: true, fin: true });
+        }
+      }
     } catch {
       this.ws.terminate();
     }
@@ -374,8 +422,18 @@ class Connection {
     this.send({ jsonrpc: '2.0', id, error: errorObject(err, rpcCode) });
   }
 
+  private onBinary(data: RawData): void {
+    const frame = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    try {
+      this.inbox.receive(frame);
+    } catch (err) {
+      this.log.info({ event: 'stray-binary', conn: this.id, origin: this.origin, size: frame.length }, 'binary frame for no attachment');
+      this.fail(null, RPC.INVALID_REQUEST, err);
+    }
+  }
+
   private onMessage(data: RawData, isBinary: boolean): void {
-    if (isBinary) return this.fail(null, RPC.INVALID_REQUEST, new KysoError('BAD_REQUEST', 'binary frames are not accepted; send JSON text'));
+    if (isBinary) return this.onBinary(data);
     const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
     let message: unknown;
     try {
@@ -390,20 +448,39 @@ class Connection {
       const idGuess = typeof message === 'object' && message !== null ? requestIdSchema.safeParse((message as { id?: unknown }).id) : undefined;
       return this.fail(idGuess?.success ? idGuess.data : null, RPC.INVALID_REQUEST, new KysoError('BAD_REQUEST', `not a JSON-RPC 2.0 request: ${describeIssues(envelope.error.issues)}`));
     }
-    const { id, method, params } = envelope.data;
-    if (id === undefined) return this.onNotification(method, params);
-    if (this.inflight.has(id)) return this.fail(id, RPC.INVALID_REQUEST, new KysoError('BAD_REQUEST', 'a request with this id is still running'));
-    if (!isMethodName(method)) return this.fail(id, RPC.METHOD_NOT_FOUND, new KysoError('BAD_REQUEST', `no method "${method.slice(0, 64)}"`));
+    const { id, method, params, attachments } = envelope.data;
+    // A refused request's attachments are still on their way: their frames are counted and dropped, not answered.
+    const refuse = (rid: Id | null, rpcCode: number, err: KysoError): void => {
+      if (attachments) this.inbox.discard(attachments);
+      this.fail(rid, rpcCode, err);
+    };
+    if (id === undefined) {
+      if (attachments) return refuse(null, RPC.INVALID_REQUEST, new KysoError('BAD_REQUEST', 'a notification cannot carry attachments'));
+      return this.onNotification(method, params);
+    }
+    if (this.inflight.has(id)) return refuse(id, RPC.INVALID_REQUEST, new KysoError('BAD_REQUEST', 'a request with this id is still running'));
+    if (!isMethodName(method)) return refuse(id, RPC.METHOD_NOT_FOUND, new KysoError('BAD_REQUEST', `no method "${method.slice(0, 64)}"`));
     if (this.inflight.size >= this.parts.limits.maxInFlightPerConnection) {
-      return this.fail(id, RPC.KYSO_ERROR, new KysoError('BUSY', `at most ${this.parts.limits.maxInFlightPerConnection} requests at once per connection`));
+      return refuse(id, RPC.KYSO_ERROR, new KysoError('BUSY', `at most ${this.parts.limits.maxInFlightPerConnection} requests at once per connection`));
     }
     const spec = METHODS[method];
     const parsed = spec.params.safeParse(params);
     if (!parsed.success) {
       this.log.info({ event: 'request', conn: this.id, origin: this.origin, method, id, outcome: 'error', code: 'BAD_REQUEST' }, 'invalid params');
-      return this.fail(id, RPC.INVALID_PARAMS, new KysoError('BAD_REQUEST', describeIssues(parsed.error.issues)));
+      return refuse(id, RPC.INVALID_PARAMS, new KysoError('BAD_REQUEST', describeIssues(parsed.error.issues)));
     }
-    void this.run(id, method, parsed.data);
+    let reception: Reception | undefined;
+    if (attachments) {
+      // Checked against the limit and the connection's budget before a byte is taken (TOO_LARGE, BUSY).
+      try {
+        reception = this.inbox.expect(attachments);
+      } catch (err) {
+        const e = toKysoError(err);
+        this.log.info({ event: 'request', conn: this.id, origin: this.origin, method, id, outcome: 'error', code: e.code, size: attachments.reduce((n, a) => n + a.length, 0) }, 'attachments refused');
+        return refuse(id, RPC.KYSO_ERROR, e);
+      }
+    }
+    void this.run(id, method, parsed.data, reception);
   }
 
   private onNotification(method: string, params: unknown): void {
@@ -414,13 +491,15 @@ class Connection {
     // Other notifications get no answer (JSON-RPC 2.0) and do nothing.
   }
 
-  private async run(id: Id, method: MethodName, params: unknown): Promise<void> {
+  private async run(id: Id, method: MethodName, params: unknown, reception?: Reception): Promise<void> {
     const started = Date.now();
     const request = requestSignal(this.parts.limits.requestTimeoutMs, this.gone.signal);
     this.inflight.set(id, request.controller);
     const { signal } = request;
     const entry: RequestLogEntry = { conn: this.id, origin: this.origin, method, id, durationMs: 0, outcome: 'ok' };
     let lastStage: string | undefined;
+    let received: ReadonlyMap<number, Uint8Array> | undefined;
+    const outgoing: Array<{ id: number; bytes: Uint8Array }> = [];
     const ctx: RequestContext = {
       origin: this.origin,
       signal,
@@ -434,8 +513,18 @@ class Connection {
         if (fields.fileName !== undefined) entry.fileName = safeName(fields.fileName)!;
         if (fields.size !== undefined) entry.size = fields.size;
       },
+      ...(reception ? {
+        attachment: (aid: number) => received?.get(aid),
+        attach: (bytes: Uint8Array): AttachmentRef => {
+          const aid = this.nextAttachment++ >>> 0;
+          outgoing.push({ id: aid, bytes });
+          return { attachment: aid };
+        },
+      } : {}),
     };
     try {
+      // The documents first: all of them, hashes checked, before the method sees its params.
+      if (reception) received = await abortable(reception.ready, signal);
       // Answer as soon as the request is aborted (timeout, cancel); the queue still waits for the work itself.
       const spec = METHODS[method];
       const result = await abortable((async () => {
@@ -447,7 +536,7 @@ class Connection {
       if (spec.access === 'consent' && !this.parts.policy.isAllowed(this.origin)) throw new KysoError('ORIGIN_DENIED', 'the site is not allowed');
       const checked = METHODS[method].result.safeParse(result);
       if (!checked.success) throw new KysoError('INTERNAL', `result of ${method} does not match its schema: ${describeIssues(checked.error.issues)}`);
-      this.send({ jsonrpc: '2.0', id, result: checked.data });
+      this.send({ jsonrpc: '2.0', id, result: checked.data }, outgoing);
     } catch (err) {
       const e = toKysoError(err);
       entry.outcome = 'error';
@@ -456,6 +545,10 @@ class Connection {
       if (e.detail && LOGGED_DETAIL_CODES.has(e.code)) entry.detail = e.detail.slice(0, 300);
       this.fail(id, RPC.KYSO_ERROR, e);
     } finally {
+      // The documents are answered or abandoned: their memory and the connection's budget are free again.
+      reception?.release();
+      received = undefined;
+      outgoing.length = 0;
       request.done();
       this.inflight.delete(id);
       entry.durationMs = Date.now() - started;

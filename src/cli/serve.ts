@@ -24,7 +24,7 @@ import { DEFAULT_PORTS } from '../agent/protocol.js';
 import { SettingsStore, defaultSettingsPath } from '../agent/settings-store.js';
 import { ensureLoopbackTls, loadLoopbackTls } from '../agent/tls/index.js';
 import type { ServerTls } from '../agent/listener.js';
-import { startAgentServer } from '../agent/server.js';
+import { MAX_DOCUMENT_MB_LIMIT, startAgentServer } from '../agent/server.js';
 import { printOutcomes } from './commands/tls.js';
 import { runCommand, EXIT } from './output.js';
 import { pinFromStdin } from './pin-input.js';
@@ -64,7 +64,7 @@ export function registerServe(program: Command): void {
     .option('--settings <file>', `settings file with the allowed sites (default ${defaultSettingsPath()})`)
     .option('--log-file <file>', 'append the log here ("-": standard error); default: a file beside the settings when questions are asked on this terminal, else standard error')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
-    .option('--max-document-mb <n>', 'largest document accepted, in MB (default 50)')
+    .option('--max-document-mb <n>', `largest document accepted, in MiB (default 50, at most ${MAX_DOCUMENT_MB_LIMIT}: what a base64 request can carry)`)
     .option('--tls', 'make the loopback certificate and trust its CA if there is none yet (as `kyso tls install`)')
     .option('--no-tls', 'serve ws/http only, even when the loopback certificate exists')
     .option('--vnpt', 'also answer pages written for the VNPT-CA Plugin on wss://localhost:4433/plugin (4434, 4435)')
@@ -79,7 +79,7 @@ export function registerServe(program: Command): void {
       });
       const ports = opts.port ? [portNumber(opts.port)] : DEFAULT_PORTS;
       const maxMb = opts.maxDocumentMb ? Number(opts.maxDocumentMb) : undefined;
-      if (maxMb !== undefined && !(maxMb > 0 && maxMb <= 1024)) throw new KysoError('BAD_REQUEST', '--max-document-mb: 1 to 1024');
+      if (maxMb !== undefined && !(maxMb >= 1 && maxMb <= MAX_DOCUMENT_MB_LIMIT)) throw new KysoError('BAD_REQUEST', `--max-document-mb: 1 to ${MAX_DOCUMENT_MB_LIMIT} (the largest document one request can carry)`);
       assertPinTarget(opts);
       const settingsFile = opts.settings ?? defaultSettingsPath();
       const trustAnchors = [];

@@ -8,7 +8,7 @@ import { withJoinedBytes, type SignedBytes } from './signed-output.js';
 import { lazy } from './lazy.js';
 import { parseCertificate } from './cert/parse.js';
 import { sniffDocumentType } from './document-type.js';
-import { signPdf, type PdfSignOptions, type PdfSignResult } from './pdf/sign.js';
+import type { PdfSignOptions, PdfSignResult } from './pdf/sign.js';
 import type { Placement, SignatureAppearanceOptions } from './pdf/appearance/index.js';
 import type { HashAlgorithm, SigningKey } from './signing-key.js';
 import type { TimestampClient } from './tsa/api.js';
@@ -17,6 +17,7 @@ import { RevocationSource } from './revocation/source.js';
 import { assertSignableIsolated, signDocumentIsolated, timestampDocumentIsolated, type IsolationGuard } from './isolation/documents.js';
 
 const openModule = lazy(() => import('./pdf/open.js'));
+const signModule = lazy(() => import('./pdf/sign.js'));
 const packageModule = lazy(() => import('./ooxml/package.js'));
 const appearanceModule = lazy(() => import('./pdf/appearance/index.js'));
 const dssModule = lazy(() => import('./pdf/dss.js'));
@@ -81,13 +82,14 @@ export function documentFormat(bytes: Uint8Array, fileName?: string): 'pdf' | 'o
 
 /**
  * Opens the document as signing will, so that a damaged, encrypted or unsupported file is refused before anyone
- * is asked to confirm or type a PIN. Returns the format; throws DOCUMENT_CORRUPT, DOCUMENT_ENCRYPTED or UNSUPPORTED_FORMAT.
+ * is asked to confirm or type a PIN. Returns the format; throws DOCUMENT_CORRUPT, DOCUMENT_ENCRYPTED,
+ * DOCUMENT_SIGNING_FORBIDDEN (an encrypted PDF whose permissions forbid signing) or UNSUPPORTED_FORMAT.
  */
 export async function assertSignableHere(bytes: Uint8Array, fileName?: string): Promise<'pdf' | 'ooxml'> {
   const type = documentFormat(bytes, fileName);
   if (type === 'pdf') {
-    const { openPdf } = await openModule();
-    await openPdf(bytes);
+    const { openPdf, assertMayUpdate } = await openModule();
+    assertMayUpdate(await openPdf(bytes));
     return type;
   }
   if (type === 'ooxml') {
@@ -118,10 +120,11 @@ export async function signDocumentHere(bytes: Uint8Array, key: SigningKey, optio
       await onCertificateCheck?.(check);
     }
     const signOptions = { ...pdfOptions, ...(rank >= 1 ? { timestamp: timestamp! } : {}) };
-    // The appearance code pulls in pdf.js and fonts: load it only for visible signatures.
+    // The PDF engine loads where it runs (the document worker), not in every process that imports this module;
+    // the appearance code pulls in pdf.js and fonts: load it only for visible signatures.
     const result = visible
       ? await (await appearanceModule()).signPdfVisible(bytes, key, { ...signOptions, ...visible })
-      : await signPdf(bytes, key, signOptions);
+      : await (await signModule()).signPdf(bytes, key, signOptions);
     let update = result.update;
     if (rank >= 2) {
       // Long-term levels re-open the signed file: joined once here (they wait on the network anyway).

@@ -7,7 +7,7 @@ import { sniffDocumentType } from './document-type.js';
 import type { PdfSignatureReport } from './pdf/verify.js';
 import type { TimestampReport } from './tsa/report.js';
 import { verifyDocumentIsolated, type IsolationGuard } from './isolation/documents.js';
-import { validatePdf, type PdfValidation, type SignatureValidation, type ValidateOptions } from './validation/validate-pdf.js';
+import type { PdfValidation, SignatureValidation, ValidateOptions } from './validation/validate-pdf.js';
 import type { RevisionHistory } from './validation/revisions.js';
 import { checkChain, type ChainCheck } from './validation/trust.js';
 import { RevocationSource } from './revocation/index.js';
@@ -72,7 +72,8 @@ function pdfSummary(s: PdfSignatureReport, v: SignatureValidation): SignatureSum
 export async function verifyDocumentHere(bytes: Uint8Array, options: ValidateOptions = {}): Promise<DocumentVerification> {
   const type = sniffDocumentType(bytes);
   if (type === 'pdf') {
-    const v = await validatePdf(bytes, options);
+    // The PDF engine loads here, in the document worker, not in every process importing this module.
+    const v = await (await import('./validation/validate-pdf.js')).validatePdf(bytes, options);
     const reports = v.signatures.map((s) => s.details);
     return {
       format: 'pdf',

@@ -12,13 +12,17 @@
  * BLOCKED_BY_BROWSER (the user refused Local Network Access; in a cross-origin iframe the detail tells the
  * developer the embedding page must grant `allow="loopback-network"`).
  *
+ * Documents travel as binary WebSocket frames when the agent offers it (`agent.info` → `attachments`): no base64,
+ * no document-sized string on either side. With an older agent, or a page without WebCrypto, they go as base64.
+ *
  * Every call connects on demand; a lost connection fails the calls in flight with DISCONNECTED and the next
  * call reconnects. Calls take an AbortSignal (the agent is told to cancel) and an onProgress callback.
  */
 import { base64ToBytes, bytesToBase64, toBytes } from './base64.js';
+import { HEADER_BYTES, Incoming, canSendBinary, frames, resolveAttachments, sha256Hex, type Announce } from './attachments.js';
 import { KysoError, agentError, cancelledError, sdkError } from './errors.js';
 import type {
-  AgentInfo, BatchDocument, BatchSignParams, BatchSignResult, Certificate, DocxSignParams, DocxSignResult, DocxVerifyResult, HashAlgorithm, HashSignParams, HashSignResult,
+  AgentInfo, AttachmentRef, BatchDocument, BatchSignParams, BatchSignResult, Certificate, DocxSignParams, DocxSignResult, DocxVerifyResult, HashAlgorithm, HashSignParams, HashSignResult,
   PdfSignParams, PdfSignResult, ProgressStage, SignatureSummary, VerifyResult,
 } from './types.js';
 
@@ -128,6 +132,9 @@ export class KysoClient {
   private agent: AgentInfo | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private nextAttachment = 1;
+  /** Attachments of answers still arriving, by the agent's attachment id. */
+  private readonly incoming = new Map<number, { files: Incoming; requestId: number; result: unknown }>();
   private readonly listeners: { [K in keyof Events]: Set<(v: Events[K]) => void> } = { 'tokens.changed': new Set(), connected: new Set(), disconnected: new Set(), 'permission-prompt': new Set() };
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private reconnectDelay = 1000;
@@ -175,14 +182,14 @@ export class KysoClient {
 
   async signPdf(file: Blob | ArrayBuffer | Uint8Array, options: SignPdfOptions = {}): Promise<SignedPdf> {
     const { bytes, name } = await this.document(file, options.fileName, 'tai-lieu.pdf');
-    const r = await this.call<PdfSignResult>('pdf.sign', pdfParams(bytes, name, options), options);
+    const r = await this.callWithDocuments<PdfSignResult>('pdf.sign', [bytes], ([d]) => pdfParams(d!, name, options), options);
     return signedPdf(r, name);
   }
 
   /** Signs an Office document (DOCX, XLSX, PPTX) with a package signature as Office writes it. */
   async signDocx(file: Blob | ArrayBuffer | Uint8Array, options: SignDocxOptions = {}): Promise<SignedDocx> {
     const { bytes, name } = await this.document(file, options.fileName, 'tai-lieu.docx');
-    const r = await this.call<DocxSignResult>('docx.sign', docxParams(bytes, name, options), options);
+    const r = await this.callWithDocuments<DocxSignResult>('docx.sign', [bytes], ([d]) => docxParams(d!, name, options), options);
     return signedDocx(r, name, file);
   }
 
@@ -192,29 +199,35 @@ export class KysoClient {
    * `type` defaults from the file name (.docx/.xlsx/.pptx…: docx, else pdf).
    */
   async signBatch(items: readonly SignBatchItem[], options: SignBatchOptions = {}): Promise<Array<SignedPdf | SignedDocx>> {
-    const documents: BatchDocument[] = [];
+    const files: Uint8Array[] = [];
     const names: string[] = [];
+    const types: Array<'pdf' | 'docx'> = [];
     let total = 0;
     for (const item of items) {
       const { bytes, name } = await this.document(item.file, item.fileName, item.type === 'docx' ? 'tai-lieu.docx' : 'tai-lieu.pdf');
-      const type = item.type ?? (OFFICE_NAME.test(name) ? 'docx' : 'pdf');
       total += bytes.length;
+      files.push(bytes);
       names.push(name);
-      // A PDF-shaped item named .docx is sent as docx: the agent refuses a PDF-only option (level B-LT) with BAD_REQUEST.
-      documents.push(type === 'pdf' ? { type, ...pdfParams(bytes, name, item) } : { type, ...docxParams(bytes, name, item as Omit<SignDocxOptions, keyof CallOptions>) });
+      types.push(item.type ?? (OFFICE_NAME.test(name) ? 'docx' : 'pdf'));
     }
+    // A PDF-shaped item named .docx is sent as docx: the agent refuses a PDF-only option (level B-LT) with BAD_REQUEST.
+    const build = (docs: Array<string | AttachmentRef>): BatchSignParams => ({
+      documents: docs.map((d, i): BatchDocument => (types[i] === 'pdf'
+        ? { type: 'pdf', ...pdfParams(d, names[i]!, items[i]!) }
+        : { type: 'docx', ...docxParams(d, names[i]!, items[i] as Omit<SignDocxOptions, keyof CallOptions>) })),
+      ...(options.certificateId ? { certificateId: options.certificateId } : {}),
+    });
     const info = await this.connect();
     // Each document fits (document() checked); together they must too, in one frame.
     if (total > info.limits.maxDocumentBytes) {
       throw new KysoError('TOO_LARGE', 'Các tài liệu quá lớn để ký cùng lúc.', 'The documents are too large to sign together.', { detail: `${total} > ${info.limits.maxDocumentBytes} bytes in all` });
     }
-    const params: BatchSignParams = { documents, ...(options.certificateId ? { certificateId: options.certificateId } : {}) };
-    const r = await this.call<BatchSignResult>('batch.sign', params, options);
+    const r = await this.callWithDocuments<BatchSignResult>('batch.sign', files, build, options);
     return r.documents.map((d, i) => (d.type === 'pdf' ? signedPdf(d, names[i]!) : signedDocx(d, names[i]!, items[i]!.file)));
   }
 
   async verifyDocx(file: Blob | ArrayBuffer | Uint8Array, options: CallOptions = {}): Promise<DocxVerifyResult> {
-    return this.call<DocxVerifyResult>('docx.verify', { document: bytesToBase64(await toBytes(file)) }, options);
+    return this.callWithDocuments<DocxVerifyResult>('docx.verify', [await toBytes(file)], ([d]) => ({ document: d }), options);
   }
 
   /** Signs a digest the portal computed (it prepared the document on its server). */
@@ -231,7 +244,7 @@ export class KysoClient {
   }
 
   async verifyPdf(file: Blob | ArrayBuffer | Uint8Array, options: CallOptions = {}): Promise<VerifyResult> {
-    return this.call<VerifyResult>('pdf.verify', { document: bytesToBase64(await toBytes(file)) }, options);
+    return this.callWithDocuments<VerifyResult>('pdf.verify', [await toBytes(file)], ([d]) => ({ document: d }), options);
   }
 
   /** The document's bytes (refused before sending when larger than the agent takes) and its display name. */
@@ -252,10 +265,22 @@ export class KysoClient {
     return this.send<T>(method, params, options);
   }
 
+  /**
+   * A call whose params carry documents: `build` places each one (an attachment, or base64 for an agent without
+   * binary documents). Answers' documents come back as bytes either way.
+   */
+  private async callWithDocuments<T>(method: string, documents: Uint8Array[], build: (docs: Array<string | AttachmentRef>) => unknown, options: CallOptions): Promise<T> {
+    if (options.signal?.aborted) throw cancelledError();
+    const info = await this.connect();
+    if (!canSendBinary(info)) return this.send<T>(method, build(documents.map(bytesToBase64)), options);
+    const outgoing = await Promise.all(documents.map(async (bytes) => ({ id: this.nextAttachment++ >>> 0, bytes, sha256: await sha256Hex(bytes) })));
+    return this.send<T>(method, build(outgoing.map((a) => ({ attachment: a.id }))), options, { files: outgoing, maxChunkBytes: info.attachments!.maxChunkBytes });
+  }
+
   // -------------------------------------------------------------------------------------------------------------
 
-  /** Sends on the open connection (no connecting here: discover() uses it too). */
-  private send<T>(method: string, params: unknown, options: CallOptions = {}): Promise<T> {
+  /** Sends on the open connection (no connecting here: discover() uses it too); attachments follow as binary frames. */
+  private send<T>(method: string, params: unknown, options: CallOptions = {}, attachments?: { files: Array<{ id: number; bytes: Uint8Array; sha256: string }>; maxChunkBytes: number }): Promise<T> {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(sdkError('DISCONNECTED'));
     if (options.signal?.aborted) return Promise.reject(cancelledError());
@@ -283,7 +308,11 @@ export class KysoClient {
         reject: (e) => { finish(); reject(e); },
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
-      ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, ...(params !== undefined ? { params } : {}) }));
+      const announces: Announce[] | undefined = attachments?.files.map((f) => ({ id: f.id, length: f.bytes.length, sha256: f.sha256 }));
+      ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, ...(params !== undefined ? { params } : {}), ...(announces ? { attachments: announces } : {}) }));
+      for (const f of attachments?.files ?? []) {
+        for (const frame of frames(f.id, f.bytes, attachments!.maxChunkBytes)) ws.send(frame as Uint8Array<ArrayBuffer>);
+      }
     });
   }
 
@@ -341,6 +370,8 @@ export class KysoClient {
       ws.onopen = () => {
         clearTimeout(timer);
         this.ws = ws;
+        // Binary frames (attachments) as ArrayBuffers: read at once, never as Blobs or strings.
+        ws.binaryType = 'arraybuffer';
         ws.onmessage = (ev) => this.onMessage(ev.data);
         ws.onclose = () => this.onClose(ws);
         resolve();
@@ -350,8 +381,9 @@ export class KysoClient {
   }
 
   private onMessage(data: unknown): void {
+    if (data instanceof ArrayBuffer) return this.onBinary(data);
     if (typeof data !== 'string') return;
-    let msg: { id?: unknown; method?: unknown; params?: any; result?: unknown; error?: { message?: string; data?: any } };
+    let msg: { id?: unknown; method?: unknown; params?: any; result?: unknown; error?: { message?: string; data?: any }; attachments?: Announce[] };
     try { msg = JSON.parse(data); } catch { return; }
     if (typeof msg.method === 'string') {
       if (msg.method === 'progress' && msg.params) this.pending.get(msg.params.id)?.onProgress?.(msg.params.stage);
@@ -361,7 +393,40 @@ export class KysoClient {
     const p = typeof msg.id === 'number' ? this.pending.get(msg.id) : undefined;
     if (!p) return;
     if (msg.error) p.reject(agentError(msg.error.data, msg.error.message ?? 'error'));
+    else if (Array.isArray(msg.attachments)) this.expectAttachments(msg.id as number, msg.result, msg.attachments);
     else p.resolve(msg.result);
+  }
+
+  /** An answer whose documents follow as binary frames: it resolves once they have all arrived and match. */
+  private expectAttachments(requestId: number, result: unknown, announces: Announce[]): void {
+    const entry = { files: new Incoming(announces), requestId, result };
+    if (entry.files.complete) return this.deliver(entry);
+    for (const id of entry.files.ids) this.incoming.set(id, entry);
+  }
+
+  private onBinary(data: ArrayBuffer): void {
+    if (data.byteLength < HEADER_BYTES) return;
+    const id = new DataView(data).getUint32(0);
+    const entry = this.incoming.get(id);
+    if (!entry) return;
+    let done: boolean;
+    try {
+      done = entry.files.add(id, new Uint8Array(data, HEADER_BYTES));
+    } catch (err) {
+      for (const i of entry.files.ids) this.incoming.delete(i);
+      this.pending.get(entry.requestId)?.reject(sdkError('PROTOCOL_ERROR', { detail: (err as Error).message }));
+      return;
+    }
+    if (!done) return;
+    for (const i of entry.files.ids) this.incoming.delete(i);
+    this.deliver(entry);
+  }
+
+  private deliver(entry: { files: Incoming; requestId: number; result: unknown }): void {
+    entry.files.verify().then(
+      (files) => this.pending.get(entry.requestId)?.resolve(resolveAttachments(entry.result, files)),
+      (err: Error) => this.pending.get(entry.requestId)?.reject(sdkError('PROTOCOL_ERROR', { detail: err.message })),
+    );
   }
 
   private onClose(ws: WebSocket): void {
@@ -370,6 +435,7 @@ export class KysoClient {
     this.agent = undefined;
     for (const p of [...this.pending.values()]) p.reject(sdkError('DISCONNECTED'));
     this.pending.clear();
+    this.incoming.clear();
     this.emit('disconnected', undefined);
     this.scheduleReconnect();
   }
@@ -428,17 +494,17 @@ async function loopbackPermission(): Promise<PermissionState | 'unknown'> {
 
 const OFFICE_NAME = /\.(docx|xlsx|pptx|docm|xlsm|pptm)$/i;
 
-function pdfParams(bytes: Uint8Array, name: string, options: Omit<SignPdfOptions, keyof CallOptions>): PdfSignParams {
-  const params: PdfSignParams = { document: bytesToBase64(bytes), fileName: name };
+function pdfParams(document: string | AttachmentRef, name: string, options: Omit<SignPdfOptions, keyof CallOptions>): PdfSignParams {
+  const params: PdfSignParams = { document, fileName: name };
   for (const k of ['certificateId', 'reason', 'location', 'contactInfo', 'placement', 'appearance', 'level'] as const) {
     if (options[k] !== undefined) (params as unknown as Record<string, unknown>)[k] = options[k];
   }
   return params;
 }
 
-function docxParams(bytes: Uint8Array, name: string, options: Omit<SignDocxOptions, keyof CallOptions>): DocxSignParams {
+function docxParams(document: string | AttachmentRef, name: string, options: Omit<SignDocxOptions, keyof CallOptions>): DocxSignParams {
   return {
-    document: bytesToBase64(bytes),
+    document,
     fileName: name,
     ...(options.certificateId ? { certificateId: options.certificateId } : {}),
     ...(options.reason !== undefined ? { reason: options.reason } : {}),
@@ -446,13 +512,16 @@ function docxParams(bytes: Uint8Array, name: string, options: Omit<SignDocxOptio
   };
 }
 
+/** An answer's document: bytes already (it came as an attachment), or base64 from an older agent. */
+const documentBytes = (d: unknown): Uint8Array => (d instanceof Uint8Array ? d : base64ToBytes(d as string));
+
 function signedPdf(r: PdfSignResult, name: string): SignedPdf {
-  const out = base64ToBytes(r.document);
+  const out = documentBytes(r.document);
   return { bytes: out, blob: new Blob([out as BlobPart], { type: 'application/pdf' }), fileName: signedName(name), signature: r.signature };
 }
 
 function signedDocx(r: DocxSignResult, name: string, file: Blob | ArrayBuffer | Uint8Array): SignedDocx {
-  const out = base64ToBytes(r.document);
+  const out = documentBytes(r.document);
   const type = typeof File !== 'undefined' && file instanceof File && file.type ? file.type : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
   return { bytes: out, blob: new Blob([out as BlobPart], { type }), fileName: signedName(name), signature: r.signature };
 }

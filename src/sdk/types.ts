@@ -16,6 +16,8 @@ export interface AgentInfo {
   methods: string[];
   formats: string[];
   limits: { maxDocumentBytes: number; maxFrameBytes: number };
+  /** Present when the agent takes documents as binary frames; absent from older agents (base64 only). */
+  attachments?: { maxChunkBytes: number; idleTimeoutMs: number };
   tokenCount: number;
   originAllowed: boolean;
 }
@@ -90,8 +92,12 @@ export interface AppearanceOptions {
   documentDate?: DocumentStamp;
 }
 
+/** A document sent as binary frames: the id of an attachment announced in the same message. */
+export interface AttachmentRef { attachment: number }
+
 export interface PdfSignParams {
-  document: string;
+  /** base64, or an attachment of the request. */
+  document: string | AttachmentRef;
   fileName: string;
   certificateId?: string;
   reason?: string;
@@ -116,7 +122,8 @@ export interface SignatureSummary {
   timestamp?: { time: string; tsa?: string };
 }
 
-export interface PdfSignResult { document: string; signature: SignatureSummary }
+/** `document`: base64, or an attachment of the answer when the request sent its document as one. */
+export interface PdfSignResult { document: string | AttachmentRef; signature: SignatureSummary }
 
 export interface HashSignParams {
   digest: string;
@@ -174,7 +181,8 @@ export interface VerifiedSignature {
 export interface VerifyResult { signatures: VerifiedSignature[]; allIntact: boolean; allValid: boolean }
 
 export interface DocxSignParams {
-  document: string;
+  /** base64, or an attachment of the request. */
+  document: string | AttachmentRef;
   fileName: string;
   certificateId?: string;
   /** The "purpose for signing" Office shows. */
@@ -184,7 +192,8 @@ export interface DocxSignParams {
 }
 
 export interface DocxSignResult {
-  document: string;
+  /** base64, or an attachment of the answer when the request sent its document as one. */
+  document: string | AttachmentRef;
   signature: {
     part: string; signingTime: string; hash: HashAlgorithm; certificateId: string; signer?: string;
     level: 'B-B' | 'B-T'; timestamp?: { time: string; tsa?: string };

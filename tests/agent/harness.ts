@@ -3,6 +3,7 @@
  * fixtures, a settings file in a temporary directory, the log captured as JSON lines, and a real `ws` client.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
@@ -71,6 +72,9 @@ export interface RpcResponse {
   jsonrpc: '2.0';
   id: string | number | null;
   result?: any;
+  /** Documents of the answer sent as binary frames (binary documents): announced here, bytes in `files`. */
+  attachments?: Array<{ id: number; length: number; sha256: string }>;
+  files?: Map<number, Buffer>;
   error?: { code: number; message: string; data: { code: string; messageVi: string; messageEn: string; detail?: string } };
 }
 
@@ -81,13 +85,16 @@ export class RpcClient {
   readonly notifications: Notification[] = [];
   readonly unmatched: RpcResponse[] = [];
   private readonly waiting = new Map<string | number, (r: RpcResponse) => void>();
+  /** Answers whose attachments are still arriving, by attachment id. */
+  private readonly arriving = new Map<number, { response: RpcResponse; chunks: Map<number, Buffer[]>; left: Set<number> }>();
   private nullWaiters: Array<(r: RpcResponse) => void> = [];
   private nextId = 1;
   closeCode: number | undefined;
   readonly closed: Promise<number>;
 
   private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return this.onBinary(data as Buffer);
       const msg = JSON.parse(data.toString()) as RpcResponse & Partial<Notification>;
       if (msg.method) { this.notifications.push(msg as unknown as Notification); return; }
       if (msg.id === null || msg.id === undefined) {
@@ -95,10 +102,64 @@ export class RpcClient {
         if (w) w(msg); else this.unmatched.push(msg);
         return;
       }
-      const w = this.waiting.get(msg.id);
-      if (w) { this.waiting.delete(msg.id); w(msg); } else this.unmatched.push(msg);
+      if (msg.attachments?.length) {
+        const entry = { response: msg, chunks: new Map(msg.attachments.map((a) => [a.id, [] as Buffer[]])), left: new Set(msg.attachments.filter((a) => a.length > 0).map((a) => a.id)) };
+        for (const a of msg.attachments) this.arriving.set(a.id, entry);
+        if (entry.left.size === 0) this.deliverFiles(entry);
+        return;
+      }
+      this.deliver(msg);
     });
     this.closed = new Promise((resolve) => ws.on('close', (code) => { this.closeCode = code; resolve(code); }));
+  }
+
+  private deliver(msg: RpcResponse): void {
+    const w = this.waiting.get(msg.id!);
+    if (w) { this.waiting.delete(msg.id!); w(msg); } else this.unmatched.push(msg);
+  }
+
+  private onBinary(frame: Buffer): void {
+    const id = frame.readUInt32BE(0);
+    const entry = this.arriving.get(id);
+    if (!entry) throw new Error(`binary frame for unknown attachment ${id}`);
+    entry.chunks.get(id)!.push(frame.subarray(4));
+    const announced = entry.response.attachments!.find((a) => a.id === id)!;
+    if (entry.chunks.get(id)!.reduce((n, c) => n + c.length, 0) === announced.length) entry.left.delete(id);
+    if (entry.left.size === 0) this.deliverFiles(entry);
+  }
+
+  private deliverFiles(entry: { response: RpcResponse; chunks: Map<number, Buffer[]> }): void {
+    for (const id of entry.chunks.keys()) this.arriving.delete(id);
+    entry.response.files = new Map([...entry.chunks].map(([id, c]) => [id, Buffer.concat(c)]));
+    this.deliver(entry.response);
+  }
+
+  /**
+   * A request whose documents follow as binary frames (`[uint32 id][chunk]`, `chunk` bytes at most per frame).
+   * `announce` overrides what is announced (a lying length or hash); `send` limits what is sent (a half upload).
+   */
+  callBinary(method: string, params: unknown, files: ReadonlyArray<{ id: number; bytes: Uint8Array }>, options: {
+    id?: string | number; chunk?: number; announce?: (a: { id: number; length: number; sha256: string }) => object; send?: number;
+  } = {}): Promise<RpcResponse> {
+    const id = options.id ?? this.nextId++;
+    const p = new Promise<RpcResponse>((resolve) => this.waiting.set(id, resolve));
+    const announces = files.map((f) => {
+      const a = { id: f.id, length: f.bytes.length, sha256: createHash('sha256').update(f.bytes).digest('hex') };
+      return options.announce ? options.announce(a) : a;
+    });
+    this.ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params, attachments: announces }));
+    const chunk = options.chunk ?? 64 * 1024;
+    for (const f of files) {
+      const bytes = f.bytes.subarray(0, options.send ?? f.bytes.length);
+      for (let at = 0; at < bytes.length; at += chunk) {
+        const part = bytes.subarray(at, at + chunk);
+        const frame = Buffer.alloc(4 + part.length);
+        frame.writeUInt32BE(f.id);
+        frame.set(part, 4);
+        this.ws.send(frame, { binary: true });
+      }
+    }
+    return p;
   }
 
   /** `ca`: the PEM to trust for a wss:// URL (the loopback CA), as a browser with it in its store would. */

@@ -3,7 +3,8 @@
  * tools we did not write (pdfsig, qpdf, OpenSSL, Node's crypto), prompts checked for what they name.
  */
 import { createHash, createPublicKey, verify as cryptoVerify, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ScriptedPrompter } from '../../src/agent/prompters/scripted.js';
 import { startAgentServer } from '../../src/agent/server.js';
@@ -128,6 +129,16 @@ describe('pdf.sign', () => {
     expect((await c.call('pdf.sign', { document: b64(await samplePdf()), fileName: 'a.pdf', certificateId: 'f'.repeat(64) })).error?.data.code).toBe('CERTIFICATE_NOT_FOUND');
     const broken = await c.call('pdf.sign', { document: b64(Buffer.from('%PDF-1.7\n garbage')), fileName: 'a.pdf', certificateId: certificateId('rsa') });
     expect(broken.error?.data.code).toBe('DOCUMENT_CORRUPT');
+    // Owner-password PDFs (qpdf): permissions that forbid signing, and a user password needed to open.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-agent-encrypted-'));
+    const plain = path.join(dir, 'plain.pdf');
+    writeFileSync(plain, await samplePdf());
+    for (const [options, code] of [[['', 'owner', '256', '--modify=none'], 'DOCUMENT_SIGNING_FORBIDDEN'], [['user', 'owner', '256'], 'DOCUMENT_ENCRYPTED']] as const) {
+      const file = path.join(dir, `${code}.pdf`);
+      expect(spawnSync('qpdf', ['--encrypt', ...options, '--', plain, file]).status).toBe(0);
+      const refused = await c.call('pdf.sign', { document: b64(readFileSync(file)), fileName: 'a.pdf', certificateId: certificateId('rsa') });
+      expect(refused.error?.data.code).toBe(code);
+    }
     // A file that cannot be signed is refused before anyone is asked to confirm or type a PIN.
     expect(prompter.calls.filter((x) => x.kind === 'confirm' || x.kind === 'pin')).toEqual([]);
   });

@@ -17,6 +17,7 @@ import { fixtures } from '../helpers/fixtures.js';
 import { corpusDocuments, makePandocDocuments } from '../ooxml/documents.js';
 import { certificateId } from '../helpers/token.js';
 import { pdfsig, withTempFile } from '../helpers/tools.js';
+import { verifyOoxml } from '../../src/core/ooxml/index.js';
 import { gate, samplePdf, startTestAgent, until, type TestAgent } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -119,6 +120,63 @@ describe('SDK in Chromium', () => {
     expect(out.bad).toEqual({ code: 'DOCUMENT_CORRUPT', document: 2 });
     expect(prompter.count('confirm')).toBe(1);
     withTempFile(Buffer.from(out.pdf, 'base64'), 'batch.pdf', (file) => expect(pdfsig(file).signatures[0]?.valid).toBe(true));
+  });
+
+  it('documents cross as binary frames both ways (no document in a text frame); with an agent that does not offer them, as base64', async () => {
+    // Small frames, so that each document takes several.
+    await open(allowAll(), { attachmentChunkBytes: 512 });
+    const seen = { sentBinary: 0, receivedBinary: 0, largestText: 0 };
+    const watch = (ws: import('playwright-core').WebSocket): void => {
+      ws.on('framesent', (f) => { if (typeof f.payload === 'string') seen.largestText = Math.max(seen.largestText, f.payload.length); else seen.sentBinary++; });
+      ws.on('framereceived', (f) => { if (typeof f.payload === 'string') seen.largestText = Math.max(seen.largestText, f.payload.length); else seen.receivedBinary++; });
+    };
+    page.on('websocket', watch);
+    const pdf = await samplePdf();
+    const docx = (corpusDocuments().find((d) => d.name.endsWith('.docx')) ?? makePandocDocuments().find((d) => d.name.endsWith('.docx'))!).bytes;
+    const sign = (p: Page): Promise<{ pdf: string; docx: string; verified: boolean }> => p.evaluate(async ({ pdf, docx, id }) => {
+      const kyso = (window as any).kyso;
+      const bytes = (b: string): Uint8Array => Uint8Array.from(atob(b), (c) => c.charCodeAt(0));
+      const b64 = (u: Uint8Array): string => { let s = ''; u.forEach((x) => { s += String.fromCharCode(x); }); return btoa(s); };
+      const signedPdf = await kyso.signPdf(bytes(pdf), { fileName: 'Đơn.pdf', certificateId: id });
+      const signedDocx = await kyso.signDocx(new File([bytes(docx)], 'Tờ trình.docx'), { certificateId: id });
+      const verified = (await kyso.verifyPdf(signedPdf.bytes)).allIntact;
+      return { pdf: b64(signedPdf.bytes), docx: b64(signedDocx.bytes), verified };
+    }, { pdf: Buffer.from(pdf).toString('base64'), docx: Buffer.from(docx).toString('base64'), id: certificateId('rsa') });
+
+    const out = await sign(page);
+    expect(out.verified).toBe(true);
+    withTempFile(Buffer.from(out.pdf, 'base64'), 'sdk-binary.pdf', (file) => expect(pdfsig(file).signatures[0]).toMatchObject({ valid: true, totalDocumentSigned: true }));
+    expect((await verifyOoxml(Buffer.from(out.docx, 'base64'))).allValid).toBe(true);
+    // Sent: the PDF, the DOCX and the signed PDF to verify; received: the two signed documents, each in 512-byte frames.
+    expect(seen.sentBinary).toBeGreaterThanOrEqual(Math.ceil(pdf.length / 512) * 2 + Math.ceil(docx.length / 512));
+    expect(seen.receivedBinary).toBeGreaterThanOrEqual(Math.ceil(pdf.length / 512) + Math.ceil(docx.length / 512));
+    expect(seen.largestText).toBeLessThan(Math.min(pdf.length, docx.length));
+
+    // An older agent: its agent.info has no `attachments`, so the SDK sends and reads base64.
+    await page.close();
+    page = await browser.newPage();
+    await page.goto(`${origin}/`);
+    await page.routeWebSocket(/^wss?:\/\/127\.0\.0\.1:\d+\/$/, (route) => {
+      const server = route.connectToServer();
+      route.onMessage((m) => server.send(m));
+      server.onMessage((m) => {
+        const msg = typeof m === 'string' ? JSON.parse(m) as { result?: { name?: string; attachments?: unknown } } : undefined;
+        if (msg?.result?.name === 'kyso') delete msg.result.attachments;
+        route.send(msg ? JSON.stringify(msg) : m);
+      });
+    });
+    await page.evaluate((port) => {
+      const w = window as unknown as { kyso: unknown; Kyso: { KysoClient: new (o: unknown) => unknown } };
+      w.kyso = new w.Kyso.KysoClient({ ports: [port], secure: 'never' });
+    }, agent!.server.port);
+    Object.assign(seen, { sentBinary: 0, receivedBinary: 0, largestText: 0 });
+    page.on('websocket', watch);
+    const old = await sign(page);
+    expect(old.verified).toBe(true);
+    withTempFile(Buffer.from(old.pdf, 'base64'), 'sdk-base64.pdf', (file) => expect(pdfsig(file).signatures[0]).toMatchObject({ valid: true }));
+    expect((await verifyOoxml(Buffer.from(old.docx, 'base64'))).allValid).toBe(true);
+    expect(seen).toMatchObject({ sentBinary: 0, receivedBinary: 0 });
+    expect(seen.largestText).toBeGreaterThan(docx.length);
   });
 
   it('an AbortSignal cancels: the call rejects USER_CANCELLED and the agent drops the request', async () => {

@@ -36,15 +36,20 @@ và bị xử lý theo quy định của pháp luật.</p>
 <p>2. Hai bộ bản vẽ thiết kế xây dựng.</p>
 </body></html>`;
 
-function sh(cmd: string, args: string[]): void {
+export function sh(cmd: string, args: string[]): void {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.error?.message ?? ''}${r.stdout}${r.stderr}`);
 }
 
-function cached(name: string, recipe: string, make: (out: string) => void): string {
+/** Where a document made from `recipe` is cached: the name and a hash of the recipe, so a changed recipe remakes it. */
+export function cachePath(name: string, recipe: string): string {
   mkdirSync(DIR, { recursive: true });
   const hash = createHash('sha256').update(recipe).digest('hex').slice(0, 12);
-  const file = path.join(DIR, `${name}-${hash}.pdf`);
+  return path.join(DIR, `${name}-${hash}.pdf`);
+}
+
+function cached(name: string, recipe: string, make: (out: string) => void): string {
+  const file = cachePath(name, recipe);
   if (!existsSync(file)) {
     const tmp = `${file}.${process.pid}.tmp`;
     make(tmp);
@@ -55,17 +60,30 @@ function cached(name: string, recipe: string, make: (out: string) => void): stri
 
 /** A three-page A4 letter from LibreOffice (Writer/Web HTML import). */
 export function letterPdf(): string {
-  return cached('letter', LETTER_HTML, (out) => {
-    const work = mkdtempSync(path.join(os.tmpdir(), 'kyso-soffice-'));
-    try {
-      writeFileSync(path.join(work, 'letter.html'), LETTER_HTML);
-      // A private profile: parallel or earlier soffice instances do not block this one.
-      sh('soffice', [`-env:UserInstallation=file://${work}/profile`, '--headless', '--convert-to', 'pdf:writer_web_pdf_Export', '--outdir', work, path.join(work, 'letter.html')]);
-      writeFileSync(out, readFileSync(path.join(work, 'letter.pdf')));
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
-  });
+  return cached('letter', LETTER_HTML, (out) => convertLetter(out, ['--convert-to', 'pdf:writer_web_pdf_Export']));
+}
+
+/** LETTER_HTML converted by soffice with `args` (before the input), written to `out`. */
+function convertLetter(out: string, args: string[]): void {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'kyso-soffice-'));
+  try {
+    writeFileSync(path.join(work, 'letter.html'), LETTER_HTML);
+    // A private profile: parallel or earlier soffice instances do not block this one.
+    sh('soffice', [`-env:UserInstallation=file://${work}/profile`, '--headless', ...args, '--outdir', work, path.join(work, 'letter.html')]);
+    writeFileSync(out, readFileSync(path.join(work, 'letter.pdf')));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The letter as LibreOffice's PDF/A export writes it (writer_pdf_Export, SelectPdfVersion 1 = PDF/A-1 — 7.4 writes
+ * level A, tagged — or 2 = PDF/A-2b): an XMP pdfaid declaration and an sRGB output intent. Imported by Writer
+ * (not Writer/Web, whose export has no PDF/A option), so the layout differs a little from letterPdf().
+ */
+export function pdfaLetterPdf(part: 1 | 2): string {
+  const filter = `pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"${part}"}}`;
+  return cached(`letter-pdfa${part}`, `${LETTER_HTML}${filter}`, (out) => convertLetter(out, ['--infilter=HTML (StarWriter)', '--convert-to', filter]));
 }
 
 /** The letter with page 2 turned by /Rotate 90 (qpdf), as a scanner or a viewer's "rotate and save" leaves it. */

@@ -131,8 +131,10 @@ describe('keyword placement', () => {
     const r = w!.rect;
     expect(r[2]! - r[0]!).toBeCloseTo(220, 3);
     expect(r[3]! - r[1]!).toBeCloseTo(70, 3);
-    expect(r[3]).toBeCloseTo(kw!.rect[1] - 20, 3); // top = keyword bottom, moved 20 pt down
+    // Asked for 20 pt under the keyword, where "(Ký, ghi rõ họ tên)" is printed: moved down to the free space under it.
+    expect(r[3]).toBeLessThan(kw!.rect[1] - 20);
     expect(r[0]).toBeCloseTo(kw!.rect[0] - 40, 3);
+    // Only the signature's own lines are in the box: it covers none of the page's text.
     expect(await textInRect(signed.out, 1, r as [number, number, number, number])).toEqual(['Ký bởi: NGUYỄN THỊ ÁNH TUYẾT', 'Cơ quan: Sở Tư pháp Thành phố Hà Nội', 'Lý do: Nộp hồ sơ xin cấp phép', 'Nơi ký: Hà Nội', 'Thời gian ký: 15/03/2025 16:30:00']);
     renderPoppler(signed.out, 1, 100, artifact('keyword-below.poppler.png'));
   });
@@ -145,8 +147,12 @@ describe('keyword placement', () => {
     await index.close();
     const box = await displayRect(signed.bytes, 1, w!.rect as [number, number, number, number]);
     const k = await displayRect(signed.bytes, 1, kw!.rect);
-    expect(box[1]).toBeCloseTo(k[3], 3); // starts under the keyword, as the reader sees it
-    expect(box[0]).toBeCloseTo(k[0], 3);
+    // Under the keyword as the reader sees it (still across its width), moved clear of the page's sideways
+    // text columns that reach lower than the keyword.
+    expect(box[1]).toBeGreaterThanOrEqual(k[3]);
+    expect(box[2]).toBeGreaterThan(k[0]);
+    expect(box[0]).toBeLessThan(k[2]);
+    expect((await textInRect(signed.out, 1, w!.rect as [number, number, number, number])).join(' ')).not.toMatch(/Hồ Chí Minh|Ký, ghi/);
     expect(box[2] - box[0]).toBeCloseTo(120, 3);
     expect(box[3] - box[1]).toBeCloseTo(60, 3);
     // Upright as displayed: the form is turned by its /Matrix (the page's text here is not; see the PNG).
@@ -158,8 +164,13 @@ describe('keyword placement', () => {
     const file = await croppedLetterPdf();
     const signed = await sign(file, { keyword: 'Người làm đơn', position: 'right', size: { width: 200, height: 60 } }, {}, 'keyword-cropbox');
     const [w] = await signatureWidgets(signed.bytes);
-    // The phrase is centred on the page: to its right a 200 pt box would pass the crop's right edge (560), so it is pulled in.
-    expect(w!.rect[2]).toBeCloseTo(560, 3);
+    // The phrase is centred on the page: to its right a 200 pt box would pass the crop's right edge (560), and
+    // pulled in it would cover the phrase, so it goes below; inside the crop with its 8 pt margin.
+    const [x1, y1, x2, y2] = w!.rect as [number, number, number, number];
+    expect(x1).toBeGreaterThanOrEqual(48);
+    expect(y1).toBeGreaterThanOrEqual(68);
+    expect(x2).toBeLessThanOrEqual(552);
+    expect(y2).toBeLessThanOrEqual(792);
     expect((await textInRect(signed.out, 1, w!.rect as [number, number, number, number]))[0]).toBe('Ký bởi: NGUYỄN THỊ ÁNH TUYẾT');
   });
 

@@ -6,6 +6,7 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PDF } from '@libpdf/core';
 import { describe, expect, it } from 'vitest';
 import { fixtures } from '../helpers/fixtures.js';
 import { certificateId } from '../helpers/token.js';
@@ -43,6 +44,19 @@ describe('kyso sign: no PIN is asked for a signature that cannot be made', () =>
     writeFileSync(fake, 'this is text, not a PNG');
     expect(refusedBeforePin([input, '-o', path.join(dir, 'i2.pdf'), '--keyword', 'Nguoi lam don', '--image', fake], 'BAD_REQUEST')).toContain('PNG or JPEG');
     refusedBeforePin([input, '-o', path.join(dir, 'p.pdf'), '--rect', '10,10,200,80', '--page', '7'], 'BAD_REQUEST');
+  });
+
+  it('a keyword with no free room around it for the box: KEYWORD_NO_ROOM, nothing written', async () => {
+    // A page printed edge to edge, a line every 12 pt: no 108 × 36 pt box (60 % of the default) fits anywhere.
+    const pdf = PDF.create();
+    const page = pdf.addPage({ width: 595, height: 842 });
+    for (let y = 4; y < 842; y += 12) page.drawText(y === 424 ? `${'Nguoi lam don '.repeat(9)}` : 'x'.repeat(140), { x: 2, y, size: 12 });
+    const input = path.join(dir, 'dense.pdf');
+    writeFileSync(input, await pdf.save());
+    const out = path.join(dir, 'no-room.pdf');
+    const stderr = refusedBeforePin([input, '-o', out, '--keyword', 'Nguoi lam don'], 'KEYWORD_NO_ROOM');
+    expect(stderr).toContain('Không còn chỗ trống');
+    expect(existsSync(out)).toBe(false);
   });
 
   it('an Office document with visible-signature flags or a PDF-only level', () => {

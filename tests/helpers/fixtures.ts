@@ -25,7 +25,7 @@ export interface CorpusEntry {
   file: string;
   producer: string;
   features: string[];
-  expect: 'sign' | 'DOCUMENT_ENCRYPTED' | 'DOCUMENT_CORRUPT';
+  expect: 'sign' | 'DOCUMENT_ENCRYPTED' | 'DOCUMENT_SIGNING_FORBIDDEN' | 'DOCUMENT_CORRUPT';
   /** Signatures already present (all valid) before we sign. */
   priorSignatures: number;
 }

@@ -37,7 +37,7 @@ def start_office():
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     local = uno.getComponentContext()
     resolver = local.ServiceManager.createInstanceWithContext('com.sun.star.bridge.UnoUrlResolver', local)
-    deadline = time.time() + 60
+    deadline = time.time() + 180  # a deadline, not a measure: soffice starts slowly on a loaded machine
     while time.time() < deadline:
         try:
             return proc, profile, resolver.resolve(f'uno:pipe,name={pipe};urp;StarOffice.ComponentContext')

@@ -49,6 +49,7 @@ describe('corpus', () => {
     const features = new Set(readable.flatMap((e) => e.features));
     for (const f of ['xref-stream', 'object-streams', 'classic-xref', 'linearized', 'signed', 'large']) expect(features).toContain(f);
     expect(unreadable.map((e) => e.expect)).toContain('DOCUMENT_ENCRYPTED');
+    expect(unreadable.map((e) => e.expect)).toContain('DOCUMENT_SIGNING_FORBIDDEN');
     expect(unreadable.map((e) => e.expect)).toContain('DOCUMENT_CORRUPT');
   });
 });

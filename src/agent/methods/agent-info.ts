@@ -13,6 +13,8 @@ export function agentInfo(parts: AgentParts, ctx: RequestContext): ResultOf<'age
     methods: Object.keys(METHODS),
     formats: ['pdf', 'docx', 'xlsx', 'pptx'],
     limits: { maxDocumentBytes: parts.limits.maxDocumentBytes, maxFrameBytes: parts.limits.maxFrameBytes },
+    // Binary documents (attachments.ts): SDKs that see this send documents as binary frames instead of base64.
+    attachments: { maxChunkBytes: parts.limits.attachmentChunkBytes, idleTimeoutMs: parts.limits.attachmentIdleMs },
     tokenCount,
     originAllowed: parts.policy.isAllowed(ctx.origin),
   };

@@ -78,7 +78,8 @@ function serialKey(key: SigningKey): SigningKey {
 
 export async function batchSign(parts: AgentParts, ctx: RequestContext, params: ParamsOf<'batch.sign'>): Promise<ResultOf<'batch.sign'>> {
   const count = params.documents.length;
-  const total = params.documents.reduce((n, d) => n + decodedSize(d.document), 0);
+  // Base64 counted by its length; binary attachments are already in memory, capped by the connection's budget.
+  const total = params.documents.reduce((n, d) => n + (typeof d.document === 'string' ? decodedSize(d.document) : ctx.attachment?.(d.document.attachment)?.length ?? 0), 0);
   const max = parts.limits.maxDocumentBytes;
   if (total > max) throw new KysoError('TOO_LARGE', `the documents together are larger than ${max} bytes`);
 

@@ -8,16 +8,18 @@ import { KysoError, isKysoError } from '../../core/errors.js';
 import { checkCertificate, assertMaySign } from '../../core/revocation/check.js';
 import type { PinRequest, TokenCertificate } from '../../core/token/token-service.js';
 import type { HashAlgorithm, SigningKey } from '../../core/signing-key.js';
-import { base64Length } from '../protocol.js';
+import { base64Length, isBase64, type AttachmentRef } from '../protocol.js';
 import type { SignedBytes } from '../../core/signed-output.js';
 import type { IsolationGuard } from '../../core/isolation/documents.js';
 import type { AgentParts, RequestContext } from './context.js';
 
-/** Decodes base64 after checking its decoded size against `maxBytes`. */
+/** Decodes base64 after checking its decoded size against `maxBytes` and its characters (one linear pass, no regex). */
 export function decodeBase64(value: string, maxBytes: number, what: string): Uint8Array {
   if (value.length > base64Length(maxBytes)) {
     throw new KysoError('TOO_LARGE', `${what} is larger than ${maxBytes} bytes`);
   }
+  // Buffer's decoder skips what is not base64: a page's typo must not become a silently different document.
+  if (!isBase64(value)) throw new KysoError('BAD_REQUEST', `${what} is not base64 (RFC 4648, no line breaks)`);
   const bytes = Buffer.from(value, 'base64');
   if (bytes.length > maxBytes) throw new KysoError('TOO_LARGE', `${what} is larger than ${maxBytes} bytes`);
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
@@ -37,6 +39,19 @@ export function toBase64(bytes: Uint8Array | SignedBytes): string {
   tail.set(original.subarray(cut), 0);
   tail.set(update, original.length - cut);
   return base64Of(original.subarray(0, cut)) + base64Of(tail);
+}
+
+/** A document from params: base64 text, or the request's attachment (binary frames, already capped and hashed). */
+export function readDocument(parts: AgentParts, ctx: RequestContext, document: string | AttachmentRef, what = 'the document'): Uint8Array {
+  if (typeof document === 'string') return decodeBase64(document, parts.limits.maxDocumentBytes, what);
+  const bytes = ctx.attachment?.(document.attachment);
+  if (!bytes) throw new KysoError('BAD_REQUEST', `${what}: attachment ${document.attachment} was not announced with this request`);
+  return bytes;
+}
+
+/** A document for the answer, the way the request sent its own: an attachment, or base64. */
+export function writeDocument(ctx: RequestContext, bytes: Uint8Array): string | AttachmentRef {
+  return ctx.attach?.(bytes) ?? toBase64(bytes);
 }
 
 const abortReason = (signal: AbortSignal): KysoError => (signal.reason instanceof KysoError ? signal.reason : new KysoError('USER_CANCELLED'));

@@ -5,7 +5,7 @@ import type { TimestampClient } from '../../core/tsa/api.js';
 import type { OriginPolicy } from '../origin-policy.js';
 import type { Prompter } from '../prompter.js';
 import type { RequestQueue } from '../request-queue.js';
-import type { PROGRESS_STAGES } from '../protocol.js';
+import type { AttachmentRef, PROGRESS_STAGES } from '../protocol.js';
 
 /** The part of the token layer the agent uses (TokenService, or a stand-in in tests). */
 export type TokenSource = Pick<TokenService, 'tokens' | 'certificates' | 'signingKey' | 'logoutAll'>;
@@ -15,6 +15,10 @@ export interface AgentLimits {
   maxDocumentBytes: number;
   /** Largest WebSocket frame; ws closes the connection with 1009 past it. Default: room for a maximal document. */
   maxFrameBytes: number;
+  /** Largest document part in one binary frame (binary documents, attachments.ts). Default 1 MiB. */
+  attachmentChunkBytes: number;
+  /** An attachment whose next frame does not come within this is dropped: its request fails TIMEOUT. Default 30 s. */
+  attachmentIdleMs: number;
   /** Open WebSocket connections at once. */
   maxConnections: number;
   /** Token operations waiting behind the running one before BUSY. */
@@ -57,4 +61,8 @@ export interface RequestContext {
   readonly quietStages?: boolean;
   /** Fields for this request's log line (file name, size); never content. */
   note(fields: { fileName?: string; size?: number }): void;
+  /** The bytes of this request's attachment `id` (binary documents); absent on endpoints without them (VNPT). */
+  attachment?(id: number): Uint8Array | undefined;
+  /** Sends `bytes` as an attachment of the answer when the request sent its documents so; undefined: use base64. */
+  attach?(bytes: Uint8Array): AttachmentRef | undefined;
 }

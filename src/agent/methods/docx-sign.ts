@@ -1,17 +1,23 @@
 /** `docx.sign`: an OPC package signature (as Microsoft Office writes it) added to the page's Office document. */
 import { KysoError } from '../../core/errors.js';
 import { assertSignable, documentFormat, signDocument } from '../../core/sign-document.js';
-import type { ParamsOf, ResultOf } from '../protocol.js';
+import type { AttachmentRef, ParamsOf, ResultOf } from '../protocol.js';
 import type { AgentParts, RequestContext } from './context.js';
-import { decodeBase64, documentGuard, signPrepared, signatureCommon, throwIfAborted, toBase64, type PreparedSignature } from './common.js';
+import { readDocument, writeDocument, toBase64, documentGuard, signPrepared, signatureCommon, throwIfAborted, type PreparedSignature } from './common.js';
 
 export async function docxSign(parts: AgentParts, ctx: RequestContext, params: ParamsOf<'docx.sign'>): Promise<ResultOf<'docx.sign'>> {
-  return signPrepared(parts, ctx, params.certificateId, await prepareDocxSign(parts, ctx, params));
+  return signPrepared(parts, ctx, params.certificateId, await prepareDocxSign(parts, ctx, params, (bytes) => writeDocument(ctx, bytes)));
 }
 
-/** Checks the request and the package (nobody is asked anything yet); the signing runs later in a session. */
-export async function prepareDocxSign(parts: AgentParts, ctx: RequestContext, params: Omit<ParamsOf<'docx.sign'>, 'certificateId'>): Promise<PreparedSignature<ResultOf<'docx.sign'>>> {
-  const bytes = decodeBase64(params.document, parts.limits.maxDocumentBytes, 'the document');
+/** docx.sign's result with the signed package as `write` gives it (base64 unless told otherwise). */
+export type SignedDocxResult<D> = Omit<ResultOf<'docx.sign'>, 'document'> & { document: D };
+
+/** Checks the request and the package (nobody is asked anything yet); the signing runs later in a session. `write` as for preparePdfSign. */
+export async function prepareDocxSign<D extends string | AttachmentRef = string>(
+  parts: AgentParts, ctx: RequestContext, params: Omit<ParamsOf<'docx.sign'>, 'certificateId'>,
+  write: (bytes: Uint8Array) => D = toBase64 as (bytes: Uint8Array) => D,
+): Promise<PreparedSignature<SignedDocxResult<D>>> {
+  const bytes = readDocument(parts, ctx, params.document);
   ctx.note({ fileName: params.fileName, size: bytes.length });
   if (documentFormat(bytes, params.fileName) !== 'ooxml') throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT', 'docx.sign takes an Office document (.docx, .xlsx, .pptx)');
   await assertSignable(bytes, params.fileName, documentGuard(parts, ctx.signal));
@@ -29,10 +35,11 @@ export async function prepareDocxSign(parts: AgentParts, ctx: RequestContext, pa
         ...(params.reason !== undefined ? { reason: params.reason } : {}),
         certificateCheck: 'off',
         ...(ctx.quietStages ? {} : { onProgress: (stage) => { throwIfAborted(signal); ctx.progress(stage); } }),
-      }, params.fileName, documentGuard(parts, signal));
+      }, params.fileName, { ...documentGuard(parts, signal), handOver: true });
+      // `bytes` now belongs to the worker (moved, not copied): nothing here reads it again.
       const signature = result.ooxmlSignature!;
       return {
-        document: toBase64(result),
+        document: write(result.bytes),
         signature: { part: signature.part, ...signatureCommon(certificate, signature, result.timestamp), level },
       };
     },

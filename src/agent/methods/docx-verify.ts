@@ -4,11 +4,11 @@ import { documentFormat } from '../../core/sign-document.js';
 import { verifyOoxmlIsolated } from '../../core/isolation/documents.js';
 import type { ParamsOf, ResultOf } from '../protocol.js';
 import type { AgentParts, RequestContext } from './context.js';
-import { decodeBase64, documentGuard } from './common.js';
+import { readDocument, documentGuard } from './common.js';
 import { signerSummary } from './signer-summary.js';
 
 export async function docxVerify(parts: AgentParts, ctx: RequestContext, params: ParamsOf<'docx.verify'>): Promise<ResultOf<'docx.verify'>> {
-  const bytes = decodeBase64(params.document, parts.limits.maxDocumentBytes, 'the document');
+  const bytes = readDocument(parts, ctx, params.document);
   ctx.note({ size: bytes.length });
   if (documentFormat(bytes) !== 'ooxml') throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT', 'docx.verify takes an Office document');
   const r = await parts.verifyQueue.run({ signal: ctx.signal, run: (signal) => verifyOoxmlIsolated(bytes, documentGuard(parts, signal)) });

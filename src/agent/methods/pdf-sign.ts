@@ -2,19 +2,28 @@
 import { KysoError } from '../../core/errors.js';
 import type { Placement, SignatureAppearanceOptions } from '../../core/pdf/appearance/options.js';
 import { PADES_LEVELS, assertSignable, documentFormat, signDocument, type PadesLevel } from '../../core/sign-document.js';
-import type { ParamsOf, ResultOf } from '../protocol.js';
+import type { AttachmentRef, ParamsOf, ResultOf } from '../protocol.js';
 import type { SigningKey } from '../../core/signing-key.js';
 import type { TokenCertificate } from '../../core/token/token-service.js';
 import type { AgentParts, RequestContext } from './context.js';
-import { decodeBase64, documentGuard, signPrepared, signatureCommon, toBase64, throwIfAborted, type PreparedSignature } from './common.js';
+import { readDocument, writeDocument, toBase64, documentGuard, signPrepared, signatureCommon, throwIfAborted, type PreparedSignature } from './common.js';
 
 export async function pdfSign(parts: AgentParts, ctx: RequestContext, params: ParamsOf<'pdf.sign'>): Promise<ResultOf<'pdf.sign'>> {
-  return signPrepared(parts, ctx, params.certificateId, await preparePdfSign(parts, ctx, params));
+  return signPrepared(parts, ctx, params.certificateId, await preparePdfSign(parts, ctx, params, (bytes) => writeDocument(ctx, bytes)));
 }
 
-/** Checks the request and the PDF (nobody is asked anything yet); the signing runs later in a session. */
-export async function preparePdfSign(parts: AgentParts, ctx: RequestContext, params: Omit<ParamsOf<'pdf.sign'>, 'certificateId'>): Promise<PreparedSignature<ResultOf<'pdf.sign'>>> {
-  const bytes = decodeBase64(params.document, parts.limits.maxDocumentBytes, 'the document');
+/** pdf.sign's result with the signed document as `write` gives it (base64 unless told otherwise). */
+export type SignedPdfResult<D> = Omit<ResultOf<'pdf.sign'>, 'document'> & { document: D };
+
+/**
+ * Checks the request and the PDF (nobody is asked anything yet); the signing runs later in a session. `write`
+ * turns the signed bytes into the answer's document: base64 by default, an attachment for a binary request.
+ */
+export async function preparePdfSign<D extends string | AttachmentRef = string>(
+  parts: AgentParts, ctx: RequestContext, params: Omit<ParamsOf<'pdf.sign'>, 'certificateId'>,
+  write: (bytes: Uint8Array) => D = toBase64 as (bytes: Uint8Array) => D,
+): Promise<PreparedSignature<SignedPdfResult<D>>> {
+  const bytes = readDocument(parts, ctx, params.document);
   ctx.note({ fileName: params.fileName, size: bytes.length });
   if (documentFormat(bytes, params.fileName) !== 'pdf') throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT', 'pdf.sign takes a PDF');
   await assertSignable(bytes, params.fileName, documentGuard(parts, ctx.signal));
@@ -56,7 +65,7 @@ export async function preparePdfSign(parts: AgentParts, ctx: RequestContext, par
     }
     : undefined;
 
-  const sign = async (key: SigningKey, certificate: TokenCertificate, signal: AbortSignal): Promise<ResultOf<'pdf.sign'>> => {
+  const sign = async (key: SigningKey, certificate: TokenCertificate, signal: AbortSignal): Promise<SignedPdfResult<D>> => {
     // The same signing path as the CLI: at B-T and above an online certificate check before the token signs
     // (the session already ran the offline one), then the signature, the DSS (B-LT) and the document timestamp (B-LTA).
     const result = await signDocument(bytes, key, {
@@ -67,10 +76,11 @@ export async function preparePdfSign(parts: AgentParts, ctx: RequestContext, par
       onCertificateCheck: () => throwIfAborted(signal),
       ...(visible ? { visible } : {}),
       ...(ctx.quietStages ? {} : { onProgress: (stage) => { throwIfAborted(signal); ctx.progress(stage); } }),
-    }, params.fileName, documentGuard(parts, signal));
+    }, params.fileName, { ...documentGuard(parts, signal), handOver: true });
+    // `bytes` now belongs to the worker (moved, not copied): nothing here reads it again.
     const signature = result.pdfSignature!;
     return {
-      document: toBase64(result),
+      document: write(result.bytes),
       signature: { fieldName: signature.fieldName, ...signatureCommon(certificate, signature, result.timestamp), byteRange: [...signature.byteRange], level },
     };
   };

@@ -9,11 +9,11 @@ import { verifyDocumentIsolated } from '../../core/isolation/documents.js';
 import { builtInAnchors } from '../../core/validation/trust.js';
 import type { ParamsOf, ResultOf } from '../protocol.js';
 import type { AgentParts, RequestContext } from './context.js';
-import { decodeBase64, documentGuard } from './common.js';
+import { readDocument, documentGuard } from './common.js';
 import { signerSummary } from './signer-summary.js';
 
 export async function pdfVerify(parts: AgentParts, ctx: RequestContext, params: ParamsOf<'pdf.verify'>): Promise<ResultOf<'pdf.verify'>> {
-  const bytes = decodeBase64(params.document, parts.limits.maxDocumentBytes, 'the document');
+  const bytes = readDocument(parts, ctx, params.document);
   ctx.note({ size: bytes.length });
   if (sniffDocumentType(bytes) !== 'pdf') throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT', 'pdf.verify takes a PDF');
   const r = await parts.verifyQueue.run({ signal: ctx.signal, run: (signal) => verifyDocumentIsolated(bytes, { anchors: [...builtInAnchors(), ...(parts.trustAnchors ?? [])], offline: true }, documentGuard(parts, signal)) });

@@ -5,7 +5,7 @@
  * "bad input" (1).
  */
 import { KysoError } from '../../core/errors.js';
-import { openPdf } from '../../core/pdf/open.js';
+import { pdfPageCountIsolated } from '../../core/isolation/documents.js';
 import { decodeBase64 } from '../methods/common.js';
 import type { MappedPdfOptions } from './pdf-signer-options.js';
 
@@ -36,7 +36,8 @@ export async function assertPagesExist(document: string, params: MappedPdfOption
   if (highest <= 1) return;
   let pageCount: number;
   try {
-    pageCount = (await openPdf(decodeBase64(document, maxBytes, 'the document'))).pdf.getPageCount();
+    // In a document worker, as every file from a page is opened: never in the agent's own thread.
+    pageCount = await pdfPageCountIsolated(decodeBase64(document, maxBytes, 'the document'));
   } catch {
     return; // an unreadable document is answered by the signing step, with its own code
   }

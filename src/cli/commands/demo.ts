@@ -8,16 +8,16 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { PDF, StandardFonts, rgb } from '@libpdf/core';
 import { KysoError } from '../../core/errors.js';
 import { TokenService } from '../../core/token/token-service.js';
 import { signPdf } from '../../core/pdf/sign.js';
 import { verifyPdf } from '../../core/pdf/verify.js';
+import { PACKAGE_ROOT } from '../../core/package-paths.js';
 import { runCommand } from '../output.js';
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const REPO = PACKAGE_ROOT;
 const SOFTHSM_MODULES = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so', '/usr/local/lib/softhsm/libsofthsm2.so', '/opt/homebrew/lib/softhsm/libsofthsm2.so'];
 const DEMO_PIN = '123456';
 

@@ -11,7 +11,7 @@ import { toKysoError } from '../../core/errors.js';
 import { checkOutputPath, writeOutput } from '../output-file.js';
 import { historyNote, verifyDocument, type DocumentVerification } from '../../core/verify-document.js';
 import { builtInAnchors, parseAnchorFile, type ChainCheck } from '../../core/validation/trust.js';
-import { extractRevision, type SignatureValidation } from '../../core/validation/validate-pdf.js';
+import type { SignatureValidation } from '../../core/validation/validate-pdf.js';
 import { vietnamTime } from '../../core/validation/vietnam-time.js';
 
 const VERIFY_EXIT = { ok: 0, invalid: 1, unreadable: 2, untrusted: 3 } as const;
@@ -131,6 +131,7 @@ async function run(file: string, opts: VerifyOptions): Promise<number> {
       return VERIFY_EXIT.unreadable;
     }
     checkOutputPath(opts.output, opts.force);
+    const { extractRevision } = await import('../../core/validation/validate-pdf.js');
     writeOutput(opts.output, await extractRevision(bytes, n), opts.force);
     process.stderr.write(`Đã ghi phiên bản #${n} / wrote revision #${n}: ${opts.output}\n`);
     return VERIFY_EXIT.ok;

@@ -20,6 +20,17 @@ import { restoreOriginal, type SignJobArgs, type TimestampJobArgs, type WithoutO
 export interface IsolationGuard {
   deadlineMs?: number;
   signal?: AbortSignal;
+  /**
+   * Hand the document to the worker instead of copying it (signing): the caller's bytes are detached (read as
+   * empty) afterwards, so the process holds one copy of a large document, not two. Only for a caller that is done with them.
+   */
+  handOver?: boolean;
+}
+
+/** Whether `bytes` may be moved to a worker: a large buffer of its own, never a slab of Buffer's shared pool. */
+function movable(bytes: Uint8Array): ArrayBuffer[] {
+  const buffer = bytes.buffer;
+  return buffer instanceof ArrayBuffer && buffer.byteLength >= 64 * 1024 && bytes.byteLength >= buffer.byteLength / 2 ? [buffer] : [];
 }
 
 /** Key operations one document may ask for: a CMS, its retry with a larger reservation, and margin. */
@@ -49,12 +60,12 @@ export function libpdfTokenizerMended(): Promise<boolean> {
   return documentWorkers().run('libpdfMended', undefined);
 }
 
-function run<T>(kind: string, args: unknown, guard: IsolationGuard = {}, handlers?: MainHandlers): Promise<T> {
+function run<T>(kind: string, args: unknown, guard: IsolationGuard = {}, handlers?: MainHandlers, transfer: ArrayBuffer[] = []): Promise<T> {
   return documentWorkers().run<T>(kind, args, {
     ...(guard.deadlineMs !== undefined ? { deadlineMs: guard.deadlineMs } : {}),
     ...(guard.signal ? { signal: guard.signal } : {}),
     ...(handlers ? { handlers } : {}),
-  });
+  }, transfer);
 }
 
 export function verifyDocumentIsolated(bytes: Uint8Array, options: ValidateOptions = {}, guard?: IsolationGuard): Promise<DocumentVerification> {
@@ -69,14 +80,21 @@ export function verifyOoxmlIsolated(bytes: Uint8Array, guard?: IsolationGuard): 
   return run('verifyOoxml', { bytes }, guard);
 }
 
+/** The number of pages of a PDF, opened in a document worker like any file from outside. */
+export function pdfPageCountIsolated(bytes: Uint8Array, guard?: IsolationGuard): Promise<number> {
+  return run('pdfPageCount', { bytes }, guard);
+}
+
 export function assertSignableIsolated(bytes: Uint8Array, fileName?: string, guard?: IsolationGuard): Promise<'pdf' | 'ooxml'> {
   return run('assertSignable', { bytes, ...(fileName !== undefined ? { fileName } : {}) }, guard);
 }
 
 export function signDocumentIsolated(bytes: Uint8Array, key: SigningKey, options: DocumentSignOptions = {}, fileName?: string, guard: IsolationGuard = {}): Promise<DocumentSignResult> {
   const { onProgress, onCertificateCheck, timestamp, ...rest } = options;
+  const moved = guard.handOver ? movable(bytes) : [];
   const args: SignJobArgs = {
     bytes,
+    ...(moved.length ? { handedOver: true } : {}),
     ...(fileName !== undefined ? { fileName } : {}),
     key: { certificate: key.certificate, chain: [...key.chain], keyType: key.keyType, keySize: key.keySize },
     options: rest,
@@ -98,7 +116,7 @@ export function signDocumentIsolated(bytes: Uint8Array, key: SigningKey, options
   };
   const online = (options.level !== undefined && options.level !== 'B-B') || timestamp !== undefined || options.certificateCheck === 'online';
   const base = guard.deadlineMs ?? documentWorkers().limits.deadlineMs;
-  return run<WithoutOriginal<DocumentSignResult>>('sign', args, { ...guard, deadlineMs: base + (online ? NETWORK_ALLOWANCE_MS : 0) }, handlers)
+  return run<WithoutOriginal<DocumentSignResult>>('sign', args, { ...guard, deadlineMs: base + (online ? NETWORK_ALLOWANCE_MS : 0) }, handlers, moved)
     .then((r) => restoreOriginal(bytes, r));
 }
 

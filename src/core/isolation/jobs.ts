@@ -31,6 +31,8 @@ export interface SignJobArgs {
   tsaReserve?: number;
   progress: boolean;
   certificateCheck: boolean;
+  /** `bytes` were moved here (the caller no longer has them): the result carries its original back. */
+  handedOver?: boolean;
 }
 
 export interface TimestampJobArgs { bytes: Uint8Array; addValidationData: boolean; tsaReserve: number }
@@ -62,7 +64,7 @@ function remoteTsa(reserve: number, main: MainChannel): TimestampClient {
  * A signed result without its `original`: the caller holds those bytes already (it sent them), so only the
  * update crosses back; `original` says whether the document starts with them ('input') or not ('none').
  */
-export type WithoutOriginal<T extends SignedBytes> = Omit<T, 'original' | 'bytes'> & { original: 'input' | 'none' };
+export type WithoutOriginal<T extends SignedBytes> = Omit<T, 'original' | 'bytes'> & { original: 'input' | 'none' | Uint8Array };
 
 function withoutOriginal<T extends SignedBytes>(input: Uint8Array, r: T): WithoutOriginal<T> {
   if (r.original.length !== 0 && r.original !== input) throw new KysoError('INTERNAL', 'a signed result that does not start with its input');
@@ -71,7 +73,8 @@ function withoutOriginal<T extends SignedBytes>(input: Uint8Array, r: T): Withou
 
 /** The main thread's side of withoutOriginal: the result with its original bytes back in place. */
 export function restoreOriginal<T extends SignedBytes>(input: Uint8Array, r: WithoutOriginal<T>): T & { readonly bytes: Uint8Array } {
-  return withJoinedBytes({ ...r, original: r.original === 'input' ? input : new Uint8Array(0) } as unknown as T);
+  const original = r.original === 'input' ? input : r.original === 'none' ? new Uint8Array(0) : r.original;
+  return withJoinedBytes({ ...r, original } as unknown as T);
 }
 
 const signDocumentModule = lazy(() => import('../sign-document.js'));
@@ -100,6 +103,10 @@ export async function runJob(kind: string, args: unknown, main: MainChannel): Pr
       const { verifyOoxml } = await verifyOoxmlModule();
       return verifyOoxml((args as { bytes: Uint8Array }).bytes);
     }
+    case 'pdfPageCount': {
+      const { openPdf } = await import('../pdf/open.js');
+      return (await openPdf((args as { bytes: Uint8Array }).bytes)).pdf.getPageCount();
+    }
     case 'assertSignable': {
       const { assertSignableHere } = await signDocumentModule();
       const a = args as { bytes: Uint8Array; fileName?: string };
@@ -114,7 +121,9 @@ export async function runJob(kind: string, args: unknown, main: MainChannel): Pr
         ...(a.progress ? { onProgress: (stage) => main.emit('progress', stage) } : {}),
         ...(a.certificateCheck ? { onCertificateCheck: async (check: CertificateCheck) => { await main.call('certificateCheck', check); } } : {}),
       };
-      return withoutOriginal(a.bytes, await signDocumentHere(a.bytes, remoteKey(a.key, main), options, a.fileName));
+      const signed = await signDocumentHere(a.bytes, remoteKey(a.key, main), options, a.fileName);
+      // Handed over: the original goes back (moved, not copied); else the caller still has it and only the update crosses.
+      return a.handedOver ? withoutJoined(signed) : withoutOriginal(a.bytes, signed);
     }
     case 'timestamp': {
       const { timestampDocumentHere } = await signDocumentModule();

@@ -21,11 +21,21 @@ export const MENDED_MARKER = '\n;globalThis.__kysoLibpdfMended = true;\n';
 interface LoadResult { format?: string; source?: string | ArrayBuffer | Uint8Array; shortCircuit?: boolean }
 type NextLoad = (url: string, context?: unknown) => Promise<LoadResult>;
 
+/**
+ * The library's entry source with the tokenizer mended and the marker appended, or undefined when the anchor is
+ * not there exactly once (a new version: nothing is patched). Used by the loader hook below and by the CLI bundle
+ * (scripts/bundle-cli.mjs), so both ship the same mend.
+ */
+export function mendLibpdfSource(source: string): string | undefined {
+  const at = source.indexOf(ANCHOR);
+  if (at < 0 || source.indexOf(ANCHOR, at + 1) >= 0) return undefined;
+  return source.slice(0, at) + MENDED + source.slice(at + ANCHOR.length) + MENDED_MARKER;
+}
+
 export async function load(url: string, context: unknown, nextLoad: NextLoad): Promise<LoadResult> {
   const result = await nextLoad(url, context);
   if (!LIBPDF_ENTRY.test(url) || result.source === undefined) return result;
   const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8');
-  const at = source.indexOf(ANCHOR);
-  if (at < 0 || source.indexOf(ANCHOR, at + 1) >= 0) return result;
-  return { ...result, source: source.slice(0, at) + MENDED + source.slice(at + ANCHOR.length) + MENDED_MARKER };
+  const mended = mendLibpdfSource(source);
+  return mended === undefined ? result : { ...result, source: mended };
 }

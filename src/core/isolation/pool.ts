@@ -9,6 +9,7 @@
  *
  * A few workers (default 2) are started on first use and reused; an idle worker does not keep the process alive.
  */
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { KysoError } from '../errors.js';
@@ -61,11 +62,20 @@ interface Slot {
   startupTimer?: NodeJS.Timeout;
 }
 
-/** The worker's compiled entry: next to this file in dist/; from sources (tests), the dist/ copy built by tsc. */
+/**
+ * The worker's compiled entry: next to this file in dist/ (or the bundle). From sources (tests), the bundled worker
+ * (scripts/bundle-cli.mjs: a few files to load instead of ~300, no loader-hook thread) when it is at least as new as
+ * tsc's output, else tsc's copy.
+ */
 function workerUrl(): URL {
   const here = new URL('./worker.js', import.meta.url);
   if (!import.meta.url.endsWith('.ts')) return here;
-  return new URL(import.meta.url.replace(/\/src\/core\/isolation\/pool\.ts$/, '/dist/core/isolation/worker.js'));
+  const dist = (p: string): URL => new URL(import.meta.url.replace(/\/src\/core\/isolation\/pool\.ts$/, `/dist/${p}`));
+  const compiled = dist('core/isolation/worker.js');
+  const bundled = dist('bundle/worker.js');
+  const mtime = (u: URL): number => { try { return statSync(u).mtimeMs; } catch { return -1; } };
+  const b = mtime(bundled);
+  return b >= 0 && b >= mtime(compiled) ? bundled : compiled;
 }
 
 let nextJobId = 1;

@@ -12,7 +12,11 @@ const port = parentPort;
 if (!port) throw new Error('document worker started outside a worker thread');
 // Before any job imports @libpdf/core: mend its tokenizer's endless loop (libpdf-hook.ts). Node before 20.6 has no
 // loader hooks: the pre-scan and the deadline then stand alone (libpdfTokenizerMended() reports false).
-(nodeModule as { register?: (specifier: URL) => void }).register?.(new URL('./libpdf-hook.js', import.meta.url));
+// The CLI bundle has the library mended at build time (scripts/bundle-cli.mjs) and no hook file to register.
+declare const KYSO_BUNDLED: boolean | undefined;
+if (typeof KYSO_BUNDLED === 'undefined') {
+  (nodeModule as { register?: (specifier: URL) => void }).register?.(new URL('./libpdf-hook.js', import.meta.url));
+}
 
 const jobsModule = lazy(() => import('./jobs.js'));
 let nextCall = 1;
@@ -20,19 +24,25 @@ const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown):
 
 const post = (m: FromWorker): void => port.postMessage(m);
 
+/** Buffers this large are moved to the main thread, not copied (never one of Buffer's shared 8 KB pool slabs). */
+const TRANSFER_FROM_BYTES = 64 * 1024;
+
 /**
  * A view on a larger buffer would be cloned with all of its buffer (a certificate sliced from a 50 MB document
- * would copy the document): views are compacted before they cross.
+ * would copy the document): views are compacted before they cross. Large whole buffers (a signed document) go
+ * in `transfer`: the job is over, so the worker gives them up instead of the process holding two copies.
  */
-function compact(value: unknown, depth = 0): unknown {
+function compact(value: unknown, transfer: ArrayBuffer[], depth = 0): unknown {
   if (depth > 64 || value === null || typeof value !== 'object') return value;
   if (value instanceof Uint8Array) {
-    return value.byteOffset === 0 && value.byteLength === value.buffer.byteLength ? value : value.slice();
+    const whole = value.byteOffset === 0 && value.byteLength === value.buffer.byteLength ? value : value.slice();
+    if (whole.byteLength >= TRANSFER_FROM_BYTES && whole.buffer instanceof ArrayBuffer && !transfer.includes(whole.buffer)) transfer.push(whole.buffer);
+    return whole;
   }
   if (value instanceof Date || value instanceof Map || value instanceof Set) return value;
-  if (Array.isArray(value)) return value.map((v) => compact(v, depth + 1));
+  if (Array.isArray(value)) return value.map((v) => compact(v, transfer, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (typeof v !== 'function') out[k] = compact(v, depth + 1);
+  for (const [k, v] of Object.entries(value)) if (typeof v !== 'function') out[k] = compact(v, transfer, depth + 1);
   return out;
 }
 
@@ -56,7 +66,11 @@ port.on('message', (m: ToWorker) => {
   void jobsModule()
     .then(({ runJob }) => runJob(m.kind, m.args, main))
     .then(
-      (value) => post({ type: 'done', id, ok: true, value: compact(value) }),
+      (value) => {
+        const transfer: ArrayBuffer[] = [];
+        const compacted = compact(value, transfer);
+        port.postMessage({ type: 'done', id, ok: true, value: compacted } satisfies FromWorker, transfer);
+      },
       (err: unknown) => post({ type: 'done', id, ok: false, error: toWire(err) }),
     );
 });

@@ -1,13 +1,16 @@
 /**
  * Appends an incremental update (PDF 32000 §7.5.6): new and replaced objects, then a cross-reference
  * section of the same style as the file's last one, chained to it with /Prev. The original bytes are
- * never touched, so earlier signatures keep covering exactly what they covered.
+ * never touched, so earlier signatures keep covering exactly what they covered. In an encrypted file the
+ * objects' strings and streams are encrypted with the file's key (crypt/encrypt-body.ts) and the trailer keeps
+ * /Encrypt and the first /ID element the key depends on; the cross-reference section itself is never encrypted.
  */
 import { randomBytes } from 'node:crypto';
 import { PdfArray, PdfDict, PdfName, PdfNumber, PdfRef, PdfString } from '@libpdf/core';
 import { serialize } from './serialize.js';
-import type { OpenedPdf } from './open.js';
 import { KysoError } from '../errors.js';
+import { assertMayUpdate, type OpenedPdf } from './open.js';
+import { encryptObjectBody } from './crypt/encrypt-body.js';
 import { PDF_MAX_OFFSET, withJoinedBytes, type SignedBytes } from '../signed-output.js';
 
 export interface UpdateObject {
@@ -19,8 +22,8 @@ export interface UpdateObject {
 /** The file as written: the original bytes (the same buffer, not a copy) followed by `update`; `bytes` joins them on first read. */
 export interface WrittenUpdate extends SignedBytes {
   readonly bytes: Uint8Array;
-  /** Offset of each object's body in the whole file (original + update), by object number. */
-  readonly bodyOffsets: ReadonlyMap<number, number>;
+  /** Where a byte at `offset` of object `objectNumber`'s serialised body ended up in the whole file (original + update, after any encryption). */
+  position(objectNumber: number, offset: number): number;
 }
 
 const enc = (s: string): Uint8Array => Buffer.from(s, 'latin1');
@@ -44,6 +47,8 @@ function trailerEntries(doc: OpenedPdf, size: number): [string, import('@libpdf/
   if (root) entries.push(['Root', root]);
   const info = t.get('Info');
   if (info instanceof PdfRef) entries.push(['Info', info]);
+  const encrypt = t.get('Encrypt');
+  if (doc.encryption && encrypt) entries.push(['Encrypt', encrypt]);
   const id = t.get('ID');
   const first = id instanceof PdfArray ? id.at(0) : undefined;
   const fresh = new PdfString(new Uint8Array(randomBytes(16)), 'hex');
@@ -53,6 +58,7 @@ function trailerEntries(doc: OpenedPdf, size: number): [string, import('@libpdf/
 }
 
 export function writeIncrementalUpdate(doc: OpenedPdf, objects: readonly UpdateObject[], nextFreeNumber: number): WrittenUpdate {
+  assertMayUpdate(doc);
   const original = doc.bytes;
   const parts: Uint8Array[] = [];
   let offset = original.length;
@@ -63,12 +69,15 @@ export function writeIncrementalUpdate(doc: OpenedPdf, objects: readonly UpdateO
   if (last !== 0x0a && last !== 0x0d) push(enc('\n'));
 
   const objectOffsets = new Map<number, { offset: number; gen: number }>();
-  const bodyOffsets = new Map<number, number>();
+  const positions = new Map<number, (offset: number) => number>();
+  const crypt = doc.encryption?.crypt;
   for (const o of objects) {
     objectOffsets.set(o.ref.objectNumber, { offset, gen: o.ref.generation });
     push(enc(`${o.ref.objectNumber} ${o.ref.generation} obj\n`));
-    bodyOffsets.set(o.ref.objectNumber, offset);
-    push(o.body);
+    const bodyAt = offset;
+    const body = crypt ? encryptObjectBody(o.body, o.ref.objectNumber, o.ref.generation, crypt) : undefined;
+    positions.set(o.ref.objectNumber, (at) => bodyAt + (body ? body.position(at) : at));
+    push(body ? body.body : o.body);
     push(enc('\nendobj\n'));
   }
 
@@ -121,5 +130,13 @@ export function writeIncrementalUpdate(doc: OpenedPdf, objects: readonly UpdateO
   const update = new Uint8Array(offset - original.length);
   let p = 0;
   for (const part of parts) { update.set(part, p); p += part.length; }
-  return withJoinedBytes({ original, update, bodyOffsets });
+  return withJoinedBytes({
+    original,
+    update,
+    position(objectNumber: number, at: number): number {
+      const f = positions.get(objectNumber);
+      if (!f) throw new KysoError('INTERNAL', `object ${objectNumber} is not in the update`);
+      return f(at);
+    },
+  });
 }

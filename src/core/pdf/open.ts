@@ -1,14 +1,17 @@
 /**
  * Opens a PDF for signing or verification, turning every way a file can be unusable into a typed error:
- * encrypted (we would have to encrypt our update) → DOCUMENT_ENCRYPTED; unreadable, or readable only by
+ * encrypted with a user password (or a handler we cannot write for) → DOCUMENT_ENCRYPTED; unreadable, or readable only by
  * reconstructing a lost cross-reference table (the file is damaged: what the user sees may not be what they sign)
  * → DOCUMENT_CORRUPT. Before the library parses anything, a pre-scan refuses what makes it loop or explode
  * (syntax-guard.ts) and a budget caps what it may inflate (decode-budget.ts) → DOCUMENT_TOO_COMPLEX.
+ * A file encrypted with the empty user password opens: `encryption` carries what our update must be encrypted
+ * with, and whether the author's permissions allow signing (checked before any update, see assertMayUpdate).
  */
 import { PDF, PdfDict, PermissionDeniedError, SecurityError } from '@libpdf/core';
 import { KysoError } from '../errors.js';
 import { assertWithinBudget, startDecodeBudget } from './decode-budget.js';
 import { assertPdfSyntaxSafe } from './syntax-guard.js';
+import { assertMayAddSignature, documentEncryption, type DocumentEncryption } from './crypt/document-encryption.js';
 
 export type XrefStyle = 'table' | 'stream';
 
@@ -20,6 +23,13 @@ export interface OpenedPdf {
   /** Style of the section at `startxref`, which our update repeats. */
   readonly xrefStyle: XrefStyle;
   readonly trailer: PdfDict;
+  /** Present when the file is encrypted (it opened with the empty user password). */
+  readonly encryption?: DocumentEncryption;
+}
+
+/** Throws DOCUMENT_SIGNING_FORBIDDEN when the file's permissions forbid adding a signature. */
+export function assertMayUpdate(doc: OpenedPdf): void {
+  assertMayAddSignature(doc.encryption);
 }
 
 const ascii = (bytes: Uint8Array, start: number, end: number): string =>
@@ -62,10 +72,8 @@ export async function openPdf(bytes: Uint8Array): Promise<OpenedPdf> {
     if (isEncryptionError(cause)) throw new KysoError('DOCUMENT_ENCRYPTED', (cause as Error).message, { cause });
     throw new KysoError('DOCUMENT_CORRUPT', (cause as Error)?.message, { cause });
   }
-  if (pdf.isEncrypted) {
-    // Owner-password-only files open, but our update's strings would have to be encrypted with the file key.
-    throw new KysoError('DOCUMENT_ENCRYPTED', 'encrypted PDF');
-  }
+  // Owner-password-only files open; our update's strings and streams are then encrypted with the file key.
+  const encryption = pdf.isEncrypted ? documentEncryption(pdf) : undefined;
   if (pdf.recoveredViaBruteForce) throw new KysoError('DOCUMENT_CORRUPT', 'cross-reference table is damaged');
   let pages: number;
   try {
@@ -82,5 +90,5 @@ export async function openPdf(bytes: Uint8Array): Promise<OpenedPdf> {
   if (!xrefStyle) throw new KysoError('DOCUMENT_CORRUPT', `startxref ${startxref} does not point at a cross-reference section`);
   const trailer = pdf.context.info.trailer;
   if (!trailer.getRef('Root')) throw new KysoError('DOCUMENT_CORRUPT', 'trailer has no /Root');
-  return { pdf, bytes, startxref, xrefStyle, trailer };
+  return { pdf, bytes, startxref, xrefStyle, trailer, ...(encryption ? { encryption } : {}) };
 }

@@ -139,11 +139,11 @@ export function prepareSignature(
   objects.push(...buildFieldUpdate(doc, alloc, { pageIndex, rect, signatureRef: sigRef, fieldName, appearanceRef, ...(copies ? { copies } : {}) }));
   const written = writeIncrementalUpdate(doc, objects, alloc.size);
   assertWithinBudget();
-  const bodyAt = written.bodyOffsets.get(sigRef.objectNumber)!;
-  const contentsAt = bodyAt + sig.contentsAt;
+  // In an encrypted file the strings before the placeholders grow (AES): ask the writer where they landed.
+  const contentsAt = written.position(sigRef.objectNumber, sig.contentsAt);
   const contentsEnd = contentsAt + sig.contentsLength;
   const byteRange = [0, contentsAt, contentsEnd, signedLength(written) - contentsEnd] as const;
-  patchByteRange(written.update, bodyAt - written.original.length + sig.byteRangeAt, sig.byteRangeLength, byteRange);
+  patchByteRange(written.update, written.position(sigRef.objectNumber, sig.byteRangeAt) - written.original.length, sig.byteRangeLength, byteRange);
   return { original: written.original, update: written.update, byteRange, contentsAt, contentsLength: sig.contentsLength, fieldName };
 }
 

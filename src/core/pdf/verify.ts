@@ -2,11 +2,12 @@
  * Checks every signature in a PDF: which bytes it covers, whether its CMS verifies over them, who signed,
  * the claimed time, and whether the file changed after it. Independent of signing: it trusts nothing we wrote.
  */
-import { PdfArray, PdfDict, PdfRef, PdfString, type PdfObject } from '@libpdf/core';
+import { PdfArray, PdfDict, PdfName, PdfNumber, PdfRef, PdfString, type PdfObject } from '@libpdf/core';
 import { KysoError } from '../errors.js';
 import { verifySignedData, type CmsSignerCheck } from '../cms/verify.js';
 import { parseCertificate, type SubjectFields } from '../cert/parse.js';
 import { openPdf, type OpenedPdf } from './open.js';
+import { withoutLibraryWarnings } from './crypt/quiet.js';
 import { assertWithinBudget } from './decode-budget.js';
 import { decodeTextString, parsePdfDate } from './text-string.js';
 import { digestByteRange } from './sign.js';
@@ -64,7 +65,36 @@ function resolve(doc: OpenedPdf, o: PdfObject | undefined): PdfObject | undefine
   return o instanceof PdfRef ? (doc.pdf.getObject(o) ?? undefined) : o;
 }
 
+/** Resolves a signature dictionary (see crypt/quiet.ts for why quietly). */
+function resolveSignatureValue(doc: OpenedPdf, o: PdfObject | undefined): PdfObject | undefined {
+  return withoutLibraryWarnings(!!doc.encryption, () => resolve(doc, o));
+}
+
 export interface FoundSignature { fieldName: string; dict: PdfDict }
+
+/**
+ * A signature's /Contents is never encrypted (ISO 32000 §7.6.2), but the PDF library decrypts it with the rest
+ * of an encrypted file's object. The clear bytes are the string the ByteRange leaves out — taken only when the
+ * library's view of /Contents is what decrypting them gives (or them unchanged, where decryption failed), so a
+ * ByteRange pointing elsewhere is still caught by the checks that compare the two.
+ */
+function withClearContents(doc: OpenedPdf, raw: PdfObject | undefined, dict: PdfDict): PdfDict {
+  const crypt = doc.encryption?.crypt;
+  const seen = dict.get('Contents');
+  const range = dict.getArray('ByteRange');
+  if (!crypt || !(raw instanceof PdfRef) || !(seen instanceof PdfString) || !range || range.length !== 4) return dict;
+  const [, b, c] = [...range].map((n) => (n instanceof PdfNumber ? n.value : NaN));
+  if (!Number.isInteger(b) || !Number.isInteger(c) || b! < 0 || c! > doc.bytes.length || c! - b! < 2) return dict;
+  const text = Buffer.from(doc.bytes.subarray(b!, c!)).toString('latin1');
+  if (!/^<[0-9A-Fa-f\s]*>$/.test(text)) return dict;
+  const clear = new Uint8Array(Buffer.from(text.slice(1, -1).replace(/\s+/g, ''), 'hex'));
+  const decrypted = crypt.decryptString(clear, raw.objectNumber, raw.generation);
+  const same = (x: Uint8Array | undefined): boolean => !!x && Buffer.compare(Buffer.from(x), Buffer.from(seen.bytes)) === 0;
+  if (!same(clear) && !same(decrypted)) return dict;
+  const copy = new PdfDict([...dict].map(([k, v]) => [k, v] as [PdfName, PdfObject]));
+  copy.set('Contents', new PdfString(clear, 'hex'));
+  return copy;
+}
 
 /** Signature fields with a value, walking /Kids; fully qualified names. */
 export function findSignatures(doc: OpenedPdf): FoundSignature[] {
@@ -81,8 +111,8 @@ export function findSignatures(doc: OpenedPdf): FoundSignature[] {
       const t = f.getString('T');
       const name = t ? (prefix ? `${prefix}.${decodeTextString(t.bytes)}` : decodeTextString(t.bytes)) : prefix;
       const ft = f.getName('FT')?.value ?? inheritedFt;
-      const v = resolve(doc, f.get('V'));
-      if (ft === 'Sig' && v instanceof PdfDict) out.push({ fieldName: name, dict: v });
+      const v = resolveSignatureValue(doc, f.get('V'));
+      if (ft === 'Sig' && v instanceof PdfDict) out.push({ fieldName: name, dict: withClearContents(doc, f.get('V'), v) });
       walk(f.get('Kids'), name, ft, depth + 1);
     }
   };
@@ -95,9 +125,9 @@ export function findSignatures(doc: OpenedPdf): FoundSignature[] {
       const w = resolve(doc, item);
       if (!(w instanceof PdfDict) || seen.has(w) || w.getName('FT')?.value !== 'Sig') continue;
       seen.add(w);
-      const v = resolve(doc, w.get('V'));
+      const v = resolveSignatureValue(doc, w.get('V'));
       const t = w.getString('T');
-      if (v instanceof PdfDict) out.push({ fieldName: t ? decodeTextString(t.bytes) : '', dict: v });
+      if (v instanceof PdfDict) out.push({ fieldName: t ? decodeTextString(t.bytes) : '', dict: withClearContents(doc, w.get('V'), v) });
     }
   }
   return out;

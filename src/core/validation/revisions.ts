@@ -11,6 +11,7 @@ import { serialize } from '../pdf/serialize.js';
 import { changedKeys, readRoles, reachable, refOf, resolveIn, type ObjectRoles } from './object-roles.js';
 import { readPermissions, type Permissions } from './permissions.js';
 import { updatesAfter, type UpdateSection } from './xref-sections.js';
+import { withoutLibraryWarnings } from '../pdf/crypt/quiet.js';
 
 export type ChangeKind =
   | 'dss' | 'document-timestamp' | 'signature' | 'signature-field' | 'form-fill' | 'acroform' | 'metadata' | 'unused-object'
@@ -112,8 +113,10 @@ function rootReach(r: Revision): Set<number> {
 
 async function loadRevision(bytes: Uint8Array, end: number): Promise<Revision> {
   const pdf = await PDF.load(bytes.subarray(0, end));
-  const roles = readRoles(pdf);
-  return { pdf, roles, permissions: readPermissions(pdf, roles) };
+  return withoutLibraryWarnings(pdf.isEncrypted, () => {
+    const roles = readRoles(pdf);
+    return { pdf, roles, permissions: readPermissions(pdf, roles) };
+  });
 }
 
 function classifyUpdate(prev: Revision, next: Revision, section: UpdateSection, start: number): UpdateAnalysis {
@@ -350,7 +353,8 @@ export class AnalysisCache {
     if (!u) {
       u = (async () => {
         try {
-          return classifyUpdate(await this.revision(prevEnd), await this.revision(section.revisionEnd), section, prevEnd);
+          const [prev, next] = [await this.revision(prevEnd), await this.revision(section.revisionEnd)];
+          return withoutLibraryWarnings(prev.pdf.isEncrypted, () => classifyUpdate(prev, next, section, prevEnd));
         } catch (e) {
           return { start: prevEnd, end: section.revisionEnd, signaturesAdded: [], allowed: false, changes: [{ kind: 'unreadable', allowed: false, pages: [], detail: `revision unreadable: ${(e as Error).message}` }] };
         }

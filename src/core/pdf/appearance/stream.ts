@@ -9,23 +9,28 @@ import { appearanceMatrix, type Rotation } from '../placement/geometry.js';
 import type { AppearanceLayout } from './layout.js';
 import type { FontSet } from './font.js';
 import { serializeStream } from './import-objects.js';
+import { colourOperator, type DeviceColour } from './pdfa-rules.js';
 
 const n = formatNumber;
 /** Text colour: a dark blue, as Vietnamese signature stamps are usually printed. */
 export const TEXT_RGB = [0.05, 0.15, 0.55] as const;
 
-/** Content stream operators for a laid-out box. `imageName` is the image's /XObject resource name. */
-export function drawLayout(layout: AppearanceLayout, fonts: FontSet, options: { border?: boolean; imageName?: string } = {}): string {
+/**
+ * Content stream operators for a laid-out box. `imageName` is the image's /XObject resource name; `colour` the
+ * device space to paint in (a PDF/A file's output intent decides it, see pdfa-rules.ts), DeviceRGB by default.
+ */
+export function drawLayout(layout: AppearanceLayout, fonts: FontSet, options: { border?: boolean; imageName?: string; colour?: DeviceColour } = {}): string {
+  const colour = options.colour ?? 'RGB';
   const ops: string[] = ['q'];
   // Clip to the box: text that could not shrink enough never spills over the page.
   ops.push(`0 0 ${n(layout.width)} ${n(layout.height)} re W n`);
-  if (options.border) ops.push(`${TEXT_RGB.map(n).join(' ')} RG 0.75 w 0.375 0.375 ${n(layout.width - 0.75)} ${n(layout.height - 0.75)} re S`);
+  if (options.border) ops.push(`${colourOperator(TEXT_RGB, colour, true)} 0.75 w 0.375 0.375 ${n(layout.width - 0.75)} ${n(layout.height - 0.75)} re S`);
   if (layout.image && options.imageName) {
     const i = layout.image;
     ops.push(`q ${n(i.width)} 0 0 ${n(i.height)} ${n(i.x)} ${n(i.y)} cm /${options.imageName} Do Q`);
   }
   if (layout.lines.length > 0) {
-    ops.push('BT', `${TEXT_RGB.map(n).join(' ')} rg`, `/${fonts.resourceName(layout.bold)} ${n(layout.fontSize)} Tf`);
+    ops.push('BT', colourOperator(TEXT_RGB, colour), `/${fonts.resourceName(layout.bold)} ${n(layout.fontSize)} Tf`);
     for (const line of layout.lines) ops.push(`1 0 0 1 ${n(line.x)} ${n(line.y)} Tm ${fonts.encode(line.text, layout.bold)} Tj`);
     ops.push('ET');
   }

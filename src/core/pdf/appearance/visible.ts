@@ -25,6 +25,8 @@ import { SignatureImage } from './image.js';
 import { composeText, layoutAppearance, layoutStamp, ASCENT, DESCENT, type AppearanceContext, type AppearanceLayout, type AppearanceSigner } from './layout.js';
 import { DEFAULT_FONT_SIZE, type DocumentStamp, type Placement, type SignatureAppearanceOptions } from './options.js';
 import { drawLayout, formXObject } from './stream.js';
+import { detectPdfA } from '../pdfa.js';
+import { appearanceRules } from './pdfa-rules.js';
 
 export interface VisibleSignatureRequest {
   placement: Placement;
@@ -56,6 +58,8 @@ export interface PlannedAppearance extends VisibleAppearance {
 
 export async function prepareVisibleSignature(doc: OpenedPdf, request: VisibleSignatureRequest): Promise<PlannedAppearance> {
   const options = request.appearance ?? {};
+  // A PDF/A file stays PDF/A: its declaration decides colour space, transparency and CIDSet (pdfa-rules.ts).
+  const rules = appearanceRules(detectPdfA(doc));
   const image = options.image ? SignatureImage.load(options.image) : undefined;
   const ctx: AppearanceContext = {
     signer: request.signer,
@@ -86,7 +90,7 @@ export async function prepareVisibleSignature(doc: OpenedPdf, request: VisibleSi
         width: Math.ceil(measureFonts.measure(stamp.text, size, bold) + 4),
         height: Math.ceil((ASCENT + DESCENT) * size + 2),
       };
-      const at = await resolvePlacement(doc, stamp.placement, { text: textIndex, defaultSize: natural, defaultPosition: 'right' });
+      const at = await resolvePlacement(doc, stamp.placement, { text: textIndex, defaultSize: natural, defaultPosition: 'right', clearOfText: false });
       for (const w of at) {
         planned.push({ ...w, kind: `stamp-${name}`, description: stamp.text, layout: (width, height, fonts) => layoutStamp(stamp.text, { width, height }, size, bold, fonts.measure) });
       }
@@ -113,7 +117,7 @@ export async function prepareVisibleSignature(doc: OpenedPdf, request: VisibleSi
     build(_doc: OpenedPdf, allocate: () => PdfRef): { appearance: PdfRef; objects: UpdateObject[]; copies?: AppearanceCopy[] } {
       const fonts = new FontSet();
       const objects: UpdateObject[] = [];
-      const img = image?.emit(allocate);
+      const img = image?.emit(allocate, rules);
       if (img) objects.push(...img.objects);
       const forms = new Map<string, { ref: PdfRef; content: string; width: number; height: number; rotation: Rotation }>();
       const refs = planned.map((w, i) => {
@@ -126,13 +130,14 @@ export async function prepareVisibleSignature(doc: OpenedPdf, request: VisibleSi
           const content = drawLayout(layout, fonts, {
             ...(options.border && w.kind === 'signature' ? { border: true } : {}),
             ...(img && layout.image ? { imageName: 'KysoImg' } : {}),
+            ...(rules.colour ? { colour: rules.colour } : {}),
           });
           form = { ref: allocate(), content, width, height, rotation };
           forms.set(key, form);
         }
         return form.ref;
       });
-      const { fonts: fontDict, objects: fontObjects } = fonts.emit(allocate);
+      const { fonts: fontDict, objects: fontObjects } = fonts.emit(allocate, rules);
       objects.push(...fontObjects);
       const resources: [string, PdfObject][] = [['Font', fontDict]];
       if (img) resources.push(['XObject', new PdfDict([[PdfName.of('KysoImg'), img.ref]])]);

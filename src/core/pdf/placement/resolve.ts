@@ -7,8 +7,12 @@ import type { OpenedPdf } from '../open.js';
 import {
   DEFAULT_BOX, isKeywordPlacement, isPagesPlacement, type KeywordPlacement, type KeywordPosition, type PageSelection, type Placement,
 } from '../appearance/options.js';
+import { findFreeSpace, sideOrder } from './free-space.js';
 import { fromDisplay, intersect, mapRect, normalizeRect, pageGeometry, toDisplay, type PageGeometry, type Rect } from './geometry.js';
 import { TextIndex } from './keyword.js';
+
+/** Distance kept from the edge of the visible page, so a box is never cut by a viewer or printer. */
+const PAGE_MARGIN = 8;
 
 export interface WidgetPlacement {
   pageIndex: number;
@@ -73,6 +77,11 @@ export interface ResolveOptions {
   text?: () => Promise<TextIndex>;
   defaultSize?: { width: number; height: number };
   defaultPosition?: KeywordPosition;
+  /**
+   * Keep a keyword-placed box off the page's text (default). Document-number and date stamps are written on
+   * the dotted line after their label on purpose, so they turn it off.
+   */
+  clearOfText?: boolean;
 }
 
 export async function resolveKeyword(doc: OpenedPdf, p: KeywordPlacement, text: TextIndex, options: ResolveOptions = {}): Promise<WidgetPlacement[]> {
@@ -82,10 +91,36 @@ export async function resolveKeyword(doc: OpenedPdf, p: KeywordPlacement, text: 
   if (matches.length === 0) throw new KysoError('KEYWORD_NOT_FOUND', `"${p.keyword}"`);
   const chosen = p.occurrence === 'all' ? matches : p.occurrence === 'last' ? [matches.at(-1)!] : [matches[0]!];
   const size = p.size ?? options.defaultSize ?? DEFAULT_BOX;
-  return chosen.map((m) => ({
-    pageIndex: m.pageIndex,
-    rect: placeNear(pageGeometry(doc, m.pageIndex), m.rect, p.position ?? options.defaultPosition ?? 'below', size, p.offset),
-  }));
+  const position = p.position ?? options.defaultPosition ?? 'below';
+  const out: WidgetPlacement[] = [];
+  const printed = new Map<number, Rect[]>(); // per page: its text and rules, read once for every match on it
+  for (const m of chosen) {
+    const g = pageGeometry(doc, m.pageIndex);
+    // "over" asks to cover the keyword itself: the caller chose the spot.
+    if (position === 'over' || options.clearOfText === false) {
+      out.push({ pageIndex: m.pageIndex, rect: placeNear(g, m.rect, position, size, p.offset) });
+      continue;
+    }
+    let marks = printed.get(m.pageIndex);
+    if (!marks) printed.set(m.pageIndex, (marks = [...await text.textBoxes(m.pageIndex), ...await text.ruleBoxes(m.pageIndex)]));
+    const display = (r: Rect): Rect => mapRect(r, (x, y) => toDisplay(g, x, y));
+    // Boxes already placed at other matches (occurrence "all") are obstacles too.
+    const obstacles = [...marks, ...out.filter((w) => w.pageIndex === m.pageIndex).map((w) => w.rect)];
+    const free = findFreeSpace({
+      keyword: display(m.rect),
+      size,
+      position,
+      obstacles: obstacles.map(display),
+      bounds: [PAGE_MARGIN, PAGE_MARGIN, g.displayWidth - PAGE_MARGIN, g.displayHeight - PAGE_MARGIN],
+      // Offsets are given x right, y up as displayed; free-space works y down.
+      ...(p.offset ? { offset: { x: p.offset.x, y: -p.offset.y } } : {}),
+    });
+    if (!free) {
+      throw new KysoError('KEYWORD_NO_ROOM', `"${p.keyword}" on page ${m.pageIndex + 1}: no free ${size.width}×${size.height} pt box, nor 60 % of it (tried: ${sideOrder(position).join(', ')})`);
+    }
+    out.push({ pageIndex: m.pageIndex, rect: mapRect(free.rect, (dx, dy) => fromDisplay(g, dx, dy)) });
+  }
+  return out;
 }
 
 export async function resolvePlacement(doc: OpenedPdf, placement: Placement, options: ResolveOptions = {}): Promise<WidgetPlacement[]> {
