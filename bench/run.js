@@ -1,22 +1,33 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: signing speed and memory on the corpus's largest PDF, as ratios against references
- * measured in the same run on the same machine (never absolute thresholds):
- *   floor      openssl dgst -sha256 of the file (read + hash, the least any signer must do)
- *   reference  pdfsig -add-signature (poppler + NSS, software key)
- *   kyso-lib   signPdf() in this process with the SoftHSM token
- *   kyso-cli   `kyso sign` as a user runs it (process start, module load, login, sign, write)
- * Fixtures come from the test setup (tests/.cache); they are built first when missing.
+ * `npm run bench [-- --quick]`: Kyso against references measured in the same run on this machine, like with like,
+ * as ratios (never absolute thresholds), with peak memory, and a pass/fail line per target of issue 20.
+ *
+ *   whole processes  `node -e 0`, `kyso --version`, `kyso tokens`, `kyso sign` against `pdfsig -add-signature`
+ *                    (poppler + NSS, software RSA key) and the openssl floor (`openssl dgst -sha256`: read + hash)
+ *   agent            `kyso serve` to "listening" against a bare node+ws server; the warm agent over a real
+ *                    WebSocket (pdf.sign, batch.sign) against the token floor (bench/token-floor.mjs: C_Login +
+ *                    C_Sign + C_Logout on the same SoftHSM token)
+ *   sizes            44 KB, 7 MB, 50 MB, 200 MB (generated under the temp folder, scripts/make-large-pdf.mjs);
+ *                    --quick: 44 KB only. RSA and ECDSA (P-256) keys on SoftHSM.
+ * Not a test: nothing here runs in `npm test`. KYSO_BENCH_RUNS sets the runs of small measurements (default 7).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, cpSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { makeLargePdf } from '../scripts/make-large-pdf.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MANIFEST = path.join(ROOT, 'tests/.cache/fixtures.json');
+const QUICK = process.argv.includes('--quick');
 const RUNS = Number(process.env.KYSO_BENCH_RUNS ?? 7);
+const KYSO = path.join(ROOT, 'bin/kyso.js');
+const MiB = 1024 * 1024;
+const ORIGIN = 'https://bench.example.vn';
 
 function sh(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26, ...opts });
@@ -25,44 +36,47 @@ function sh(cmd, args, opts = {}) {
   return r;
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
-function time(fn) {
+/** A whole process: wall ms, CPU ms (user + system) and peak RSS (KiB), through GNU time. */
+function proc(cmd, args, opts = {}) {
   const t = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - t) / 1e6;
+  const r = spawnSync('/usr/bin/time', ['-f', 'KYSO_BENCH %U %S %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 26, ...opts });
+  const wall = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  const m = /KYSO_BENCH ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
+  return { wall, cpu: (Number(m[1]) + Number(m[2])) * 1000, rss: Number(m[3]) };
 }
 
-async function timeAsync(fn) {
-  const t = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - t) / 1e6;
+/** `runs` runs of `fn` (a process measurement); the median of each field. */
+function medianOf(runs, fn) {
+  const all = Array.from({ length: runs }, (_, i) => fn(i));
+  return { wall: median(all.map((x) => x.wall)), cpu: median(all.map((x) => x.cpu)), rss: Math.max(...all.map((x) => x.rss)) };
 }
 
-/** Peak RSS (KB) of a child via GNU time when available. */
-function peakRss(cmd, args, opts = {}) {
-  if (!existsSync('/usr/bin/time')) return undefined;
-  const r = spawnSync('/usr/bin/time', ['-f', 'KYSO_BENCH_MAXRSS_KB=%M', cmd, ...args], { encoding: 'utf8', ...opts });
-  const m = /KYSO_BENCH_MAXRSS_KB=(\d+)/.exec(r.stderr);
-  return m ? Number(m[1]) : undefined;
-}
-
+if (!existsSync('/usr/bin/time')) throw new Error('the bench needs GNU time (/usr/bin/time, Debian package "time")');
 if (!existsSync(MANIFEST)) {
   process.stderr.write('building fixtures (PKI, SoftHSM, corpus) through the test setup…\n');
   sh('npx', ['vitest', 'run', 'tests/fixtures.test.ts'], { cwd: ROOT, stdio: 'inherit' });
 }
-if (!existsSync(path.join(ROOT, 'dist/core/pdf/sign.js'))) sh('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT });
+sh('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT });
+// The CLI as shipped: bundled when the project bundles it.
+if (existsSync(path.join(ROOT, 'scripts/bundle-cli.mjs'))) sh(process.execPath, [path.join(ROOT, 'scripts/bundle-cli.mjs')], { cwd: ROOT });
 
 const fx = JSON.parse(readFileSync(MANIFEST, 'utf8'));
-process.env.SOFTHSM2_CONF = fx.softhsm.conf;
-const candidates = fx.corpus.entries.filter((e) => e.expect === 'sign');
-if (candidates.length === 0) throw new Error('the corpus is empty: run `npm test` once to build it');
-const largest = candidates.map((e) => e.file).sort((a, b) => statSync(b).size - statSync(a).size)[0];
-const size = statSync(largest).size;
 const work = mkdtempSync(path.join(os.tmpdir(), 'kyso-bench-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+
+// The bench's own copy of the SoftHSM tokens: the tests' tokens are left alone.
+const hsm = path.join(work, 'softhsm');
+cpSync(path.dirname(fx.softhsm.conf), hsm, { recursive: true });
+writeFileSync(path.join(hsm, 'softhsm2.conf'), `directories.tokendir = ${path.join(hsm, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+const env = { ...process.env, SOFTHSM2_CONF: path.join(hsm, 'softhsm2.conf') };
+const MODULE = fx.softhsm.module;
+const PIN = fx.softhsm.pin;
+const certId = (name) => new X509Certificate(readFileSync(fx.pki.signers[name].cert)).fingerprint256.replace(/:/g, '').toLowerCase();
+const KEYS = [['RSA', 'rsa', 'rsa'], ['ECDSA', 'ec256', 'ec']];
 
 // NSS database with the pre-signer's software key for the pdfsig reference.
 const nss = path.join(work, 'nssdb');
@@ -71,45 +85,203 @@ sh('pk12util', ['-i', fx.pki.presignerP12, '-W', 'kyso', '-d', `sql:${nss}`]);
 const nick = sh('certutil', ['-L', '-d', `sql:${nss}`]).stdout.split('\n').find((l) => /u,u,u/.test(l))?.replace(/\s+u,u,u\s*$/, '').trim();
 if (!nick) throw new Error('pre-signer key not found in NSS db');
 
-const { TokenService } = await import(path.join(ROOT, 'dist/core/token/token-service.js'));
-const { signPdf } = await import(path.join(ROOT, 'dist/core/pdf/sign.js'));
-const service = new TokenService([{ path: fx.softhsm.module, vendor: 'softhsm', displayName: 'SoftHSM' }]);
-const rsaPem = readFileSync(fx.pki.signers.rsa.cert, 'utf8');
-const { X509Certificate } = await import('node:crypto');
-const certId = new X509Certificate(rsaPem).fingerprint256.replace(/:/g, '').toLowerCase();
-const key = await service.signingKey(certId, async () => fx.softhsm.pin);
-const input = readFileSync(largest);
+const SIZES = (QUICK ? [['44 KB', 44 * 1024]] : [['44 KB', 44 * 1024], ['7 MB', 7 * MiB], ['50 MB', 50 * MiB], ['200 MB', 200 * MiB]])
+  .map(([label, bytes]) => {
+    const file = path.join(work, `${label.replace(' ', '')}.pdf`);
+    makeLargePdf(file, bytes, bytes > MiB ? 8 : 1);
+    return { label, file, size: statSync(file).size, runs: bytes >= 50 * MiB ? 3 : RUNS };
+  });
 
-const results = { floor: [], reference: [], lib: [], cli: [] };
-let libPeak = 0;
-for (let i = 0; i < RUNS; i++) {
-  results.floor.push(time(() => sh('openssl', ['dgst', '-sha256', largest])));
-  const out = path.join(work, `ref-${i}.pdf`);
-  results.reference.push(time(() => sh('pdfsig', ['-add-signature', '-nssdir', `sql:${nss}`, '-nick', nick, '-digest', 'SHA256', largest, out])));
-  rmSync(out, { force: true });
-  results.lib.push(await timeAsync(async () => { await signPdf(input, key, { reason: 'bench' }); }));
-  libPeak = Math.max(libPeak, process.memoryUsage().rss);
-  const cliOut = path.join(work, `cli-${i}.pdf`);
-  results.cli.push(time(() => sh(process.execPath, [path.join(ROOT, 'bin/kyso.js'), 'sign', largest, '-o', cliOut, '--module', fx.softhsm.module, '--cert', certId, '--pin-stdin'], { input: `${fx.softhsm.pin}\n` })));
-  rmSync(cliOut, { force: true });
+const lines = [];
+const print = (s = '') => { lines.push(s); console.log(s); };
+const ms = (x) => `${x.toFixed(1).padStart(8)} ms`;
+const mib = (kib) => `${(kib / 1024).toFixed(0).padStart(5)} MiB`;
+const x = (a, b) => `${(a / b).toFixed(2)}×`;
+const verdicts = [];
+const target = (name, ok, detail) => verdicts.push(`${ok === undefined ? 'SKIP' : ok ? 'PASS' : 'FAIL'}  ${name}: ${detail}`);
+
+print(`Kyso bench — ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, node ${process.version}${QUICK ? ', --quick' : ''}`);
+
+// --- Start-up: whole processes doing nothing much ---------------------------------------------------------------
+print('\nstart-up (median wall / CPU, peak RSS)');
+const nodeBare = medianOf(RUNS, () => proc(process.execPath, ['-e', '0']));
+const pdfsigVersion = medianOf(RUNS, () => proc('pdfsig', ['-v']));
+const version = medianOf(RUNS, () => proc(process.execPath, [KYSO, '--version']));
+const tokens = medianOf(RUNS, () => proc(process.execPath, [KYSO, 'tokens', '--module', MODULE], { env }));
+for (const [name, r] of [['node -e 0', nodeBare], ['pdfsig -v', pdfsigVersion], ['kyso --version', version], ['kyso tokens', tokens]]) {
+  print(`  ${name.padEnd(16)} ${ms(r.wall)} ${ms(r.cpu)} ${mib(r.rss)}   ${x(r.wall, nodeBare.wall)} node -e 0 (wall)`);
 }
-service.close();
 
-const cliPeak = (() => {
-  const r = spawnSync(process.execPath, ['--require', path.join(ROOT, 'bench/report-rss.cjs'), path.join(ROOT, 'bin/kyso.js'), 'sign', largest, '-o', path.join(work, 'rss.pdf'), '--module', fx.softhsm.module, '--cert', certId, '--pin-stdin'], { input: `${fx.softhsm.pin}\n`, encoding: 'utf8' });
-  return Number(/KYSO_BENCH_MAXRSS_KB=(\d+)/.exec(r.stderr)?.[1] ?? NaN);
-})();
-const refPeak = peakRss('pdfsig', ['-add-signature', '-nssdir', `sql:${nss}`, '-nick', nick, '-digest', 'SHA256', largest, path.join(work, 'ref-rss.pdf')]);
-rmSync(work, { recursive: true, force: true });
+// --- CLI sign against pdfsig and the openssl floor ------------------------------------------------------------------
+print('\nkyso sign, whole process (median wall / CPU, peak RSS; ratios against pdfsig of the same file)');
+const cliBySize = new Map();
+for (const s of SIZES) {
+  const floor = medianOf(s.runs, () => proc('openssl', ['dgst', '-sha256', s.file]));
+  const ref = medianOf(s.runs, (i) => {
+    const out = path.join(work, `ref-${i}.pdf`);
+    try { return proc('pdfsig', ['-add-signature', '-nssdir', `sql:${nss}`, '-nick', nick, '-digest', 'SHA256', s.file, out]); } finally { rmSync(out, { force: true }); }
+  });
+  print(`  ${s.label} (${(s.size / MiB).toFixed(2)} MiB)`);
+  print(`    openssl dgst (floor)  ${ms(floor.wall)} ${ms(floor.cpu)} ${mib(floor.rss)}`);
+  print(`    pdfsig (reference)    ${ms(ref.wall)} ${ms(ref.cpu)} ${mib(ref.rss)}`);
+  for (const [label, signer] of KEYS) {
+    const cli = medianOf(s.runs, (i) => {
+      const out = path.join(work, `cli-${i}.pdf`);
+      try {
+        return proc(process.execPath, [KYSO, 'sign', s.file, '-o', out, '--module', MODULE, '--cert', certId(signer), '--pin-stdin'], { env, input: `${PIN}\n` });
+      } finally { rmSync(out, { force: true }); }
+    });
+    cliBySize.set(`${s.label}/${label}`, { ...cli, ref, size: s.size });
+    const memLimit = (1.3 * s.size + 100 * MiB) / 1024;
+    print(`    kyso sign ${label.padEnd(11)} ${ms(cli.wall)} ${ms(cli.cpu)} ${mib(cli.rss)}   wall ${x(cli.wall, ref.wall)}, CPU ${x(cli.cpu, ref.cpu)} pdfsig; CPU ${x(cli.cpu, floor.cpu)} floor; memory ${(cli.rss * 1024 / s.size).toFixed(2)}× file (limit ${mib(memLimit).trim()})`);
+  }
+}
+{
+  const small = cliBySize.get('44 KB/RSA');
+  target('CLI sign 44 KB ≤ 1.5× pdfsig wall', small.wall <= 1.5 * small.ref.wall, `${x(small.wall, small.ref.wall)} (${small.wall.toFixed(0)} vs ${small.ref.wall.toFixed(0)} ms)`);
+  const big = cliBySize.get('200 MB/RSA');
+  target('CLI sign 200 MB ≤ 1.0× pdfsig CPU', big && big.cpu <= big.ref.cpu, big ? `${x(big.cpu, big.ref.cpu)} (${big.cpu.toFixed(0)} vs ${big.ref.cpu.toFixed(0)} ms)` : 'not measured (--quick)');
+  const worst = [...cliBySize.values()].map((c) => ({ c, over: c.rss * 1024 - (1.3 * c.size + 100 * MiB) })).sort((a, b) => b.over - a.over)[0];
+  target('CLI peak memory ≤ 1.3× file + 100 MiB (worst size)', worst.over <= 0, `${mib(worst.c.rss).trim()} for ${(worst.c.size / MiB).toFixed(0)} MiB (limit ${mib((1.3 * worst.c.size + 100 * MiB) / 1024).trim()})`);
+}
 
-const m = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
-const fmt = (ms) => `${ms.toFixed(1).padStart(8)} ms`;
-const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
-console.log(`file: ${path.relative(ROOT, largest)} (${(size / 1048576).toFixed(2)} MiB), median of ${RUNS} runs, ${os.cpus().length} CPUs`);
-console.log(`openssl dgst -sha256 (floor)      ${fmt(m.floor)}`);
-console.log(`pdfsig -add-signature (reference) ${fmt(m.reference)}   ${ratio(m.reference, m.floor)} floor`);
-console.log(`kyso library signPdf              ${fmt(m.lib)}   ${ratio(m.lib, m.reference)} pdfsig   ${ratio(m.lib, m.floor)} floor`);
-console.log(`kyso CLI sign (whole process)     ${fmt(m.cli)}   ${ratio(m.cli, m.reference)} pdfsig   ${ratio(m.cli, m.floor)} floor`);
-console.log('peak memory (RSS):');
-console.log(`  kyso CLI     ${(cliPeak / 1024).toFixed(1)} MiB = ${(cliPeak * 1024 / size).toFixed(1)}× file size${refPeak ? `, ${ratio(cliPeak, refPeak)} pdfsig (${(refPeak / 1024).toFixed(1)} MiB)` : ''}`);
-console.log(`  kyso library (this process, incl. runtime) ${(libPeak / 1048576).toFixed(1)} MiB`);
+// --- kyso serve to "listening", against a bare node+ws server --------------------------------------------------------
+/** Starts `args` and resolves with the ms until its first stdout line (then kills it). */
+function timeToLine(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const t = process.hrtime.bigint();
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], ...opts });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (!out.includes('\n')) return;
+      const elapsed = Number(process.hrtime.bigint() - t) / 1e6;
+      child.kill('SIGTERM');
+      child.once('exit', () => resolve(elapsed));
+    });
+    child.once('exit', (code) => { if (!out.includes('\n')) reject(new Error(`${cmd} exited ${code} before its line`)); });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+print('\nkyso serve to "listening" (median wall)');
+const bareWs = `const { WebSocketServer } = require(${JSON.stringify(path.join(ROOT, 'node_modules/ws'))}); const s = new WebSocketServer({ host: '127.0.0.1', port: 0 }, () => console.log('listening on ' + s.address().port));`;
+const bare = [];
+const serveTimes = [];
+for (let i = 0; i < RUNS; i++) {
+  bare.push(await timeToLine(process.execPath, ['-e', bareWs]));
+  serveTimes.push(await timeToLine(process.execPath, [KYSO, 'serve', '--module', MODULE, '--port', '0', '--settings', path.join(work, `settings-${i}.json`), '--log-file', '-', '--no-tls'], { env }));
+}
+print(`  bare node + ws  ${ms(median(bare))}`);
+print(`  kyso serve      ${ms(median(serveTimes))}   ${x(median(serveTimes), median(bare))} bare`);
+target('serve to listening ≤ 2× bare node+ws', median(serveTimes) <= 2 * median(bare), `${x(median(serveTimes), median(bare))} (${median(serveTimes).toFixed(0)} vs ${median(bare).toFixed(0)} ms)`);
+
+// --- The warm agent over a real WebSocket -----------------------------------------------------------------------------
+/** `kyso serve` for the bench: this origin pre-granted, the PIN kept from stdin, documents up to `maxMb`. */
+async function startAgent(maxMb) {
+  const child = spawn(process.execPath, [KYSO, 'serve', '--module', MODULE, '--port', '0', '--settings', path.join(work, `agent-${maxMb}.json`),
+    '--log-file', path.join(work, `agent-${maxMb}.log`), '--no-tls', '--trust-origin', ORIGIN, '--pin-stdin', '--token', fx.softhsm.tokenLabel,
+    '--max-document-mb', String(maxMb)], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.end(`${PIN}\n`);
+  const port = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; const m = /listening on ws:\/\/127\.0\.0\.1:(\d+)\n/.exec(out); if (m) resolve(Number(m[1])); });
+    child.once('exit', (code) => reject(new Error(`kyso serve exited ${code}`)));
+  });
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { origin: ORIGIN, maxPayload: 2 ** 31 - 1, perMessageDeflate: false });
+  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  const waiting = new Map();
+  let nextId = 1;
+  ws.on('message', (data) => {
+    const msg = JSON.parse(data.toString());
+    if (msg.id !== undefined) waiting.get(msg.id)?.(msg);
+  });
+  const call = (method, params) => new Promise((resolve, reject) => {
+    const id = nextId++;
+    waiting.set(id, (m) => { waiting.delete(id); if (m.error) reject(new Error(`${method}: ${JSON.stringify(m.error)}`)); else resolve(m.result); });
+    ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+  });
+  /** CPU ms (user + system) of the agent process so far, from /proc. */
+  const cpu = () => {
+    const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) * 1000 / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  };
+  const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]);
+  const peak = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]);
+  /** Restarts the peak-RSS count (Linux clear_refs 5), so the next peak is the next request's. */
+  const resetPeak = () => { try { writeFileSync(`/proc/${child.pid}/clear_refs`, '5'); } catch { /* not Linux */ } };
+  const stop = async () => { ws.close(); child.kill('SIGTERM'); await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r))); };
+  return { call, cpu, rss, peak, resetPeak, stop };
+}
+
+print('\nwarm agent over WebSocket, pdf.sign 44 KB (p50 / p95 of the round trip) against the token floor');
+const smallB64 = readFileSync(SIZES[0].file).toString('base64');
+const floorRuns = Math.max(50, RUNS * 10);
+let agentSmall;
+{
+  const agent = await startAgent(50);
+  try {
+    for (const [label, signer, kind] of KEYS) {
+      const floor = JSON.parse(sh(process.execPath, [path.join(ROOT, 'bench/token-floor.mjs'), MODULE, fx.softhsm.tokenLabel, PIN, kind, String(floorRuns)], { env }).stdout);
+      const params = { document: smallB64, fileName: 'bench.pdf', certificateId: certId(signer) };
+      for (let i = 0; i < 5; i++) await agent.call('pdf.sign', params);
+      const times = [];
+      for (let i = 0; i < floorRuns; i++) {
+        const t = process.hrtime.bigint();
+        await agent.call('pdf.sign', params);
+        times.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+      const p50 = median(times);
+      print(`  ${label.padEnd(6)} token floor p50 ${ms(floor.p50)} p95 ${ms(floor.p95)}   agent p50 ${ms(p50)} p95 ${ms(percentile(times, 0.95))}   ${x(p50, floor.p50)} floor`);
+      if (label === 'RSA') agentSmall = { p50, floor: floor.p50 };
+    }
+    // batch.sign: 200 small PDFs in one call.
+    const docs = Array.from({ length: 200 }, (_, i) => ({ type: 'pdf', document: smallB64, fileName: `ho-so-${i + 1}.pdf` }));
+    await agent.call('batch.sign', { documents: docs.slice(0, 4), certificateId: certId('rsa') });
+    const rates = [];
+    for (let i = 0; i < 3; i++) {
+      const t = process.hrtime.bigint();
+      await agent.call('batch.sign', { documents: docs, certificateId: certId('rsa') });
+      rates.push(200 / (Number(process.hrtime.bigint() - t) / 1e9));
+    }
+    print(`\nbatch.sign, 200 × 44 KB in one call (RSA): ${median(rates).toFixed(0)} docs/s (median of 3)`);
+    target('batch.sign 200 small ≥ 400 docs/s', median(rates) >= 400, `${median(rates).toFixed(0)} docs/s`);
+  } finally {
+    await agent.stop();
+  }
+}
+target('warm agent pdf.sign small p50 ≤ 2× token floor', agentSmall.p50 <= 2 * agentSmall.floor, `${x(agentSmall.p50, agentSmall.floor)} (${agentSmall.p50.toFixed(1)} vs ${agentSmall.floor.toFixed(1)} ms)`);
+
+// --- The agent on 200 MB: CPU against the CLI's, memory over idle ---------------------------------------------------
+const big = SIZES.find((s) => s.label === '200 MB');
+if (big) {
+  print('\nagent pdf.sign 200 MB over WebSocket (base64 JSON), RSA');
+  let agent;
+  try {
+    // 256 MiB: above the file, within what a base64 request can carry (docs/agent.md).
+    agent = await startAgent(256);
+    await agent.call('pdf.sign', { document: smallB64, fileName: 'warm.pdf', certificateId: certId('rsa') });
+    const idle = agent.rss();
+    const b64 = readFileSync(big.file).toString('base64');
+    agent.resetPeak();
+    const cpu0 = agent.cpu();
+    await agent.call('pdf.sign', { document: b64, fileName: 'big.pdf', certificateId: certId('rsa') });
+    const cpu = agent.cpu() - cpu0;
+    const over = agent.peak() - idle;
+    const cli = cliBySize.get('200 MB/RSA');
+    print(`  agent CPU ${ms(cpu)} (${x(cpu, cli.cpu)} CLI's ${cli.cpu.toFixed(0)} ms); peak ${mib(agent.peak())}, ${mib(over)} over idle = ${(over * 1024 / big.size).toFixed(2)}× file`);
+    target('agent 200 MB CPU ≤ 1.2× CLI', cpu <= 1.2 * cli.cpu, x(cpu, cli.cpu));
+    target('agent 200 MB memory ≤ 2.5× file over idle', over * 1024 <= 2.5 * big.size, `${(over * 1024 / big.size).toFixed(2)}× file`);
+  } catch (err) {
+    print(`  failed: ${err.message}`);
+    target('agent 200 MB CPU ≤ 1.2× CLI', false, err.message);
+    target('agent 200 MB memory ≤ 2.5× file over idle', false, err.message);
+  } finally {
+    await agent?.stop();
+  }
+} else {
+  target('agent 200 MB CPU ≤ 1.2× CLI', undefined, 'not measured (--quick)');
+  target('agent 200 MB memory ≤ 2.5× file over idle', undefined, 'not measured (--quick)');
+}
+
+print('\ntargets (issue 20)');
+for (const v of verdicts) print(`  ${v}`);

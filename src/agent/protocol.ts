@@ -270,11 +270,14 @@ export const docxVerifyResult = z.object({
   allValid: z.boolean().describe('At least one signature, and every one valid and covering the package (the history an official needs); trust aside, as in pdf.verify'),
 }).strict();
 
+/** Documents in one batch.sign at most: the bytes are capped by `maxDocumentBytes` (batch-sign.ts); this keeps the confirmation readable. */
+export const MAX_BATCH_DOCUMENTS = 1000;
+
 export const batchSignParams = z.strictObject({
   documents: z.array(z.discriminatedUnion('type', [
     pdfSignParams.omit({ certificateId: true }).extend({ type: z.literal('pdf') }),
     docxSignParams.omit({ certificateId: true }).extend({ type: z.literal('docx') }),
-  ])).min(1).max(20).describe('The documents, each with the options of `pdf.sign` or `docx.sign` and its `type`; all of them must fit in one frame'),
+  ])).min(1).max(MAX_BATCH_DOCUMENTS).describe(`The documents (at most ${MAX_BATCH_DOCUMENTS}), each with the options of \`pdf.sign\` or \`docx.sign\` and its \`type\`; together at most \`limits.maxDocumentBytes\` (decoded), else TOO_LARGE: the agent holds the request and the signed answers, signing two documents at a time`),
   certificateId: certificateIdSchema.optional().describe('One certificate for every document; absent: the user chooses once'),
 });
 export const batchSignResult = z.object({
@@ -372,13 +375,15 @@ export const PROGRESS_STAGES = ['queued', 'consent', 'certificate', 'confirm', '
 export const progressParams = z.object({
   id: z.union([z.string(), z.number()]).describe('The request this is about'),
   stage: z.enum(PROGRESS_STAGES).describe('queued: waiting for another operation; consent/certificate/confirm/placement/pin: waiting for the user; open…embed: signing; done: the result follows'),
+  document: z.number().int().min(1).optional().describe('batch.sign: the document being signed (1 = the first); with `documents`'),
+  documents: z.number().int().min(1).optional().describe('batch.sign: how many documents the batch has'),
 }).strict();
 export const tokensChangedParams = z.object({
   tokenCount: z.number().int().describe('USB tokens plugged in now'),
 }).strict();
 
 export const NOTIFICATIONS = {
-  progress: { params: progressParams, summary: 'Where a `pdf.sign`, `docx.sign` or `hash.sign` request is.' },
+  progress: { params: progressParams, summary: 'Where a `pdf.sign`, `docx.sign`, `hash.sign` or `batch.sign` request is (a batch: per document while signing).' },
   'tokens.changed': { params: tokensChangedParams, summary: 'A token was plugged in or out (or its PIN state changed). Polled about every 2 s while a client is connected.' },
 } as const;
 

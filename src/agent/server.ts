@@ -31,7 +31,7 @@ import {
   requestEnvelope, requestIdSchema, type AttachmentRef, type ErrorData, type MethodName,
 } from './protocol.js';
 import { AttachmentInbox, type Reception } from './attachments.js';
-import type { AgentLimits, AgentParts, ProgressStage, RequestContext, TokenSource } from './methods/context.js';
+import type { AgentLimits, AgentParts, RequestContext, TokenSource } from './methods/context.js';
 import { agentInfo } from './methods/agent-info.js';
 import { certificatesList } from './methods/certificates-list.js';
 import { pdfSign } from './methods/pdf-sign.js';
@@ -497,16 +497,17 @@ class Connection {
     this.inflight.set(id, request.controller);
     const { signal } = request;
     const entry: RequestLogEntry = { conn: this.id, origin: this.origin, method, id, durationMs: 0, outcome: 'ok' };
-    let lastStage: ProgressStage | undefined;
+    let lastStage: string | undefined;
     let received: ReadonlyMap<number, Uint8Array> | undefined;
     const outgoing: Array<{ id: number; bytes: Uint8Array }> = [];
     const ctx: RequestContext = {
       origin: this.origin,
       signal,
-      progress: (stage) => {
-        if (stage === lastStage || signal.aborted) return;
-        lastStage = stage;
-        this.notify('progress', { id, stage });
+      progress: (stage, of) => {
+        const key = of ? `${stage}:${of.document}` : stage;
+        if (key === lastStage || signal.aborted) return;
+        lastStage = key;
+        this.notify('progress', { id, stage, ...of });
       },
       note: (fields) => {
         if (fields.fileName !== undefined) entry.fileName = safeName(fields.fileName)!;

@@ -40,8 +40,11 @@ export function checkOutputPath(file: string, force = false): void {
   }
 }
 
-/** Writes the result: the same refusals as checkOutputPath (the file may have appeared meanwhile), then atomically. */
-export function writeOutput(file: string, bytes: Uint8Array, force = false): void {
+/**
+ * Writes the result: the same refusals as checkOutputPath (the file may have appeared meanwhile), then atomically.
+ * Pieces are written one after the other (a signed PDF: the original bytes, then the update), never joined.
+ */
+export function writeOutput(file: string, bytes: Uint8Array | readonly Uint8Array[], force = false): void {
   if (!force && existsSync(file)) throw new KysoError('OUTPUT_EXISTS', file);
   try {
     // A document the user keeps: ordinary permissions.

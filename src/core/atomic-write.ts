@@ -14,14 +14,18 @@ export interface AtomicWriteOptions {
   dirMode?: number;
 }
 
-export function writeFileAtomicSync(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
+/** `data` may come in pieces, written in order (a signed PDF: the original, then its update), so none is joined. */
+export function writeFileAtomicSync(file: string, data: string | Uint8Array | readonly Uint8Array[], options: AtomicWriteOptions = {}): void {
   mkdirSync(path.dirname(file), { recursive: true, mode: options.dirMode ?? 0o700 });
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  const pieces = typeof data === 'string' ? [Buffer.from(data, 'utf8')] : data instanceof Uint8Array ? [data] : data;
   try {
     const fd = openSync(tmp, 'wx', options.mode ?? 0o600);
     try {
-      for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
+      for (const bytes of pieces) {
+        // One write moves at most about 2 GiB: large pieces take several.
+        for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, Math.min(bytes.length - off, 1 << 30));
+      }
       fsyncSync(fd);
     } finally {
       closeSync(fd);

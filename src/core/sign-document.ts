@@ -4,6 +4,8 @@
  * deadline and memory caps; the `…Here` versions are what the worker runs (and what tests of the engines call).
  */
 import { KysoError } from './errors.js';
+import { withJoinedBytes, type SignedBytes } from './signed-output.js';
+import { lazy } from './lazy.js';
 import { parseCertificate } from './cert/parse.js';
 import { sniffDocumentType } from './document-type.js';
 import type { PdfSignOptions, PdfSignResult } from './pdf/sign.js';
@@ -13,6 +15,14 @@ import type { TimestampClient } from './tsa/api.js';
 import { assertMaySign, checkCertificate, type CertificateCheck } from './revocation/check.js';
 import { RevocationSource } from './revocation/source.js';
 import { assertSignableIsolated, signDocumentIsolated, timestampDocumentIsolated, type IsolationGuard } from './isolation/documents.js';
+
+const openModule = lazy(() => import('./pdf/open.js'));
+const signModule = lazy(() => import('./pdf/sign.js'));
+const packageModule = lazy(() => import('./ooxml/package.js'));
+const appearanceModule = lazy(() => import('./pdf/appearance/index.js'));
+const dssModule = lazy(() => import('./pdf/dss.js'));
+const documentTimestampModule = lazy(() => import('./pdf/document-timestamp.js'));
+const ooxmlSignModule = lazy(() => import('./ooxml/sign.js'));
 
 /** PAdES baseline levels: B-B signature; B-T adds a signature timestamp; B-LT adds the DSS; B-LTA a document timestamp over it all. */
 export type PadesLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
@@ -40,9 +50,14 @@ export interface DocumentSignOptions {
   onCertificateCheck?: (check: CertificateCheck) => void | Promise<void>;
 }
 
-export interface DocumentSignResult {
+/**
+ * The signed document is `original` followed by `update` (a PDF: the input untouched, then the incremental
+ * updates; Office: an empty `original` and the whole package). `bytes` joins them on first read: a copy, which
+ * writers of large files avoid by writing the two pieces.
+ */
+export interface DocumentSignResult extends SignedBytes {
   format: 'pdf' | 'ooxml';
-  bytes: Uint8Array;
+  readonly bytes: Uint8Array;
   /** The level reached (PAdES, or XAdES B-B/B-T for Office); every level asked for is reached or the call throws. */
   level?: PadesLevel;
   certificateCheck?: CertificateCheck;
@@ -73,12 +88,12 @@ export function documentFormat(bytes: Uint8Array, fileName?: string): 'pdf' | 'o
 export async function assertSignableHere(bytes: Uint8Array, fileName?: string): Promise<'pdf' | 'ooxml'> {
   const type = documentFormat(bytes, fileName);
   if (type === 'pdf') {
-    const { openPdf, assertMayUpdate } = await import('./pdf/open.js');
+    const { openPdf, assertMayUpdate } = await openModule();
     assertMayUpdate(await openPdf(bytes));
     return type;
   }
   if (type === 'ooxml') {
-    const { openPackage } = await import('./ooxml/package.js');
+    const { openPackage } = await packageModule();
     openPackage(bytes);
     return type;
   }
@@ -108,26 +123,29 @@ export async function signDocumentHere(bytes: Uint8Array, key: SigningKey, optio
     // The PDF engine loads where it runs (the document worker), not in every process that imports this module;
     // the appearance code pulls in pdf.js and fonts: load it only for visible signatures.
     const result = visible
-      ? await (await import('./pdf/appearance/index.js')).signPdfVisible(bytes, key, { ...signOptions, ...visible })
-      : await (await import('./pdf/sign.js')).signPdf(bytes, key, signOptions);
-    let out = result.bytes;
+      ? await (await appearanceModule()).signPdfVisible(bytes, key, { ...signOptions, ...visible })
+      : await (await signModule()).signPdf(bytes, key, signOptions);
+    let update = result.update;
     if (rank >= 2) {
-      const { addValidationData } = await import('./pdf/dss.js');
-      out = (await addValidationData(out, { fieldNames: [result.fieldName], source, extraCertificates: key.chain })).bytes;
-    }
-    if (rank >= 3) {
-      const { timestampPdf } = await import('./pdf/document-timestamp.js');
-      out = (await timestampPdf(out, timestamp!)).bytes;
+      // Long-term levels re-open the signed file: joined once here (they wait on the network anyway).
+      const { addValidationData } = await dssModule();
+      let out = (await addValidationData(result.bytes, { fieldNames: [result.fieldName], source, extraCertificates: key.chain })).bytes;
+      if (rank >= 3) {
+        const { timestampPdf } = await documentTimestampModule();
+        out = (await timestampPdf(out, timestamp!)).bytes;
+      }
+      update = out.subarray(result.original.length);
     }
     const ts = result.timestamp;
-    return {
-      format: 'pdf',
-      bytes: out,
+    return withJoinedBytes({
+      format: 'pdf' as const,
+      original: result.original,
+      update,
       level,
       pdfSignature: { fieldName: result.fieldName, signingTime: result.signingTime, hash: result.hash, byteRange: result.byteRange },
       ...(check ? { certificateCheck: check } : {}),
       ...(ts ? { timestamp: { time: ts.info.genTime, tokenSize: ts.der.length, ...(ts.source ? { url: ts.source } : {}), ...tsaName(ts.tsaCertificate) } } : {}),
-    };
+    });
   }
   if (type === 'ooxml') {
     if (options.visible) throw new KysoError('BAD_REQUEST', 'Office documents have no visible signature');
@@ -143,7 +161,7 @@ export async function signDocumentHere(bytes: Uint8Array, key: SigningKey, optio
       assertMaySign(check);
       await options.onCertificateCheck?.(check);
     }
-    const { signOoxml } = await import('./ooxml/sign.js');
+    const { signOoxml } = await ooxmlSignModule();
     options.onProgress?.('sign');
     const r = await signOoxml(bytes, key, {
       ...(options.signingTime ? { signingTime: options.signingTime } : {}),
@@ -151,14 +169,15 @@ export async function signDocumentHere(bytes: Uint8Array, key: SigningKey, optio
       ...(level === 'B-T' ? { timestamp: options.timestamp! } : {}),
     });
     const ts = r.timestamp;
-    return {
-      format: 'ooxml',
-      bytes: r.bytes,
+    return withJoinedBytes({
+      format: 'ooxml' as const,
+      original: new Uint8Array(0),
+      update: r.bytes,
       level,
       ooxmlSignature: { part: r.part, signingTime: r.signingTime, hash: r.hash },
       ...(check ? { certificateCheck: check } : {}),
       ...(ts ? { timestamp: { time: ts.info.genTime, tokenSize: ts.der.length, ...(ts.source ? { url: ts.source } : {}), ...tsaName(ts.tsaCertificate) } } : {}),
-    };
+    });
   }
   throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT');
 }
@@ -175,17 +194,24 @@ export interface DocumentTimestampRequest {
   addValidationData?: boolean;
 }
 
+export interface DocumentTimestampOutput extends SignedBytes {
+  readonly bytes: Uint8Array;
+  time: Date;
+  tsa?: string;
+}
+
 /** A document timestamp alone (PDF): `kyso timestamp`, and archive renewal with `addValidationData`. */
-export async function timestampDocumentHere(bytes: Uint8Array, request: DocumentTimestampRequest): Promise<{ bytes: Uint8Array; time: Date; tsa?: string }> {
+export async function timestampDocumentHere(bytes: Uint8Array, request: DocumentTimestampRequest): Promise<DocumentTimestampOutput> {
   if (documentFormat(bytes) !== 'pdf') throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT', 'document timestamps are for PDF');
   let out = bytes;
   if (request.addValidationData) {
-    const { addValidationData } = await import('./pdf/dss.js');
+    const { addValidationData } = await dssModule();
     out = (await addValidationData(out)).bytes;
   }
-  const { timestampPdf } = await import('./pdf/document-timestamp.js');
+  const { timestampPdf } = await documentTimestampModule();
   const r = await timestampPdf(out, request.timestamp);
-  return { bytes: r.bytes, time: r.token.info.genTime, ...tsaName(r.token.tsaCertificate) };
+  const update = out === bytes ? r.update : r.bytes.subarray(bytes.length);
+  return withJoinedBytes({ original: bytes, update, time: r.token.info.genTime, ...tsaName(r.token.tsaCertificate) });
 }
 
 /**
@@ -202,6 +228,6 @@ export function signDocument(bytes: Uint8Array, key: SigningKey, options: Docume
 }
 
 /** A document timestamp with the PDF parsed in a worker. */
-export function timestampDocument(bytes: Uint8Array, request: DocumentTimestampRequest, guard?: IsolationGuard): Promise<{ bytes: Uint8Array; time: Date; tsa?: string }> {
+export function timestampDocument(bytes: Uint8Array, request: DocumentTimestampRequest, guard?: IsolationGuard): Promise<DocumentTimestampOutput> {
   return timestampDocumentIsolated(bytes, request, guard);
 }

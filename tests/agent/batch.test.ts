@@ -82,4 +82,46 @@ describe('batch.sign', () => {
     expect((await c.call('batch.sign', { documents: docs, certificateId: certificateId('rsa') })).error).toBeUndefined();
     await c.close();
   });
+
+  it('60 documents: one login and one PIN, a progress event per document, every document signed', async () => {
+    const prompter = new ScriptedPrompter({ consent: true, confirm: true, pin: fixtures().softhsm.pin });
+    agent = await startTestAgent(prompter);
+    const c = await RpcClient.connect(agent.url);
+    const count = 60;
+    const docs = await Promise.all(Array.from({ length: count }, (_, i) => samplePdf(`Ho so so ${i + 1}`)));
+    const r = await c.call('batch.sign', {
+      certificateId: certificateId('ec256'),
+      documents: docs.map((d, i) => ({ type: 'pdf', document: b64(d), fileName: `ho-so-${i + 1}.pdf` })),
+    }, 'many');
+    expect(r.error).toBeUndefined();
+    expect(prompter.count('pin')).toBe(1);
+    expect(prompter.count('confirm')).toBe(1);
+    expect((prompter.calls.find((x) => x.kind === 'confirm') as { documents: unknown[] }).documents).toHaveLength(count);
+    const perDocument = c.notifications.filter((n) => n.method === 'progress' && n.params.id === 'many' && n.params.document !== undefined);
+    expect(perDocument.map((n) => n.params.document)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+    expect(perDocument.every((n) => n.params.documents === count && n.params.stage === 'sign')).toBe(true);
+    expect(c.progressOf('many').at(-1)).toBe('done');
+    expect(r.result.documents).toHaveLength(count);
+    // Each answer is its own document, in the order sent; the first and the last checked by pdfsig.
+    for (const [i, d] of r.result.documents.entries()) {
+      expect(Buffer.from(d.document, 'base64').subarray(0, docs[i]!.length).equals(Buffer.from(docs[i]!)), `document ${i + 1}`).toBe(true);
+    }
+    for (const i of [0, count - 1]) {
+      withTempFile(Buffer.from(r.result.documents[i].document, 'base64'), `many-${i}.pdf`, (f) => expect(pdfsig(f).signatures).toMatchObject([{ valid: true, signerCommonName: fixtures().pki.signers.ec256.cn }]));
+    }
+    await c.close();
+  });
+
+  it('documents that together exceed the document limit are TOO_LARGE before anyone is asked', async () => {
+    const prompter = new ScriptedPrompter({ consent: true, confirm: true, pin: fixtures().softhsm.pin });
+    const pdf = await samplePdf();
+    agent = await startTestAgent(prompter, { preGrantedOrigins: ['https://dichvucong.example.gov.vn'], limits: { maxDocumentBytes: pdf.length * 3 } });
+    const c = await RpcClient.connect(agent.url);
+    const doc = { type: 'pdf', document: b64(pdf), fileName: 'a.pdf' };
+    const r = await c.call('batch.sign', { documents: [doc, doc, doc, doc] });
+    expect(r.error?.data.code).toBe('TOO_LARGE');
+    expect(prompter.calls).toEqual([]);
+    expect((await c.call('batch.sign', { documents: [doc, doc, doc], certificateId: certificateId('rsa') })).error).toBeUndefined();
+    await c.close();
+  });
 });

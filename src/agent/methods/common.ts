@@ -9,6 +9,7 @@ import { checkCertificate, assertMaySign } from '../../core/revocation/check.js'
 import type { PinRequest, TokenCertificate } from '../../core/token/token-service.js';
 import type { HashAlgorithm, SigningKey } from '../../core/signing-key.js';
 import { base64Length, isBase64, type AttachmentRef } from '../protocol.js';
+import type { SignedBytes } from '../../core/signed-output.js';
 import type { IsolationGuard } from '../../core/isolation/documents.js';
 import type { AgentParts, RequestContext } from './context.js';
 
@@ -24,6 +25,22 @@ export function decodeBase64(value: string, maxBytes: number, what: string): Uin
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
+const base64Of = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+
+/**
+ * Base64 of bytes, or of a signed document in its two pieces without joining them: the original up to a multiple
+ * of 3 bytes encodes on its own, then its last 0–2 bytes with the update.
+ */
+export function toBase64(bytes: Uint8Array | SignedBytes): string {
+  if (bytes instanceof Uint8Array) return base64Of(bytes);
+  const { original, update } = bytes;
+  const cut = original.length - (original.length % 3);
+  const tail = new Uint8Array(original.length - cut + update.length);
+  tail.set(original.subarray(cut), 0);
+  tail.set(update, original.length - cut);
+  return base64Of(original.subarray(0, cut)) + base64Of(tail);
+}
+
 /** A document from params: base64 text, or the request's attachment (binary frames, already capped and hashed). */
 export function readDocument(parts: AgentParts, ctx: RequestContext, document: string | AttachmentRef, what = 'the document'): Uint8Array {
   if (typeof document === 'string') return decodeBase64(document, parts.limits.maxDocumentBytes, what);
@@ -36,8 +53,6 @@ export function readDocument(parts: AgentParts, ctx: RequestContext, document: s
 export function writeDocument(ctx: RequestContext, bytes: Uint8Array): string | AttachmentRef {
   return ctx.attach?.(bytes) ?? toBase64(bytes);
 }
-
-export const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 const abortReason = (signal: AbortSignal): KysoError => (signal.reason instanceof KysoError ? signal.reason : new KysoError('USER_CANCELLED'));
 

@@ -55,7 +55,10 @@ export type ProgressStage = (typeof PROGRESS_STAGES)[number];
 export interface RequestContext {
   origin: string;
   signal: AbortSignal;
-  progress(stage: ProgressStage): void;
+  /** `of`: which document of a batch the stage is about. */
+  progress(stage: ProgressStage, of?: { document: number; documents: number }): void;
+  /** The caller reports signing progress itself (a batch, per document): no per-stage events from the worker. */
+  readonly quietStages?: boolean;
   /** Fields for this request's log line (file name, size); never content. */
   note(fields: { fileName?: string; size?: number }): void;
   /** The bytes of this request's attachment `id` (binary documents); absent on endpoints without them (VNPT). */

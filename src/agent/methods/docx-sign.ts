@@ -34,7 +34,7 @@ export async function prepareDocxSign<D extends string | AttachmentRef = string>
         ...(level === 'B-T' ? { timestamp: tsa! } : {}),
         ...(params.reason !== undefined ? { reason: params.reason } : {}),
         certificateCheck: 'off',
-        onProgress: (stage) => { throwIfAborted(signal); ctx.progress(stage); },
+        ...(ctx.quietStages ? {} : { onProgress: (stage) => { throwIfAborted(signal); ctx.progress(stage); } }),
       }, params.fileName, { ...documentGuard(parts, signal), handOver: true });
       // `bytes` now belongs to the worker (moved, not copied): nothing here reads it again.
       const signature = result.ooxmlSignature!;

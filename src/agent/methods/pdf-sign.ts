@@ -75,7 +75,7 @@ export async function preparePdfSign<D extends string | AttachmentRef = string>(
       certificateCheck: rank >= 1 ? 'online' : 'off',
       onCertificateCheck: () => throwIfAborted(signal),
       ...(visible ? { visible } : {}),
-      onProgress: (stage) => { throwIfAborted(signal); ctx.progress(stage); },
+      ...(ctx.quietStages ? {} : { onProgress: (stage) => { throwIfAborted(signal); ctx.progress(stage); } }),
     }, params.fileName, { ...documentGuard(parts, signal), handOver: true });
     // `bytes` now belongs to the worker (moved, not copied): nothing here reads it again.
     const signature = result.pdfSignature!;

@@ -17,6 +17,7 @@ import type { TokenCertificate, PinRequest } from '../../core/token/token-servic
 import { assertMaySign, checkCertificate } from '../../core/revocation/check.js';
 import { KysoError } from '../../core/errors.js';
 import { readInput } from '../read-input.js';
+import { signedLength } from '../../core/signed-output.js';
 import { addTsaOptions, timestampClientFrom, type TsaOptions } from '../tsa-options.js';
 import { PADES_LEVELS, type PadesLevel } from '../../core/sign-document.js';
 import { addAppearanceOptions, appearanceFrom, hasAppearanceFlags, missingCertificateLines, type AppearanceFlags } from '../appearance-options.js';
@@ -125,7 +126,7 @@ export function registerSign(program: Command): void {
       assertPinTarget(opts);
       // 2. Where the result goes, and what is signed.
       checkOutputPath(opts.output, opts.force);
-      const bytes = await readInput(input);
+      const bytes = await readInput(input, { shared: true });
       const format = await assertSignable(bytes, path.basename(input));
       const visible = await visibleFrom(opts);
       if (format === 'ooxml') {
@@ -153,9 +154,9 @@ export function registerSign(program: Command): void {
           ...(opts.certCheck ? { certificateCheck: opts.certCheck } : {}),
           onCertificateCheck: printCertificateWarnings,
         }, path.basename(input));
-        writeOutput(opts.output, result.bytes, opts.force);
+        writeOutput(opts.output, [result.original, result.update], opts.force);
         const ts = result.timestamp ? `, dấu thời gian / timestamp ${result.timestamp.time.toISOString()} ${result.timestamp.tsa ?? result.timestamp.url ?? 'TSA'}` : '';
-        process.stderr.write(`đã ký / signed: ${path.basename(input)} → ${opts.output}\n  người ký / signer: ${cert.info.subject.commonName ?? cert.id} (${result.level ?? ''}, ${result.bytes.length} byte, ${Date.now() - started} ms${ts})\n`);
+        process.stderr.write(`đã ký / signed: ${path.basename(input)} → ${opts.output}\n  người ký / signer: ${cert.info.subject.commonName ?? cert.id} (${result.level ?? ''}, ${signedLength(result)} byte, ${Date.now() - started} ms${ts})\n`);
       } finally {
         service.close();
       }

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { runCommand } from '../output.js';
 import { checkOutputPath, writeOutput } from '../output-file.js';
 import { readInput } from '../read-input.js';
+import { signedLength } from '../../core/signed-output.js';
 import { addTsaOptions, timestampClientFrom, type TsaOptions } from '../tsa-options.js';
 import { timestampDocument } from '../../core/sign-document.js';
 import { KysoError } from '../../core/errors.js';
@@ -26,10 +27,10 @@ export function registerTimestamp(program: Command): void {
       checkOutputPath(opts.output, opts.force);
       const timestamp = await timestampClientFrom(opts, 0);
       if (!timestamp) throw new KysoError('BAD_REQUEST', 'kyso timestamp needs --tsa URL');
-      const bytes = await readInput(input);
+      const bytes = await readInput(input, { shared: true });
       const started = Date.now();
       const result = await timestampDocument(bytes, { timestamp, ...(opts.ltv ? { addValidationData: true } : {}) });
-      writeOutput(opts.output, result.bytes, opts.force);
-      process.stderr.write(`đã gắn dấu thời gian / timestamped: ${path.basename(input)} → ${opts.output} (${result.time.toISOString()}, ${result.tsa ?? 'TSA'}, ${result.bytes.length} byte, ${Date.now() - started} ms)\n`);
+      writeOutput(opts.output, [result.original, result.update], opts.force);
+      process.stderr.write(`đã gắn dấu thời gian / timestamped: ${path.basename(input)} → ${opts.output} (${result.time.toISOString()}, ${result.tsa ?? 'TSA'}, ${signedLength(result)} byte, ${Date.now() - started} ms)\n`);
     }));
 }

@@ -150,7 +150,24 @@ export function fingerprint(der: Uint8Array): string {
   return createHash('sha256').update(der).digest('hex');
 }
 
+/**
+ * Certificates parsed lately, by fingerprint: a batch signs hundreds of documents with one certificate, and
+ * OpenSSL's parse costs more than the rest of a small signature's CMS.
+ */
+const parsed = new Map<string, CertificateInfo>();
+const PARSED_KEPT = 64;
+
 export function parseCertificate(der: Uint8Array): CertificateInfo {
+  const fp = fingerprint(der);
+  const known = parsed.get(fp);
+  if (known) return { ...known };
+  const info = parseCertificateUncached(der, fp);
+  if (parsed.size >= PARSED_KEPT) parsed.clear();
+  parsed.set(fp, info);
+  return { ...info };
+}
+
+function parseCertificateUncached(der: Uint8Array, fp: string): CertificateInfo {
   let node: NodeX509;
   let fields: ReturnType<typeof certificateDerFields>;
   let keyUsage: KeyUsage[] | undefined;
@@ -170,7 +187,7 @@ export function parseCertificate(der: Uint8Array): CertificateInfo {
   const curveBits: Record<string, number> = { prime256v1: 256, secp384r1: 384, secp521r1: 521 };
   const keySize = keyType === 'RSA' ? (details.modulusLength ?? 0) : (curveBits[details.namedCurve ?? ''] ?? 0);
   return {
-    fingerprint: fingerprint(der),
+    fingerprint: fp,
     serialNumber: node.serialNumber.toLowerCase(),
     subject: subjectFields(fields.subject),
     issuer: subjectFields(fields.issuer),

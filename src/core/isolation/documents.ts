@@ -8,13 +8,13 @@
  */
 import { KysoError } from '../errors.js';
 import type { SigningKey } from '../signing-key.js';
-import type { DocumentSignOptions, DocumentSignResult, DocumentTimestampRequest } from '../sign-document.js';
+import type { DocumentSignOptions, DocumentSignResult, DocumentTimestampOutput, DocumentTimestampRequest } from '../sign-document.js';
 import type { DocumentVerification } from '../verify-document.js';
 import type { ValidateOptions } from '../validation/validate-pdf.js';
 import type { PdfVerification } from '../pdf/verify.js';
 import type { OoxmlVerification } from '../ooxml/verify.js';
 import { DEFAULT_ISOLATION_LIMITS, DocumentWorkers, type IsolationLimits, type MainHandlers } from './pool.js';
-import type { SignJobArgs, TimestampJobArgs } from './jobs.js';
+import { restoreOriginal, type SignJobArgs, type TimestampJobArgs, type WithoutOriginal } from './jobs.js';
 
 /** Per call: a deadline other than the pool's, and a signal that stops the job. */
 export interface IsolationGuard {
@@ -91,8 +91,10 @@ export function assertSignableIsolated(bytes: Uint8Array, fileName?: string, gua
 
 export function signDocumentIsolated(bytes: Uint8Array, key: SigningKey, options: DocumentSignOptions = {}, fileName?: string, guard: IsolationGuard = {}): Promise<DocumentSignResult> {
   const { onProgress, onCertificateCheck, timestamp, ...rest } = options;
+  const moved = guard.handOver ? movable(bytes) : [];
   const args: SignJobArgs = {
     bytes,
+    ...(moved.length ? { handedOver: true } : {}),
     ...(fileName !== undefined ? { fileName } : {}),
     key: { certificate: key.certificate, chain: [...key.chain], keyType: key.keyType, keySize: key.keySize },
     options: rest,
@@ -114,13 +116,14 @@ export function signDocumentIsolated(bytes: Uint8Array, key: SigningKey, options
   };
   const online = (options.level !== undefined && options.level !== 'B-B') || timestamp !== undefined || options.certificateCheck === 'online';
   const base = guard.deadlineMs ?? documentWorkers().limits.deadlineMs;
-  return run('sign', args, { ...guard, deadlineMs: base + (online ? NETWORK_ALLOWANCE_MS : 0) }, handlers, guard.handOver ? movable(bytes) : []);
+  return run<WithoutOriginal<DocumentSignResult>>('sign', args, { ...guard, deadlineMs: base + (online ? NETWORK_ALLOWANCE_MS : 0) }, handlers, moved)
+    .then((r) => restoreOriginal(bytes, r));
 }
 
-export function timestampDocumentIsolated(bytes: Uint8Array, request: DocumentTimestampRequest, guard: IsolationGuard = {}): Promise<{ bytes: Uint8Array; time: Date; tsa?: string }> {
+export function timestampDocumentIsolated(bytes: Uint8Array, request: DocumentTimestampRequest, guard: IsolationGuard = {}): Promise<DocumentTimestampOutput> {
   const args: TimestampJobArgs = { bytes, addValidationData: request.addValidationData ?? false, tsaReserve: request.timestamp.expectedTokenSize() };
   const base = guard.deadlineMs ?? documentWorkers().limits.deadlineMs;
-  return run('timestamp', args, { ...guard, deadlineMs: base + NETWORK_ALLOWANCE_MS }, {
+  return run<WithoutOriginal<DocumentTimestampOutput>>('timestamp', args, { ...guard, deadlineMs: base + NETWORK_ALLOWANCE_MS }, {
     timestamp: (digest: Uint8Array, hash: Parameters<DocumentTimestampRequest['timestamp']['timestamp']>[1]) => request.timestamp.timestamp(digest, hash),
-  });
+  }).then((r) => restoreOriginal(bytes, r));
 }

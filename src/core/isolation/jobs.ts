@@ -10,6 +10,8 @@ import type { CertificateCheck } from '../revocation/check.js';
 import type { DocumentSignOptions } from '../sign-document.js';
 import type { ValidateOptions } from '../validation/validate-pdf.js';
 import { KysoError } from '../errors.js';
+import { lazy } from '../lazy.js';
+import { withJoinedBytes, withoutJoined, type SignedBytes } from '../signed-output.js';
 
 export interface MainChannel {
   call(method: string, ...args: unknown[]): Promise<unknown>;
@@ -29,6 +31,8 @@ export interface SignJobArgs {
   tsaReserve?: number;
   progress: boolean;
   certificateCheck: boolean;
+  /** `bytes` were moved here (the caller no longer has them): the result carries its original back. */
+  handedOver?: boolean;
 }
 
 export interface TimestampJobArgs { bytes: Uint8Array; addValidationData: boolean; tsaReserve: number }
@@ -56,6 +60,28 @@ function remoteTsa(reserve: number, main: MainChannel): TimestampClient {
   };
 }
 
+/**
+ * A signed result without its `original`: the caller holds those bytes already (it sent them), so only the
+ * update crosses back; `original` says whether the document starts with them ('input') or not ('none').
+ */
+export type WithoutOriginal<T extends SignedBytes> = Omit<T, 'original' | 'bytes'> & { original: 'input' | 'none' | Uint8Array };
+
+function withoutOriginal<T extends SignedBytes>(input: Uint8Array, r: T): WithoutOriginal<T> {
+  if (r.original.length !== 0 && r.original !== input) throw new KysoError('INTERNAL', 'a signed result that does not start with its input');
+  return { ...withoutJoined(r), original: r.original.length === 0 ? 'none' : 'input' } as WithoutOriginal<T>;
+}
+
+/** The main thread's side of withoutOriginal: the result with its original bytes back in place. */
+export function restoreOriginal<T extends SignedBytes>(input: Uint8Array, r: WithoutOriginal<T>): T & { readonly bytes: Uint8Array } {
+  const original = r.original === 'input' ? input : r.original === 'none' ? new Uint8Array(0) : r.original;
+  return withJoinedBytes({ ...r, original } as unknown as T);
+}
+
+const signDocumentModule = lazy(() => import('../sign-document.js'));
+const verifyDocumentModule = lazy(() => import('../verify-document.js'));
+const verifyPdfModule = lazy(() => import('../pdf/verify.js'));
+const verifyOoxmlModule = lazy(() => import('../ooxml/verify.js'));
+
 export async function runJob(kind: string, args: unknown, main: MainChannel): Promise<unknown> {
   switch (kind) {
     case 'ping':
@@ -65,16 +91,16 @@ export async function runJob(kind: string, args: unknown, main: MainChannel): Pr
       return (globalThis as { __kysoLibpdfMended?: boolean }).__kysoLibpdfMended === true;
     }
     case 'verify': {
-      const { verifyDocumentHere } = await import('../verify-document.js');
+      const { verifyDocumentHere } = await verifyDocumentModule();
       const { bytes, options } = args as { bytes: Uint8Array; options?: ValidateOptions };
       return verifyDocumentHere(bytes, options);
     }
     case 'verifyPdf': {
-      const { verifyPdf } = await import('../pdf/verify.js');
+      const { verifyPdf } = await verifyPdfModule();
       return verifyPdf((args as { bytes: Uint8Array }).bytes);
     }
     case 'verifyOoxml': {
-      const { verifyOoxml } = await import('../ooxml/verify.js');
+      const { verifyOoxml } = await verifyOoxmlModule();
       return verifyOoxml((args as { bytes: Uint8Array }).bytes);
     }
     case 'pdfPageCount': {
@@ -82,12 +108,12 @@ export async function runJob(kind: string, args: unknown, main: MainChannel): Pr
       return (await openPdf((args as { bytes: Uint8Array }).bytes)).pdf.getPageCount();
     }
     case 'assertSignable': {
-      const { assertSignableHere } = await import('../sign-document.js');
+      const { assertSignableHere } = await signDocumentModule();
       const a = args as { bytes: Uint8Array; fileName?: string };
       return assertSignableHere(a.bytes, a.fileName);
     }
     case 'sign': {
-      const { signDocumentHere } = await import('../sign-document.js');
+      const { signDocumentHere } = await signDocumentModule();
       const a = args as SignJobArgs;
       const options: DocumentSignOptions = {
         ...a.options,
@@ -95,12 +121,14 @@ export async function runJob(kind: string, args: unknown, main: MainChannel): Pr
         ...(a.progress ? { onProgress: (stage) => main.emit('progress', stage) } : {}),
         ...(a.certificateCheck ? { onCertificateCheck: async (check: CertificateCheck) => { await main.call('certificateCheck', check); } } : {}),
       };
-      return signDocumentHere(a.bytes, remoteKey(a.key, main), options, a.fileName);
+      const signed = await signDocumentHere(a.bytes, remoteKey(a.key, main), options, a.fileName);
+      // Handed over: the original goes back (moved, not copied); else the caller still has it and only the update crosses.
+      return a.handedOver ? withoutJoined(signed) : withoutOriginal(a.bytes, signed);
     }
     case 'timestamp': {
-      const { timestampDocumentHere } = await import('../sign-document.js');
+      const { timestampDocumentHere } = await signDocumentModule();
       const a = args as TimestampJobArgs;
-      return timestampDocumentHere(a.bytes, { timestamp: remoteTsa(a.tsaReserve, main), addValidationData: a.addValidationData });
+      return withoutOriginal(a.bytes, await timestampDocumentHere(a.bytes, { timestamp: remoteTsa(a.tsaReserve, main), addValidationData: a.addValidationData }));
     }
     default:
       throw new KysoError('INTERNAL', `unknown document job ${kind}`);

@@ -95,12 +95,18 @@ export class DocumentWorkers {
 
   run<T>(kind: string, args: unknown, options: RunOptions = {}, transfer: ArrayBuffer[] = []): Promise<T> {
     if (options.signal?.aborted) return Promise.reject(abortReason(options.signal));
-    return new Promise<T>((resolve, reject) => {
+    const signal = options.signal;
+    let onAbort: (() => void) | undefined;
+    const answered = new Promise<T>((resolve, reject) => {
       const job: Job = { id: nextJobId++, kind, args, transfer, options, resolve: resolve as (v: unknown) => void, reject };
       this.queue.push(job);
-      options.signal?.addEventListener('abort', () => this.abort(job, abortReason(options.signal!)), { once: true });
+      onAbort = () => this.abort(job, abortReason(signal!));
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.pump();
     });
+    // One request's signal serves many jobs (a batch): each job's listener goes when it is answered.
+    if (!signal) return answered;
+    return answered.finally(() => signal.removeEventListener('abort', onAbort!));
   }
 
   private pump(): void {

@@ -6,6 +6,7 @@ import * as nodeModule from 'node:module';
 import { parentPort } from 'node:worker_threads';
 import { fromWire, toWire, type FromWorker, type ToWorker, type WireError } from './messages.js';
 import type { MainChannel } from './jobs.js';
+import { lazy } from '../lazy.js';
 
 const port = parentPort;
 if (!port) throw new Error('document worker started outside a worker thread');
@@ -17,6 +18,7 @@ if (typeof KYSO_BUNDLED === 'undefined') {
   (nodeModule as { register?: (specifier: URL) => void }).register?.(new URL('./libpdf-hook.js', import.meta.url));
 }
 
+const jobsModule = lazy(() => import('./jobs.js'));
 let nextCall = 1;
 const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
 
@@ -61,7 +63,7 @@ port.on('message', (m: ToWorker) => {
     }),
     emit: (name, ...args) => post({ type: 'event', id, name, args }),
   };
-  void import('./jobs.js')
+  void jobsModule()
     .then(({ runJob }) => runJob(m.kind, m.args, main))
     .then(
       (value) => {
@@ -74,5 +76,5 @@ port.on('message', (m: ToWorker) => {
 });
 
 // Load the engines before saying ready: a job's deadline then counts parsing, not module loading.
-await Promise.all([import('./jobs.js'), import('../verify-document.js'), import('../sign-document.js'), import('../ooxml/verify.js'), import('../pdf/decode-budget.js').then((m) => m.startDecodeBudget(0))]);
+await Promise.all([jobsModule(), import('../verify-document.js'), import('../sign-document.js'), import('../ooxml/verify.js'), import('../pdf/decode-budget.js').then((m) => m.startDecodeBudget(0))]);
 post({ type: 'ready' });

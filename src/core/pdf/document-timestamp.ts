@@ -9,9 +9,9 @@ import type { HashAlgorithm } from '../signing-key.js';
 import type { TimestampClient, TimestampToken } from '../tsa/api.js';
 import { KYSO_VERSION } from '../version.js';
 import { openPdf, type OpenedPdf } from './open.js';
-import { patchContents } from './signature-dictionary.js';
 import { existingFieldNames } from './signature-field.js';
-import { digestByteRange, prepareSignature } from './sign.js';
+import { digestByteRange, embedContents, prepareSignature } from './sign.js';
+import { withJoinedBytes, type SignedBytes } from '../signed-output.js';
 
 export interface DocumentTimestampOptions {
   /** Imprint hash (default SHA-256). */
@@ -19,8 +19,9 @@ export interface DocumentTimestampOptions {
   fieldName?: string;
 }
 
-export interface DocumentTimestampResult {
-  bytes: Uint8Array;
+/** The file is `original` followed by `update`; `bytes` joins them on first read. */
+export interface DocumentTimestampResult extends SignedBytes {
+  readonly bytes: Uint8Array;
   fieldName: string;
   token: TimestampToken;
   /** Bytes reserved for the token in /Contents. */
@@ -38,7 +39,7 @@ export async function timestampPdf(input: Uint8Array | OpenedPdf, client: Timest
   let reserve = client.expectedTokenSize();
   for (let attempt = 0; ; attempt++) {
     const prepared = prepareSignature(doc, { subFilter: 'ETSI.RFC3161', contentsSize: reserve, appVersion: KYSO_VERSION }, { fieldName });
-    const digest = digestByteRange(prepared.bytes, prepared.byteRange, nodeHash(hash));
+    const digest = digestByteRange(prepared, prepared.byteRange, nodeHash(hash));
     const token = await client.timestamp(digest, hash);
     const capacity = (prepared.contentsLength - 2) / 2;
     if (token.der.length > capacity) {
@@ -46,7 +47,7 @@ export async function timestampPdf(input: Uint8Array | OpenedPdf, client: Timest
       reserve = token.der.length + 1024;
       continue;
     }
-    patchContents(prepared.bytes, prepared.contentsAt, prepared.contentsLength, token.der);
-    return { bytes: prepared.bytes, fieldName: prepared.fieldName, token, reserved: capacity };
+    embedContents(prepared, token.der);
+    return withJoinedBytes({ original: prepared.original, update: prepared.update, fieldName: prepared.fieldName, token, reserved: capacity });
   }
 }

@@ -21,6 +21,7 @@ import { openPdf, type OpenedPdf } from './open.js';
 import { writeIncrementalUpdate, type UpdateObject } from './incremental-writer.js';
 import { ObjectAllocator } from './signature-field.js';
 import { serialize } from './serialize.js';
+import { withJoinedBytes, type SignedBytes } from '../signed-output.js';
 import { findSignatures } from './verify.js';
 
 export interface DssContents {
@@ -106,8 +107,9 @@ export interface AddDssOptions {
   requireComplete?: boolean;
 }
 
-export interface AddDssResult {
-  bytes: Uint8Array;
+/** The file is `original` followed by `update`; `bytes` joins them on first read. */
+export interface AddDssResult extends SignedBytes {
+  readonly bytes: Uint8Array;
   /** What this update added (not counting what the DSS already held). */
   added: { certs: number; ocsps: number; crls: number; bytes: number };
   /** Certificates whose revocation status could not be had, with why. */
@@ -212,7 +214,7 @@ export async function addValidationData(input: Uint8Array | OpenedPdf, options: 
     objects.push({ ref: catalogRef, body: serialize(newCatalog) });
   }
   const written = writeIncrementalUpdate(doc, objects, alloc.size);
-  return { bytes: written.bytes, added, missing };
+  return withJoinedBytes({ original: written.original, update: written.update, added, missing });
 }
 
 export interface LtvCertificateStatus {

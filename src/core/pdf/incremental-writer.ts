@@ -11,6 +11,7 @@ import { serialize } from './serialize.js';
 import { KysoError } from '../errors.js';
 import { assertMayUpdate, type OpenedPdf } from './open.js';
 import { encryptObjectBody } from './crypt/encrypt-body.js';
+import { PDF_MAX_OFFSET, withJoinedBytes, type SignedBytes } from '../signed-output.js';
 
 export interface UpdateObject {
   readonly ref: PdfRef;
@@ -18,9 +19,10 @@ export interface UpdateObject {
   readonly body: Uint8Array;
 }
 
-export interface WrittenUpdate {
+/** The file as written: the original bytes (the same buffer, not a copy) followed by `update`; `bytes` joins them on first read. */
+export interface WrittenUpdate extends SignedBytes {
   readonly bytes: Uint8Array;
-  /** Where a byte at `offset` of object `objectNumber`'s serialised body ended up in `bytes` (after any encryption). */
+  /** Where a byte at `offset` of object `objectNumber`'s serialised body ended up in the whole file (original + update, after any encryption). */
   position(objectNumber: number, offset: number): number;
 }
 
@@ -123,16 +125,18 @@ export function writeIncrementalUpdate(doc: OpenedPdf, objects: readonly UpdateO
     push(enc(`\nendstream\nendobj\nstartxref\n${xrefOffset}\n%%EOF\n`));
   }
 
-  const out = new Uint8Array(offset);
-  out.set(original, 0);
-  let p = original.length;
-  for (const part of parts) { out.set(part, p); p += part.length; }
-  return {
-    bytes: out,
-    position(objectNumber, at) {
+  if (offset > PDF_MAX_OFFSET) throw new KysoError('TOO_LARGE', `the signed PDF would exceed ${PDF_MAX_OFFSET} bytes, the largest offset a PDF can hold`);
+  // Only the update is assembled: the original stays where it is, and the writer appends the update to it.
+  const update = new Uint8Array(offset - original.length);
+  let p = 0;
+  for (const part of parts) { update.set(part, p); p += part.length; }
+  return withJoinedBytes({
+    original,
+    update,
+    position(objectNumber: number, at: number): number {
       const f = positions.get(objectNumber);
       if (!f) throw new KysoError('INTERNAL', `object ${objectNumber} is not in the update`);
       return f(at);
     },
-  };
+  });
 }

@@ -16,6 +16,7 @@ import { writeIncrementalUpdate, type UpdateObject } from './incremental-writer.
 import { buildSignatureDictionary, patchByteRange, patchContents, type SubFilter } from './signature-dictionary.js';
 import { ObjectAllocator, buildFieldUpdate, emptyAppearance, existingFieldNames, type AppearanceCopy, type Rect } from './signature-field.js';
 import { serialize } from './serialize.js';
+import { signedLength, signedRange, withJoinedBytes, type SignedBytes } from '../signed-output.js';
 import { KYSO_VERSION } from '../version.js';
 import { parseCertificate } from '../cert/parse.js';
 import type { TimestampClient, TimestampToken } from '../tsa/api.js';
@@ -55,8 +56,9 @@ export interface PdfSignOptions {
   onProgress?: (stage: SignStage) => void;
 }
 
-export interface PdfSignResult {
-  bytes: Uint8Array;
+/** The signed file is `original` (the input, untouched) followed by `update`; `bytes` joins them on first read. */
+export interface PdfSignResult extends SignedBytes {
+  readonly bytes: Uint8Array;
   byteRange: readonly [number, number, number, number];
   fieldName: string;
   signingTime: Date;
@@ -87,19 +89,25 @@ function uniqueFieldName(doc: OpenedPdf, wanted?: string): string {
   for (let i = 1; ; i++) if (!names.has(`Signature${i}`)) return `Signature${i}`;
 }
 
-export function digestByteRange(bytes: Uint8Array, range: readonly [number, number, number, number], hash: string): Uint8Array {
+/** The digest of a /ByteRange, over one buffer or over the original and the update where they lie (no join). */
+export function digestByteRange(bytes: Uint8Array | SignedBytes, range: readonly [number, number, number, number], hash: string): Uint8Array {
+  const doc: SignedBytes = bytes instanceof Uint8Array ? { original: bytes, update: new Uint8Array(0) } : bytes;
   const h = createHash(hash);
-  h.update(bytes.subarray(range[0], range[0] + range[1]));
-  h.update(bytes.subarray(range[2], range[2] + range[3]));
+  for (const part of [...signedRange(doc, range[0], range[1]), ...signedRange(doc, range[2], range[3])]) h.update(part);
   return new Uint8Array(h.digest());
 }
 
-export interface PreparedSignature {
-  bytes: Uint8Array;
+/** The file with placeholders: `original` untouched, then `update`; offsets are in the whole file. */
+export interface PreparedSignature extends SignedBytes {
   byteRange: readonly [number, number, number, number];
   contentsAt: number;
   contentsLength: number;
   fieldName: string;
+}
+
+/** Writes the CMS (or timestamp token) into the prepared update's /Contents. */
+export function embedContents(prepared: PreparedSignature, der: Uint8Array): void {
+  patchContents(prepared.update, prepared.contentsAt - prepared.original.length, prepared.contentsLength, der);
 }
 
 /** Builds the update with placeholders and a patched ByteRange. Shared by signatures and document timestamps. */
@@ -134,9 +142,9 @@ export function prepareSignature(
   // In an encrypted file the strings before the placeholders grow (AES): ask the writer where they landed.
   const contentsAt = written.position(sigRef.objectNumber, sig.contentsAt);
   const contentsEnd = contentsAt + sig.contentsLength;
-  const byteRange = [0, contentsAt, contentsEnd, written.bytes.length - contentsEnd] as const;
-  patchByteRange(written.bytes, written.position(sigRef.objectNumber, sig.byteRangeAt), sig.byteRangeLength, byteRange);
-  return { bytes: written.bytes, byteRange, contentsAt, contentsLength: sig.contentsLength, fieldName };
+  const byteRange = [0, contentsAt, contentsEnd, signedLength(written) - contentsEnd] as const;
+  patchByteRange(written.update, written.position(sigRef.objectNumber, sig.byteRangeAt) - written.original.length, sig.byteRangeLength, byteRange);
+  return { original: written.original, update: written.update, byteRange, contentsAt, contentsLength: sig.contentsLength, fieldName };
 }
 
 export async function signPdf(input: Uint8Array | OpenedPdf, key: SigningKey, options: PdfSignOptions = {}): Promise<PdfSignResult> {
@@ -172,7 +180,7 @@ export async function signPdf(input: Uint8Array | OpenedPdf, key: SigningKey, op
       appVersion: KYSO_VERSION,
     }, { ...(options.fieldName ? { fieldName: options.fieldName } : {}), ...(options.appearance ? { appearance: options.appearance } : {}) });
     progress('digest');
-    const digest = digestByteRange(prepared.bytes, prepared.byteRange, nodeHash(hash));
+    const digest = digestByteRange(prepared, prepared.byteRange, nodeHash(hash));
     progress('sign');
     const cms = await buildSignedData(key, {
       contentDigest: digest,
@@ -185,10 +193,10 @@ export async function signPdf(input: Uint8Array | OpenedPdf, key: SigningKey, op
       reserve = cms.der.length + 4096;
       continue;
     }
-    patchContents(prepared.bytes, prepared.contentsAt, prepared.contentsLength, cms.der);
-    return {
-      bytes: prepared.bytes, byteRange: prepared.byteRange, fieldName: prepared.fieldName, signingTime, hash,
+    embedContents(prepared, cms.der);
+    return withJoinedBytes({
+      original: prepared.original, update: prepared.update, byteRange: prepared.byteRange, fieldName: prepared.fieldName, signingTime, hash,
       cmsSize: cms.der.length, reserved: (prepared.contentsLength - 2) / 2, ...(token ? { timestamp: token } : {}),
-    };
+    });
   }
 }

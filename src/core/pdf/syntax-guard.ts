@@ -32,6 +32,15 @@ function stray(offset: number, ch: number, where: string): never {
   throw new KysoError('DOCUMENT_CORRUPT', `stray '${String.fromCharCode(ch)}' at offset ${offset}${where}`);
 }
 
+/**
+ * The entries a cross-reference table or stream claims (/Size, in the trailer or the stream's dictionary), checked
+ * where the scan meets the name, before the library allocates for them; `at` is just past `/Size`.
+ */
+function assertSize(bytes: Uint8Array, at: number): void {
+  const m = /^\s+(\d{1,12})\b/.exec(latin1(bytes, at, Math.min(bytes.length, at + 32)));
+  if (m && Number(m[1]) > MAX_OBJECTS) throw new KysoError('DOCUMENT_TOO_COMPLEX', `cross-reference /Size ${m[1]} > ${MAX_OBJECTS}`);
+}
+
 /** Where stream data starting at `start` ends: by a direct /Length that lands on `endstream`, else the first `endstream`. */
 function streamEnd(bytes: Uint8Array, start: number, dict: string): number {
   const m = /\/Length\s+(\d+)(?!\s+\d+\s+R)/.exec(dict);
@@ -76,7 +85,12 @@ function scan(bytes: Uint8Array, where: string, collect: boolean): ScanResult {
       continue;
     }
     if (c === 0x3e || c === 0x5b || c === 0x5d) { p++; continue; }
-    if (c === 0x2f /* / */) { p++; while (p < n && !WS[bytes[p]!] && !DELIM[bytes[p]!]) p++; continue; }
+    if (c === 0x2f /* / */) {
+      const name = ++p;
+      while (p < n && !WS[bytes[p]!] && !DELIM[bytes[p]!]) p++;
+      if (p - name === 4 && latin1(bytes, name, p) === 'Size') assertSize(bytes, p);
+      continue;
+    }
     if (c === 0x7b || c === 0x7d || c === 0x29) stray(p, c, where);
     // A number or keyword: a run of regular characters.
     const start = p;
@@ -117,11 +131,6 @@ function inflateObjectStream(dict: string, data: Uint8Array): Uint8Array | undef
 export function assertPdfSyntaxSafe(bytes: Uint8Array): void {
   const top = scan(bytes, '', true);
   let objects = top.objects;
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  // Entries claimed by cross-reference tables and streams (/Size), before the library allocates for them.
-  for (const m of text.toString('latin1').matchAll(/\/Size\s+(\d{1,12})\b/g)) {
-    if (Number(m[1]) > MAX_OBJECTS) throw new KysoError('DOCUMENT_TOO_COMPLEX', `cross-reference /Size ${m[1]} > ${MAX_OBJECTS}`);
-  }
   for (const [i, s] of top.objectStreams.entries()) {
     const count = Number(/\/N\s+(\d{1,12})\b/.exec(s.dict)?.[1] ?? 0);
     objects += count;
