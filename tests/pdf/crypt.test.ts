@@ -79,7 +79,7 @@ describe('encrypting an update object', () => {
     expect(contents).toBe(`<${'0'.repeat(128)}>`);
     expect(text.slice(e.position(sig.byteRangeAt), e.position(sig.byteRangeAt) + sig.byteRangeLength)).toMatch(/^\[0 0+ 0+ 0+\]$/);
     const m = /\/M <([0-9A-F]+)>/.exec(text)!;
-    expect(Buffer.from(crypt.decryptString(Buffer.from(m[1]!, 'hex'), 12, 0)!).toString('latin1')).toMatch(/^D:20250315093000/);
+    expect(Buffer.from(crypt.decryptString(Buffer.from(m[1]!, 'hex'), 12, 0)!).toString('latin1')).toMatch(/^D:20250315163000\+07'00'$/);
     expect(text).not.toContain(Buffer.from('D:2025').toString('hex').toUpperCase());
   });
 
