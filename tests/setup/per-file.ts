@@ -17,6 +17,10 @@ cpSync(path.join(path.dirname(manifest.softhsm.conf), 'tokens'), path.join(dir, 
 const conf = path.join(dir, 'softhsm2.conf');
 writeFileSync(conf, `directories.tokendir = ${path.join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
 process.env[PER_FILE_CONF_ENV] = conf;
+// Chromium and the office tools name files and decode text by the locale. A bare CI environment has none (POSIX),
+// where Chromium saves "Tờ khai.pdf" as "download"; the tools the tests start get a UTF-8 locale, as a desktop has.
+const locale = process.env.LC_ALL || process.env.LC_CTYPE || process.env.LANG || '';
+if (!/utf-?8/i.test(locale)) process.env.LC_ALL = 'C.UTF-8';
 process.env.SOFTHSM2_CONF = conf;
 
 afterAll(() => {
