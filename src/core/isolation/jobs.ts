@@ -81,6 +81,7 @@ const signDocumentModule = lazy(() => import('../sign-document.js'));
 const verifyDocumentModule = lazy(() => import('../verify-document.js'));
 const verifyPdfModule = lazy(() => import('../pdf/verify.js'));
 const verifyOoxmlModule = lazy(() => import('../ooxml/verify.js'));
+const openPdfModule = lazy(() => import('../pdf/open.js'));
 
 export async function runJob(kind: string, args: unknown, main: MainChannel): Promise<unknown> {
   switch (kind) {
@@ -104,7 +105,7 @@ export async function runJob(kind: string, args: unknown, main: MainChannel): Pr
       return verifyOoxml((args as { bytes: Uint8Array }).bytes);
     }
     case 'pdfPageCount': {
-      const { openPdf } = await import('../pdf/open.js');
+      const { openPdf } = await openPdfModule();
       return (await openPdf((args as { bytes: Uint8Array }).bytes)).pdf.getPageCount();
     }
     case 'assertSignable': {
