@@ -46,6 +46,10 @@ export const ERROR_MESSAGES = {
   TSA_BAD_RESPONSE: ['Máy chủ cấp dấu thời gian trả về dữ liệu không hợp lệ.', 'The timestamp server returned an invalid response.'],
   TSA_AUTH_REQUIRED: ['Máy chủ cấp dấu thời gian yêu cầu tài khoản, hoặc tài khoản/mật khẩu không đúng.', 'The timestamp server requires an account, or the account or password is wrong.'],
   REVOCATION_UNAVAILABLE: ['Không lấy được thông tin thu hồi (OCSP/CRL) của chứng thư số để ký dài hạn (LTV).', 'Revocation data (OCSP/CRL) for the certificates could not be obtained for a long-term (LTV) signature.'],
+  REMOTE_REJECTED: ['Yêu cầu ký đã bị từ chối trên ứng dụng điện thoại.', 'The signing request was declined in the phone app.'],
+  REMOTE_TIMEOUT: ['Hết thời gian chờ xác nhận ký trên điện thoại.', 'The signing request was not approved on the phone in time.'],
+  REMOTE_UNREACHABLE: ['Không kết nối được dịch vụ ký số từ xa.', 'The remote signing service could not be reached.'],
+  REMOTE_AUTH_FAILED: ['Dịch vụ ký số từ xa không chấp nhận tài khoản này (sai tài khoản, mật khẩu hoặc phiên đã hết hạn).', 'The remote signing service did not accept this account (wrong account or password, or the session expired).'],
   INTERNAL: ['Lỗi nội bộ của Kyso.', 'Internal Kyso error.'],
 } as const satisfies Record<string, readonly [vi: string, en: string]>;
 
