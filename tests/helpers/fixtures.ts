@@ -56,14 +56,15 @@ export interface Fixtures {
 /** Set by tests/setup/per-file.ts: this test file's own copy of the SoftHSM tokens. */
 export const PER_FILE_CONF_ENV = 'KYSO_TEST_SOFTHSM2_CONF';
 
-let cached: Fixtures | undefined;
+// Keyed by the file's own token copy: a worker may run several test files one after another (isolate: false).
+let cached: { conf: string | undefined; fixtures: Fixtures } | undefined;
 export function fixtures(): Fixtures {
-  if (!cached) {
+  const own = process.env[PER_FILE_CONF_ENV];
+  if (!cached || cached.conf !== own) {
     const f = JSON.parse(readFileSync(MANIFEST_PATH, 'utf8')) as Fixtures;
-    const own = process.env[PER_FILE_CONF_ENV];
-    cached = own ? { ...f, softhsm: { ...f.softhsm, conf: own } } : f;
+    cached = { conf: own, fixtures: own ? { ...f, softhsm: { ...f.softhsm, conf: own } } : f };
   }
-  return cached;
+  return cached.fixtures;
 }
 
 /** Environment for child processes and pkcs11js so SoftHSM finds the test tokens. */

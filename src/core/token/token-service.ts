@@ -66,6 +66,19 @@ interface SlotRef {
   summary: TokenSummary;
 }
 
+/**
+ * What was read from one token's objects, kept while its object handles stay the same: a warm agent signs without
+ * re-reading and re-parsing every certificate on the token for each request.
+ */
+interface TokenObjects {
+  /** The token's object handles when this was read; any object added or removed changes it. */
+  stamp: string;
+  certificates: ReadonlyArray<{ info: CertificateInfo; der: Uint8Array; ckaId: Buffer | undefined; keyVisible: boolean }>;
+  /** Every certificate on the token: the pool the signer's chain is built from. */
+  pool: Uint8Array[];
+  chains: Map<string, Uint8Array[]>;
+}
+
 interface OpenSession {
   ref: SlotRef;
   session: SessionHandle;
@@ -101,6 +114,9 @@ export class TokenService {
   private readonly modules: LoadedModule[] = [];
   private readonly reports: ModuleLoadReport[] = [];
   private readonly sessions = new Map<string, OpenSession>();
+  /** Per token (TokenSummary.id): its objects as last read, and its mechanisms (fixed for a token). */
+  private readonly objects = new Map<string, TokenObjects>();
+  private readonly mechanismLists = new Map<string, ReadonlySet<number>>();
 
   private readonly avoid: ReadonlySet<number>;
 
@@ -133,7 +149,9 @@ export class TokenService {
   certificates(): TokenCertificate[] {
     const out: TokenCertificate[] = [];
     const seen = new Set<string>();
-    for (const ref of this.slots()) {
+    const refs = this.slots();
+    this.forgetAbsent(refs);
+    for (const ref of refs) {
       for (const c of this.readCertificates(ref)) {
         if (seen.has(c.id)) continue; // same token reached through two modules
         seen.add(c.id);
@@ -154,7 +172,7 @@ export class TokenService {
     if (!ref) throw new KysoError('TOKEN_REMOVED');
     const { module } = ref.loaded;
     // Check mechanisms before asking for a PIN: a PIN typed for a key we cannot use is a wasted try.
-    const mechanisms = new Set([...module.mechanisms(ref.slot)].filter((m) => !this.avoid.has(m)));
+    const mechanisms = this.mechanismsOf(ref);
     usableMechanisms(cert.info.keyType, mechanisms);
     const open = await this.login(ref, cert, pinProvider);
     const idBytes = this.certificateIdOnToken(open, cert);
@@ -164,21 +182,54 @@ export class TokenService {
     ]);
     const key = keys[0];
     if (!key) throw new KysoError('KEY_NOT_FOUND', `CKA_ID ${hex(idBytes)}`);
-    const pool = this.caCertificates(open);
-    return this.makeKey(open, cert, key, mechanisms, buildChain(cert.der, pool));
+    return this.makeKey(open, cert, key, mechanisms, this.chainOf(open, cert));
   }
 
-  /** Ends every login; the next signature asks for the PIN again. */
+  private mechanismsOf(ref: SlotRef): ReadonlySet<number> {
+    let known = this.mechanismLists.get(ref.summary.id);
+    if (!known) {
+      known = new Set([...ref.loaded.module.mechanisms(ref.slot)].filter((m) => !this.avoid.has(m)));
+      this.mechanismLists.set(ref.summary.id, known);
+    }
+    return known;
+  }
+
+  /** The signer's chain from the token's certificates, built once per token state. */
+  private chainOf(open: OpenSession, cert: TokenCertificate): Uint8Array[] {
+    const objects = this.objects.get(open.ref.summary.id);
+    if (!objects) return buildChain(cert.der, this.caCertificates(open));
+    let chain = objects.chains.get(cert.id);
+    if (!chain) {
+      chain = buildChain(cert.der, objects.pool);
+      objects.chains.set(cert.id, chain);
+    }
+    return chain;
+  }
+
+  /** Drops what was read from tokens no longer plugged in. */
+  private forgetAbsent(refs: readonly SlotRef[]): void {
+    const present = new Set(refs.map((r) => r.summary.id));
+    for (const id of this.objects.keys()) if (!present.has(id)) this.objects.delete(id);
+    for (const id of this.mechanismLists.keys()) if (!present.has(id)) this.mechanismLists.delete(id);
+  }
+
+  /**
+   * Ends every login; the next signature asks for the PIN again. The sessions stay open (logged out), so the
+   * tokens' object handles stay valid and what was read from them stays known (close() closes them).
+   */
   logoutAll(): void {
-    for (const [id, s] of this.sessions) {
+    for (const s of this.sessions.values()) {
       if (s.loggedIn) s.ref.loaded.module.logout(s.session);
-      s.ref.loaded.module.closeSession(s.session);
-      this.sessions.delete(id);
+      s.loggedIn = false;
     }
   }
 
   close(): void {
     this.logoutAll();
+    for (const [id, s] of this.sessions) {
+      s.ref.loaded.module.closeSession(s.session);
+      this.sessions.delete(id);
+    }
     for (const m of this.modules) m.module.close();
     this.modules.length = 0;
   }
@@ -240,44 +291,62 @@ export class TokenService {
   }
 
   private dropSession(ref: SlotRef): void {
+    this.objects.delete(ref.summary.id);
     const s = this.sessions.get(ref.summary.id);
     if (!s) return;
     ref.loaded.module.closeSession(s.session);
     this.sessions.delete(ref.summary.id);
   }
 
-  private readCertificates(ref: SlotRef): TokenCertificate[] {
+  private readCertificates(ref: SlotRef, retry = true): TokenCertificate[] {
     const { module } = ref.loaded;
     let open: OpenSession;
     try { open = this.session(ref); } catch { return []; }
     try {
-      const keyIds = new Set<string>();
-      for (const cls of [pkcs11.CKO_PRIVATE_KEY, pkcs11.CKO_PUBLIC_KEY]) {
-        for (const h of module.findObjects(open.session, [{ type: pkcs11.CKA_CLASS, value: cls }])) {
-          const id = module.attributes(open.session, h, [pkcs11.CKA_ID]).get(pkcs11.CKA_ID);
-          if (id && id.length > 0) keyIds.add(hex(id));
-        }
+      // One search for every handle tells whether anything changed since the last read.
+      const stamp = module.findObjects(open.session, []).map(hex).join(',');
+      let objects = this.objects.get(ref.summary.id);
+      if (objects?.stamp !== stamp) {
+        objects = { stamp, ...this.readObjects(open), chains: new Map() };
+        this.objects.set(ref.summary.id, objects);
       }
-      const out: TokenCertificate[] = [];
-      for (const h of module.findObjects(open.session, [
-        { type: pkcs11.CKA_CLASS, value: pkcs11.CKO_CERTIFICATE },
-        { type: pkcs11.CKA_CERTIFICATE_TYPE, value: pkcs11.CKC_X_509 },
-      ])) {
-        const attrs = module.attributes(open.session, h, [pkcs11.CKA_VALUE, pkcs11.CKA_ID]);
-        const der = attrs.get(pkcs11.CKA_VALUE);
-        if (!der) continue;
-        let info: CertificateInfo;
-        try { info = parseCertificate(der); } catch { continue; }
-        const keyVisible = keyIds.has(hex(attrs.get(pkcs11.CKA_ID)));
-        // Keys are matched by CKA_ID; when no key is visible yet (private until login), offer end-entity signing certs.
-        if (!keyVisible && (keyIds.size > 0 || !canSignDocuments(info))) continue;
-        out.push({ id: info.fingerprint, token: ref.summary, info, der: new Uint8Array(der), keyVisible });
-      }
-      return out;
+      return objects.certificates.map((c) => ({ id: c.info.fingerprint, token: ref.summary, info: c.info, der: c.der, keyVisible: c.keyVisible }));
     } catch (err) {
-      if (isKysoError(err, 'TOKEN_REMOVED')) this.dropSession(ref);
-      return [];
+      if (!isKysoError(err, 'TOKEN_REMOVED')) return [];
+      // The slot lists the token, so a session kept from before it was pulled out and plugged in again: once more.
+      this.dropSession(ref);
+      return retry ? this.readCertificates(ref, false) : [];
     }
+  }
+
+  private readObjects(open: OpenSession): Pick<TokenObjects, 'certificates' | 'pool'> {
+    const { module } = open.ref.loaded;
+    const keyIds = new Set<string>();
+    for (const cls of [pkcs11.CKO_PRIVATE_KEY, pkcs11.CKO_PUBLIC_KEY]) {
+      for (const h of module.findObjects(open.session, [{ type: pkcs11.CKA_CLASS, value: cls }])) {
+        const id = module.attributes(open.session, h, [pkcs11.CKA_ID]).get(pkcs11.CKA_ID);
+        if (id && id.length > 0) keyIds.add(hex(id));
+      }
+    }
+    const certificates: Array<TokenObjects['certificates'][number]> = [];
+    const pool: Uint8Array[] = [];
+    for (const h of module.findObjects(open.session, [{ type: pkcs11.CKA_CLASS, value: pkcs11.CKO_CERTIFICATE }])) {
+      const attrs = module.attributes(open.session, h, [pkcs11.CKA_VALUE, pkcs11.CKA_ID, pkcs11.CKA_CERTIFICATE_TYPE]);
+      const value = attrs.get(pkcs11.CKA_VALUE);
+      if (!value) continue;
+      const der = new Uint8Array(value);
+      pool.push(der);
+      const type = attrs.get(pkcs11.CKA_CERTIFICATE_TYPE);
+      if (type && type.length > 0 && type.readUIntLE(0, Math.min(type.length, 6)) !== pkcs11.CKC_X_509) continue;
+      let info: CertificateInfo;
+      try { info = parseCertificate(der); } catch { continue; }
+      const ckaId = attrs.get(pkcs11.CKA_ID);
+      const keyVisible = keyIds.has(hex(ckaId));
+      // Keys are matched by CKA_ID; when no key is visible yet (private until login), offer end-entity signing certs.
+      if (!keyVisible && (keyIds.size > 0 || !canSignDocuments(info))) continue;
+      certificates.push({ info, der, ckaId, keyVisible });
+    }
+    return { certificates, pool };
   }
 
   private caCertificates(open: OpenSession): Uint8Array[] {
@@ -290,6 +359,8 @@ export class TokenService {
   }
 
   private certificateIdOnToken(open: OpenSession, cert: TokenCertificate): Buffer {
+    const known = this.objects.get(open.ref.summary.id)?.certificates.find((c) => c.info.fingerprint === cert.id)?.ckaId;
+    if (known && known.length > 0) return known;
     const { module } = open.ref.loaded;
     for (const h of module.findObjects(open.session, [{ type: pkcs11.CKA_CLASS, value: pkcs11.CKO_CERTIFICATE }])) {
       const attrs = module.attributes(open.session, h, [pkcs11.CKA_VALUE, pkcs11.CKA_ID]);
@@ -334,7 +405,7 @@ export class TokenService {
     open: OpenSession,
     cert: TokenCertificate,
     key: ObjectHandle,
-    mechanisms: Set<number>,
+    mechanisms: ReadonlySet<number>,
     chain: Uint8Array[],
   ): SigningKey & { readonly certificateInfo: TokenCertificate } {
     const keyType: KeyType = cert.info.keyType;
