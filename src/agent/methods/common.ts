@@ -92,10 +92,9 @@ export function documentGuard(parts: AgentParts, signal: AbortSignal): Isolation
 
 /** The certificates a site may sign with now; NO_TOKEN / NO_CERTIFICATE when there are none. */
 export function availableCertificates(parts: AgentParts): TokenCertificate[] {
-  if (parts.tokens.tokens().length === 0) throw new KysoError('NO_TOKEN');
   const certs = parts.tokens.certificates();
-  if (certs.length === 0) throw new KysoError('NO_CERTIFICATE');
-  return certs;
+  if (certs.length > 0) return certs;
+  throw new KysoError(parts.tokens.tokens().length === 0 ? 'NO_TOKEN' : 'NO_CERTIFICATE');
 }
 
 /** The user's consent for this site, asked (once) if not yet given; ORIGIN_DENIED when refused. */

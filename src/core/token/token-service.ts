@@ -166,9 +166,11 @@ export class TokenService {
    * A wrong PIN throws PIN_INCORRECT with the token's new PIN state; it is never retried here.
    */
   async signingKey(certificateId: string, pinProvider: PinProvider): Promise<SigningKey & { readonly certificateInfo: TokenCertificate }> {
-    const cert = this.certificates().find((c) => c.id === certificateId);
+    // The caller has just listed the certificates (that read checks the token's objects): find it there first.
+    const refs = this.slots();
+    const cert = this.knownCertificate(refs, certificateId) ?? this.certificates().find((c) => c.id === certificateId);
     if (!cert) throw new KysoError('CERTIFICATE_NOT_FOUND', certificateId);
-    const ref = this.slots().find((s) => s.summary.id === cert.token.id);
+    const ref = refs.find((s) => s.summary.id === cert.token.id) ?? this.slots().find((s) => s.summary.id === cert.token.id);
     if (!ref) throw new KysoError('TOKEN_REMOVED');
     const { module } = ref.loaded;
     // Check mechanisms before asking for a PIN: a PIN typed for a key we cannot use is a wasted try.
@@ -183,6 +185,15 @@ export class TokenService {
     const key = keys[0];
     if (!key) throw new KysoError('KEY_NOT_FOUND', `CKA_ID ${hex(idBytes)}`);
     return this.makeKey(open, cert, key, mechanisms, this.chainOf(open, cert));
+  }
+
+  /** A certificate as last read from a token plugged in now, without reading the token again. */
+  private knownCertificate(refs: readonly SlotRef[], certificateId: string): TokenCertificate | undefined {
+    for (const ref of refs) {
+      const c = this.objects.get(ref.summary.id)?.certificates.find((x) => x.info.fingerprint === certificateId);
+      if (c) return { id: c.info.fingerprint, token: ref.summary, info: c.info, der: c.der, keyVisible: c.keyVisible };
+    }
+    return undefined;
   }
 
   private mechanismsOf(ref: SlotRef): ReadonlySet<number> {
