@@ -68,6 +68,23 @@ describe('binary documents', () => {
     expect(v.result).toMatchObject({ allIntact: true, signatures: [{ intact: true, coversWholeFile: true }] });
   });
 
+  it('batch.sign: documents sent as binary frames come back as binary frames, each valid for pdfsig', async () => {
+    agent = await startTestAgent(allowAll());
+    const c = await connect();
+    const pdf = await samplePdf();
+    const r = await c.callBinary('batch.sign', {
+      documents: [1, 2, 3].map((n) => ({ type: 'pdf', document: { attachment: n }, fileName: `Hồ sơ ${n}.pdf` })),
+      certificateId: certificateId('rsa'),
+    }, [1, 2, 3].map((id) => ({ id, bytes: pdf })));
+    expect(r.error).toBeUndefined();
+    expect(r.attachments).toHaveLength(3);
+    for (const d of r.result.documents) {
+      expect(d.document).toEqual({ attachment: expect.any(Number) });
+      withTempFile(r.files!.get(d.document.attachment)!, 'signed.pdf', (file) => expect(pdfsig(file).signatures[0]?.valid).toBe(true));
+    }
+    expect(agent.server.attachmentBytes()).toBe(0);
+  });
+
   it('docx.sign: the package goes and comes back as binary frames; our verifier and LibreOffice accept it', async () => {
     agent = await startTestAgent(allowAll());
     const c = await connect();

@@ -12,7 +12,7 @@
 import { KysoError, toKysoError, type ErrorCode } from '../../core/errors.js';
 import type { ParamsOf, ResultOf } from '../protocol.js';
 import type { AgentParts, ProgressStage, RequestContext } from './context.js';
-import { signingSession, type PreparedSignature } from './common.js';
+import { signingSession, writeDocument, type PreparedSignature } from './common.js';
 import { preparePdfSign } from './pdf-sign.js';
 import { prepareDocxSign } from './docx-sign.js';
 import { documentWorkers } from '../../core/isolation/documents.js';
@@ -91,11 +91,11 @@ export async function batchSign(parts: AgentParts, ctx: RequestContext, params: 
     try {
       if (d.type === 'pdf') {
         const { type, ...p } = d;
-        const one = await preparePdfSign(parts, docCtx, p);
+        const one = await preparePdfSign(parts, docCtx, p, (b) => writeDocument(ctx, b));
         return { ...one, sign: async (k, c, s) => ({ type, ...(await one.sign(k, c, s)) }) };
       }
       const { type, ...p } = d;
-      const one = await prepareDocxSign(parts, docCtx, p);
+      const one = await prepareDocxSign(parts, docCtx, p, (b) => writeDocument(ctx, b));
       return { ...one, sign: async (k, c, s) => ({ type, ...(await one.sign(k, c, s)) }) };
     } catch (err) {
       throw forDocument(err, i);
