@@ -5,7 +5,9 @@
  */
 import { createHash, X509Certificate, verify as cryptoVerify, publicDecrypt, constants } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCscServer, CSC_CLIENT_ID, type CscServer } from '../helpers/csc-server.js';
+import { startCscServer, CSC_CLIENT_ID, CSC_PASSWORD, CSC_USER, type CscServer } from '../helpers/csc-server.js';
+import { CscClient } from '../../src/core/remote/csc-client.js';
+import { HASH_OID, RSA_ENCRYPTION } from '../../src/core/remote/csc-algorithms.js';
 import { until } from '../agent/harness.js';
 import { fingerprint } from '../../src/core/cert/parse.js';
 import { digestInfo } from '../../src/core/token/signature-encoding.js';
@@ -159,6 +161,25 @@ describe('remote key source (CSC v2)', () => {
     await server.close();
     expect(await codeOf(h.source.certificates())).toBe('REMOTE_UNREACHABLE');
     server = undefined;
+  });
+
+  it('a SAD is bound to its hashes (SCAL2): the service refuses a tampered hash, and Kyso reports it typed', async () => {
+    server = await startCscServer({ signers: ['rsa'] });
+    const client = new CscClient(server.baseUrl);
+    client.setAccessToken((await client.login(CSC_USER, CSC_PASSWORD)).accessToken);
+    const [credentialId] = (await client.listCredentials(undefined)).ids;
+    const approved = Buffer.from(digest('đã duyệt')).toString('base64');
+    let state = await client.authorize({ credentialId: credentialId!, hashes: [approved], hashAlgorithmOID: HASH_OID['SHA-256'], authData: [{ id: 'phone' }] });
+    while ('handle' in state) state = await client.authorizeCheck(state.handle);
+    const tampered = Buffer.from(digest('bị sửa')).toString('base64');
+    const refused = client.signHash({ credentialId: credentialId!, SAD: state.SAD, hashes: [tampered], signAlgo: RSA_ENCRYPTION, hashAlgorithmOID: HASH_OID['SHA-256'] });
+    await expect(refused).rejects.toMatchObject({ code: 'SIGNING_FAILED', detail: expect.stringContaining('Hash is not authorized by the SAD') });
+    // The approved hash still signs once, and only once (numSignatures 1).
+    await client.signHash({ credentialId: credentialId!, SAD: state.SAD, hashes: [approved], signAlgo: RSA_ENCRYPTION, hashAlgorithmOID: HASH_OID['SHA-256'] });
+    await expect(client.signHash({ credentialId: credentialId!, SAD: state.SAD, hashes: [approved], signAlgo: RSA_ENCRYPTION, hashAlgorithmOID: HASH_OID['SHA-256'] })).rejects.toMatchObject({ code: 'SIGNING_FAILED' });
+    // Unknown parameters are refused as the spec's error JSON.
+    await expect(client.authorize({ credentialId: credentialId!, hashes: [approved, tampered], hashAlgorithmOID: HASH_OID['SHA-256'], authData: [{ id: 'phone', value: 'x' }] })).rejects.toMatchObject({ code: 'REMOTE_AUTH_FAILED' });
+    expect(server.calls.at(-1)).toMatchObject({ status: 400 });
   });
 
   it('OAuth 2.0 client credentials, then userID names the user; asynchronous signHash polled with signatures/signPolling', async () => {
