@@ -176,6 +176,8 @@ export class CscClient {
         ...(how.basic ? { username: how.basic.username, password: how.basic.password } : {}),
         timeoutMs: REQUEST_TIMEOUT_MS,
         maxBytes: MAX_ANSWER_BYTES,
+        // Cancelling closes the connection too, so a cancelled command does not linger for the request's deadline.
+        ...(options.signal ? { signal: options.signal } : {}),
       }), options.signal);
     } catch (e) {
       if (e instanceof KysoError) throw e;

@@ -44,6 +44,7 @@ interface Known { certificate: RemoteCertificate; credential: CscCredentialInfo;
 
 export class CscKeySource implements RemoteKeySource {
   private readonly sessions = new Map<string, Session>();
+  private readonly opening = new Map<string, Promise<Session>>();
   private readonly known = new Map<string, Known>();
 
   constructor(private readonly options: CscKeySourceOptions) {}
@@ -106,10 +107,22 @@ export class CscKeySource implements RemoteKeySource {
     return out;
   }
 
-  /** A session token for the account, opened with its secret when there is none or it is about to expire. */
-  private async session(account: RemoteAccount, provider: RemoteProvider, signal: AbortSignal | undefined): Promise<Session> {
+  /**
+   * A session token for the account, opened with its secret when there is none or it is about to expire. Callers
+   * at the same moment share one opening: the person is asked for the password once.
+   */
+  private session(account: RemoteAccount, provider: RemoteProvider, signal: AbortSignal | undefined): Promise<Session> {
     const cached = this.sessions.get(account.id);
-    if (cached && cached.expiresAt - TOKEN_MARGIN_MS > Date.now()) return cached;
+    if (cached && cached.expiresAt - TOKEN_MARGIN_MS > Date.now()) return Promise.resolve(cached);
+    let opening = this.opening.get(account.id);
+    if (!opening) {
+      opening = this.openSession(account, provider, signal).finally(() => this.opening.delete(account.id));
+      this.opening.set(account.id, opening);
+    }
+    return opening;
+  }
+
+  private async openSession(account: RemoteAccount, provider: RemoteProvider, signal: AbortSignal | undefined): Promise<Session> {
     const client = new CscClient(provider.baseUrl);
     const call = signal ? { signal } : {};
     const info = await client.info(call);
