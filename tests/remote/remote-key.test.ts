@@ -182,6 +182,24 @@ describe('remote key source (CSC v2)', () => {
     expect(server.calls.at(-1)).toMatchObject({ status: 400 });
   });
 
+  it('the test service is strict: unknown and missing parameters get the spec\'s error JSON', async () => {
+    server = await startCscServer({ signers: ['rsa'] });
+    const post = async (method: string, body: unknown, headers: Record<string, string> = {}) => {
+      const r = await fetch(`${server!.baseUrl}/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      return { status: r.status, json: await r.json() as Record<string, unknown> };
+    };
+    expect(await post('info', { lang: 'vi', extra: 1 })).toEqual({ status: 400, json: { error: 'invalid_request', error_description: 'Unknown parameter extra' } });
+    const login = await fetch(`${server.baseUrl}/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Basic ${Buffer.from(`${CSC_USER}:${CSC_PASSWORD}`).toString('base64')}` }, body: '{}' });
+    const auth = { Authorization: `Bearer ${(await login.json() as { access_token: string }).access_token}` };
+    expect((await post('credentials/list', { userID: CSC_USER }, auth)).json).toMatchObject({ error: 'invalid_request', error_description: 'userID parameter MUST be null' });
+    const id = server.credentialIds.rsa;
+    const h = Buffer.from(digest('x')).toString('base64');
+    expect((await post('credentials/authorize', { credentialID: id, hashes: [h], hashAlgorithmOID: HASH_OID['SHA-256'], authData: [{ id: 'phone' }] }, auth)).json).toMatchObject({ error_description: 'Missing (or invalid type) integer parameter numSignatures' });
+    expect((await post('credentials/authorize', { credentialID: id, numSignatures: 11, hashes: [h], hashAlgorithmOID: HASH_OID['SHA-256'], authData: [{ id: 'phone' }] }, auth)).json).toMatchObject({ error_description: 'Numbers of signatures is too high' });
+    expect((await post('signatures/signHash', { credentialID: id, SAD: 'nope', hashes: [h], signAlgo: RSA_ENCRYPTION }, auth)).json).toMatchObject({ error_description: 'Invalid parameter SAD' });
+    expect((await post('credentials/info', { credentialID: id })).status).toBe(401);
+  });
+
   it('OAuth 2.0 client credentials, then userID names the user; asynchronous signHash polled with signatures/signPolling', async () => {
     server = await startCscServer({ signers: ['ec256'], asyncPendingPolls: 2 });
     const h = harness(server, { provider: { auth: { type: 'oauth2client', clientId: CSC_CLIENT_ID }, asyncSignHash: true } });
