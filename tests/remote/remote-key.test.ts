@@ -182,6 +182,16 @@ describe('remote key source (CSC v2)', () => {
     expect(server.calls.at(-1)).toMatchObject({ status: 400 });
   });
 
+  it('a service that signs another digest than the one sent: SIGNING_FAILED, the signature is never used', async () => {
+    server = await startCscServer();
+    server.signOtherDigest = true;
+    const h = harness(server);
+    for (const cert of await h.source.certificates()) {
+      const key = await h.source.signingKey(cert.id, { documents: 1, onApproval: h.onApproval });
+      expect(await codeOf(key.signData(Buffer.from('thuộc tính đã ký'), 'SHA-256'))).toBe('SIGNING_FAILED');
+    }
+  });
+
   it('the test service is strict: unknown and missing parameters get the spec\'s error JSON', async () => {
     server = await startCscServer({ signers: ['rsa'] });
     const post = async (method: string, body: unknown, headers: Record<string, string> = {}) => {
