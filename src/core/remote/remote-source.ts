@@ -133,8 +133,10 @@ export class CscKeySource implements RemoteKeySource {
       const password = await this.options.askSecret({ kind: 'password', account, provider }, signal);
       token = await client.login(userIdFor(provider, account), password, call);
     } else {
-      const oauth2 = info.oauth2 ?? info.oauth2Issuer;
-      if (!info.authType.includes('oauth2client') || !oauth2) throw new KysoError('REMOTE_AUTH_FAILED', `${provider.name} does not offer OAuth 2.0 client credentials`);
+      // §11.1: `oauth2` is the authorization server's base URI; a service naming only `oauth2Issuer` needs RFC 8414
+      // discovery, which is not implemented: refused plainly rather than guessing a token endpoint.
+      const oauth2 = info.oauth2;
+      if (!info.authType.includes('oauth2client') || !oauth2) throw new KysoError('REMOTE_AUTH_FAILED', `${provider.name} does not offer OAuth 2.0 client credentials at an oauth2 base URI`);
       const secret = await this.options.askSecret({ kind: 'client-secret', account, provider }, signal);
       token = await client.clientCredentialsToken(oauth2, auth.clientId, secret, call);
     }
