@@ -36,7 +36,21 @@ export interface RunOptions {
   /** Aborting stops the job (its worker is replaced) and rejects with the signal's reason. */
   signal?: AbortSignal;
   handlers?: MainHandlers;
+  /**
+   * The job's calls to the main thread may wait on a person (a remote key waits for a phone approval): while one
+   * waits, its worker does not hold one of the `workers` places, and up to PARKED_WORKERS_MAX more start, so that
+   * the other documents of a batch reach their digest too and one approval covers them.
+   */
+  parkable?: boolean;
+  /**
+   * Queued jobs cannot start because every worker waits on the main thread: the caller should answer with what it
+   * has (a remote key signs the digests gathered so far) instead of waiting for documents that cannot come.
+   */
+  onStall?: () => void;
 }
+
+/** Extra workers while parkable jobs wait on a person: a batch beyond this is signed in several approvals. */
+export const PARKED_WORKERS_MAX = 8;
 
 interface Job {
   id: number;
@@ -112,9 +126,26 @@ export class DocumentWorkers {
   private pump(): void {
     while (this.queue.length) {
       let slot = this.slots.find((s) => !s.job && !s.dead);
-      if (!slot && this.slots.length < this.limits.workers) slot = this.spawn();
-      if (!slot) return;
+      if (!slot && this.mayGrow()) slot = this.spawn();
+      if (!slot) {
+        this.reportStall();
+        return;
+      }
       this.start(slot, this.queue.shift()!);
+    }
+  }
+
+  /** Another worker may start: fewer than `workers` are working, parkable jobs waiting on a person not counted. */
+  private mayGrow(): boolean {
+    const parked = this.slots.filter((s) => s.job?.options.parkable && s.pendingCalls > 0).length;
+    return this.slots.length - Math.min(parked, PARKED_WORKERS_MAX) < this.limits.workers;
+  }
+
+  /** Every worker waits on the main thread and jobs are queued: tell those jobs' callers (RunOptions.onStall). */
+  private reportStall(): void {
+    if (!this.slots.length || !this.slots.every((s) => s.job && s.pendingCalls > 0)) return;
+    for (const s of this.slots) {
+      try { s.job!.options.onStall?.(); } catch { /* the caller's business */ }
     }
   }
 
@@ -190,7 +221,11 @@ export class DocumentWorkers {
       try { handler?.(...m.args); } catch { /* an event handler's failure is the caller's business */ }
       return;
     }
-    if (slot.pendingCalls++ === 0) this.pauseDeadline(slot);
+    if (slot.pendingCalls++ === 0) {
+      this.pauseDeadline(slot);
+      // A job now waiting may free a place (parkable) or leave the pool stalled: look at the queue again.
+      if (this.queue.length) queueMicrotask(() => this.pump());
+    }
     const reply = (r: ToWorker): void => {
       if (slot.job !== job || slot.dead) return;
       if (--slot.pendingCalls === 0) this.resumeDeadline(slot);
@@ -213,6 +248,12 @@ export class DocumentWorkers {
     slot.timer = undefined;
     slot.job = undefined;
     slot.worker.unref();
+    // A worker started while others were parked goes when it is no longer needed: `workers` stay.
+    if (!this.queue.length && this.slots.length > this.limits.workers) {
+      slot.dead = true;
+      this.slots.splice(this.slots.indexOf(slot), 1);
+      void slot.worker.terminate();
+    }
     this.watchMemory();
     queueMicrotask(() => this.pump());
   }
