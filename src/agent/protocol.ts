@@ -126,7 +126,14 @@ export const certificateSchema = z.object({
   keyUsage: z.array(z.string()),
   keyType: z.enum(['RSA', 'EC']),
   keySize: z.number().int(),
-  token: z.object({ label: z.string(), manufacturer: z.string(), pinState: z.enum(['ok', 'count-low', 'final-try', 'locked']) }).strict(),
+  kind: z.enum(['token', 'remote']).describe('Where the key is: a USB token, or a remote signing provider (ký số từ xa: each signature is approved in the provider\'s phone app)'),
+  token: z.object({ label: z.string(), manufacturer: z.string(), pinState: z.enum(['ok', 'count-low', 'final-try', 'locked']) }).strict()
+    .optional().describe('kind `token`: the token it is on'),
+  remote: z.object({
+    provider: z.object({ id: z.string(), name: z.string().describe('"VNPT SmartCA"…'), app: z.string().describe('The phone app that approves') }).strict(),
+    account: z.string().describe('The label the user gave the account in Kyso (never the CCCD/MST itself)'),
+    multiSign: z.number().int().min(1).describe('Documents one phone approval may cover (batch.sign)'),
+  }).strict().optional().describe('kind `remote`: the provider and the user\'s account'),
   certificate: z.string().describe('DER X.509 certificate, base64'),
 }).strict();
 
@@ -371,11 +378,11 @@ export const CLIENT_NOTIFICATIONS = {
 // ---------------------------------------------------------------------------------------------------------------
 // Notifications from the agent
 
-export const PROGRESS_STAGES = ['queued', 'consent', 'certificate', 'confirm', 'placement', 'pin', 'open', 'prepare', 'digest', 'sign', 'embed', 'done'] as const;
+export const PROGRESS_STAGES = ['queued', 'consent', 'certificate', 'confirm', 'placement', 'pin', 'waiting-for-approval', 'open', 'prepare', 'digest', 'sign', 'embed', 'done'] as const;
 export const progressParams = z.object({
   id: z.union([z.string(), z.number()]).describe('The request this is about'),
-  stage: z.enum(PROGRESS_STAGES).describe('queued: waiting for another operation; consent/certificate/confirm/placement/pin: waiting for the user; open…embed: signing; done: the result follows'),
-  document: z.number().int().min(1).optional().describe('batch.sign: the document being signed (1 = the first); with `documents`'),
+  stage: z.enum(PROGRESS_STAGES).describe('queued: waiting for another operation; consent/certificate/confirm/placement/pin: waiting for the user; waiting-for-approval: a remote certificate, the provider asks the user to approve in its phone app; open…embed: signing; done: the result follows'),
+  document: z.number().int().min(1).optional().describe('batch.sign: the document being signed (1 = the first; waiting-for-approval: the first the approval covers); with `documents`'),
   documents: z.number().int().min(1).optional().describe('batch.sign: how many documents the batch has'),
 }).strict();
 export const tokensChangedParams = z.object({

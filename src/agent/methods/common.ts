@@ -4,9 +4,11 @@
  * the user's confirmation naming site, file(s) and certificate, the PIN (asked by the token layer through the
  * Prompter, never retried), the work, and logout so the next signature asks again.
  */
-import { KysoError, isKysoError } from '../../core/errors.js';
+import { KysoError, isKysoError, toKysoError } from '../../core/errors.js';
 import { checkCertificate, assertMaySign } from '../../core/revocation/check.js';
-import type { PinRequest, TokenCertificate } from '../../core/token/token-service.js';
+import type { PinRequest } from '../../core/token/token-service.js';
+import type { ApprovalNotice, RemoteCertificate } from '../../core/remote/types.js';
+import { approvalsNeeded, isRemote, remoteGroups, type SigningCertificate } from '../signing-certificate.js';
 import type { HashAlgorithm, SigningKey } from '../../core/signing-key.js';
 import { base64Length, isBase64, type AttachmentRef } from '../protocol.js';
 import type { SignedBytes } from '../../core/signed-output.js';
@@ -90,12 +92,37 @@ export function documentGuard(parts: AgentParts, signal: AbortSignal): Isolation
   return { signal, ...(parts.limits.documentDeadlineMs !== undefined ? { deadlineMs: parts.limits.documentDeadlineMs } : {}) };
 }
 
-/** The certificates a site may sign with now; NO_TOKEN / NO_CERTIFICATE when there are none. */
-export function availableCertificates(parts: AgentParts): TokenCertificate[] {
-  if (parts.tokens.tokens().length === 0) throw new KysoError('NO_TOKEN');
-  const certs = parts.tokens.certificates();
-  if (certs.length === 0) throw new KysoError('NO_CERTIFICATE');
-  return certs;
+/**
+ * The certificates a site may sign with now: the tokens', then the remote accounts' (asked of their providers).
+ * A provider that cannot be reached leaves the tokens usable; its error is thrown only when nothing else is there.
+ * `emptyIsError` (signing): NO_TOKEN / NO_CERTIFICATE when there is nothing to sign with.
+ */
+export async function signingCertificates(parts: AgentParts, signal: AbortSignal, options: { emptyIsError?: boolean } = {}): Promise<SigningCertificate[]> {
+  const tokenCerts: SigningCertificate[] = parts.tokens.certificates();
+  let remote: SigningCertificate[] = [];
+  let remoteError: unknown;
+  if (parts.remote && parts.remote.accounts().length > 0) {
+    try {
+      remote = await parts.remote.certificates({ signal });
+    } catch (err) {
+      throwIfAborted(signal);
+      remoteError = err;
+    }
+  }
+  const all = [...tokenCerts, ...remote];
+  if (all.length > 0) return all;
+  if (remoteError !== undefined && (tokenCerts.length === 0)) throw toKysoError(remoteError);
+  if (!options.emptyIsError) return all;
+  throw new KysoError(parts.tokens.tokens().length === 0 && !parts.remote?.accounts().length ? 'NO_TOKEN' : 'NO_CERTIFICATE');
+}
+
+/** The certificate `id`: a token's first (no network), else a remote account's. */
+async function findCertificate(parts: AgentParts, id: string, signal: AbortSignal): Promise<SigningCertificate> {
+  const onToken = parts.tokens.certificates().find((c) => c.id === id);
+  if (onToken) return onToken;
+  const found = (await signingCertificates(parts, signal, { emptyIsError: true })).find((c) => c.id === id);
+  if (!found) throw new KysoError('CERTIFICATE_NOT_FOUND');
+  return found;
 }
 
 /** The user's consent for this site, asked (once) if not yet given; ORIGIN_DENIED when refused. */
@@ -105,7 +132,7 @@ export async function ensureConsent(parts: AgentParts, ctx: RequestContext): Pro
 }
 
 /** The certificate the user picks among `certs` in Kyso's window. */
-export async function askCertificate(parts: AgentParts, ctx: RequestContext, certs: readonly TokenCertificate[], signal: AbortSignal): Promise<TokenCertificate> {
+export async function askCertificate(parts: AgentParts, ctx: RequestContext, certs: readonly SigningCertificate[], signal: AbortSignal): Promise<SigningCertificate> {
   ctx.progress('certificate');
   const chosen = await parts.prompter.chooseCertificate(ctx.origin, certs, { signal });
   const found = certs.find((c) => c.id === chosen.id);
@@ -118,7 +145,11 @@ export interface SigningRequest {
   documents: Array<{ fileName: string; size: number }>;
 }
 
-export type SigningBody<T> = (key: SigningKey, certificate: TokenCertificate, signal: AbortSignal) => Promise<T>;
+/**
+ * The work of a session. A remote certificate's `key` covers the first group of `remoteGroups()` (every document
+ * unless the provider's multiSign exceeds what may wait at once); `nextGroup` opens the key of each further group.
+ */
+export type SigningBody<T> = (key: SigningKey, certificate: SigningCertificate, signal: AbortSignal, nextGroup?: () => Promise<SigningKey>) => Promise<T>;
 
 /**
  * One document checked and ready to sign, before anyone is asked anything: what the confirmation shows, what
@@ -127,13 +158,13 @@ export type SigningBody<T> = (key: SigningKey, certificate: TokenCertificate, si
  */
 export interface PreparedSignature<T> {
   document: { fileName: string; size: number };
-  beforeConfirm?: (certificate: TokenCertificate, signal: AbortSignal) => Promise<void>;
+  beforeConfirm?: (certificate: SigningCertificate, signal: AbortSignal) => Promise<void>;
   sign: SigningBody<T>;
 }
 
 /** The part of a signature summary every signing method reports: when, which hash, which certificate, the timestamp. */
 export function signatureCommon(
-  certificate: TokenCertificate,
+  certificate: SigningCertificate,
   signature: { signingTime: Date; hash: HashAlgorithm },
   timestamp: { time: Date; tsa?: string } | undefined,
 ): { signingTime: string; hash: HashAlgorithm; certificateId: string; signer?: string; timestamp?: { time: string; tsa?: string } } {
@@ -155,39 +186,36 @@ export async function signPrepared<T>(parts: AgentParts, ctx: RequestContext, ce
 }
 
 /**
- * Runs one signature for `ctx.origin`, from consent to logout. `beforeConfirm` may ask more of the user
- * (placement) once the certificate is known.
+ * Runs one signature for `ctx.origin`, from consent to logout (a token) or to the phone's approval (a remote
+ * certificate). `beforeConfirm` may ask more of the user (placement) once the certificate is known.
  */
 export async function signingSession<T>(
   parts: AgentParts,
   ctx: RequestContext,
   request: SigningRequest,
   body: SigningBody<T>,
-  beforeConfirm?: (certificate: TokenCertificate, signal: AbortSignal) => Promise<void>,
+  beforeConfirm?: (certificate: SigningCertificate, signal: AbortSignal) => Promise<void>,
 ): Promise<T> {
   await ensureConsent(parts, ctx);
   return parts.queue.run({
     signal: ctx.signal,
     onQueued: () => ctx.progress('queued'),
     run: async (signal) => {
-      const certs = availableCertificates(parts);
-      let certificate: TokenCertificate;
-      if (request.certificateId) {
-        const found = certs.find((c) => c.id === request.certificateId);
-        if (!found) throw new KysoError('CERTIFICATE_NOT_FOUND');
-        certificate = found;
-      } else {
-        certificate = await askCertificate(parts, ctx, certs, signal);
-      }
+      const certificate = request.certificateId
+        ? await findCertificate(parts, request.certificateId, signal)
+        : await askCertificate(parts, ctx, await signingCertificates(parts, signal, { emptyIsError: true }), signal);
       throwIfAborted(signal);
       // Expired or revoked (when known offline): stop before the user is asked anything more.
       assertMaySign(await checkCertificate(certificate.der, [], { online: false }));
       await beforeConfirm?.(certificate, signal);
       throwIfAborted(signal);
+      const remote = isRemote(certificate) ? certificate : undefined;
+      const approvals = remote ? approvalsNeeded(remote, request.documents.length) : undefined;
       ctx.progress('confirm');
-      const confirmed = await parts.prompter.confirm({ origin: ctx.origin, documents: request.documents, certificate }, { signal });
+      const confirmed = await parts.prompter.confirm({ origin: ctx.origin, documents: request.documents, certificate, ...(approvals ? { approvals } : {}) }, { signal });
       if (!confirmed) throw new KysoError('USER_CANCELLED', 'the user declined to sign');
       throwIfAborted(signal);
+      if (remote) return remoteSigning(parts, ctx, request, remote, signal, body);
       let asked: PinRequest | undefined;
       try {
         const key = await parts.tokens.signingKey(certificate.id, async (pinRequest) => {
@@ -210,4 +238,50 @@ export async function signingSession<T>(
       }
     },
   });
+}
+
+/**
+ * The signing part of a session with a remote certificate: no PIN; each time the provider asks the phone, the
+ * page hears `waiting-for-approval` and the Prompter shows the approval window. Cancel in that window aborts the
+ * operation's signal, which stops the key's polling and the document workers: nothing is returned or written.
+ */
+async function remoteSigning<T>(
+  parts: AgentParts, ctx: RequestContext, request: SigningRequest, certificate: RemoteCertificate, signal: AbortSignal, body: SigningBody<T>,
+): Promise<T> {
+  const source = parts.remote;
+  if (!source) throw new KysoError('CERTIFICATE_NOT_FOUND');
+  const count = request.documents.length;
+  const multiSign = Math.max(1, certificate.multiSign);
+  const groups = remoteGroups(count, multiSign);
+  const total = approvalsNeeded(certificate, count);
+  const cancelled = new AbortController();
+  const operation = AbortSignal.any([signal, cancelled.signal]);
+  let group = 0;
+  let firstDocument = 1;
+  let approvalsBefore = 0;
+  const open = async (): Promise<SigningKey> => {
+    const documents = groups[group]!;
+    const start = firstDocument;
+    const offset = approvalsBefore;
+    group++;
+    firstDocument += documents;
+    approvalsBefore += Math.ceil(documents / multiSign);
+    const onApproval = (notice: ApprovalNotice): (() => void) => {
+      // The notice counts within this group; the window and the page see the operation's numbers.
+      const shown: ApprovalNotice = { ...notice, approval: { index: offset + notice.approval.index, of: total } };
+      const first = start + (notice.approval.index - 1) * multiSign;
+      ctx.progress('waiting-for-approval', count > 1 ? { document: Math.min(first, count), documents: count } : undefined);
+      const closed = new AbortController();
+      parts.prompter.approval?.(shown, { signal: AbortSignal.any([closed.signal, operation]) }).catch((err: unknown) => {
+        // Cancel pressed (not the window closing because the wait ended): stop the whole operation.
+        if (!closed.signal.aborted && !operation.aborted) cancelled.abort(toKysoError(err));
+      });
+      return () => closed.abort();
+    };
+    const key = await source.signingKey(certificate.id, { documents, onApproval, signal: operation });
+    throwIfAborted(operation);
+    return key;
+  };
+  const first = await open();
+  return abortable(body(first, certificate, operation, group < groups.length ? open : undefined), operation);
 }

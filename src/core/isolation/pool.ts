@@ -8,6 +8,9 @@
  * signing a digest, a TSA, the user), which is where the PIN and the token stay.
  *
  * A few workers (default 2) are started on first use and reused; an idle worker does not keep the process alive.
+ * A worker parked on the main thread (a remote signature waiting for a phone approval that covers several
+ * documents) does not count against that number, up to `parked` more: the documents one approval covers must all
+ * reach their digest at once, or the approval would wait forever for the ones queued behind them.
  */
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -22,11 +25,13 @@ export interface IsolationLimits {
   heapMb: number;
   /** The process's RSS may grow this much above where it stood when the pool started, while jobs run. */
   rssGrowthMb: number;
-  /** Workers at most. */
+  /** Workers at most that are not waiting on the main thread. */
   workers: number;
+  /** Extra workers allowed while others wait on the main thread (see above). */
+  parked: number;
 }
 
-export const DEFAULT_ISOLATION_LIMITS: IsolationLimits = { deadlineMs: 60_000, heapMb: 384, rssGrowthMb: 640, workers: 2 };
+export const DEFAULT_ISOLATION_LIMITS: IsolationLimits = { deadlineMs: 60_000, heapMb: 384, rssGrowthMb: 640, workers: 2, parked: 8 };
 
 /** What the main thread answers for a job: calls the worker makes, and events it sends. */
 export type MainHandlers = Record<string, (...args: never[]) => unknown>;
@@ -112,10 +117,16 @@ export class DocumentWorkers {
   private pump(): void {
     while (this.queue.length) {
       let slot = this.slots.find((s) => !s.job && !s.dead);
-      if (!slot && this.slots.length < this.limits.workers) slot = this.spawn();
+      if (!slot && this.mayGrow()) slot = this.spawn();
       if (!slot) return;
       this.start(slot, this.queue.shift()!);
     }
+  }
+
+  /** Room for one more worker: fewer than `workers` busy with their own work, and the parked allowance not used up. */
+  private mayGrow(): boolean {
+    const working = this.slots.filter((s) => !(s.job && s.pendingCalls > 0)).length;
+    return working < this.limits.workers && this.slots.length < this.limits.workers + this.limits.parked;
   }
 
   private spawn(): Slot {
@@ -190,7 +201,11 @@ export class DocumentWorkers {
       try { handler?.(...m.args); } catch { /* an event handler's failure is the caller's business */ }
       return;
     }
-    if (slot.pendingCalls++ === 0) this.pauseDeadline(slot);
+    if (slot.pendingCalls++ === 0) {
+      this.pauseDeadline(slot);
+      // Parked: a queued job may now get a worker of its own.
+      queueMicrotask(() => this.pump());
+    }
     const reply = (r: ToWorker): void => {
       if (slot.job !== job || slot.dead) return;
       if (--slot.pendingCalls === 0) this.resumeDeadline(slot);
@@ -213,6 +228,12 @@ export class DocumentWorkers {
     slot.timer = undefined;
     slot.job = undefined;
     slot.worker.unref();
+    // A worker started while others were parked goes once the pool is back to its size.
+    if (this.slots.length > this.limits.workers && this.queue.length === 0) {
+      slot.dead = true;
+      this.slots.splice(this.slots.indexOf(slot), 1);
+      void slot.worker.terminate();
+    }
     this.watchMemory();
     queueMicrotask(() => this.pump());
   }

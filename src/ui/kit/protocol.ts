@@ -9,7 +9,7 @@ import type { SignatureAppearanceOptions } from '../../core/pdf/appearance/optio
 
 export type { UiLanguage };
 
-export type DialogKind = 'consent' | 'certificate' | 'pin' | 'confirm' | 'placement' | 'settings' | 'verify';
+export type DialogKind = 'consent' | 'certificate' | 'pin' | 'confirm' | 'placement' | 'settings' | 'verify' | 'approval';
 
 /** Host side of a dialog page: `init()` once, then exactly one of `submit()` / `cancel()`. */
 export interface KysoDialogBridge<Request, Result> {
@@ -44,8 +44,10 @@ export interface CertificateView {
   notBefore: string;
   notAfter: string;
   state: 'valid' | 'expired' | 'not-yet-valid';
-  /** Token label (and vendor). */
-  token: string;
+  /** Token label (and vendor); absent for a remote certificate. */
+  token?: string;
+  /** A remote signing certificate: its provider, the phone app that approves, the label of the user's account. */
+  remote?: { provider: string; app: string; account: string };
   key: string;
   serialNumber: string;
 }
@@ -83,11 +85,34 @@ export interface ConfirmDialogRequest {
   origin: string;
   documents: Array<{ fileName: string; size: number }>;
   certificate: CertificateView;
+  /** A remote certificate: the phone approvals signing will take (said before the user agrees). */
+  approvals?: number;
   language: UiLanguage;
 }
 export interface ConfirmDialogResult {
   confirmed: boolean;
 }
+
+// ---- remote signing: waiting for the phone -------------------------------------------------------------
+
+export interface ApprovalDialogRequest {
+  provider: string;
+  /** The phone app to open: "Mở ứng dụng <app> trên điện thoại để xác nhận". */
+  app: string;
+  /** The label of the user's account. */
+  account: string;
+  /** Holder of the certificate. */
+  holder: string;
+  documents: number;
+  approval: { index: number; of: number };
+  /** The short code the phone shows too, when the provider gives one. */
+  code?: string;
+  /** ISO time the provider stops waiting. */
+  expiresAt: string;
+  language: UiLanguage;
+}
+/** The page never answers; Cancel (or closing the window) stops the remote operation. */
+export type ApprovalDialogResult = never;
 
 // ---- settings --------------------------------------------------------------------------------------------
 
