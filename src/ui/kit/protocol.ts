@@ -172,6 +172,8 @@ export interface SettingsDialogRequest {
   /** The agent's default port, shown when `port` is null. */
   defaultPort?: number;
   localCertificate?: LocalCertificateView;
+  /** Remote signing accounts (absent: this Kyso has no remote signing). */
+  remote?: RemoteAccountsView;
   version: string;
   language: UiLanguage;
 }
@@ -191,6 +193,41 @@ export interface SettingsDialogResult {
   revokedSites: string[];
   /** The extra trust anchors to keep (absent: unchanged): stored ones, or ones `addTrustAnchor` returned. */
   trustAnchors?: TrustAnchorView[];
+  /** Remote signing accounts added and removed in this window (absent: unchanged). */
+  remoteAccounts?: RemoteAccountsChange;
+}
+
+// ---- settings: remote signing (ký số từ xa) --------------------------------------------------------------
+
+/** What the user types as the account with a provider. */
+export type RemoteAccountKind = 'cccd' | 'mst' | 'phone' | 'cccd-or-mst' | 'username';
+
+export interface RemoteProviderView {
+  id: string;
+  name: string;
+  /** The phone app that approves. */
+  app: string;
+  accountKind: RemoteAccountKind;
+}
+export interface RemoteAccountView {
+  id: string;
+  providerId: string;
+  /** The provider's name. */
+  provider: string;
+  label: string;
+  /** The account as typed, partly hidden ("001•••••345"). */
+  account: string;
+}
+export interface RemoteAccountsView {
+  /** The provider presets the user may pick from; the page cannot name any other. */
+  providers: RemoteProviderView[];
+  accounts: RemoteAccountView[];
+}
+/** No password or secret: the provider asks for what it needs when signing. */
+export interface RemoteAccountsChange {
+  add: Array<{ providerId: string; account: string; label: string }>;
+  /** Ids of accounts in the request's list. */
+  remove: string[];
 }
 
 /**
