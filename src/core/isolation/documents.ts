@@ -13,7 +13,8 @@ import type { DocumentVerification } from '../verify-document.js';
 import type { ValidateOptions } from '../validation/validate-pdf.js';
 import type { PdfVerification } from '../pdf/verify.js';
 import type { OoxmlVerification } from '../ooxml/verify.js';
-import { DEFAULT_ISOLATION_LIMITS, DocumentWorkers, type IsolationLimits, type MainHandlers } from './pool.js';
+import { DEFAULT_ISOLATION_LIMITS, DocumentWorkers, type IsolationLimits, type MainHandlers, type RunOptions } from './pool.js';
+import type { RemoteSigningKey } from '../remote/types.js';
 import { restoreOriginal, type SignJobArgs, type TimestampJobArgs, type WithoutOriginal } from './jobs.js';
 
 /** Per call: a deadline other than the pool's, and a signal that stops the job. */
@@ -60,11 +61,12 @@ export function libpdfTokenizerMended(): Promise<boolean> {
   return documentWorkers().run('libpdfMended', undefined);
 }
 
-function run<T>(kind: string, args: unknown, guard: IsolationGuard = {}, handlers?: MainHandlers, transfer: ArrayBuffer[] = []): Promise<T> {
+function run<T>(kind: string, args: unknown, guard: IsolationGuard = {}, handlers?: MainHandlers, transfer: ArrayBuffer[] = [], parking: Pick<RunOptions, 'parkable' | 'onStall'> = {}): Promise<T> {
   return documentWorkers().run<T>(kind, args, {
     ...(guard.deadlineMs !== undefined ? { deadlineMs: guard.deadlineMs } : {}),
     ...(guard.signal ? { signal: guard.signal } : {}),
     ...(handlers ? { handlers } : {}),
+    ...parking,
   }, transfer);
 }
 
@@ -116,7 +118,11 @@ export function signDocumentIsolated(bytes: Uint8Array, key: SigningKey, options
   };
   const online = (options.level !== undefined && options.level !== 'B-B') || timestamp !== undefined || options.certificateCheck === 'online';
   const base = guard.deadlineMs ?? documentWorkers().limits.deadlineMs;
-  return run<WithoutOriginal<DocumentSignResult>>('sign', args, { ...guard, deadlineMs: base + (online ? NETWORK_ALLOWANCE_MS : 0) }, handlers, moved)
+  // A remote key waits for a phone approval that may cover several documents: its documents park (pool.ts), and
+  // when every worker waits on it, it signs what it has gathered rather than wait for documents that cannot start.
+  const gathering = typeof (key as Partial<RemoteSigningKey>).flush === 'function' ? key as RemoteSigningKey : undefined;
+  const parking = gathering ? { parkable: true, onStall: () => gathering.flush() } : {};
+  return run<WithoutOriginal<DocumentSignResult>>('sign', args, { ...guard, deadlineMs: base + (online ? NETWORK_ALLOWANCE_MS : 0) }, handlers, moved, parking)
     .then((r) => restoreOriginal(bytes, r));
 }
 

@@ -8,9 +8,6 @@
  * signing a digest, a TSA, the user), which is where the PIN and the token stay.
  *
  * A few workers (default 2) are started on first use and reused; an idle worker does not keep the process alive.
- * A worker parked on the main thread (a remote signature waiting for a phone approval that covers several
- * documents) does not count against that number, up to `parked` more: the documents one approval covers must all
- * reach their digest at once, or the approval would wait forever for the ones queued behind them.
  */
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -25,13 +22,11 @@ export interface IsolationLimits {
   heapMb: number;
   /** The process's RSS may grow this much above where it stood when the pool started, while jobs run. */
   rssGrowthMb: number;
-  /** Workers at most that are not waiting on the main thread. */
+  /** Workers at most. */
   workers: number;
-  /** Extra workers allowed while others wait on the main thread (see above). */
-  parked: number;
 }
 
-export const DEFAULT_ISOLATION_LIMITS: IsolationLimits = { deadlineMs: 60_000, heapMb: 384, rssGrowthMb: 640, workers: 2, parked: 8 };
+export const DEFAULT_ISOLATION_LIMITS: IsolationLimits = { deadlineMs: 60_000, heapMb: 384, rssGrowthMb: 640, workers: 2 };
 
 /** What the main thread answers for a job: calls the worker makes, and events it sends. */
 export type MainHandlers = Record<string, (...args: never[]) => unknown>;
@@ -41,7 +36,21 @@ export interface RunOptions {
   /** Aborting stops the job (its worker is replaced) and rejects with the signal's reason. */
   signal?: AbortSignal;
   handlers?: MainHandlers;
+  /**
+   * The job's calls to the main thread may wait on a person (a remote key waits for a phone approval): while one
+   * waits, its worker does not hold one of the `workers` places, and up to PARKED_WORKERS_MAX more start, so that
+   * the other documents of a batch reach their digest too and one approval covers them.
+   */
+  parkable?: boolean;
+  /**
+   * Queued jobs cannot start because every worker waits on the main thread: the caller should answer with what it
+   * has (a remote key signs the digests gathered so far) instead of waiting for documents that cannot come.
+   */
+  onStall?: () => void;
 }
+
+/** Extra workers while parkable jobs wait on a person: a batch beyond this is signed in several approvals. */
+export const PARKED_WORKERS_MAX = 8;
 
 interface Job {
   id: number;
@@ -118,15 +127,26 @@ export class DocumentWorkers {
     while (this.queue.length) {
       let slot = this.slots.find((s) => !s.job && !s.dead);
       if (!slot && this.mayGrow()) slot = this.spawn();
-      if (!slot) return;
+      if (!slot) {
+        this.reportStall();
+        return;
+      }
       this.start(slot, this.queue.shift()!);
     }
   }
 
-  /** Room for one more worker: fewer than `workers` busy with their own work, and the parked allowance not used up. */
+  /** Another worker may start: fewer than `workers` are working, parkable jobs waiting on a person not counted. */
   private mayGrow(): boolean {
-    const working = this.slots.filter((s) => !(s.job && s.pendingCalls > 0)).length;
-    return working < this.limits.workers && this.slots.length < this.limits.workers + this.limits.parked;
+    const parked = this.slots.filter((s) => s.job?.options.parkable && s.pendingCalls > 0).length;
+    return this.slots.length - Math.min(parked, PARKED_WORKERS_MAX) < this.limits.workers;
+  }
+
+  /** Every worker waits on the main thread and jobs are queued: tell those jobs' callers (RunOptions.onStall). */
+  private reportStall(): void {
+    if (!this.slots.length || !this.slots.every((s) => s.job && s.pendingCalls > 0)) return;
+    for (const s of this.slots) {
+      try { s.job!.options.onStall?.(); } catch { /* the caller's business */ }
+    }
   }
 
   private spawn(): Slot {
@@ -203,8 +223,8 @@ export class DocumentWorkers {
     }
     if (slot.pendingCalls++ === 0) {
       this.pauseDeadline(slot);
-      // Parked: a queued job may now get a worker of its own.
-      queueMicrotask(() => this.pump());
+      // A job now waiting may free a place (parkable) or leave the pool stalled: look at the queue again.
+      if (this.queue.length) queueMicrotask(() => this.pump());
     }
     const reply = (r: ToWorker): void => {
       if (slot.job !== job || slot.dead) return;
@@ -228,8 +248,8 @@ export class DocumentWorkers {
     slot.timer = undefined;
     slot.job = undefined;
     slot.worker.unref();
-    // A worker started while others were parked goes once the pool is back to its size.
-    if (this.slots.length > this.limits.workers && this.queue.length === 0) {
+    // A worker started while others were parked goes when it is no longer needed: `workers` stay.
+    if (!this.queue.length && this.slots.length > this.limits.workers) {
       slot.dead = true;
       this.slots.splice(this.slots.indexOf(slot), 1);
       void slot.worker.terminate();

@@ -20,6 +20,16 @@ export interface RemoteProvider {
   readonly protocol: 'csc-v2' | (string & {});
   /** What the user types as the account, and how it becomes the provider's user id. */
   readonly account: { readonly kind: 'cccd' | 'mst' | 'phone' | 'cccd-or-mst' | 'username'; readonly userIdTemplate: string };
+  /**
+   * How a session is opened (CSC v2 §8.1). `basic` (default): `auth/login` with HTTP Basic, the user id and a
+   * password asked each time (never stored). `oauth2client`: `oauth2/token` with client credentials (the secret is
+   * asked, or comes from the preset's owner), then the user id names the user in `credentials/list`.
+   */
+  readonly auth?: { readonly type: 'basic' } | { readonly type: 'oauth2client'; readonly clientId: string };
+  /** How long the phone is waited for (default 5 min) and how often the service is asked meanwhile (default 2 s). */
+  readonly approval?: { readonly timeoutMs?: number; readonly pollIntervalMs?: number };
+  /** Ask `signatures/signHash` in asynchronous mode (CSC v2 §11.10 operationMode "A", then signatures/signPolling). */
+  readonly asyncSignHash?: boolean;
 }
 
 /** An account the user added (Settings → "Chữ ký số từ xa" or `kyso remote add`). Holds no secret. */
@@ -75,6 +85,16 @@ export interface RemoteSigningKey extends SigningKey {
   readonly remote: RemoteCertificate;
   /** Signs every digest with one approval per `remote.multiSign` digests; results in the same order. */
   signDigests(digests: readonly Uint8Array[], hash: HashAlgorithm): Promise<Uint8Array[]>;
+  /**
+   * One of the announced `documents` will never reach its digest (it failed before signing): stop waiting for it,
+   * so that the digests already gathered are sent instead of waiting forever for one that cannot come.
+   */
+  skipDocument(): void;
+  /**
+   * Sends the digests gathered so far now, without waiting for more. For a caller that knows no other digest can
+   * come before these are signed (the document workers are all waiting on this key): see isolation/pool.ts.
+   */
+  flush(): void;
 }
 
 /**
