@@ -12,24 +12,12 @@ export type SigningCertificate = TokenCertificate | RemoteCertificate;
 export const isRemote = (c: SigningCertificate): c is RemoteCertificate => 'kind' in c && c.kind === 'remote';
 
 /**
- * Documents of one operation that may wait for their approval together. Each one holds a document worker while it
- * waits (core/isolation/pool.ts lets `parked` more start meanwhile), so a batch larger than this is signed in
- * groups of at most this many, each with its own key.
+ * Phone approvals `documents` signatures take with `c`, what the confirmation says before the user agrees: one per
+ * `multiSign` documents, and no more documents per approval than can wait for it at once (each holds a document
+ * worker while it waits: the pool's workers and its parked allowance, core/isolation/pool.ts).
  */
-export const REMOTE_GROUP_DOCUMENTS = 8;
-
-/** How a remote operation of `documents` signatures is split into keys: group sizes, in order. */
-export function remoteGroups(documents: number, multiSign: number): number[] {
-  const per = Math.max(1, multiSign) > REMOTE_GROUP_DOCUMENTS ? REMOTE_GROUP_DOCUMENTS : documents;
-  const out: number[] = [];
-  for (let left = documents; left > 0; left -= per) out.push(Math.min(per, left));
-  return out;
-}
-
-/** Phone approvals `documents` signatures take with `c`: what the confirmation says before the user agrees. */
-export function approvalsNeeded(c: RemoteCertificate, documents: number): number {
-  const m = Math.max(1, c.multiSign);
-  return remoteGroups(documents, m).reduce((n, g) => n + Math.ceil(g / m), 0);
+export function approvalsNeeded(c: RemoteCertificate, documents: number, concurrent: number): number {
+  return Math.ceil(documents / Math.max(1, Math.min(c.multiSign, concurrent)));
 }
 
 /** One line naming where the key is: the token's label, or the provider and the account's label. */

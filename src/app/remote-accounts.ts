@@ -4,20 +4,19 @@
  * config folder, no secret); the window only sees presets by id, labels and partly hidden accounts.
  */
 import { z } from 'zod';
-import type { RemoteAccount, RemoteProvider } from '../core/remote/types.js';
-import type { RemoteAccountKind, RemoteAccountsChange, RemoteAccountsView } from '../ui/kit/protocol.js';
-import { isValidAccount, isValidLabel, maskAccount, normalizeAccount } from '../ui/kit/remote-account.js';
+import type { RemoteAccountStore } from '../core/remote/account-store.js';
+import { findProvider, normalizeAccount } from '../core/remote/providers.js';
+import type { RemoteProvider } from '../core/remote/types.js';
+import type { RemoteAccountsChange, RemoteAccountsView } from '../ui/kit/protocol.js';
+import { isValidLabel, maskAccount } from '../ui/kit/remote-account.js';
 
-/** The part of the account store the settings window needs. */
-export interface RemoteAccountStore {
-  providers(): readonly RemoteProvider[];
-  list(): readonly RemoteAccount[];
-  add(input: { providerId: string; account: string; label: string }): RemoteAccount | Promise<RemoteAccount>;
-  remove(id: string): void | Promise<void>;
+/** The account store and the providers it may name (presets and the user's own file, core/remote/providers.ts). */
+export interface RemoteAccounts {
+  store: Pick<RemoteAccountStore, 'list' | 'add' | 'remove'>;
+  providers: readonly RemoteProvider[];
 }
 
-export function remoteAccountsView(store: RemoteAccountStore): RemoteAccountsView {
-  const providers = store.providers();
+export function remoteAccountsView({ store, providers }: RemoteAccounts): RemoteAccountsView {
   return {
     providers: providers.map((p) => ({ id: p.id, name: p.name, app: p.app, accountKind: p.account.kind })),
     accounts: store.list().map((a) => ({
@@ -35,24 +34,24 @@ export const remoteAccountsChangeSchema = z.object({
   remove: z.array(z.string().max(200)).max(100),
 }).strict();
 
-/** The change, checked against what the window was offered: a preset by id only, a well-formed account, a label. */
-export function checkRemoteChange(raw: unknown, offered: RemoteAccountsView): RemoteAccountsChange {
+/**
+ * The change, checked against what the window was offered: a provider offered (by id, never a URL), an account of
+ * the form that provider takes (core's check, the one `kyso remote add` uses), a label.
+ */
+export function checkRemoteChange(raw: unknown, offered: RemoteAccountsView, providers: readonly RemoteProvider[]): RemoteAccountsChange {
   const change = remoteAccountsChangeSchema.parse(raw);
   const add = change.add.map((a) => {
-    const provider = offered.providers.find((p) => p.id === a.providerId);
-    if (!provider) throw new Error('not one of the providers offered');
-    const kind: RemoteAccountKind = provider.accountKind;
-    if (!isValidAccount(kind, a.account)) throw new Error(`not a valid ${kind} account`);
-    if (!isValidLabel(a.label)) throw new Error('the label must be 1 to 80 characters');
-    return { providerId: a.providerId, account: normalizeAccount(kind, a.account), label: a.label.trim() };
+    if (!offered.providers.some((p) => p.id === a.providerId)) throw new Error('not one of the providers offered');
+    if (!isValidLabel(a.label)) throw new Error('the label must be 1 to 100 characters on one line');
+    return { providerId: a.providerId, account: normalizeAccount(findProvider(providers, a.providerId), a.account), label: a.label.trim() };
   });
   if (change.remove.some((id) => !offered.accounts.some((a) => a.id === id))) throw new Error('not one of the accounts shown');
   return { add, remove: [...new Set(change.remove)] };
 }
 
 /** Applies a checked change; whether anything changed (the agent then reads the accounts again). */
-export async function applyRemoteChange(store: RemoteAccountStore, change: RemoteAccountsChange): Promise<boolean> {
-  for (const id of change.remove) await store.remove(id);
-  for (const a of change.add) await store.add(a);
+export function applyRemoteChange({ store }: RemoteAccounts, change: RemoteAccountsChange): boolean {
+  for (const id of change.remove) store.remove(id);
+  for (const a of change.add) store.add(a);
   return change.add.length + change.remove.length > 0;
 }

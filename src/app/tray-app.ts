@@ -18,7 +18,7 @@ import type { LocalCertificate } from './local-certificate.js';
 import type { DialogOpener } from './dialog-host.js';
 import { certificateView } from './dialogs/certificate.js';
 import { settingsDialog } from './dialogs/settings.js';
-import { applyRemoteChange, remoteAccountsView, type RemoteAccountStore } from './remote-accounts.js';
+import { applyRemoteChange, remoteAccountsView, type RemoteAccounts } from './remote-accounts.js';
 import { MAX_VERIFY_BYTES, verifyDialog } from './dialogs/verify.js';
 import type { Shell, TrayAction } from './electron-api.js';
 import { ElectronPrompter } from './electron-prompter.js';
@@ -42,7 +42,7 @@ export interface TrayAppDeps {
   versions?: { electron?: string; node?: string; chrome?: string };
   now?: () => Date;
   /** Remote signing accounts (Settings → "Chữ ký số từ xa"); absent: the section is not shown. */
-  remoteAccounts?: RemoteAccountStore;
+  remoteAccounts?: RemoteAccounts;
   /** How the verify window checks a document (default: core's verifyDocument against the built-in anchors, online revocation). */
   verify?: (bytes: Uint8Array) => Promise<DocumentVerification>;
 }
@@ -256,11 +256,11 @@ export class TrayApp {
         }
         return after;
       },
-    }, choices);
+    }, choices, this.deps.remoteAccounts?.providers);
     try {
       const { remoteAccounts: remoteChange, ...result } = await this.deps.dialogs.open(spec, request, { language: l, signal: controller.signal });
       const before = settings.current;
-      const remoteChanged = remoteChange && this.deps.remoteAccounts ? await applyRemoteChange(this.deps.remoteAccounts, remoteChange) : false;
+      const remoteChanged = remoteChange && this.deps.remoteAccounts ? applyRemoteChange(this.deps.remoteAccounts, remoteChange) : false;
       for (const origin of result.revokedSites) agent.revokeSite(origin);
       let after: AppSettings;
       try {

@@ -18,7 +18,7 @@ import { prepareDocxSign } from './docx-sign.js';
 import { documentWorkers } from '../../core/isolation/documents.js';
 import type { SigningKey } from '../../core/signing-key.js';
 import { isRemote } from '../signing-certificate.js';
-import { signRemoteGroups } from './remote-batch.js';
+import { signRemoteBatch } from './remote-batch.js';
 
 type Signed = ResultOf<'batch.sign'>['documents'][number];
 
@@ -104,7 +104,7 @@ export async function batchSign(parts: AgentParts, ctx: RequestContext, params: 
     }
   });
   ctx.note({ fileName: `${count} documents`, size: prepared.reduce((n, p) => n + p.document.size, 0) });
-  const documents = await signingSession(parts, ctx, { certificateId: params.certificateId, documents: prepared.map((p) => p.document) }, async (key, certificate, signal, nextGroup) => {
+  const documents = await signingSession(parts, ctx, { certificateId: params.certificateId, documents: prepared.map((p) => p.document) }, async (key, certificate, signal) => {
     const signOne = async (i: number, k: SigningKey, s: AbortSignal): Promise<Signed> => {
       ctx.progress('sign', { document: i + 1, documents: count });
       try {
@@ -115,7 +115,7 @@ export async function batchSign(parts: AgentParts, ctx: RequestContext, params: 
     };
     if (isRemote(certificate)) {
       // The phone approves several digests at once: the documents of one approval run side by side (remote-batch.ts).
-      const { outcomes, failed } = await signRemoteGroups(certificate, count, key, nextGroup, signal, signOne);
+      const { outcomes, failed } = await signRemoteBatch(count, key, signal, signOne);
       if (failed) throw failed.error;
       return outcomes.map((o) => (o as { value: Signed }).value);
     }

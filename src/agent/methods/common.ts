@@ -8,7 +8,9 @@ import { KysoError, isKysoError, toKysoError } from '../../core/errors.js';
 import { checkCertificate, assertMaySign } from '../../core/revocation/check.js';
 import type { PinRequest } from '../../core/token/token-service.js';
 import type { ApprovalNotice, RemoteCertificate } from '../../core/remote/types.js';
-import { approvalsNeeded, isRemote, remoteGroups, type SigningCertificate } from '../signing-certificate.js';
+import { approvalsNeeded, isRemote, type SigningCertificate } from '../signing-certificate.js';
+import { PARKED_WORKERS_MAX } from '../../core/isolation/pool.js';
+import { documentWorkers } from '../../core/isolation/documents.js';
 import type { HashAlgorithm, SigningKey } from '../../core/signing-key.js';
 import { base64Length, isBase64, type AttachmentRef } from '../protocol.js';
 import type { SignedBytes } from '../../core/signed-output.js';
@@ -145,11 +147,11 @@ export interface SigningRequest {
   documents: Array<{ fileName: string; size: number }>;
 }
 
-/**
- * The work of a session. A remote certificate's `key` covers the first group of `remoteGroups()` (every document
- * unless the provider's multiSign exceeds what may wait at once); `nextGroup` opens the key of each further group.
- */
-export type SigningBody<T> = (key: SigningKey, certificate: SigningCertificate, signal: AbortSignal, nextGroup?: () => Promise<SigningKey>) => Promise<T>;
+/** The work of a session, with the key (a token's, or a remote one that gathers digests for one approval). */
+export type SigningBody<T> = (key: SigningKey, certificate: SigningCertificate, signal: AbortSignal) => Promise<T>;
+
+/** Documents that can wait for one approval at once: the document workers and their parked allowance. */
+export const remoteConcurrency = (): number => documentWorkers().limits.workers + PARKED_WORKERS_MAX;
 
 /**
  * One document checked and ready to sign, before anyone is asked anything: what the confirmation shows, what
@@ -210,7 +212,7 @@ export async function signingSession<T>(
       await beforeConfirm?.(certificate, signal);
       throwIfAborted(signal);
       const remote = isRemote(certificate) ? certificate : undefined;
-      const approvals = remote ? approvalsNeeded(remote, request.documents.length) : undefined;
+      const approvals = remote ? approvalsNeeded(remote, request.documents.length, remoteConcurrency()) : undefined;
       ctx.progress('confirm');
       const confirmed = await parts.prompter.confirm({ origin: ctx.origin, documents: request.documents, certificate, ...(approvals ? { approvals } : {}) }, { signal });
       if (!confirmed) throw new KysoError('USER_CANCELLED', 'the user declined to sign');
@@ -251,37 +253,21 @@ async function remoteSigning<T>(
   const source = parts.remote;
   if (!source) throw new KysoError('CERTIFICATE_NOT_FOUND');
   const count = request.documents.length;
-  const multiSign = Math.max(1, certificate.multiSign);
-  const groups = remoteGroups(count, multiSign);
-  const total = approvalsNeeded(certificate, count);
+  const perApproval = Math.max(1, Math.min(certificate.multiSign, remoteConcurrency()));
   const cancelled = new AbortController();
   const operation = AbortSignal.any([signal, cancelled.signal]);
-  let group = 0;
-  let firstDocument = 1;
-  let approvalsBefore = 0;
-  const open = async (): Promise<SigningKey> => {
-    const documents = groups[group]!;
-    const start = firstDocument;
-    const offset = approvalsBefore;
-    group++;
-    firstDocument += documents;
-    approvalsBefore += Math.ceil(documents / multiSign);
-    const onApproval = (notice: ApprovalNotice): (() => void) => {
-      // The notice counts within this group; the window and the page see the operation's numbers.
-      const shown: ApprovalNotice = { ...notice, approval: { index: offset + notice.approval.index, of: total } };
-      const first = start + (notice.approval.index - 1) * multiSign;
-      ctx.progress('waiting-for-approval', count > 1 ? { document: Math.min(first, count), documents: count } : undefined);
-      const closed = new AbortController();
-      parts.prompter.approval?.(shown, { signal: AbortSignal.any([closed.signal, operation]) }).catch((err: unknown) => {
-        // Cancel pressed (not the window closing because the wait ended): stop the whole operation.
-        if (!closed.signal.aborted && !operation.aborted) cancelled.abort(toKysoError(err));
-      });
-      return () => closed.abort();
-    };
-    const key = await source.signingKey(certificate.id, { documents, onApproval, signal: operation });
-    throwIfAborted(operation);
-    return key;
+  const onApproval = (notice: ApprovalNotice): (() => void) => {
+    // A batch: the first document this approval covers, counting in order.
+    const first = Math.min((notice.approval.index - 1) * perApproval + 1, count);
+    ctx.progress('waiting-for-approval', count > 1 ? { document: first, documents: count } : undefined);
+    const closed = new AbortController();
+    parts.prompter.approval?.(notice, { signal: AbortSignal.any([closed.signal, operation]) }).catch((err: unknown) => {
+      // Cancel pressed (not the window closing because the wait ended): stop the whole operation.
+      if (!closed.signal.aborted && !operation.aborted) cancelled.abort(toKysoError(err));
+    });
+    return () => closed.abort();
   };
-  const first = await open();
-  return abortable(body(first, certificate, operation, group < groups.length ? open : undefined), operation);
+  const key = await source.signingKey(certificate.id, { documents: count, onApproval, signal: operation });
+  throwIfAborted(operation);
+  return abortable(body(key, certificate, operation), operation);
 }

@@ -1,55 +1,33 @@
 /**
  * Several documents signed with a remote certificate (batch.sign, the VNPT plugin's array signing). A remote key
- * gathers the digests one approval covers before it asks the phone, so every document of a group must run up to
- * its digest at the same time: a group's documents run concurrently, groups one after the other. A document that
- * fails stops the others of its group (their approval could never be complete) and no later group starts.
+ * gathers the digests one approval covers before it asks the phone, so the documents run up to their digest side
+ * by side (the document pool parks the workers that wait, and has the key sign what it has when all wait). A
+ * document that fails stops the others: their approval could never be complete, and nothing is half-returned.
  */
-import { KysoError } from '../../core/errors.js';
 import type { SigningKey } from '../../core/signing-key.js';
-import { remoteGroups, type RemoteCertificate } from '../signing-certificate.js';
 
 export type DocumentOutcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
-export async function signRemoteGroups<R>(
-  certificate: RemoteCertificate,
+export async function signRemoteBatch<R>(
   count: number,
-  first: SigningKey,
-  nextGroup: (() => Promise<SigningKey>) | undefined,
+  key: SigningKey,
   signal: AbortSignal,
   signOne: (index: number, key: SigningKey, signal: AbortSignal) => Promise<R>,
 ): Promise<{ outcomes: Array<DocumentOutcome<R>>; failed?: { index: number; error: unknown } }> {
-  const out: Array<DocumentOutcome<R>> = [];
-  let start = 0;
-  let key = first;
-  let failure: unknown;
-  let failed: { index: number; error: unknown } | undefined;
-  for (const [g, size] of remoteGroups(count, certificate.multiSign).entries()) {
-    if (failure !== undefined) {
-      for (let i = 0; i < size; i++) out.push({ ok: false, error: failure });
-      continue;
-    }
-    if (g > 0) {
-      if (!nextGroup) throw new KysoError('INTERNAL', 'no key for the next group of documents');
-      key = await nextGroup();
-    }
-    const stop = new AbortController();
-    const groupSignal = AbortSignal.any([signal, stop.signal]);
-    const groupKey = key;
-    const settled = await Promise.all(Array.from({ length: size }, async (_, k): Promise<DocumentOutcome<R>> => {
-      try {
-        return { ok: true, value: await signOne(start + k, groupKey, groupSignal) };
-      } catch (error) {
-        // The first failure is the group's reason; the others stopped because of it.
-        if (!stop.signal.aborted) {
-          failed = { index: start + k, error };
-          stop.abort(error);
-        }
-        return { ok: false, error };
+  const stop = new AbortController();
+  const together = AbortSignal.any([signal, stop.signal]);
+  const failure: { at?: { index: number; error: unknown } } = {};
+  const outcomes = await Promise.all(Array.from({ length: count }, async (_, i): Promise<DocumentOutcome<R>> => {
+    try {
+      return { ok: true, value: await signOne(i, key, together) };
+    } catch (error) {
+      // The first failure is the reason; the others stopped because of it.
+      if (!stop.signal.aborted) {
+        failure.at = { index: i, error };
+        stop.abort(error);
       }
-    }));
-    if (failed) failure = failed.error;
-    out.push(...settled);
-    start += size;
-  }
-  return { outcomes: out, ...(failed ? { failed } : {}) };
+      return { ok: false, error };
+    }
+  }));
+  return { outcomes, ...(failure.at ? { failed: failure.at } : {}) };
 }

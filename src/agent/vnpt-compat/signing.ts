@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { KysoError, toKysoError } from '../../core/errors.js';
 import { sniffDocumentType } from '../../core/document-type.js';
 import { decodeBase64, signingSession, type PreparedSignature } from '../methods/common.js';
-import { signRemoteGroups } from '../methods/remote-batch.js';
+import { signRemoteBatch } from '../methods/remote-batch.js';
 import { isRemote } from '../signing-certificate.js';
 import { prepareDocxSign } from '../methods/docx-sign.js';
 import { prepareHashSign } from '../methods/hash-sign.js';
@@ -184,10 +184,10 @@ async function signItems(call: CallContext, items: Array<BatchItem | Error>, ser
   if (prepared.length > 0) {
     try {
       const certificateId = serial ? (await bySerial(call, serial)).id : undefined;
-      await signingSession(call.parts, call.ctx, { certificateId, documents: prepared.map((x) => x.p.document) }, async (key, certificate, signal, nextGroup) => {
+      await signingSession(call.parts, call.ctx, { certificateId, documents: prepared.map((x) => x.p.document) }, async (key, certificate, signal) => {
         if (isRemote(certificate)) {
           // One phone approval for the items it can cover: they run up to their digest side by side (remote-batch.ts).
-          const { outcomes } = await signRemoteGroups(certificate, prepared.length, key, nextGroup, signal, (i, k, s) => prepared[i]!.p.sign(k, certificate, s));
+          const { outcomes } = await signRemoteBatch(prepared.length, key, signal, (i, k, s) => prepared[i]!.p.sign(k, certificate, s));
           if (signal.aborted) throw signal.reason;
           outcomes.forEach((o, i) => { results[prepared[i]!.index] = o.ok ? itemOk(o.value, pluginSerial(certificate)) : itemFailure(o.error); });
           return;

@@ -9,6 +9,7 @@ import type { KysoSettingsBridge, SettingsDialogRequest, SettingsDialogResult, T
 import type { DialogSpec } from '../dialog-host.js';
 import { PIN_CACHE_CHOICES, settingsResultSchema, trustAnchorsFromFile, trustAnchorView, type StoredTrustAnchor } from '../settings.js';
 import { checkRemoteChange } from '../remote-accounts.js';
+import type { RemoteProvider } from '../../core/remote/types.js';
 
 export interface SettingsCalls extends Pick<KysoSettingsBridge, 'chooseModule' | 'installLocalCertificate'> {
   /** The OS file dialog for a certificate file, and its bytes (null: cancelled). */
@@ -22,7 +23,7 @@ export interface SettingsChoices {
   anchors: Map<string, StoredTrustAnchor>;
 }
 
-export function settingsDialog(calls: SettingsCalls, chosen: SettingsChoices): DialogSpec<SettingsDialogRequest, SettingsDialogResult> {
+export function settingsDialog(calls: SettingsCalls, chosen: SettingsChoices, providers: readonly RemoteProvider[] = []): DialogSpec<SettingsDialogRequest, SettingsDialogResult> {
   return {
     kind: 'settings',
     parse: (raw, request) => {
@@ -31,7 +32,7 @@ export function settingsDialog(calls: SettingsCalls, chosen: SettingsChoices): D
       const result = settingsResultSchema.parse(rest) as SettingsDialogResult;
       if (remoteAccounts !== undefined) {
         if (!request.remote) throw new Error('no remote signing accounts here');
-        result.remoteAccounts = checkRemoteChange(remoteAccounts, request.remote);
+        result.remoteAccounts = checkRemoteChange(remoteAccounts, request.remote, providers);
       }
       // A module path is either one the user already had or one picked in the OS file dialog just now:
       // the page cannot type one in.

@@ -25,7 +25,7 @@ const L = labels({
     undo: 'Hoàn tác',
     pending: '(sẽ thêm khi bấm Lưu)',
     badAccount: 'Số tài khoản không đúng dạng: {what}.',
-    badLabel: 'Tên gợi nhớ cần từ 1 đến 80 ký tự.',
+    badLabel: 'Tên gợi nhớ cần từ 1 đến 100 ký tự.',
   },
   en: {
     legend: 'Remote signing',
@@ -44,7 +44,7 @@ const L = labels({
     undo: 'Undo',
     pending: '(added when you press Save)',
     badAccount: 'The account is not well formed: {what}.',
-    badLabel: 'The label needs 1 to 80 characters.',
+    badLabel: 'The label needs 1 to 100 characters.',
   },
 });
 
