@@ -9,11 +9,12 @@
  */
 import type { TokenCertificate, PinRequest } from '../core/token/token-service.js';
 import type { ApprovalNotice } from '../core/remote/types.js';
+import type { SecretRequest } from '../core/remote/remote-source.js';
 import type { SigningCertificate } from './signing-certificate.js';
 import type { AppearanceSigner } from '../core/pdf/appearance/layout.js';
 import type { PagesPlacement, RectPlacement, SignatureAppearanceOptions } from '../core/pdf/appearance/options.js';
 
-export type { TokenCertificate, PinRequest, SigningCertificate, ApprovalNotice };
+export type { TokenCertificate, PinRequest, SigningCertificate, ApprovalNotice, SecretRequest };
 
 export interface PromptOptions {
   signal?: AbortSignal;
@@ -81,6 +82,12 @@ export interface Prompter {
    * page still hears `waiting-for-approval`.
    */
   approval?(notice: ApprovalNotice, options: PromptOptions): Promise<void>;
+  /**
+   * A remote signing service asks for the account's password (or a client secret, or a credential PIN), to open a
+   * session. Asked in Kyso's own window each time, used for that one request, never stored or logged. Optional:
+   * without it remote accounts cannot sign in (REMOTE_AUTH_FAILED).
+   */
+  remoteSecret?(request: SecretRequest, options?: PromptOptions): Promise<string>;
   /** The token refused the PIN `pin()` gave for this request: drop any copy kept (a stored PIN must not lock the token). */
   pinRejected?(request: PinRequest): void;
 }

@@ -17,7 +17,7 @@ import { placementDialog } from './dialogs/placement.js';
 import type { PinCache } from './pin-cache.js';
 import type { PromptQueue } from './prompt-queue.js';
 import type {
-  ApprovalNotice, ChosenFile, ConfirmRequest, FileRequest, PinRequest, PlacementChoice, PlacementDefaults, PlacementDocument, PromptOptions, Prompter, SigningCertificate,
+  ApprovalNotice, SecretRequest, ChosenFile, ConfirmRequest, FileRequest, PinRequest, PlacementChoice, PlacementDefaults, PlacementDocument, PromptOptions, Prompter, SigningCertificate,
 } from './prompter-types.js';
 import type { AppSettings } from './settings.js';
 
@@ -113,6 +113,24 @@ export class ElectronPrompter implements Prompter {
   async approval(notice: ApprovalNotice, options: PromptOptions): Promise<void> {
     const signal = options.signal;
     await this.deps.dialogs.open(approvalDialog, approvalView(notice, this.language), { language: this.language, ...(signal ? { signal } : {}) });
+  }
+
+  /**
+   * A remote service's secret (the account's password…), in the PIN window's masked field with the provider and
+   * account named; never cached, whatever the PIN cache setting.
+   */
+  async remoteSecret(request: SecretRequest, options: PromptOptions = {}): Promise<string> {
+    const signal = options.signal;
+    const dialogRequest = {
+      token: request.provider.name,
+      holder: request.account.label,
+      pinState: 'ok' as const,
+      cacheMinutes: 0,
+      remote: { secret: request.kind, provider: request.provider.name, account: request.account.label, ...(request.label ? { label: request.label } : {}) },
+      language: this.language,
+    };
+    const r = await this.ask(signal, () => this.deps.dialogs.open(pinDialog, dialogRequest, { language: this.language, ...(signal ? { signal } : {}) }));
+    return r.pin;
   }
 
   /** The OS file picker, in its turn, titled with the site that asks (VNPT plugin pages' chooseFile). */

@@ -9,6 +9,7 @@ import { findProvider, normalizeAccount } from '../core/remote/providers.js';
 import type { RemoteProvider } from '../core/remote/types.js';
 import type { RemoteAccountsChange, RemoteAccountsView } from '../ui/kit/protocol.js';
 import { isValidLabel, maskAccount } from '../ui/kit/remote-account.js';
+import { remoteSetup } from '../agent/remote-keys.js';
 
 /** The account store and the providers it may name (presets and the user's own file, core/remote/providers.ts). */
 export interface RemoteAccounts {
@@ -54,4 +55,14 @@ export function applyRemoteChange({ store }: RemoteAccounts, change: RemoteAccou
   for (const id of change.remove) store.remove(id);
   for (const a of change.add) store.add(a);
   return change.add.length + change.remove.length > 0;
+}
+
+/** The tray's accounts (the folder the agent reads them from); none when the providers file does not read. */
+export function remoteAccountsFor(dataDir: string): { remoteAccounts?: RemoteAccounts } {
+  try {
+    return { remoteAccounts: remoteSetup(dataDir) };
+  } catch {
+    // The agent says why in its log (agent/index.ts); the settings window then shows no remote section.
+    return {};
+  }
 }

@@ -103,9 +103,12 @@ export async function signingCertificates(parts: AgentParts, signal: AbortSignal
   const tokenCerts: SigningCertificate[] = parts.tokens.certificates();
   let remote: SigningCertificate[] = [];
   let remoteError: unknown;
-  if (parts.remote && parts.remote.accounts().length > 0) {
+  let accounts = 0;
+  if (parts.remote) {
     try {
-      remote = await parts.remote.certificates({ signal });
+      // A damaged accounts file is the remote side's error too: the tokens stay usable.
+      accounts = parts.remote.accounts().length;
+      if (accounts > 0) remote = await parts.remote.certificates({ signal });
     } catch (err) {
       throwIfAborted(signal);
       remoteError = err;
@@ -113,9 +116,9 @@ export async function signingCertificates(parts: AgentParts, signal: AbortSignal
   }
   const all = [...tokenCerts, ...remote];
   if (all.length > 0) return all;
-  if (remoteError !== undefined && (tokenCerts.length === 0)) throw toKysoError(remoteError);
+  if (remoteError !== undefined) throw toKysoError(remoteError);
   if (!options.emptyIsError) return all;
-  throw new KysoError(parts.tokens.tokens().length === 0 && !parts.remote?.accounts().length ? 'NO_TOKEN' : 'NO_CERTIFICATE');
+  throw new KysoError(parts.tokens.tokens().length === 0 && accounts === 0 ? 'NO_TOKEN' : 'NO_CERTIFICATE');
 }
 
 /** The certificate `id`: a token's first (no network), else a remote account's. */

@@ -8,7 +8,7 @@
  * Nothing a page sends can change either: they are built from the command line, before the agent listens.
  */
 import { KysoError } from '../../core/errors.js';
-import type { ApprovalNotice, ChosenFile, ConfirmRequest, FileRequest, PinRequest, PlacementChoice, PlacementDefaults, PlacementDocument, PromptOptions, Prompter, SigningCertificate } from '../prompter.js';
+import type { ApprovalNotice, SecretRequest, ChosenFile, ConfirmRequest, FileRequest, PinRequest, PlacementChoice, PlacementDefaults, PlacementDocument, PromptOptions, Prompter, SigningCertificate } from '../prompter.js';
 import { abortable } from '../methods/common.js';
 
 type Answer<A extends unknown[], R> = R | ((...args: [...A, AbortSignal | undefined]) => R | Promise<R>);
@@ -27,6 +27,8 @@ export interface ScriptedAnswers {
    * a function may press it later by rejecting.
    */
   approval?: 'wait' | 'cancel' | ((notice: ApprovalNotice, signal: AbortSignal | undefined) => Promise<void>);
+  /** A remote service's secret; none: the window is closed (USER_CANCELLED). */
+  remoteSecret?: Answer<[request: SecretRequest], string>;
 }
 
 export type PromptCall =
@@ -38,7 +40,8 @@ export type PromptCall =
   | { kind: 'chooseFile'; origin: string }
   | { kind: 'pinRejected'; token: string }
   | { kind: 'approval'; certificateId: string; provider: string; documents: number; approval: { index: number; of: number }; code?: string }
-  | { kind: 'approvalClosed' };
+  | { kind: 'approvalClosed' }
+  | { kind: 'remoteSecret'; secret: SecretRequest['kind']; provider: string; account: string };
 
 async function answer<A extends unknown[], R>(a: Answer<A, R> | undefined, fallback: R | undefined, args: A, signal: AbortSignal | undefined): Promise<R> {
   if (a === undefined) {
@@ -97,6 +100,11 @@ export class ScriptedPrompter implements Prompter {
 
   pinRejected(request: PinRequest): void {
     this.calls.push({ kind: 'pinRejected', token: request.token.label });
+  }
+
+  remoteSecret(request: SecretRequest, options: PromptOptions = {}): Promise<string> {
+    this.calls.push({ kind: 'remoteSecret', secret: request.kind, provider: request.provider.id, account: request.account.id });
+    return answer(this.answers.remoteSecret, undefined, [request], options.signal);
   }
 
   approval(notice: ApprovalNotice, options: PromptOptions = {}): Promise<void> {
@@ -171,6 +179,12 @@ export class PreGrantedPrompter implements Prompter {
     // The phone's approval is the person's own act: nothing here can grant it, so the fallback shows the notice.
     const f = this.options.fallback;
     return f.approval ? f.approval(notice, options) : abortable(new Promise<void>(() => undefined), options.signal);
+  }
+
+  remoteSecret(request: SecretRequest, options?: PromptOptions): Promise<string> {
+    const f = this.options.fallback;
+    if (!f.remoteSecret) return Promise.reject(new KysoError('REMOTE_AUTH_FAILED', 'no way to ask for the password'));
+    return f.remoteSecret(request, options);
   }
 
   pinRejected(request: PinRequest): void {

@@ -5,7 +5,7 @@
  */
 import { createInterface } from 'node:readline';
 import { KysoError } from '../../core/errors.js';
-import type { ApprovalNotice, ChosenFile, ConfirmRequest, FileRequest, PinRequest, PromptOptions, Prompter, SigningCertificate } from '../prompter.js';
+import type { ApprovalNotice, SecretRequest, ChosenFile, ConfirmRequest, FileRequest, PinRequest, PromptOptions, Prompter, SigningCertificate } from '../prompter.js';
 import { keyLocation } from '../signing-certificate.js';
 import { approvalLines } from '../approval-text.js';
 import { readChosenFile } from './chosen-file.js';
@@ -153,6 +153,13 @@ export class TerminalPrompter implements Prompter {
         reject(new KysoError('USER_CANCELLED', 'cancelled at the terminal while waiting for the phone'));
       });
     });
+  }
+
+  /** A remote service's secret, read with echo off like a PIN; never kept. */
+  remoteSecret(request: SecretRequest, options: PromptOptions = {}): Promise<string> {
+    if (!this.interactive || !this.streams.input.setRawMode) return Promise.reject(new KysoError('REMOTE_AUTH_FAILED', 'no terminal to ask for the password'));
+    const what = request.kind === 'password' ? 'Mật khẩu / password' : request.kind === 'client-secret' ? 'Mã bí mật / client secret' : `${request.label ?? 'PIN'}`;
+    return this.exclusive(() => this.readSecret(`${request.provider.name} — ${request.account.label}: ${what}: `, options.signal));
   }
 
   pin(request: PinRequest, options: PromptOptions = {}): Promise<string> {

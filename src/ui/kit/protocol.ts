@@ -72,6 +72,11 @@ export interface PinDialogRequest {
   cacheMinutes: number;
   minLength?: number;
   maxLength?: number;
+  /**
+   * Not a token: a remote signing service asks for the account's password (or a client secret, or a credential
+   * PIN). `token` then names the provider; never remembered.
+   */
+  remote?: { secret: 'password' | 'client-secret' | 'credential-pin'; provider: string; account: string; label?: string };
   language: UiLanguage;
 }
 export interface PinDialogResult {
