@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDialog, startUiHost, type OpenDialogOptions, type UiHost } from './ui-host.js';
 import type {
-  ApprovalDialogRequest, CertificateDialogRequest, CertificateView, ConfirmDialogRequest, SettingsDialogRequest, SettingsDialogResult,
+  ApprovalDialogRequest, CertificateDialogRequest, CertificateView, ConfirmDialogRequest, PinDialogRequest, PinDialogResult, SettingsDialogRequest, SettingsDialogResult,
 } from '../../src/ui/kit/protocol.js';
 
 let host: UiHost;
@@ -117,6 +117,31 @@ describe('confirmation and picker with a remote certificate', () => {
     await page.locator(`.cert[data-id="${REMOTE_CERT.id}"]`).click();
     await page.locator('#choose').click();
     expect(await outcome).toEqual({ submitted: { certificateId: REMOTE_CERT.id } });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('a remote service\'s password', () => {
+  it('the PIN window asks for the account\'s password naming provider and account, masked, with no "remember"', async () => {
+    const request: PinDialogRequest = {
+      token: 'VNPT SmartCA', holder: 'CCCD của tôi', pinState: 'ok', cacheMinutes: 0,
+      remote: { secret: 'password', provider: 'VNPT SmartCA', account: 'CCCD của tôi' }, language: 'vi',
+    };
+    const { page, outcome, errors } = await open<PinDialogRequest, PinDialogResult>('pin', request);
+    expect(await page.locator('#title').textContent()).toBe('Mật khẩu tài khoản ký số từ xa');
+    expect(await page.locator('#token-label').textContent()).toBe('Nhà cung cấp');
+    expect(await page.locator('#token').textContent()).toBe('VNPT SmartCA');
+    expect(await page.locator('#holder').textContent()).toBe('CCCD của tôi');
+    expect(await page.locator('#pin-label').textContent()).toBe('Mật khẩu');
+    expect(await page.locator('#pin').getAttribute('type')).toBe('password');
+    expect(await page.locator('#remember-row').isHidden()).toBe(true);
+    expect(await page.locator('#note').textContent()).toContain('Chỉ được gửi tới VNPT SmartCA');
+    await page.locator('#language').click();
+    expect(await page.locator('#title').textContent()).toBe('Remote signing account password');
+    await page.locator('#pin').fill('mật-khẩu:1');
+    await page.locator('#pin').press('Enter');
+    expect(await outcome).toEqual({ submitted: { pin: 'mật-khẩu:1', remember: false } });
     expect(errors).toEqual([]);
     await page.close();
   });
