@@ -4,7 +4,13 @@
  * driven by the test. The agent has no USB token here (a citizen with only a remote certificate), except where the
  * list shows both. Outputs are checked with pdfsig.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startAgent } from '../../src/agent/index.js';
+import { CSC_PASSWORD } from '../helpers/csc-server.js';
+import { TEST_ACCOUNT, testProvider } from '../remote/harness.js';
 import { ScriptedPrompter, type ScriptedAnswers } from '../../src/agent/prompters/scripted.js';
 import { TokenService } from '../../src/core/token/token-service.js';
 import type { RemoteCertificate } from '../../src/core/remote/types.js';
@@ -194,5 +200,45 @@ describe('batch.sign and hash.sign with a remote certificate', () => {
     const cert = new X509Certificate(Buffer.from(r.result.certificate, 'base64'));
     expect(verify('sha256', data, cert.publicKey, Buffer.from(r.result.signature, 'base64'))).toBe(true);
     expect(server!.phone.requests[0]!.hashes).toEqual([digest.toString('base64')]);
+  });
+});
+
+describe('the agent as the tray app and kyso serve start it', () => {
+  it('reads the accounts and providers beside its settings and asks the account\'s password through the Prompter, never a page', async () => {
+    server = await startCscServer({ multisign: 1 });
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-remote-agent-'));
+    const { approval: _, ...provider } = testProvider(server);
+    writeFileSync(path.join(dir, 'remote-providers.json'), JSON.stringify({ version: 1, providers: [{ ...provider, approval: { pollIntervalMs: 5 } }] }));
+    writeFileSync(path.join(dir, 'remote-accounts.json'), JSON.stringify({ version: 1, accounts: [TEST_ACCOUNT] }));
+    const prompter = allow({ remoteSecret: CSC_PASSWORD });
+    const started = await startAgent({ tokens: noTokens(), prompter, port: 0, dataDir: dir, logLevel: 'error' });
+    try {
+      client = await RpcClient.connect(`ws://127.0.0.1:${started.port}/`);
+      const r = await client.call('certificates.list');
+      expect(r.error).toBeUndefined();
+      expect((r.result.certificates as Array<{ kind: string; remote: { account: string } }>).map((c) => [c.kind, c.remote.account])).toEqual([['remote', 'CCCD của tôi'], ['remote', 'CCCD của tôi']]);
+      expect(prompter.calls.filter((c) => c.kind === 'remoteSecret')).toEqual([{ kind: 'remoteSecret', secret: 'password', provider: 'csc-test', account: TEST_ACCOUNT.id }]);
+      const id = (r.result.certificates as Array<{ id: string; keyType: string }>).find((c) => c.keyType === 'RSA')!.id;
+      const signed = await client.call('pdf.sign', { document: b64(await samplePdf()), fileName: 'a.pdf', certificateId: id });
+      expect(signed.error).toBeUndefined();
+      // A wrong password: the provider refuses, and the page learns it typed.
+      prompter.answers.remoteSecret = 'sai';
+      await client.close();
+      await started.close();
+      const again = await startAgent({ tokens: noTokens(), prompter, port: 0, dataDir: dir, logLevel: 'error' });
+      try {
+        client = await RpcClient.connect(`ws://127.0.0.1:${again.port}/`);
+        const refused = await client.call('pdf.sign', { document: b64(await samplePdf()), fileName: 'a.pdf', certificateId: id });
+        expect(refused.error?.data.code).toBe('REMOTE_AUTH_FAILED');
+      } finally {
+        await client.close();
+        client = undefined;
+        await again.close();
+      }
+    } finally {
+      await client?.close();
+      client = undefined;
+      await started.close().catch(() => undefined);
+    }
   });
 });

@@ -94,40 +94,46 @@ export function documentGuard(parts: AgentParts, signal: AbortSignal): Isolation
   return { signal, ...(parts.limits.documentDeadlineMs !== undefined ? { deadlineMs: parts.limits.documentDeadlineMs } : {}) };
 }
 
+/** The tokens' certificates and the remote accounts' (asked of their providers), and the remote side's failure if any. */
+async function gather(parts: AgentParts, signal: AbortSignal): Promise<{ certs: SigningCertificate[]; accounts: number; remoteError?: unknown }> {
+  const certs: SigningCertificate[] = [...parts.tokens.certificates()];
+  if (!parts.remote) return { certs, accounts: 0 };
+  let accounts = 0;
+  try {
+    // A damaged accounts file is the remote side's failure too: the tokens stay usable.
+    accounts = parts.remote.accounts().length;
+    if (accounts > 0) certs.push(...await parts.remote.certificates({ signal }));
+    return { certs, accounts };
+  } catch (remoteError) {
+    throwIfAborted(signal);
+    return { certs, accounts, remoteError };
+  }
+}
+
 /**
- * The certificates a site may sign with now: the tokens', then the remote accounts' (asked of their providers).
- * A provider that cannot be reached leaves the tokens usable; its error is thrown only when nothing else is there.
- * `emptyIsError` (signing): NO_TOKEN / NO_CERTIFICATE when there is nothing to sign with.
+ * The certificates a site may sign with now: the tokens', then the remote accounts'. A provider that cannot be
+ * reached leaves the tokens usable; its error is thrown only when nothing else is there. `emptyIsError`
+ * (signing): NO_TOKEN / NO_CERTIFICATE when there is nothing to sign with.
  */
 export async function signingCertificates(parts: AgentParts, signal: AbortSignal, options: { emptyIsError?: boolean } = {}): Promise<SigningCertificate[]> {
-  const tokenCerts: SigningCertificate[] = parts.tokens.certificates();
-  let remote: SigningCertificate[] = [];
-  let remoteError: unknown;
-  let accounts = 0;
-  if (parts.remote) {
-    try {
-      // A damaged accounts file is the remote side's error too: the tokens stay usable.
-      accounts = parts.remote.accounts().length;
-      if (accounts > 0) remote = await parts.remote.certificates({ signal });
-    } catch (err) {
-      throwIfAborted(signal);
-      remoteError = err;
-    }
-  }
-  const all = [...tokenCerts, ...remote];
-  if (all.length > 0) return all;
+  const { certs, accounts, remoteError } = await gather(parts, signal);
+  if (certs.length > 0) return certs;
   if (remoteError !== undefined) throw toKysoError(remoteError);
-  if (!options.emptyIsError) return all;
+  if (!options.emptyIsError) return certs;
   throw new KysoError(parts.tokens.tokens().length === 0 && accounts === 0 ? 'NO_TOKEN' : 'NO_CERTIFICATE');
 }
 
-/** The certificate `id`: a token's first (no network), else a remote account's. */
+/**
+ * The certificate `id`: a token's first (no network), else a remote account's. When it is not found and a
+ * provider failed, that failure is the reason (REMOTE_AUTH_FAILED…), not "no such certificate".
+ */
 async function findCertificate(parts: AgentParts, id: string, signal: AbortSignal): Promise<SigningCertificate> {
   const onToken = parts.tokens.certificates().find((c) => c.id === id);
   if (onToken) return onToken;
-  const found = (await signingCertificates(parts, signal, { emptyIsError: true })).find((c) => c.id === id);
-  if (!found) throw new KysoError('CERTIFICATE_NOT_FOUND');
-  return found;
+  const { certs, remoteError } = await gather(parts, signal);
+  const found = certs.find((c) => c.id === id);
+  if (found) return found;
+  throw remoteError !== undefined ? toKysoError(remoteError) : new KysoError('CERTIFICATE_NOT_FOUND');
 }
 
 /** The user's consent for this site, asked (once) if not yet given; ORIGIN_DENIED when refused. */
