@@ -14,7 +14,7 @@ import { TEST_ACCOUNT, testProvider } from '../remote/harness.js';
 import { ScriptedPrompter, type ScriptedAnswers } from '../../src/agent/prompters/scripted.js';
 import { TokenService } from '../../src/core/token/token-service.js';
 import type { RemoteCertificate } from '../../src/core/remote/types.js';
-import { fixtures } from '../helpers/fixtures.js';
+import { ARTIFACTS_DIR, fixtures } from '../helpers/fixtures.js';
 import { startCscServer, type CscServer } from '../helpers/csc-server.js';
 import { pdfsig, withTempFile } from '../helpers/tools.js';
 import { harness, type Harness } from '../remote/harness.js';
@@ -103,6 +103,7 @@ describe('pdf.sign with a remote certificate', () => {
     expect(r.result.signature).toMatchObject({ certificateId: rsa.id, signer: fixtures().pki.signers.rsa.cn, level: 'B-B' });
     const signed = Buffer.from(r.result.document, 'base64');
     expect(signed.subarray(0, pdf.length).equals(Buffer.from(pdf))).toBe(true);
+    writeFileSync(path.join(ARTIFACTS_DIR, 'agent-remote-signed.pdf'), signed);
     withTempFile(signed, 'remote-signed.pdf', (file) => {
       const v = pdfsig(file);
       expect(v.signatures[0], v.output).toMatchObject({ valid: true, trusted: true, totalDocumentSigned: true, signerCommonName: fixtures().pki.signers.rsa.cn });
