@@ -17,6 +17,9 @@ import type { RemoteCertificate } from '../../src/core/remote/types.js';
 import { ARTIFACTS_DIR, fixtures } from '../helpers/fixtures.js';
 import { startCscServer, type CscServer } from '../helpers/csc-server.js';
 import { pdfsig, withTempFile } from '../helpers/tools.js';
+import { libreOfficeAvailable, libreOfficeVerifyBytes } from '../helpers/libreoffice-verify.js';
+import { corpusDocuments, makePandocDocuments } from '../ooxml/documents.js';
+import { verifyOoxml } from '../../src/core/ooxml/index.js';
 import { harness, type Harness } from '../remote/harness.js';
 import { PORTAL, RpcClient, b64, samplePdf, sharedTokens, startTestAgent, until, type TestAgent } from './harness.js';
 
@@ -132,6 +135,19 @@ describe('pdf.sign with a remote certificate', () => {
     expect(server!.phone.requests[0]!.state).toBe('declined');
   });
 
+  it('the provider stops waiting (expired on its side): REMOTE_TIMEOUT; a provider that is down: REMOTE_UNREACHABLE; both typed, bilingual', async () => {
+    const { c, rsa } = await setup();
+    server!.phone.answer = 'expire';
+    const timedOut = await c.call('pdf.sign', { document: b64(await samplePdf()), fileName: 'a.pdf', certificateId: rsa.id });
+    expect(timedOut.result).toBeUndefined();
+    expect(timedOut.error?.data).toMatchObject({ code: 'REMOTE_TIMEOUT', messageVi: 'Hết thời gian chờ xác nhận ký trên điện thoại.' });
+    server!.phone.answer = { approveAfterPolls: 1 };
+    server!.failWith = 503;
+    const down = await c.call('pdf.sign', { document: b64(await samplePdf()), fileName: 'a.pdf', certificateId: rsa.id });
+    expect(down.result).toBeUndefined();
+    expect(down.error?.data).toMatchObject({ code: 'REMOTE_UNREACHABLE', messageEn: 'The remote signing service could not be reached.' });
+  });
+
   it('the page cancels while the phone is asked: USER_CANCELLED, the approval window closes and the polling stops', async () => {
     const { c, prompter, rsa } = await setup();
     server!.phone.answer = 'never';
@@ -162,7 +178,24 @@ describe('pdf.sign with a remote certificate', () => {
   });
 });
 
-describe('batch.sign and hash.sign with a remote certificate', () => {
+describe('batch.sign, docx.sign and hash.sign with a remote certificate', () => {
+  it('docx.sign: an OPC signature LibreOffice accepts, approved on the phone', async () => {
+    const { c, rsa } = await setup();
+    const docx = corpusDocuments().find((d) => d.name.endsWith('.docx')) ?? makePandocDocuments().find((d) => d.name.endsWith('.docx'))!;
+    const r = await c.call('docx.sign', { document: b64(docx.bytes), fileName: 'Tờ trình.docx', certificateId: rsa.id }, 'd1');
+    expect(r.error).toBeUndefined();
+    expect(c.progressOf('d1')).toContain('waiting-for-approval');
+    const signed = Buffer.from(r.result.document, 'base64');
+    expect((await verifyOoxml(signed)).allValid).toBe(true);
+    if (libreOfficeAvailable()) {
+      const [lo] = libreOfficeVerifyBytes([{ name: 'agent-remote-signed.docx', bytes: signed }]);
+      expect(lo!.error).toBeUndefined();
+      expect(lo!.signatures).toEqual([expect.objectContaining({ valid: true, certificateStatus: 0 })]);
+    } else if (process.env.CI) {
+      throw new Error('LibreOffice (python3-uno) is needed in CI');
+    }
+  });
+
   it('five documents with multisign 5: one confirmation saying one approval, one phone request for all five, every PDF valid', async () => {
     const { c, prompter, rsa } = await setup({ multisign: 5 });
     const docs = await Promise.all([1, 2, 3, 4, 5].map((i) => samplePdf(`Ho so so ${i}`)));
