@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   demo: async () => (await import('./commands/demo.js')).registerDemo,
   serve: async () => (await import('./serve.js')).registerServe,
   tls: async () => (await import('./commands/tls.js')).registerTls,
+  remote: async () => (await import('./commands/remote.js')).registerRemote,
 };
 
 /** The commands this command line needs: the one it names, none for a bare --version, else all. */

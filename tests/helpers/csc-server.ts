@@ -68,6 +68,8 @@ export interface CscServer {
   };
   /** When set, every request answers this status (503: maintenance, 500: a broken service). */
   failWith: number | undefined;
+  /** A faulty service: signatures are made over another digest than the one sent. */
+  signOtherDigest: boolean;
   credentialIds: Record<SignerName, string>;
   close(): Promise<void>;
 }
@@ -295,7 +297,7 @@ export async function startCscServer(options: CscServerOptions = {}): Promise<Cs
   };
   const pendingHashes = new Map<string, { hashOid: string; n: number }>();
 
-  const signNow = (key: SigningKey, _signer: SignerName, digest: Uint8Array, hash: HashAlgorithm): Promise<string> => key.signDigest(digest, hash).then((sig) => {
+  const signNow = (key: SigningKey, _signer: SignerName, digest: Uint8Array, hash: HashAlgorithm): Promise<string> => key.signDigest(server.signOtherDigest ? digest.map((b, i) => (i === 0 ? b ^ 1 : b)) : digest, hash).then((sig) => {
     const out = options.ecdsaRaw && key.keyType === 'EC' ? ecdsaDerToRaw(sig, Math.ceil(key.keySize / 8)) : sig;
     return Buffer.from(out).toString('base64');
   });
@@ -355,6 +357,7 @@ export async function startCscServer(options: CscServerOptions = {}): Promise<Cs
     calls: [],
     phone: { answer: { approveAfterPolls: 1 }, requests: [] },
     failWith: undefined,
+    signOtherDigest: false,
     credentialIds,
     close: () => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); httpServer.close(() => resolve()); }),
   };

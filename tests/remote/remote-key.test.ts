@@ -5,7 +5,9 @@
  */
 import { createHash, X509Certificate, verify as cryptoVerify, publicDecrypt, constants } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCscServer, CSC_CLIENT_ID, type CscServer } from '../helpers/csc-server.js';
+import { startCscServer, CSC_CLIENT_ID, CSC_PASSWORD, CSC_USER, type CscServer } from '../helpers/csc-server.js';
+import { CscClient } from '../../src/core/remote/csc-client.js';
+import { HASH_OID, RSA_ENCRYPTION } from '../../src/core/remote/csc-algorithms.js';
 import { until } from '../agent/harness.js';
 import { fingerprint } from '../../src/core/cert/parse.js';
 import { digestInfo } from '../../src/core/token/signature-encoding.js';
@@ -159,6 +161,53 @@ describe('remote key source (CSC v2)', () => {
     await server.close();
     expect(await codeOf(h.source.certificates())).toBe('REMOTE_UNREACHABLE');
     server = undefined;
+  });
+
+  it('a SAD is bound to its hashes (SCAL2): the service refuses a tampered hash, and Kyso reports it typed', async () => {
+    server = await startCscServer({ signers: ['rsa'] });
+    const client = new CscClient(server.baseUrl);
+    client.setAccessToken((await client.login(CSC_USER, CSC_PASSWORD)).accessToken);
+    const [credentialId] = (await client.listCredentials(undefined)).ids;
+    const approved = Buffer.from(digest('đã duyệt')).toString('base64');
+    let state = await client.authorize({ credentialId: credentialId!, hashes: [approved], hashAlgorithmOID: HASH_OID['SHA-256'], authData: [{ id: 'phone' }] });
+    while ('handle' in state) state = await client.authorizeCheck(state.handle);
+    const tampered = Buffer.from(digest('bị sửa')).toString('base64');
+    const refused = client.signHash({ credentialId: credentialId!, SAD: state.SAD, hashes: [tampered], signAlgo: RSA_ENCRYPTION, hashAlgorithmOID: HASH_OID['SHA-256'] });
+    await expect(refused).rejects.toMatchObject({ code: 'SIGNING_FAILED', detail: expect.stringContaining('Hash is not authorized by the SAD') });
+    // The approved hash still signs once, and only once (numSignatures 1).
+    await client.signHash({ credentialId: credentialId!, SAD: state.SAD, hashes: [approved], signAlgo: RSA_ENCRYPTION, hashAlgorithmOID: HASH_OID['SHA-256'] });
+    await expect(client.signHash({ credentialId: credentialId!, SAD: state.SAD, hashes: [approved], signAlgo: RSA_ENCRYPTION, hashAlgorithmOID: HASH_OID['SHA-256'] })).rejects.toMatchObject({ code: 'SIGNING_FAILED' });
+    // Unknown parameters are refused as the spec's error JSON.
+    await expect(client.authorize({ credentialId: credentialId!, hashes: [approved, tampered], hashAlgorithmOID: HASH_OID['SHA-256'], authData: [{ id: 'phone', value: 'x' }] })).rejects.toMatchObject({ code: 'REMOTE_AUTH_FAILED' });
+    expect(server.calls.at(-1)).toMatchObject({ status: 400 });
+  });
+
+  it('a service that signs another digest than the one sent: SIGNING_FAILED, the signature is never used', async () => {
+    server = await startCscServer();
+    server.signOtherDigest = true;
+    const h = harness(server);
+    for (const cert of await h.source.certificates()) {
+      const key = await h.source.signingKey(cert.id, { documents: 1, onApproval: h.onApproval });
+      expect(await codeOf(key.signData(Buffer.from('thuộc tính đã ký'), 'SHA-256'))).toBe('SIGNING_FAILED');
+    }
+  });
+
+  it('the test service is strict: unknown and missing parameters get the spec\'s error JSON', async () => {
+    server = await startCscServer({ signers: ['rsa'] });
+    const post = async (method: string, body: unknown, headers: Record<string, string> = {}) => {
+      const r = await fetch(`${server!.baseUrl}/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      return { status: r.status, json: await r.json() as Record<string, unknown> };
+    };
+    expect(await post('info', { lang: 'vi', extra: 1 })).toEqual({ status: 400, json: { error: 'invalid_request', error_description: 'Unknown parameter extra' } });
+    const login = await fetch(`${server.baseUrl}/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Basic ${Buffer.from(`${CSC_USER}:${CSC_PASSWORD}`).toString('base64')}` }, body: '{}' });
+    const auth = { Authorization: `Bearer ${(await login.json() as { access_token: string }).access_token}` };
+    expect((await post('credentials/list', { userID: CSC_USER }, auth)).json).toMatchObject({ error: 'invalid_request', error_description: 'userID parameter MUST be null' });
+    const id = server.credentialIds.rsa;
+    const h = Buffer.from(digest('x')).toString('base64');
+    expect((await post('credentials/authorize', { credentialID: id, hashes: [h], hashAlgorithmOID: HASH_OID['SHA-256'], authData: [{ id: 'phone' }] }, auth)).json).toMatchObject({ error_description: 'Missing (or invalid type) integer parameter numSignatures' });
+    expect((await post('credentials/authorize', { credentialID: id, numSignatures: 11, hashes: [h], hashAlgorithmOID: HASH_OID['SHA-256'], authData: [{ id: 'phone' }] }, auth)).json).toMatchObject({ error_description: 'Numbers of signatures is too high' });
+    expect((await post('signatures/signHash', { credentialID: id, SAD: 'nope', hashes: [h], signAlgo: RSA_ENCRYPTION }, auth)).json).toMatchObject({ error_description: 'Invalid parameter SAD' });
+    expect((await post('credentials/info', { credentialID: id })).status).toBe(401);
   });
 
   it('OAuth 2.0 client credentials, then userID names the user; asynchronous signHash polled with signatures/signPolling', async () => {

@@ -103,6 +103,9 @@ describe('signing engines with a remote key', () => {
         const k = await hb.source.signingKey(cert!.id, { documents: docs.length, onApproval: hb.onApproval });
         const results = await Promise.all(docs.map((d) => signDocument(d, k, {}, 'in.pdf')));
         expect(s.calls.filter((c) => c.method === 'credentials/authorize')).toHaveLength(approvals);
+        // Only digests left the machine: no request carries a document (base64 of "%PDF" is "JVBER").
+        expect(JSON.stringify(s.calls)).not.toContain('JVBER');
+        expect(Math.max(...s.calls.map((c) => JSON.stringify(c.body).length))).toBeLessThan(2048);
         expect(hb.notices.map((n) => n.notice.approval.of)).toEqual(Array(approvals).fill(approvals));
         results.forEach((r, i) => {
           const v = pdfsig(save(`batch-${multisign}-${i}.pdf`, r.bytes));

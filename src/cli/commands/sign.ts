@@ -11,7 +11,7 @@ import { addTokenOptions, assertPinTarget, openTokenService, selectCertificate, 
 import { runCommand } from '../output.js';
 import { checkOutputPath, writeOutput } from '../output-file.js';
 import { pinFromStdin, pinFromTerminal } from '../pin-input.js';
-import { assertSignable, signDocument, type DocumentSignOptions } from '../../core/sign-document.js';
+import { assertSignable, signDocument, type DocumentSignOptions, type DocumentSignResult } from '../../core/sign-document.js';
 import type { Placement, PlacementRect } from '../../core/pdf/appearance/index.js';
 import type { TokenCertificate, PinRequest } from '../../core/token/token-service.js';
 import { assertMaySign, checkCertificate } from '../../core/revocation/check.js';
@@ -22,6 +22,8 @@ import { addTsaOptions, timestampClientFrom, type TsaOptions } from '../tsa-opti
 import { PADES_LEVELS, type PadesLevel } from '../../core/sign-document.js';
 import { addAppearanceOptions, appearanceFrom, hasAppearanceFlags, missingCertificateLines, type AppearanceFlags } from '../appearance-options.js';
 import type { CertificateCheck } from '../../core/revocation/check.js';
+import type { CertificateInfo } from '../../core/cert/parse.js';
+import { CONFIG_DIR_HELP, cancellableByCtrlC, openRemote, printApproval, selectRemoteCertificate } from '../remote-options.js';
 
 interface SignOptions extends TokenOptions, TsaOptions, AppearanceFlags {
   level?: string;
@@ -38,6 +40,8 @@ interface SignOptions extends TokenOptions, TsaOptions, AppearanceFlags {
   keyword?: string;
   position?: 'below' | 'above' | 'right' | 'left' | 'over';
   allPages?: boolean;
+  remote?: string;
+  configDir?: string;
 }
 
 /** Visible-signature flags → a placement; none of them → an invisible signature. */
@@ -60,19 +64,24 @@ async function visibleFrom(opts: SignOptions): Promise<DocumentSignOptions['visi
  * Draws the visible signature once without signing (same code as the signing will run), so that a keyword not
  * in the document, a page that does not exist or an image that does not decode stop before the PIN.
  */
-async function rehearseVisible(bytes: Uint8Array, visible: NonNullable<DocumentSignOptions['visible']>, cert: TokenCertificate, opts: SignOptions, timestamped: boolean): Promise<void> {
+async function rehearseVisible(bytes: Uint8Array, visible: NonNullable<DocumentSignOptions['visible']>, signer: CertificateInfo['subject'] | undefined, opts: SignOptions, timestamped: boolean): Promise<void> {
   const { openPdf } = await import('../../core/pdf/open.js');
   const { prepareVisibleSignature } = await import('../../core/pdf/appearance/index.js');
-  for (const w of missingCertificateLines(visible.appearance ?? {}, cert.info.subject)) process.stderr.write(`kyso: cảnh báo / warning: ${w.vi}\n  ${w.en}\n`);
+  if (signer) printMissingLines(visible, signer);
   await prepareVisibleSignature(await openPdf(bytes), {
     ...visible,
-    signer: cert.info.subject,
+    // A remote signer is known only after signing in: the placement is checked before, with no name yet.
+    signer: signer ?? { identifiers: {} },
     signingTime: new Date(),
     ...(opts.reason ? { reason: opts.reason } : {}),
     ...(opts.location ? { location: opts.location } : {}),
     ...(opts.contact ? { contact: opts.contact } : {}),
     ...(timestamped ? { timestamped } : {}),
   });
+}
+
+function printMissingLines(visible: NonNullable<DocumentSignOptions['visible']>, signer: CertificateInfo['subject']): void {
+  for (const w of missingCertificateLines(visible.appearance ?? {}, signer)) process.stderr.write(`kyso: cảnh báo / warning: ${w.vi}\n  ${w.en}\n`);
 }
 
 const PIN_HINT: Record<string, string> = {
@@ -97,6 +106,11 @@ export function printCertificateWarnings(check: CertificateCheck | undefined): v
   }
 }
 
+function printSigned(input: string, output: string, signer: string, result: DocumentSignResult, started: number): void {
+  const ts = result.timestamp ? `, dấu thời gian / timestamp ${result.timestamp.time.toISOString()} ${result.timestamp.tsa ?? result.timestamp.url ?? 'TSA'}` : '';
+  process.stderr.write(`đã ký / signed: ${path.basename(input)} → ${output}\n  người ký / signer: ${signer} (${result.level ?? ''}, ${signedLength(result)} byte, ${Date.now() - started} ms${ts})\n`);
+}
+
 /** The flags that make the signature visible, under their own heading in --help. */
 const placed = (o: Option): Option => o.helpGroup('Chữ ký hiển thị: vị trí / Visible signature placement (PDF):');
 
@@ -115,7 +129,9 @@ export function registerSign(program: Command): void {
     .addOption(placed(new Option('--position <where>', 'with --keyword: below | above | right | left | over')))
     .addOption(placed(new Option('--all-pages', 'on every page (or at every keyword match)')))
     .option('--level <level>', 'PAdES level: B-B | B-T (timestamp) | B-LT (+ revocation data) | B-LTA (+ document timestamp); default B-T with --tsa, else B-B; Office: B-B | B-T')
-    .option('--cert-check <mode>', 'certificate check before signing: online (OCSP/CRL) | offline | off; default online from B-T, offline at B-B');
+    .option('--cert-check <mode>', 'certificate check before signing: online (OCSP/CRL) | offline | off; default online from B-T, offline at B-B')
+    .addOption(new Option('--remote <account>', 'sign with a remote certificate (ký số từ xa) of this account (id or label from `kyso remote list`), approved on the phone; --cert picks among its certificates, --pin-stdin reads its password').helpGroup('Ký số từ xa / Remote signing:'))
+    .addOption(new Option('--config-dir <dir>', CONFIG_DIR_HELP).helpGroup('Ký số từ xa / Remote signing:'));
   addAppearanceOptions(addTsaOptions(cmd))
     .addHelpText('after', '\nDữ liệu vào chuẩn, cho script: dòng 1 là mã PIN (--pin-stdin), dòng tiếp theo là mật khẩu máy chủ dấu thời gian (--tsa-password-stdin).\nStandard input, for scripts: line 1 is the PIN (--pin-stdin), the next line the TSA password (--tsa-password-stdin).')
     .action((input: string, opts: SignOptions) => runCommand(async () => {
@@ -123,7 +139,8 @@ export function registerSign(program: Command): void {
       const level = opts.level?.toUpperCase() as PadesLevel | undefined;
       if (level && !PADES_LEVELS.includes(level)) throw new KysoError('BAD_REQUEST', `--level ${opts.level}: one of ${PADES_LEVELS.join(', ')}`);
       if (opts.certCheck && !['online', 'offline', 'off'].includes(opts.certCheck)) throw new KysoError('BAD_REQUEST', '--cert-check online | offline | off');
-      assertPinTarget(opts);
+      if (opts.remote && (opts.token || opts.module?.length)) throw new KysoError('BAD_REQUEST', '--remote signs with a remote certificate: leave out --token and --module');
+      if (!opts.remote) assertPinTarget(opts);
       // 2. Where the result goes, and what is signed.
       checkOutputPath(opts.output, opts.force);
       const bytes = await readInput(input, { shared: true });
@@ -135,28 +152,45 @@ export function registerSign(program: Command): void {
       }
       const timestamp = await timestampClientFrom(opts, opts.pinStdin ? 1 : 0);
       if (level && level !== 'B-B' && !timestamp) throw new KysoError('BAD_REQUEST', `--level ${level} needs --tsa URL`);
+      const signOptions: DocumentSignOptions = {
+        ...(opts.reason ? { reason: opts.reason } : {}),
+        ...(opts.location ? { location: opts.location } : {}),
+        ...(opts.contact ? { contactInfo: opts.contact } : {}),
+        ...(visible ? { visible } : {}),
+        ...(level ? { level } : {}),
+        ...(timestamp ? { timestamp } : {}),
+        ...(opts.certCheck ? { certificateCheck: opts.certCheck } : {}),
+        onCertificateCheck: printCertificateWarnings,
+      };
+      const timestamped = timestamp !== undefined && level !== 'B-B';
+      if (opts.remote) {
+        // 3. The placement checked before signing in; then the account's certificate, offline checks, approval.
+        if (visible) await rehearseVisible(bytes, visible, undefined, opts, timestamped);
+        const { source } = openRemote(opts, opts.remote);
+        await cancellableByCtrlC(async (signal) => {
+          const cert = selectRemoteCertificate(await source.certificates({ signal }), opts.cert);
+          if (opts.certCheck !== 'off') assertMaySign(await checkCertificate(cert.der, cert.chain, { online: false }));
+          if (visible) printMissingLines(visible, cert.info.subject);
+          const key = await source.signingKey(cert.id, { documents: 1, onApproval: (n) => printApproval(n), signal });
+          const started = Date.now();
+          const result = await signDocument(bytes, key, signOptions, path.basename(input));
+          writeOutput(opts.output, [result.original, result.update], opts.force);
+          printSigned(input, opts.output, cert.info.subject.commonName ?? cert.id, result, started);
+        });
+        return;
+      }
       const service = openTokenService(opts);
       try {
         // 3. The certificate, and what can be known about it offline; the visible signature drawn once.
         const cert = selectCertificate(service, opts);
         if (opts.certCheck !== 'off') assertMaySign(await checkCertificate(cert.der, [], { online: false }));
-        if (visible) await rehearseVisible(bytes, visible, cert, opts, timestamp !== undefined && level !== 'B-B');
+        if (visible) await rehearseVisible(bytes, visible, cert.info.subject, opts, timestamped);
         // 4. Only now the PIN, then the signature.
         const key = await service.signingKey(cert.id, pinFor(cert, opts.pinStdin === true));
         const started = Date.now();
-        const result = await signDocument(bytes, key, {
-          ...(opts.reason ? { reason: opts.reason } : {}),
-          ...(opts.location ? { location: opts.location } : {}),
-          ...(opts.contact ? { contactInfo: opts.contact } : {}),
-          ...(visible ? { visible } : {}),
-          ...(level ? { level } : {}),
-          ...(timestamp ? { timestamp } : {}),
-          ...(opts.certCheck ? { certificateCheck: opts.certCheck } : {}),
-          onCertificateCheck: printCertificateWarnings,
-        }, path.basename(input));
+        const result = await signDocument(bytes, key, signOptions, path.basename(input));
         writeOutput(opts.output, [result.original, result.update], opts.force);
-        const ts = result.timestamp ? `, dấu thời gian / timestamp ${result.timestamp.time.toISOString()} ${result.timestamp.tsa ?? result.timestamp.url ?? 'TSA'}` : '';
-        process.stderr.write(`đã ký / signed: ${path.basename(input)} → ${opts.output}\n  người ký / signer: ${cert.info.subject.commonName ?? cert.id} (${result.level ?? ''}, ${signedLength(result)} byte, ${Date.now() - started} ms${ts})\n`);
+        printSigned(input, opts.output, cert.info.subject.commonName ?? cert.id, result, started);
       } finally {
         service.close();
       }

@@ -18,6 +18,8 @@ export interface HttpRequest {
   timeoutMs?: number;
   /** Largest answer accepted (bytes). */
   maxBytes?: number;
+  /** Stops the exchange (the connection is closed at once): HttpUnreachable "cancelled". */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -79,10 +81,12 @@ function exchange(req: HttpRequest): Promise<HttpResponse> {
   const lib = url.protocol === 'https:' ? https : http;
   return new Promise<HttpResponse>((resolve, reject) => {
     let settled = false;
+    const onAbort = (): void => finish(new HttpUnreachable(`${shown}: cancelled`));
     const finish = (err: Error | undefined, res?: HttpResponse): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onAbort);
       if (err) { request.destroy(); reject(err); } else resolve(res!);
     };
     const timer = setTimeout(() => finish(new HttpUnreachable(`${shown}: no answer within ${timeoutMs} ms`)), timeoutMs);
@@ -105,6 +109,8 @@ function exchange(req: HttpRequest): Promise<HttpResponse> {
       res.on('error', (e) => finish(new HttpUnreachable(`${shown}: ${e.message}`)));
     });
     request.on('error', (e: NodeJS.ErrnoException) => finish(new HttpUnreachable(`${shown}: ${e.code ?? e.message}`)));
+    if (req.signal?.aborted) onAbort();
+    else req.signal?.addEventListener('abort', onAbort, { once: true });
     request.end(req.body ? Buffer.from(req.body) : undefined);
   });
 }

@@ -43,6 +43,10 @@ export interface CscCallOptions { signal?: AbortSignal }
 /** The service's error JSON (§10.2). */
 interface CscErrorBody { error?: unknown; error_description?: unknown }
 
+/** Longest opaque value (token, SAD, handle, responseID) taken and sent back: they are short in every service. */
+const MAX_OPAQUE = 8192;
+const opaque = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_OPAQUE;
+
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
 
@@ -145,7 +149,7 @@ export class CscClient {
     };
     const r = await this.call('signatures/signHash', body, options);
     if (request.operationMode === 'A') {
-      if (typeof r.body.responseID !== 'string' || !r.body.responseID) throw malformed('signatures/signHash', 'responseID');
+      if (!opaque(r.body.responseID)) throw malformed('signatures/signHash', 'responseID');
       return { responseID: r.body.responseID };
     }
     return { signatures: signaturesFrom('signatures/signHash', r.body, request.hashes.length) };
@@ -176,6 +180,8 @@ export class CscClient {
         ...(how.basic ? { username: how.basic.username, password: how.basic.password } : {}),
         timeoutMs: REQUEST_TIMEOUT_MS,
         maxBytes: MAX_ANSWER_BYTES,
+        // Cancelling closes the connection too, so a cancelled command does not linger for the request's deadline.
+        ...(options.signal ? { signal: options.signal } : {}),
       }), options.signal);
     } catch (e) {
       if (e instanceof KysoError) throw e;
@@ -216,7 +222,7 @@ export function errorFrom(method: string, status: number, body: CscErrorBody): K
 }
 
 function tokenFrom(method: string, body: Record<string, unknown>): { accessToken: string; expiresIn: number } {
-  if (typeof body.access_token !== 'string' || !body.access_token) throw malformed(method, 'access_token');
+  if (!opaque(body.access_token)) throw malformed(method, 'access_token');
   const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 3600;
   return { accessToken: body.access_token, expiresIn };
 }
@@ -253,10 +259,10 @@ function credentialInfoFrom(method: string, v: unknown, id: string | undefined):
 
 function authorizationFrom(method: string, r: { status: number; body: Record<string, unknown> }): CscAuthorization {
   if (r.status === 202) {
-    if (typeof r.body.handle !== 'string' || !r.body.handle) throw malformed(method, 'handle');
+    if (!opaque(r.body.handle)) throw malformed(method, 'handle');
     return { handle: r.body.handle };
   }
-  if (typeof r.body.SAD !== 'string' || !r.body.SAD) throw malformed(method, 'SAD');
+  if (!opaque(r.body.SAD)) throw malformed(method, 'SAD');
   return { SAD: r.body.SAD, ...(typeof r.body.expiresIn === 'number' ? { expiresIn: r.body.expiresIn } : {}) };
 }
 

@@ -8,7 +8,7 @@
  * lowers the count still expected, so the digests already gathered go out. Once an approval fails (declined,
  * timed out, cancelled…) every waiting and later call fails the same way: the user is not asked again.
  */
-import { createHash } from 'node:crypto';
+import { createHash, verify as cryptoVerify, X509Certificate, type KeyObject } from 'node:crypto';
 import { KysoError, toKysoError } from '../errors.js';
 import type { HashAlgorithm, KeyType } from '../signing-key.js';
 import type { RemoteCertificate, RemoteSigningKey } from './types.js';
@@ -33,6 +33,7 @@ export class GatheringKey implements RemoteSigningKey {
   private failure: KysoError | undefined;
   /** Batches run one after another: the tail of that queue. */
   private queue: Promise<void> = Promise.resolve();
+  private publicKey: KeyObject | undefined;
 
   constructor(readonly remote: RemoteCertificate, documents: number, private readonly signBatch: BatchSigner, signal?: AbortSignal) {
     this.certificate = remote.der;
@@ -58,8 +59,18 @@ export class GatheringKey implements RemoteSigningKey {
     });
   }
 
-  signData(data: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> {
-    return this.signDigest(new Uint8Array(createHash(NODE_HASH[hash]).update(data).digest()), hash);
+  /**
+   * What the engines call (CMS signed attributes, XML SignedInfo). The signature is checked over the data with the
+   * certificate's key before it goes into a document: a service that signed something else must not yield a file
+   * that looks signed. (RSA is also checked against the digest in csc-algorithms; ECDSA over a bare digest cannot
+   * be checked with node:crypto, over the data it can.)
+   */
+  async signData(data: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> {
+    const signature = await this.signDigest(new Uint8Array(createHash(NODE_HASH[hash]).update(data).digest()), hash);
+    this.publicKey ??= new X509Certificate(this.certificate).publicKey;
+    const ok = cryptoVerify(NODE_HASH[hash], data, this.keyType === 'EC' ? { key: this.publicKey, dsaEncoding: 'der' } : this.publicKey, signature);
+    if (!ok) throw new KysoError('SIGNING_FAILED', 'the remote service returned a signature that does not verify with the certificate');
+    return signature;
   }
 
   signDigests(digests: readonly Uint8Array[], hash: HashAlgorithm): Promise<Uint8Array[]> {

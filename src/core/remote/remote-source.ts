@@ -44,6 +44,7 @@ interface Known { certificate: RemoteCertificate; credential: CscCredentialInfo;
 
 export class CscKeySource implements RemoteKeySource {
   private readonly sessions = new Map<string, Session>();
+  private readonly opening = new Map<string, Promise<Session>>();
   private readonly known = new Map<string, Known>();
 
   constructor(private readonly options: CscKeySourceOptions) {}
@@ -106,10 +107,22 @@ export class CscKeySource implements RemoteKeySource {
     return out;
   }
 
-  /** A session token for the account, opened with its secret when there is none or it is about to expire. */
-  private async session(account: RemoteAccount, provider: RemoteProvider, signal: AbortSignal | undefined): Promise<Session> {
+  /**
+   * A session token for the account, opened with its secret when there is none or it is about to expire. Callers
+   * at the same moment share one opening: the person is asked for the password once.
+   */
+  private session(account: RemoteAccount, provider: RemoteProvider, signal: AbortSignal | undefined): Promise<Session> {
     const cached = this.sessions.get(account.id);
-    if (cached && cached.expiresAt - TOKEN_MARGIN_MS > Date.now()) return cached;
+    if (cached && cached.expiresAt - TOKEN_MARGIN_MS > Date.now()) return Promise.resolve(cached);
+    let opening = this.opening.get(account.id);
+    if (!opening) {
+      opening = this.openSession(account, provider, signal).finally(() => this.opening.delete(account.id));
+      this.opening.set(account.id, opening);
+    }
+    return opening;
+  }
+
+  private async openSession(account: RemoteAccount, provider: RemoteProvider, signal: AbortSignal | undefined): Promise<Session> {
     const client = new CscClient(provider.baseUrl);
     const call = signal ? { signal } : {};
     const info = await client.info(call);
@@ -120,8 +133,10 @@ export class CscKeySource implements RemoteKeySource {
       const password = await this.options.askSecret({ kind: 'password', account, provider }, signal);
       token = await client.login(userIdFor(provider, account), password, call);
     } else {
-      const oauth2 = info.oauth2 ?? info.oauth2Issuer;
-      if (!info.authType.includes('oauth2client') || !oauth2) throw new KysoError('REMOTE_AUTH_FAILED', `${provider.name} does not offer OAuth 2.0 client credentials`);
+      // §11.1: `oauth2` is the authorization server's base URI; a service naming only `oauth2Issuer` needs RFC 8414
+      // discovery, which is not implemented: refused plainly rather than guessing a token endpoint.
+      const oauth2 = info.oauth2;
+      if (!info.authType.includes('oauth2client') || !oauth2) throw new KysoError('REMOTE_AUTH_FAILED', `${provider.name} does not offer OAuth 2.0 client credentials at an oauth2 base URI`);
       const secret = await this.options.askSecret({ kind: 'client-secret', account, provider }, signal);
       token = await client.clientCredentialsToken(oauth2, auth.clientId, secret, call);
     }
