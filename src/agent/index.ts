@@ -14,6 +14,7 @@ import type { AgentLimits } from './methods/context.js';
 import type { ServerTls } from './listener.js';
 import { ensureLoopbackTls } from './tls/index.js';
 import type { TrustAnchor } from '../core/validation/trust.js';
+import { remoteKeySource, remoteSetup } from './remote-keys.js';
 
 export { DEFAULT_PORT, DEFAULT_PORTS };
 export type { Prompter, AllowedSite, AgentServer, AgentLimits };
@@ -56,7 +57,9 @@ export async function startAgent(options: StartAgentOptions): Promise<AgentServe
     ...(options.logDir ? { file: path.join(options.logDir, 'agent.log') } : {}),
   });
   const tls = options.tls ? await loopbackTls(options.dataDir, logger) : undefined;
+  const remote = remoteFrom(options.dataDir, options.prompter, logger);
   return startAgentServer({
+    ...(remote ? { remote } : {}),
     ...(tls ? { tls } : {}),
     ...(options.vnpt ? { vnpt: {} } : {}),
     tokens: options.tokens,
@@ -74,6 +77,16 @@ export async function startAgent(options: StartAgentOptions): Promise<AgentServe
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.trustAnchors ? { trustAnchors: options.trustAnchors } : {}),
   });
+}
+
+/** Remote signing from the accounts beside the settings; a providers file that does not read leaves it off, said in the log. */
+function remoteFrom(dataDir: string, prompter: Prompter, log: AgentLogger): ReturnType<typeof remoteKeySource> | undefined {
+  try {
+    return remoteKeySource(remoteSetup(dataDir), prompter);
+  } catch (err) {
+    log.warn({ event: 'remote-unavailable', error: err instanceof Error ? err.message.slice(0, 300) : String(err) }, 'remote signing off');
+    return undefined;
+  }
 }
 
 async function loopbackTls(dataDir: string, log: AgentLogger): Promise<ServerTls | undefined> {

@@ -8,10 +8,13 @@
  * aborts when the page that asked goes away, cancels, or the request times out; the prompt then closes.
  */
 import type { TokenCertificate, PinRequest } from '../core/token/token-service.js';
+import type { ApprovalNotice } from '../core/remote/types.js';
+import type { SecretRequest } from '../core/remote/remote-source.js';
+import type { SigningCertificate } from './signing-certificate.js';
 import type { AppearanceSigner } from '../core/pdf/appearance/layout.js';
 import type { PagesPlacement, RectPlacement, SignatureAppearanceOptions } from '../core/pdf/appearance/options.js';
 
-export type { TokenCertificate, PinRequest };
+export type { TokenCertificate, PinRequest, SigningCertificate, ApprovalNotice, SecretRequest };
 
 export interface PromptOptions {
   signal?: AbortSignal;
@@ -21,7 +24,9 @@ export interface PromptOptions {
 export interface ConfirmRequest {
   origin: string;
   documents: ReadonlyArray<{ fileName: string; size: number }>;
-  certificate: TokenCertificate;
+  certificate: SigningCertificate;
+  /** A remote certificate: the phone approvals this will take (more than one for a batch beyond its multiSign). */
+  approvals?: number;
 }
 
 /** The document the placement prompt shows. */
@@ -61,7 +66,7 @@ export interface Prompter {
   /** May `origin` use the user's token? true: allow (the agent remembers it until revoked); false: deny. */
   consent(origin: string, options?: PromptOptions): Promise<boolean>;
   /** Which certificate `origin` gets to sign with; resolves to one element of `list`. */
-  chooseCertificate(origin: string, list: readonly TokenCertificate[], options?: PromptOptions): Promise<TokenCertificate>;
+  chooseCertificate(origin: string, list: readonly SigningCertificate[], options?: PromptOptions): Promise<SigningCertificate>;
   /** The PIN for `request.token`. The token layer uses it once and never retries it. */
   pin(request: PinRequest, options?: PromptOptions): Promise<string>;
   /** Sign these documents with this certificate for this site? Asked for every signature. */
@@ -70,6 +75,19 @@ export interface Prompter {
   placement?(document: PlacementDocument, defaults: PlacementDefaults, options?: PromptOptions): Promise<PlacementChoice>;
   /** A file the user picks for `request.origin`; the window names the site. Optional: without it the page gets nothing. */
   chooseFile?(request: FileRequest, options?: PromptOptions): Promise<ChosenFile>;
+  /**
+   * The phone is being asked to approve a remote signature: tell the person to open the provider's app. Shown
+   * until `options.signal` aborts (approved, declined, expired, or the request went away); rejects
+   * USER_CANCELLED when the person presses Cancel, which stops the remote operation. Optional: without it the
+   * page still hears `waiting-for-approval`.
+   */
+  approval?(notice: ApprovalNotice, options: PromptOptions): Promise<void>;
+  /**
+   * A remote signing service asks for the account's password (or a client secret, or a credential PIN), to open a
+   * session. Asked in Kyso's own window each time, used for that one request, never stored or logged. Optional:
+   * without it remote accounts cannot sign in (REMOTE_AUTH_FAILED).
+   */
+  remoteSecret?(request: SecretRequest, options?: PromptOptions): Promise<string>;
   /** The token refused the PIN `pin()` gave for this request: drop any copy kept (a stored PIN must not lock the token). */
   pinRejected?(request: PinRequest): void;
 }

@@ -126,7 +126,14 @@ export const certificateSchema = z.object({
   keyUsage: z.array(z.string()),
   keyType: z.enum(['RSA', 'EC']),
   keySize: z.number().int(),
-  token: z.object({ label: z.string(), manufacturer: z.string(), pinState: z.enum(['ok', 'count-low', 'final-try', 'locked']) }).strict(),
+  kind: z.enum(['token', 'remote']).describe('Where the key is: a USB token, or a remote signing provider (ký số từ xa: each signature is approved in the provider\'s phone app)'),
+  token: z.object({ label: z.string(), manufacturer: z.string(), pinState: z.enum(['ok', 'count-low', 'final-try', 'locked']) }).strict()
+    .optional().describe('kind `token`: the token it is on'),
+  remote: z.object({
+    provider: z.object({ id: z.string(), name: z.string().describe('"VNPT SmartCA"…'), app: z.string().describe('The phone app that approves') }).strict(),
+    account: z.string().describe('The label the user gave the account in Kyso (never the CCCD/MST itself)'),
+    multiSign: z.number().int().min(1).describe('Documents one phone approval may cover (batch.sign)'),
+  }).strict().optional().describe('kind `remote`: the provider and the user\'s account'),
   certificate: z.string().describe('DER X.509 certificate, base64'),
 }).strict();
 
@@ -295,6 +302,9 @@ export const requestCancelParams = z.strictObject({ id: z.union([z.string(), z.n
  */
 export type Access = 'open' | 'consent';
 
+/** What signing with a remote certificate adds: the provider declined on the phone, not answered in time, unreachable, or refused the account. */
+const REMOTE_SIGNING_ERRORS = ['REMOTE_REJECTED', 'REMOTE_TIMEOUT', 'REMOTE_UNREACHABLE', 'REMOTE_AUTH_FAILED'] as const;
+
 export interface MethodSpec {
   params: z.ZodType;
   result: z.ZodType;
@@ -313,20 +323,20 @@ export const METHODS = {
   },
   'certificates.list': {
     params: certificatesListParams, result: certificatesListResult, access: 'consent', token: true,
-    summary: 'Certificates usable for signing on the tokens plugged in. The first call from a site asks the user whether the site may use Kyso.',
-    errors: ['ORIGIN_DENIED', 'BUSY', 'TIMEOUT'],
+    summary: 'Certificates usable for signing on the tokens plugged in, and those of the remote signing accounts the user added (`kind: "remote"`). The first call from a site asks the user whether the site may use Kyso. A remote provider that fails leaves the token certificates listed; with nothing else its error is the answer.',
+    errors: ['ORIGIN_DENIED', 'REMOTE_UNREACHABLE', 'REMOTE_AUTH_FAILED', 'BUSY', 'TIMEOUT'],
   },
   'pdf.sign': {
     params: pdfSignParams, result: pdfSignResult, access: 'consent', token: true,
-    summary: 'Signs a PDF (PAdES, one incremental update). Kyso asks the user to choose a certificate when none is given, to confirm this signature (naming the site, the file and the certificate) and for the PIN in its own prompt. Sends `progress` notifications.',
-    errors: ['ORIGIN_DENIED', 'USER_CANCELLED', 'PIN_INCORRECT', 'PIN_LOCKED', 'PIN_REQUIRED', 'NO_TOKEN', 'TOKEN_REMOVED', 'NO_CERTIFICATE', 'CERTIFICATE_NOT_FOUND',
+    summary: 'Signs a PDF (PAdES, one incremental update). Kyso asks the user to choose a certificate when none is given, to confirm this signature (naming the site, the file and the certificate) and for the PIN in its own prompt — or, for a remote certificate, to approve in the provider\'s phone app (`waiting-for-approval`; only the digest leaves the computer). Sends `progress` notifications.',
+    errors: ['ORIGIN_DENIED', 'USER_CANCELLED', ...REMOTE_SIGNING_ERRORS, 'PIN_INCORRECT', 'PIN_LOCKED', 'PIN_REQUIRED', 'NO_TOKEN', 'TOKEN_REMOVED', 'NO_CERTIFICATE', 'CERTIFICATE_NOT_FOUND',
       'CERTIFICATE_EXPIRED', 'CERTIFICATE_REVOKED', 'DOCUMENT_ENCRYPTED', 'DOCUMENT_SIGNING_FORBIDDEN', 'DOCUMENT_CORRUPT', 'UNSUPPORTED_FORMAT', 'KEYWORD_NOT_FOUND', 'KEYWORD_NO_ROOM', 'TOO_LARGE', 'BAD_REQUEST', 'BUSY', 'TIMEOUT',
       'TSA_UNREACHABLE', 'TSA_REJECTED', 'TSA_BAD_RESPONSE', 'TSA_AUTH_REQUIRED', 'REVOCATION_UNAVAILABLE'],
   },
   'hash.sign': {
     params: hashSignParams, result: hashSignResult, access: 'consent', token: true,
     summary: 'Signs a digest the portal computed on its server (it prepared the PDF there). Same consent, certificate choice, confirmation and PIN as `pdf.sign`.',
-    errors: ['ORIGIN_DENIED', 'USER_CANCELLED', 'PIN_INCORRECT', 'PIN_LOCKED', 'PIN_REQUIRED', 'NO_TOKEN', 'TOKEN_REMOVED', 'NO_CERTIFICATE', 'CERTIFICATE_NOT_FOUND',
+    errors: ['ORIGIN_DENIED', 'USER_CANCELLED', ...REMOTE_SIGNING_ERRORS, 'PIN_INCORRECT', 'PIN_LOCKED', 'PIN_REQUIRED', 'NO_TOKEN', 'TOKEN_REMOVED', 'NO_CERTIFICATE', 'CERTIFICATE_NOT_FOUND',
       'CERTIFICATE_EXPIRED', 'MECHANISM_UNSUPPORTED', 'BAD_REQUEST', 'BUSY', 'TIMEOUT'],
   },
   'pdf.verify': {
@@ -337,14 +347,14 @@ export const METHODS = {
   'docx.sign': {
     params: docxSignParams, result: docxSignResult, access: 'consent', token: true,
     summary: 'Signs an Office document (DOCX, XLSX, PPTX) with an OPC package signature as Microsoft Office writes it (XML-DSig + XAdES). Same consent, certificate choice, confirmation and PIN as `pdf.sign`; no visible signature.',
-    errors: ['ORIGIN_DENIED', 'USER_CANCELLED', 'PIN_INCORRECT', 'PIN_LOCKED', 'PIN_REQUIRED', 'NO_TOKEN', 'TOKEN_REMOVED', 'NO_CERTIFICATE', 'CERTIFICATE_NOT_FOUND',
+    errors: ['ORIGIN_DENIED', 'USER_CANCELLED', ...REMOTE_SIGNING_ERRORS, 'PIN_INCORRECT', 'PIN_LOCKED', 'PIN_REQUIRED', 'NO_TOKEN', 'TOKEN_REMOVED', 'NO_CERTIFICATE', 'CERTIFICATE_NOT_FOUND',
       'CERTIFICATE_EXPIRED', 'CERTIFICATE_REVOKED', 'DOCUMENT_ENCRYPTED', 'DOCUMENT_CORRUPT', 'UNSUPPORTED_FORMAT', 'TOO_LARGE', 'BAD_REQUEST', 'BUSY', 'TIMEOUT',
       'TSA_UNREACHABLE', 'TSA_REJECTED', 'TSA_BAD_RESPONSE', 'TSA_AUTH_REQUIRED'],
   },
   'batch.sign': {
     params: batchSignParams, result: batchSignResult, access: 'consent', token: true,
     summary: 'Signs several PDFs and Office documents with one certificate, one confirmation listing them all and one PIN. Every document is checked before the user is asked anything; all are signed or none is returned (the error names the document).',
-    errors: ['ORIGIN_DENIED', 'USER_CANCELLED', 'PIN_INCORRECT', 'PIN_LOCKED', 'PIN_REQUIRED', 'NO_TOKEN', 'TOKEN_REMOVED', 'NO_CERTIFICATE', 'CERTIFICATE_NOT_FOUND',
+    errors: ['ORIGIN_DENIED', 'USER_CANCELLED', ...REMOTE_SIGNING_ERRORS, 'PIN_INCORRECT', 'PIN_LOCKED', 'PIN_REQUIRED', 'NO_TOKEN', 'TOKEN_REMOVED', 'NO_CERTIFICATE', 'CERTIFICATE_NOT_FOUND',
       'CERTIFICATE_EXPIRED', 'CERTIFICATE_REVOKED', 'DOCUMENT_ENCRYPTED', 'DOCUMENT_SIGNING_FORBIDDEN', 'DOCUMENT_CORRUPT', 'UNSUPPORTED_FORMAT', 'KEYWORD_NOT_FOUND', 'KEYWORD_NO_ROOM', 'TOO_LARGE', 'BAD_REQUEST', 'BUSY', 'TIMEOUT',
       'TSA_UNREACHABLE', 'TSA_REJECTED', 'TSA_BAD_RESPONSE', 'TSA_AUTH_REQUIRED', 'REVOCATION_UNAVAILABLE'],
   },
@@ -371,11 +381,11 @@ export const CLIENT_NOTIFICATIONS = {
 // ---------------------------------------------------------------------------------------------------------------
 // Notifications from the agent
 
-export const PROGRESS_STAGES = ['queued', 'consent', 'certificate', 'confirm', 'placement', 'pin', 'open', 'prepare', 'digest', 'sign', 'embed', 'done'] as const;
+export const PROGRESS_STAGES = ['queued', 'consent', 'certificate', 'confirm', 'placement', 'pin', 'waiting-for-approval', 'open', 'prepare', 'digest', 'sign', 'embed', 'done'] as const;
 export const progressParams = z.object({
   id: z.union([z.string(), z.number()]).describe('The request this is about'),
-  stage: z.enum(PROGRESS_STAGES).describe('queued: waiting for another operation; consent/certificate/confirm/placement/pin: waiting for the user; open…embed: signing; done: the result follows'),
-  document: z.number().int().min(1).optional().describe('batch.sign: the document being signed (1 = the first); with `documents`'),
+  stage: z.enum(PROGRESS_STAGES).describe('queued: waiting for another operation; consent/certificate/confirm/placement/pin: waiting for the user; waiting-for-approval: a remote certificate, the provider asks the user to approve in its phone app; open…embed: signing; done: the result follows'),
+  document: z.number().int().min(1).optional().describe('batch.sign: the document being signed (1 = the first; waiting-for-approval: the first the approval covers); with `documents`'),
   documents: z.number().int().min(1).optional().describe('batch.sign: how many documents the batch has'),
 }).strict();
 export const tokensChangedParams = z.object({

@@ -13,6 +13,7 @@
  * per-method document caps), with per-request and idle timeouts. The same port answers the probe a page
  * fetches first (`GET /.well-known/kyso`, probe.ts), so that Chrome shows its Local Network Access prompt.
  */
+import type { RemoteKeySource } from '../core/remote/types.js';
 import type { TrustAnchor } from '../core/validation/trust.js';
 import http from 'node:http';
 import { constants as bufferConstants } from 'node:buffer';
@@ -126,6 +127,8 @@ export interface AgentServerOptions {
   timestamp?: TimestampClient;
   /** Roots `pdf.verify` trusts besides the built-in ones (`kyso serve --trust-anchor`); never from a page. */
   trustAnchors?: readonly TrustAnchor[];
+  /** Remote signing accounts (their certificates beside the tokens'); providers come from the user's settings, never a page. */
+  remote?: RemoteKeySource;
   /** The loopback server certificate (tls/): the same port then also speaks https/wss. */
   tls?: ServerTls;
   /**
@@ -194,7 +197,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     ...(options.maxRefusalBackoffMs !== undefined ? { maxRefusalBackoffMs: options.maxRefusalBackoffMs } : {}),
   });
   const queue = new RequestQueue(limits.maxQueued);
-  const parts: AgentParts = { tokens: options.tokens, prompter: options.prompter, policy, queue, verifyQueue: new RequestQueue(limits.maxQueued), limits, ...(options.timestamp ? { timestamp: options.timestamp } : {}), trustAnchors: options.trustAnchors ?? [] };
+  const parts: AgentParts = { tokens: options.tokens, prompter: options.prompter, policy, queue, verifyQueue: new RequestQueue(limits.maxQueued), limits, ...(options.timestamp ? { timestamp: options.timestamp } : {}), trustAnchors: options.trustAnchors ?? [], ...(options.remote ? { remote: options.remote } : {}) };
   const connections = new Set<Connection>();
   const slots = new ConnectionSlots({ max: limits.maxConnections, perSite: limits.maxConnectionsPerSite });
   const deadlines = { headersMs: limits.headersTimeoutMs, requestMs: limits.httpRequestTimeoutMs };

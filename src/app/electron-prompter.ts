@@ -8,6 +8,7 @@ import { readChosenFile } from '../agent/prompters/chosen-file.js';
 import type { PlacementRequest } from '../ui/bridge.js';
 import type { UiLanguage } from '../ui/kit/protocol.js';
 import type { DialogOpener } from './dialog-host.js';
+import { approvalDialog, approvalView } from './dialogs/approval.js';
 import { certificateDialog, certificateView } from './dialogs/certificate.js';
 import { confirmDialog } from './dialogs/confirm.js';
 import { consentDialog } from './dialogs/consent.js';
@@ -16,7 +17,7 @@ import { placementDialog } from './dialogs/placement.js';
 import type { PinCache } from './pin-cache.js';
 import type { PromptQueue } from './prompt-queue.js';
 import type {
-  ChosenFile, ConfirmRequest, FileRequest, PinRequest, PlacementChoice, PlacementDefaults, PlacementDocument, PromptOptions, Prompter, TokenCertificate,
+  ApprovalNotice, SecretRequest, ChosenFile, ConfirmRequest, FileRequest, PinRequest, PlacementChoice, PlacementDefaults, PlacementDocument, PromptOptions, Prompter, SigningCertificate,
 } from './prompter-types.js';
 import type { AppSettings } from './settings.js';
 
@@ -50,7 +51,7 @@ export class ElectronPrompter implements Prompter {
     return r.allow;
   }
 
-  async chooseCertificate(origin: string, list: readonly TokenCertificate[], options: PromptOptions = {}): Promise<TokenCertificate> {
+  async chooseCertificate(origin: string, list: readonly SigningCertificate[], options: PromptOptions = {}): Promise<SigningCertificate> {
     if (list.length === 0) throw new KysoError('NO_CERTIFICATE');
     const signal = options.signal;
     const now = (this.deps.now ?? (() => new Date()))();
@@ -97,10 +98,39 @@ export class ElectronPrompter implements Prompter {
       origin: request.origin,
       documents: request.documents.map((d) => ({ fileName: d.fileName, size: d.size })),
       certificate: certificateView(request.certificate, now),
+      ...(request.approvals !== undefined ? { approvals: request.approvals } : {}),
       language: this.language,
     };
     const r = await this.ask(signal, () => userNo(signal, this.deps.dialogs.open(confirmDialog, dialogRequest, { language: this.language, ...(signal ? { signal } : {}) }), { confirmed: false }));
     return r.confirmed;
+  }
+
+  /**
+   * The phone is asked: a window saying so, at once (not in the questions' turn: the provider's clock runs). It
+   * closes when the agent aborts `options.signal`; Cancel or closing it rejects USER_CANCELLED, which the agent
+   * turns into stopping the remote operation.
+   */
+  async approval(notice: ApprovalNotice, options: PromptOptions): Promise<void> {
+    const signal = options.signal;
+    await this.deps.dialogs.open(approvalDialog, approvalView(notice, this.language), { language: this.language, ...(signal ? { signal } : {}) });
+  }
+
+  /**
+   * A remote service's secret (the account's password…), in the PIN window's masked field with the provider and
+   * account named; never cached, whatever the PIN cache setting.
+   */
+  async remoteSecret(request: SecretRequest, options: PromptOptions = {}): Promise<string> {
+    const signal = options.signal;
+    const dialogRequest = {
+      token: request.provider.name,
+      holder: request.account.label,
+      pinState: 'ok' as const,
+      cacheMinutes: 0,
+      remote: { secret: request.kind, provider: request.provider.name, account: request.account.label, ...(request.label ? { label: request.label } : {}) },
+      language: this.language,
+    };
+    const r = await this.ask(signal, () => this.deps.dialogs.open(pinDialog, dialogRequest, { language: this.language, ...(signal ? { signal } : {}) }));
+    return r.pin;
   }
 
   /** The OS file picker, in its turn, titled with the site that asks (VNPT plugin pages' chooseFile). */

@@ -18,6 +18,7 @@ import { SettingsStore } from './settings.js';
 import { TrayApp } from './tray-app.js';
 import { runTlsSetup, tlsSetupCommand } from './tls-setup.js';
 import { localCertificate } from './local-certificate.js';
+import { remoteAccountsFor } from './remote-accounts.js';
 import { resolveUiRequest } from './ui-protocol.js';
 import { UI_SCHEME } from './window-options.js';
 
@@ -76,6 +77,8 @@ if (tlsCommand) {
       settings,
       dialogs: new DialogHost(shell, { preload: PRELOAD, icon: WINDOW_ICON }),
       localCertificate: localCertificate(shell.paths.userData),
+      // The same accounts the agent reads (startAgent: dataDir = userData); no secret is kept with them.
+      ...remoteAccountsFor(shell.paths.userData),
       versions: { electron: process.versions.electron, node: process.versions.node, chrome: process.versions.chrome },
     });
     const t = tray;

@@ -18,6 +18,7 @@ import type { LocalCertificate } from './local-certificate.js';
 import type { DialogOpener } from './dialog-host.js';
 import { certificateView } from './dialogs/certificate.js';
 import { settingsDialog } from './dialogs/settings.js';
+import { applyRemoteChange, remoteAccountsView, type RemoteAccounts } from './remote-accounts.js';
 import { MAX_VERIFY_BYTES, verifyDialog } from './dialogs/verify.js';
 import type { Shell, TrayAction } from './electron-api.js';
 import { ElectronPrompter } from './electron-prompter.js';
@@ -40,6 +41,8 @@ export interface TrayAppDeps {
   /** Runtime versions for the "installed version" box. */
   versions?: { electron?: string; node?: string; chrome?: string };
   now?: () => Date;
+  /** Remote signing accounts (Settings → "Chữ ký số từ xa"); absent: the section is not shown. */
+  remoteAccounts?: RemoteAccounts;
   /** How the verify window checks a document (default: core's verifyDocument against the built-in anchors, online revocation). */
   verify?: (bytes: Uint8Array) => Promise<DocumentVerification>;
 }
@@ -224,6 +227,7 @@ export class TrayApp {
       pinCacheChoices: [...PIN_CACHE_CHOICES],
       defaultPort: agent.defaultPort,
       ...(this.deps.localCertificate ? { localCertificate: this.deps.localCertificate.status() } : {}),
+      ...(this.deps.remoteAccounts ? { remote: remoteAccountsView(this.deps.remoteAccounts) } : {}),
       version: shell.version,
       language: l,
     };
@@ -252,10 +256,11 @@ export class TrayApp {
         }
         return after;
       },
-    }, choices);
+    }, choices, this.deps.remoteAccounts?.providers);
     try {
-      const result = await this.deps.dialogs.open(spec, request, { language: l, signal: controller.signal });
+      const { remoteAccounts: remoteChange, ...result } = await this.deps.dialogs.open(spec, request, { language: l, signal: controller.signal });
       const before = settings.current;
+      const remoteChanged = remoteChange && this.deps.remoteAccounts ? applyRemoteChange(this.deps.remoteAccounts, remoteChange) : false;
       for (const origin of result.revokedSites) agent.revokeSite(origin);
       let after: AppSettings;
       try {
@@ -268,7 +273,8 @@ export class TrayApp {
       }
       if (after.autostart !== before.autostart) setAutostart(shell, after.autostart, this.deps.autostartFs);
       this.refreshSites();
-      if (needsRestart(before, after, typeof result.tsa.password === 'string' || result.tsa.password === null)) {
+      // New or removed remote accounts: the agent's key source is made again from the store.
+      if (remoteChanged || needsRestart(before, after, typeof result.tsa.password === 'string' || result.tsa.password === null)) {
         await agent.stop();
         await this.startAgent();
         this.refreshTokens();

@@ -28,7 +28,7 @@ export interface UiFile {
   headers: Record<string, string>;
 }
 
-const KINDS: ReadonlySet<string> = new Set<DialogKind>(['consent', 'certificate', 'pin', 'confirm', 'placement', 'settings', 'verify']);
+const KINDS: ReadonlySet<string> = new Set<DialogKind>(['consent', 'certificate', 'pin', 'confirm', 'placement', 'settings', 'verify', 'approval']);
 
 /** Maps a request URL to a file under `uiRoot` and its response headers, or null (→ 404). */
 export function resolveUiRequest(url: string, uiRoot: string): UiFile | null {

@@ -23,6 +23,7 @@ export const DIALOG_SIZES: Record<DialogKind, { width: number; height: number; r
   placement: { width: 1200, height: 860, resizable: true },
   settings: { width: 720, height: 720, resizable: true },
   verify: { width: 760, height: 720, resizable: true },
+  approval: { width: 480, height: 400, resizable: false },
 };
 
 export function dialogUrl(kind: DialogKind): string {

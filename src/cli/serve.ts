@@ -25,6 +25,7 @@ import { SettingsStore, defaultSettingsPath } from '../agent/settings-store.js';
 import { ensureLoopbackTls, loadLoopbackTls } from '../agent/tls/index.js';
 import type { ServerTls } from '../agent/listener.js';
 import { MAX_DOCUMENT_MB_LIMIT, startAgentServer } from '../agent/server.js';
+import { remoteKeySource, remoteSetup } from '../agent/remote-keys.js';
 import { printOutcomes } from './commands/tls.js';
 import { runCommand, EXIT } from './output.js';
 import { pinFromStdin } from './pin-input.js';
@@ -97,6 +98,8 @@ export function registerServe(program: Command): void {
           ...(pin !== undefined && pinToken ? { pin, pinToken: pinToken.id } : {}),
           fallback: new TerminalPrompter(),
         });
+        // Remote signing accounts live beside the settings (`kyso remote add`); their passwords are asked here each time.
+        const remote = remoteKeySource(remoteSetup(path.dirname(settingsFile)), prompter);
         const logFile = logDestination(opts.logFile, path.dirname(settingsFile));
         const logger = createAgentLogger({ level: opts.logLevel ?? 'info', ...(logFile ? { file: logFile } : {}) });
         if (logFile) process.stderr.write(`nhật ký / log: ${logFile}\n`);
@@ -112,6 +115,7 @@ export function registerServe(program: Command): void {
           ...(maxMb !== undefined ? { limits: { maxDocumentBytes: Math.floor(maxMb * 1024 * 1024) } } : {}),
           ...(timestamp ? { timestamp } : {}),
           trustAnchors,
+          remote,
         });
       } catch (err) {
         tokens.close();

@@ -23,7 +23,7 @@ import { HEADER_BYTES, Incoming, canSendBinary, frames, resolveAttachments, sha2
 import { KysoError, agentError, cancelledError, sdkError } from './errors.js';
 import type {
   AgentInfo, AttachmentRef, BatchDocument, BatchSignParams, BatchSignResult, Certificate, DocxSignParams, DocxSignResult, DocxVerifyResult, HashAlgorithm, HashSignParams, HashSignResult,
-  PdfSignParams, PdfSignResult, ProgressStage, SignatureSummary, VerifyResult,
+  PdfSignParams, PdfSignResult, ProgressDetail, ProgressStage, SignatureSummary, VerifyResult,
 } from './types.js';
 
 export const DEFAULT_PORTS: readonly number[] = [21368, 21369, 21370];
@@ -49,7 +49,8 @@ export interface KysoClientOptions {
 
 export interface CallOptions {
   signal?: AbortSignal;
-  onProgress?: (stage: ProgressStage) => void;
+  /** Where the request is; `detail` with the stages of a batch (which document, of how many). */
+  onProgress?: (stage: ProgressStage, detail?: ProgressDetail) => void;
 }
 
 /**
@@ -126,7 +127,7 @@ export const LOCAL_NETWORK_PROMPT = {
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (err: KysoError) => void;
-  onProgress?: (stage: ProgressStage) => void;
+  onProgress?: (stage: ProgressStage, detail?: ProgressDetail) => void;
 }
 
 export class KysoClient {
@@ -389,7 +390,12 @@ export class KysoClient {
     let msg: { id?: unknown; method?: unknown; params?: any; result?: unknown; error?: { message?: string; data?: any }; attachments?: Announce[] };
     try { msg = JSON.parse(data); } catch { return; }
     if (typeof msg.method === 'string') {
-      if (msg.method === 'progress' && msg.params) this.pending.get(msg.params.id)?.onProgress?.(msg.params.stage);
+      if (msg.method === 'progress' && msg.params) {
+        const { id, stage, document, documents } = msg.params;
+        // A batch's stages name their document: passed on, so a page can say "document 2 of 5".
+        const detail: ProgressDetail | undefined = typeof document === 'number' && typeof documents === 'number' ? { document, documents } : undefined;
+        this.pending.get(id)?.onProgress?.(stage, detail);
+      }
       else if (msg.method === 'tokens.changed' && msg.params) this.emit('tokens.changed', { tokenCount: Number(msg.params.tokenCount) });
       return;
     }

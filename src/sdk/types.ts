@@ -5,9 +5,16 @@
 
 export type HashAlgorithm = 'SHA-256' | 'SHA-384' | 'SHA-512';
 
+/** `waiting-for-approval`: a remote certificate; the user approves the signature in the provider's phone app. */
 export type ProgressStage =
-  | 'queued' | 'consent' | 'certificate' | 'confirm' | 'placement' | 'pin'
+  | 'queued' | 'consent' | 'certificate' | 'confirm' | 'placement' | 'pin' | 'waiting-for-approval'
   | 'open' | 'prepare' | 'digest' | 'sign' | 'embed' | 'done';
+
+/**
+ * With a progress stage of a batch: the document it is about (1 = the first; for `waiting-for-approval`, the first
+ * document the approval covers) and how many the batch has.
+ */
+export interface ProgressDetail { document: number; documents: number }
 
 export interface AgentInfo {
   name: 'kyso';
@@ -47,7 +54,12 @@ export interface Certificate {
   keyUsage: string[];
   keyType: 'RSA' | 'EC';
   keySize: number;
-  token: { label: string; manufacturer: string; pinState: 'ok' | 'count-low' | 'final-try' | 'locked' };
+  /** Where the key is: a USB token, or a remote signing provider (approved in its phone app). */
+  kind: 'token' | 'remote';
+  /** kind `token`: the token it is on. */
+  token?: { label: string; manufacturer: string; pinState: 'ok' | 'count-low' | 'final-try' | 'locked' };
+  /** kind `remote`: the provider, the label the user gave the account, and how many documents one approval covers. */
+  remote?: { provider: { id: string; name: string; app: string }; account: string; multiSign: number };
   /** DER, base64. */
   certificate: string;
 }

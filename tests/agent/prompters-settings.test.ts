@@ -13,6 +13,8 @@ import { SettingsStore } from '../../src/agent/settings-store.js';
 import { OriginPolicy, parseOrigin } from '../../src/agent/origin-policy.js';
 import type { PinRequest, TokenCertificate } from '../../src/agent/prompter.js';
 import { sharedTokens, until } from './harness.js';
+import { startCscServer } from '../helpers/csc-server.js';
+import { harness, testProvider, TEST_ACCOUNT } from '../remote/harness.js';
 
 function terminal(tty: boolean): { prompter: TerminalPrompter; type: (s: string) => void; output: () => string; raw: boolean[] } {
   const input = Object.assign(new PassThrough(), { isTTY: tty, setRawMode(r: boolean) { raw.push(r); return input; } });
@@ -65,6 +67,49 @@ describe('TerminalPrompter', () => {
     const q = t.prompter.consent('https://a.example', { signal: ac.signal });
     ac.abort();
     await expect(q).rejects.toMatchObject({ code: 'USER_CANCELLED' });
+  });
+});
+
+describe('TerminalPrompter with remote signing', () => {
+  it('the confirmation names the provider and the approvals; the approval notice says which app, the code and the deadline; Enter cancels; the password is read with echo off', async () => {
+    const server = await startCscServer({ multisign: 2 });
+    try {
+      const remote = (await harness(server).source.certificates())[0]!;
+      const t = terminal(true);
+      const confirm = t.prompter.confirm({ origin: 'https://dichvucong.gov.vn', documents: [{ fileName: 'a.pdf', size: 1 }], certificate: remote, approvals: 3 });
+      await until(() => t.output().includes('Sign it?'), 60_000, 'the confirmation');
+      t.type('c\n');
+      expect(await confirm).toBe(true);
+      expect(t.output()).toContain('ký số từ xa CSC thử nghiệm (CCCD của tôi) / remote signing, CSC thử nghiệm (CCCD của tôi)');
+      expect(t.output()).toContain('Cần xác nhận 3 lần trên điện thoại / needs 3 approvals on the phone');
+
+      // Closed by the agent: it resolves, no answer needed.
+      const done = new AbortController();
+      const shown = t.prompter.approval({ certificate: remote, documents: 2, approval: { index: 1, of: 2 }, code: '4821', expiresAt: new Date('2026-12-02T03:04:05Z') }, { signal: done.signal });
+      await until(() => t.output().includes('Enter = huỷ'), 60_000, 'the approval notice');
+      expect(t.output()).toContain('Mở ứng dụng Kyso Test Sign trên điện thoại để xác nhận / Open Kyso Test Sign on your phone to confirm');
+      expect(t.output()).toContain('lần 1/2 / approval 1 of 2');
+      expect(t.output()).toContain('Mã xác nhận / code: 4821');
+      expect(t.output()).toContain('Hết hạn lúc / expires at 10:04:05 (GMT+7)');
+      done.abort();
+      await shown;
+      // Enter: Cancel.
+      const before = t.output().split('Enter = huỷ').length;
+      const cancelled = t.prompter.approval({ certificate: remote, documents: 1, approval: { index: 1, of: 1 }, expiresAt: new Date() }, { signal: new AbortController().signal });
+      await until(() => t.output().split('Enter = huỷ').length > before, 60_000, 'the second notice');
+      t.type('\n');
+      await expect(cancelled).rejects.toMatchObject({ code: 'USER_CANCELLED' });
+
+      const secret = t.prompter.remoteSecret({ kind: 'password', account: TEST_ACCOUNT, provider: testProvider(server) });
+      await until(() => t.raw.includes(true), 60_000, 'echo off for the password');
+      t.type('mật-khẩu\r');
+      expect(await secret).toBe('mật-khẩu');
+      expect(t.output()).toContain('CSC thử nghiệm — CCCD của tôi: Mật khẩu / password: ');
+      expect(t.output()).not.toContain('mật-khẩu\n');
+      await expect(terminal(false).prompter.remoteSecret({ kind: 'password', account: TEST_ACCOUNT, provider: testProvider(server) })).rejects.toMatchObject({ code: 'REMOTE_AUTH_FAILED' });
+    } finally {
+      await server.close();
+    }
   });
 });
 

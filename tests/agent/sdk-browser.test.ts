@@ -19,6 +19,10 @@ import { certificateId } from '../helpers/token.js';
 import { pdfsig, withTempFile } from '../helpers/tools.js';
 import { verifyOoxml } from '../../src/core/ooxml/index.js';
 import { gate, samplePdf, startTestAgent, until, type TestAgent } from './harness.js';
+import type { AgentServerOptions } from '../../src/agent/server.js';
+import { TokenService } from '../../src/core/token/token-service.js';
+import { startCscServer } from '../helpers/csc-server.js';
+import { harness } from '../remote/harness.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CHROMIUM = process.env.KYSO_CHROMIUM ?? '/usr/bin/chromium';
@@ -53,8 +57,8 @@ afterEach(async () => {
   agent = undefined;
 });
 
-async function open(prompter: ScriptedPrompter, limits = {}): Promise<void> {
-  agent = await startTestAgent(prompter, { limits });
+async function open(prompter: ScriptedPrompter, limits = {}, parts: Partial<Pick<AgentServerOptions, 'tokens' | 'remote'>> = {}): Promise<void> {
+  agent = await startTestAgent(prompter, { limits, ...parts });
   page = await browser.newPage();
   await page.goto(`${origin}/`);
   await page.evaluate((port) => {
@@ -248,5 +252,47 @@ describe('SDK in Chromium', () => {
       try { await (window as any).kyso.listCertificates(); return 'connected'; } catch (e: any) { return `${e.code}|${e.installUrl}`; }
     });
     expect(out).toBe('NOT_INSTALLED|https://example.gov.vn/kyso');
+  });
+});
+
+describe('SDK in Chromium with a remote certificate (test CSC service, no USB token)', () => {
+  it('listCertificates marks it remote; signPdf reports waiting-for-approval; signBatch passes document/documents to onProgress; the PDFs are valid', async () => {
+    const server = await startCscServer({ multisign: 3 });
+    try {
+      const h = harness(server);
+      const rsa = (await h.source.certificates()).find((c) => c.info.keyType === 'RSA')!;
+      await open(new ScriptedPrompter({ consent: true, confirm: true }), {}, { tokens: new TokenService([]), remote: h.source });
+      const pdf = Buffer.from(await samplePdf('Ky so tu xa')).toString('base64');
+      const out = await page.evaluate(async ({ pdf, id }) => {
+        const kyso = (window as any).kyso;
+        const certs = await kyso.listCertificates();
+        const bytes = Uint8Array.from(atob(pdf), (c) => c.charCodeAt(0));
+        const stages: string[] = [];
+        const signed = await kyso.signPdf(new Blob([bytes], { type: 'application/pdf' }), { fileName: 'Tờ khai.pdf', certificateId: id, onProgress: (s: string) => stages.push(s) });
+        const batchStages: Array<[string, unknown]> = [];
+        const batch = await kyso.signBatch([1, 2, 3].map((i) => ({ file: new Blob([bytes], { type: 'application/pdf' }), fileName: `hồ sơ ${i}.pdf` })), {
+          certificateId: id, onProgress: (s: string, d: unknown) => batchStages.push([s, d ?? null]),
+        });
+        const b64 = (u: Uint8Array): string => { let b = ''; u.forEach((x) => { b += String.fromCharCode(x); }); return btoa(b); };
+        return {
+          certs: certs.map((c: { id: string; kind: string; remote?: unknown; token?: unknown }) => ({ id: c.id, kind: c.kind, remote: c.remote ?? null, token: c.token ?? null })),
+          stages, batchStages, docs: [signed.bytes, ...batch.map((x: { bytes: Uint8Array }) => x.bytes)].map(b64),
+        };
+      }, { pdf, id: rsa.id });
+      expect(out.certs.find((c) => c.id === rsa.id)).toEqual({ id: rsa.id, kind: 'remote', token: null, remote: { provider: { id: 'csc-test', name: 'CSC thử nghiệm', app: 'Kyso Test Sign' }, account: 'CCCD của tôi', multiSign: 3 } });
+      expect(out.stages).toEqual(['confirm', 'open', 'prepare', 'digest', 'sign', 'waiting-for-approval', 'embed', 'done']);
+      // One approval for the three documents, reported once, naming the first document it covers.
+      expect(out.batchStages.filter(([s]) => s === 'waiting-for-approval')).toEqual([['waiting-for-approval', { document: 1, documents: 3 }]]);
+      expect(out.batchStages.filter(([s]) => s === 'sign').map(([, d]) => d)).toEqual(expect.arrayContaining([{ document: 1, documents: 3 }, { document: 3, documents: 3 }]));
+      expect(server.phone.requests.map((r) => r.hashes.length)).toEqual([1, 3]);
+      for (const [i, doc] of out.docs.entries()) {
+        withTempFile(Buffer.from(doc, 'base64'), `sdk-remote-${i}.pdf`, (file) => {
+          const v = pdfsig(file);
+          expect(v.signatures[0], v.output).toMatchObject({ valid: true, trusted: true, totalDocumentSigned: true, signerCommonName: fixtures().pki.signers.rsa.cn });
+        });
+      }
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startUiHost, type UiHost } from './ui-host.js';
+import { openDialog, startUiHost, type DialogHostPage, type OpenDialogOptions, type UiHost } from './ui-host.js';
 import type {
   CertificateDialogRequest, CertificateView, ConfirmDialogRequest, ConsentDialogRequest, PinDialogRequest, SettingsDialogRequest, SettingsDialogResult,
 } from '../../src/ui/kit/protocol.js';
@@ -35,51 +35,8 @@ afterAll(async () => {
   await host?.close();
 });
 
-interface Outcome<R> { submitted?: R; cancelled?: true }
-interface Host<R> { page: Page; outcome: Promise<Outcome<R>>; errors: string[]; calls: string[] }
-
-/** Opens a dialog page with a test host behind window.kysoBridge (extra calls answered by `calls`). */
-/**
- * `manualClock`: the page's timers run only when the test advances Playwright's clock, so "disabled for a
- * moment after it shows" is checked as a state, not raced against a loaded machine.
- */
-async function open<Req, R>(kind: string, request: Req, options: { viewport?: { width: number; height: number }; calls?: Record<string, () => unknown>; manualClock?: boolean } = {}): Promise<Host<R>> {
-  const page = await browser.newPage({ viewport: options.viewport ?? { width: 560, height: 420 } });
-  if (options.manualClock) {
-    const t0 = Date.parse('2026-12-01T08:00:00+07:00');
-    await page.clock.install({ time: t0 });
-    await page.clock.pauseAt(t0 + 60_000); // before the page loads: no timer exists yet, time then stands still
-  }
-  const errors: string[] = [];
-  const calls: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text()); });
-  page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`); });
-  let settle!: (v: Outcome<R>) => void;
-  const outcome = new Promise<Outcome<R>>((r) => { settle = r; });
-  await page.exposeFunction('kysoTestHost', (message: { type: string; result?: R; method?: string }) => {
-    if (message.type === 'init') return request;
-    if (message.type === 'submit') settle({ submitted: message.result! });
-    if (message.type === 'cancel') settle({ cancelled: true });
-    if (message.type === 'call') { calls.push(message.method!); return options.calls?.[message.method!]?.() ?? null; }
-    return null;
-  });
-  await page.addInitScript((extra: string[]) => {
-    const host = (window as unknown as { kysoTestHost(m: unknown): Promise<unknown> }).kysoTestHost;
-    const bridge: Record<string, unknown> = {
-      init: () => host({ type: 'init' }),
-      submit: async (result: unknown) => { await host({ type: 'submit', result }); },
-      cancel: async () => { await host({ type: 'cancel' }); },
-    };
-    for (const m of extra) bridge[m] = () => host({ type: 'call', method: m });
-    (window as unknown as { kysoBridge: unknown }).kysoBridge = Object.freeze(bridge);
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
-  }, Object.keys(options.calls ?? {}));
-  await page.goto(`${base}/${kind}/index.html`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 }).catch((e: unknown) => { throw new Error(`${String(e)}\n${errors.join('\n')}`); });
-  await page.evaluate(() => document.fonts.ready);
-  return { page, outcome, errors, calls };
-}
+/** Opens a dialog page with a test host behind window.kysoBridge (ui-host.ts). */
+const open = <Req, R>(kind: string, request: Req, options: OpenDialogOptions = {}): Promise<DialogHostPage<R>> => openDialog<Req, R>(browser, base, kind, request, options);
 
 const shot = (page: Page, name: string): Promise<Buffer> => page.screenshot({ path: path.join(SHOTS, `dialog-${name}.png`) });
 const focused = (page: Page): Promise<string> => page.evaluate(() => document.activeElement?.id ?? '');

@@ -17,6 +17,8 @@ import { preparePdfSign } from './pdf-sign.js';
 import { prepareDocxSign } from './docx-sign.js';
 import { documentWorkers } from '../../core/isolation/documents.js';
 import type { SigningKey } from '../../core/signing-key.js';
+import { isRemote } from '../signing-certificate.js';
+import { signRemoteBatch } from './remote-batch.js';
 
 type Signed = ResultOf<'batch.sign'>['documents'][number];
 
@@ -103,17 +105,24 @@ export async function batchSign(parts: AgentParts, ctx: RequestContext, params: 
   });
   ctx.note({ fileName: `${count} documents`, size: prepared.reduce((n, p) => n + p.document.size, 0) });
   const documents = await signingSession(parts, ctx, { certificateId: params.certificateId, documents: prepared.map((p) => p.document) }, async (key, certificate, signal) => {
-    // One login for the whole batch; documents parse and build their CMS in the workers side by side, while the
-    // token signs one digest at a time. Each answer is encoded as soon as its document is signed.
-    const shared = serialKey(key);
-    return inOrder(prepared, lanes, async (p, i) => {
+    const signOne = async (i: number, k: SigningKey, s: AbortSignal): Promise<Signed> => {
       ctx.progress('sign', { document: i + 1, documents: count });
       try {
-        return await p.sign(shared, certificate, signal);
+        return await prepared[i]!.sign(k, certificate, s);
       } catch (err) {
         throw forDocument(err, i);
       }
-    });
+    };
+    if (isRemote(certificate)) {
+      // The phone approves several digests at once: the documents of one approval run side by side (remote-batch.ts).
+      const { outcomes, failed } = await signRemoteBatch(count, key, signal, signOne);
+      if (failed) throw failed.error;
+      return outcomes.map((o) => (o as { value: Signed }).value);
+    }
+    // One login for the whole batch; documents parse and build their CMS in the workers side by side, while the
+    // token signs one digest at a time. Each answer is encoded as soon as its document is signed.
+    const shared = serialKey(key);
+    return inOrder(prepared, lanes, async (_, i) => signOne(i, shared, signal));
   }, async (certificate, signal) => {
     for (const p of prepared) await p.beforeConfirm?.(certificate, signal);
   });

@@ -1,10 +1,13 @@
-/** `certificates.list`: the signing certificates on the tokens plugged in, for a site the user allowed. */
+/**
+ * `certificates.list`: the signing certificates on the tokens plugged in and those of the remote signing accounts
+ * the user added, for a site the user allowed.
+ */
 import { validityState } from '../../core/cert/parse.js';
 import type { SubjectFields } from '../../core/cert/parse.js';
-import type { TokenCertificate } from '../../core/token/token-service.js';
+import { isRemote, type SigningCertificate } from '../signing-certificate.js';
 import type { ResultOf } from '../protocol.js';
 import type { AgentParts, RequestContext } from './context.js';
-import { ensureConsent, toBase64 } from './common.js';
+import { ensureConsent, signingCertificates, toBase64 } from './common.js';
 
 type Certificate = ResultOf<'certificates.list'>['certificates'][number];
 
@@ -17,7 +20,7 @@ export function subjectView(s: SubjectFields): Certificate['subject'] {
   return out;
 }
 
-export function certificateView(c: TokenCertificate, now: Date = new Date()): Certificate {
+export function certificateView(c: SigningCertificate, now: Date = new Date()): Certificate {
   return {
     id: c.id,
     subject: subjectView(c.info.subject),
@@ -29,7 +32,9 @@ export function certificateView(c: TokenCertificate, now: Date = new Date()): Ce
     keyUsage: [...c.info.keyUsage],
     keyType: c.info.keyType,
     keySize: c.info.keySize,
-    token: { label: c.token.label, manufacturer: c.token.manufacturer, pinState: c.token.pinState },
+    ...(isRemote(c)
+      ? { kind: 'remote' as const, remote: { provider: { id: c.provider.id, name: c.provider.name, app: c.provider.app }, account: c.account.label, multiSign: Math.max(1, c.multiSign) } }
+      : { kind: 'token' as const, token: { label: c.token.label, manufacturer: c.token.manufacturer, pinState: c.token.pinState } }),
     certificate: toBase64(c.der),
   };
 }
@@ -39,7 +44,7 @@ export async function certificatesList(parts: AgentParts, ctx: RequestContext): 
   // Reading the token goes through the queue like any token operation.
   const certs = await parts.queue.run({
     signal: ctx.signal,
-    run: async () => parts.tokens.certificates(),
+    run: async (signal) => signingCertificates(parts, signal, { emptyIsError: false }),
   });
   return { certificates: certs.map((c) => certificateView(c)) };
 }

@@ -4,9 +4,13 @@
  * the user's confirmation naming site, file(s) and certificate, the PIN (asked by the token layer through the
  * Prompter, never retried), the work, and logout so the next signature asks again.
  */
-import { KysoError, isKysoError } from '../../core/errors.js';
+import { KysoError, isKysoError, toKysoError } from '../../core/errors.js';
 import { checkCertificate, assertMaySign } from '../../core/revocation/check.js';
-import type { PinRequest, TokenCertificate } from '../../core/token/token-service.js';
+import type { PinRequest } from '../../core/token/token-service.js';
+import type { ApprovalNotice, RemoteCertificate } from '../../core/remote/types.js';
+import { approvalsNeeded, isRemote, type SigningCertificate } from '../signing-certificate.js';
+import { PARKED_WORKERS_MAX } from '../../core/isolation/pool.js';
+import { documentWorkers } from '../../core/isolation/documents.js';
 import type { HashAlgorithm, SigningKey } from '../../core/signing-key.js';
 import { base64Length, isBase64, type AttachmentRef } from '../protocol.js';
 import type { SignedBytes } from '../../core/signed-output.js';
@@ -90,11 +94,46 @@ export function documentGuard(parts: AgentParts, signal: AbortSignal): Isolation
   return { signal, ...(parts.limits.documentDeadlineMs !== undefined ? { deadlineMs: parts.limits.documentDeadlineMs } : {}) };
 }
 
-/** The certificates a site may sign with now; NO_TOKEN / NO_CERTIFICATE when there are none. */
-export function availableCertificates(parts: AgentParts): TokenCertificate[] {
-  const certs = parts.tokens.certificates();
+/** The tokens' certificates and the remote accounts' (asked of their providers), and the remote side's failure if any. */
+async function gather(parts: AgentParts, signal: AbortSignal): Promise<{ certs: SigningCertificate[]; accounts: number; remoteError?: unknown }> {
+  const certs: SigningCertificate[] = [...parts.tokens.certificates()];
+  if (!parts.remote) return { certs, accounts: 0 };
+  let accounts = 0;
+  try {
+    // A damaged accounts file is the remote side's failure too: the tokens stay usable.
+    accounts = parts.remote.accounts().length;
+    if (accounts > 0) certs.push(...await parts.remote.certificates({ signal }));
+    return { certs, accounts };
+  } catch (remoteError) {
+    throwIfAborted(signal);
+    return { certs, accounts, remoteError };
+  }
+}
+
+/**
+ * The certificates a site may sign with now: the tokens', then the remote accounts'. A provider that cannot be
+ * reached leaves the tokens usable; its error is thrown only when nothing else is there. `emptyIsError`
+ * (signing): NO_TOKEN / NO_CERTIFICATE when there is nothing to sign with.
+ */
+export async function signingCertificates(parts: AgentParts, signal: AbortSignal, options: { emptyIsError?: boolean } = {}): Promise<SigningCertificate[]> {
+  const { certs, accounts, remoteError } = await gather(parts, signal);
   if (certs.length > 0) return certs;
-  throw new KysoError(parts.tokens.tokens().length === 0 ? 'NO_TOKEN' : 'NO_CERTIFICATE');
+  if (remoteError !== undefined) throw toKysoError(remoteError);
+  if (!options.emptyIsError) return certs;
+  throw new KysoError(parts.tokens.tokens().length === 0 && accounts === 0 ? 'NO_TOKEN' : 'NO_CERTIFICATE');
+}
+
+/**
+ * The certificate `id`: a token's first (no network), else a remote account's. When it is not found and a
+ * provider failed, that failure is the reason (REMOTE_AUTH_FAILED…), not "no such certificate".
+ */
+async function findCertificate(parts: AgentParts, id: string, signal: AbortSignal): Promise<SigningCertificate> {
+  const onToken = parts.tokens.certificates().find((c) => c.id === id);
+  if (onToken) return onToken;
+  const { certs, remoteError } = await gather(parts, signal);
+  const found = certs.find((c) => c.id === id);
+  if (found) return found;
+  throw remoteError !== undefined ? toKysoError(remoteError) : new KysoError('CERTIFICATE_NOT_FOUND');
 }
 
 /** The user's consent for this site, asked (once) if not yet given; ORIGIN_DENIED when refused. */
@@ -104,7 +143,7 @@ export async function ensureConsent(parts: AgentParts, ctx: RequestContext): Pro
 }
 
 /** The certificate the user picks among `certs` in Kyso's window. */
-export async function askCertificate(parts: AgentParts, ctx: RequestContext, certs: readonly TokenCertificate[], signal: AbortSignal): Promise<TokenCertificate> {
+export async function askCertificate(parts: AgentParts, ctx: RequestContext, certs: readonly SigningCertificate[], signal: AbortSignal): Promise<SigningCertificate> {
   ctx.progress('certificate');
   const chosen = await parts.prompter.chooseCertificate(ctx.origin, certs, { signal });
   const found = certs.find((c) => c.id === chosen.id);
@@ -117,7 +156,11 @@ export interface SigningRequest {
   documents: Array<{ fileName: string; size: number }>;
 }
 
-export type SigningBody<T> = (key: SigningKey, certificate: TokenCertificate, signal: AbortSignal) => Promise<T>;
+/** The work of a session, with the key (a token's, or a remote one that gathers digests for one approval). */
+export type SigningBody<T> = (key: SigningKey, certificate: SigningCertificate, signal: AbortSignal) => Promise<T>;
+
+/** Documents that can wait for one approval at once: the document workers and their parked allowance. */
+export const remoteConcurrency = (): number => documentWorkers().limits.workers + PARKED_WORKERS_MAX;
 
 /**
  * One document checked and ready to sign, before anyone is asked anything: what the confirmation shows, what
@@ -126,13 +169,13 @@ export type SigningBody<T> = (key: SigningKey, certificate: TokenCertificate, si
  */
 export interface PreparedSignature<T> {
   document: { fileName: string; size: number };
-  beforeConfirm?: (certificate: TokenCertificate, signal: AbortSignal) => Promise<void>;
+  beforeConfirm?: (certificate: SigningCertificate, signal: AbortSignal) => Promise<void>;
   sign: SigningBody<T>;
 }
 
 /** The part of a signature summary every signing method reports: when, which hash, which certificate, the timestamp. */
 export function signatureCommon(
-  certificate: TokenCertificate,
+  certificate: SigningCertificate,
   signature: { signingTime: Date; hash: HashAlgorithm },
   timestamp: { time: Date; tsa?: string } | undefined,
 ): { signingTime: string; hash: HashAlgorithm; certificateId: string; signer?: string; timestamp?: { time: string; tsa?: string } } {
@@ -154,39 +197,36 @@ export async function signPrepared<T>(parts: AgentParts, ctx: RequestContext, ce
 }
 
 /**
- * Runs one signature for `ctx.origin`, from consent to logout. `beforeConfirm` may ask more of the user
- * (placement) once the certificate is known.
+ * Runs one signature for `ctx.origin`, from consent to logout (a token) or to the phone's approval (a remote
+ * certificate). `beforeConfirm` may ask more of the user (placement) once the certificate is known.
  */
 export async function signingSession<T>(
   parts: AgentParts,
   ctx: RequestContext,
   request: SigningRequest,
   body: SigningBody<T>,
-  beforeConfirm?: (certificate: TokenCertificate, signal: AbortSignal) => Promise<void>,
+  beforeConfirm?: (certificate: SigningCertificate, signal: AbortSignal) => Promise<void>,
 ): Promise<T> {
   await ensureConsent(parts, ctx);
   return parts.queue.run({
     signal: ctx.signal,
     onQueued: () => ctx.progress('queued'),
     run: async (signal) => {
-      const certs = availableCertificates(parts);
-      let certificate: TokenCertificate;
-      if (request.certificateId) {
-        const found = certs.find((c) => c.id === request.certificateId);
-        if (!found) throw new KysoError('CERTIFICATE_NOT_FOUND');
-        certificate = found;
-      } else {
-        certificate = await askCertificate(parts, ctx, certs, signal);
-      }
+      const certificate = request.certificateId
+        ? await findCertificate(parts, request.certificateId, signal)
+        : await askCertificate(parts, ctx, await signingCertificates(parts, signal, { emptyIsError: true }), signal);
       throwIfAborted(signal);
       // Expired or revoked (when known offline): stop before the user is asked anything more.
       assertMaySign(await checkCertificate(certificate.der, [], { online: false }));
       await beforeConfirm?.(certificate, signal);
       throwIfAborted(signal);
+      const remote = isRemote(certificate) ? certificate : undefined;
+      const approvals = remote ? approvalsNeeded(remote, request.documents.length, remoteConcurrency()) : undefined;
       ctx.progress('confirm');
-      const confirmed = await parts.prompter.confirm({ origin: ctx.origin, documents: request.documents, certificate }, { signal });
+      const confirmed = await parts.prompter.confirm({ origin: ctx.origin, documents: request.documents, certificate, ...(approvals ? { approvals } : {}) }, { signal });
       if (!confirmed) throw new KysoError('USER_CANCELLED', 'the user declined to sign');
       throwIfAborted(signal);
+      if (remote) return remoteSigning(parts, ctx, request, remote, signal, body);
       let asked: PinRequest | undefined;
       try {
         const key = await parts.tokens.signingKey(certificate.id, async (pinRequest) => {
@@ -209,4 +249,34 @@ export async function signingSession<T>(
       }
     },
   });
+}
+
+/**
+ * The signing part of a session with a remote certificate: no PIN; each time the provider asks the phone, the
+ * page hears `waiting-for-approval` and the Prompter shows the approval window. Cancel in that window aborts the
+ * operation's signal, which stops the key's polling and the document workers: nothing is returned or written.
+ */
+async function remoteSigning<T>(
+  parts: AgentParts, ctx: RequestContext, request: SigningRequest, certificate: RemoteCertificate, signal: AbortSignal, body: SigningBody<T>,
+): Promise<T> {
+  const source = parts.remote;
+  if (!source) throw new KysoError('CERTIFICATE_NOT_FOUND');
+  const count = request.documents.length;
+  const perApproval = Math.max(1, Math.min(certificate.multiSign, remoteConcurrency()));
+  const cancelled = new AbortController();
+  const operation = AbortSignal.any([signal, cancelled.signal]);
+  const onApproval = (notice: ApprovalNotice): (() => void) => {
+    // A batch: the first document this approval covers, counting in order.
+    const first = Math.min((notice.approval.index - 1) * perApproval + 1, count);
+    ctx.progress('waiting-for-approval', count > 1 ? { document: first, documents: count } : undefined);
+    const closed = new AbortController();
+    parts.prompter.approval?.(notice, { signal: AbortSignal.any([closed.signal, operation]) }).catch((err: unknown) => {
+      // Cancel pressed (not the window closing because the wait ended): stop the whole operation.
+      if (!closed.signal.aborted && !operation.aborted) cancelled.abort(toKysoError(err));
+    });
+    return () => closed.abort();
+  };
+  const key = await source.signingKey(certificate.id, { documents: count, onApproval, signal: operation });
+  throwIfAborted(operation);
+  return abortable(body(key, certificate, operation), operation);
 }

@@ -2,6 +2,7 @@
 import type { TrustAnchor } from '../../core/validation/trust.js';
 import type { TokenService } from '../../core/token/token-service.js';
 import type { TimestampClient } from '../../core/tsa/api.js';
+import type { RemoteKeySource } from '../../core/remote/types.js';
 import type { OriginPolicy } from '../origin-policy.js';
 import type { Prompter } from '../prompter.js';
 import type { RequestQueue } from '../request-queue.js';
@@ -48,6 +49,8 @@ export interface AgentParts {
   timestamp?: TimestampClient;
   /** Roots pdf.verify trusts besides the built-in anchors, as the user configured them. */
   trustAnchors?: readonly TrustAnchor[];
+  /** Remote signing accounts the user added (Settings, `kyso remote add`); their certificates sit beside the tokens'. */
+  remote?: RemoteKeySource;
 }
 
 export type ProgressStage = (typeof PROGRESS_STAGES)[number];
@@ -55,7 +58,7 @@ export type ProgressStage = (typeof PROGRESS_STAGES)[number];
 export interface RequestContext {
   origin: string;
   signal: AbortSignal;
-  /** `of`: which document of a batch the stage is about. */
+  /** `of`: which document of a batch the stage is about (waiting-for-approval: the first one the approval covers). */
   progress(stage: ProgressStage, of?: { document: number; documents: number }): void;
   /** The caller reports signing progress itself (a batch, per document): no per-stage events from the worker. */
   readonly quietStages?: boolean;

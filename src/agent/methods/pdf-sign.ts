@@ -4,7 +4,7 @@ import type { Placement, SignatureAppearanceOptions } from '../../core/pdf/appea
 import { PADES_LEVELS, assertSignable, documentFormat, signDocument, type PadesLevel } from '../../core/sign-document.js';
 import type { AttachmentRef, ParamsOf, ResultOf } from '../protocol.js';
 import type { SigningKey } from '../../core/signing-key.js';
-import type { TokenCertificate } from '../../core/token/token-service.js';
+import type { SigningCertificate } from '../signing-certificate.js';
 import type { AgentParts, RequestContext } from './context.js';
 import { readDocument, writeDocument, toBase64, documentGuard, signPrepared, signatureCommon, throwIfAborted, type PreparedSignature } from './common.js';
 
@@ -44,7 +44,7 @@ export async function preparePdfSign<D extends string | AttachmentRef = string>(
   };
 
   const askPlacement = params.placement === 'ask'
-    ? async (certificate: TokenCertificate, signal: AbortSignal): Promise<void> => {
+    ? async (certificate: SigningCertificate, signal: AbortSignal): Promise<void> => {
       ctx.progress('placement');
       const s = certificate.info.subject;
       const choice = await parts.prompter.placement!({
@@ -65,7 +65,7 @@ export async function preparePdfSign<D extends string | AttachmentRef = string>(
     }
     : undefined;
 
-  const sign = async (key: SigningKey, certificate: TokenCertificate, signal: AbortSignal): Promise<SignedPdfResult<D>> => {
+  const sign = async (key: SigningKey, certificate: SigningCertificate, signal: AbortSignal): Promise<SignedPdfResult<D>> => {
     // The same signing path as the CLI: at B-T and above an online certificate check before the token signs
     // (the session already ran the offline one), then the signature, the DSS (B-LT) and the document timestamp (B-LTA).
     const result = await signDocument(bytes, key, {

@@ -8,7 +8,7 @@
  * Nothing a page sends can change either: they are built from the command line, before the agent listens.
  */
 import { KysoError } from '../../core/errors.js';
-import type { ChosenFile, ConfirmRequest, FileRequest, PinRequest, PlacementChoice, PlacementDefaults, PlacementDocument, PromptOptions, Prompter, TokenCertificate } from '../prompter.js';
+import type { ApprovalNotice, SecretRequest, ChosenFile, ConfirmRequest, FileRequest, PinRequest, PlacementChoice, PlacementDefaults, PlacementDocument, PromptOptions, Prompter, SigningCertificate } from '../prompter.js';
 import { abortable } from '../methods/common.js';
 
 type Answer<A extends unknown[], R> = R | ((...args: [...A, AbortSignal | undefined]) => R | Promise<R>);
@@ -16,22 +16,32 @@ type Answer<A extends unknown[], R> = R | ((...args: [...A, AbortSignal | undefi
 export interface ScriptedAnswers {
   consent?: Answer<[origin: string], boolean>;
   /** A certificate id, or a function choosing one. Default: the first of the list. */
-  chooseCertificate?: Answer<[origin: string, list: readonly TokenCertificate[]], string | TokenCertificate>;
+  chooseCertificate?: Answer<[origin: string, list: readonly SigningCertificate[]], string | SigningCertificate>;
   pin?: Answer<[request: PinRequest], string>;
   confirm?: Answer<[request: ConfirmRequest], boolean>;
   placement?: Answer<[document: PlacementDocument, defaults: PlacementDefaults], PlacementChoice>;
   /** The file the "user" picks; none: the window is closed (USER_CANCELLED). */
   chooseFile?: Answer<[request: FileRequest], ChosenFile>;
+  /**
+   * The approval window: 'wait' (default) stays open until the agent closes it; 'cancel' presses Cancel at once;
+   * a function may press it later by rejecting.
+   */
+  approval?: 'wait' | 'cancel' | ((notice: ApprovalNotice, signal: AbortSignal | undefined) => Promise<void>);
+  /** A remote service's secret; none: the window is closed (USER_CANCELLED). */
+  remoteSecret?: Answer<[request: SecretRequest], string>;
 }
 
 export type PromptCall =
   | { kind: 'consent'; origin: string }
   | { kind: 'chooseCertificate'; origin: string; ids: string[] }
   | { kind: 'pin'; token: string; certificateId: string; pinState: string }
-  | { kind: 'confirm'; origin: string; documents: Array<{ fileName: string; size: number }>; certificateId: string }
+  | { kind: 'confirm'; origin: string; documents: Array<{ fileName: string; size: number }>; certificateId: string; approvals?: number }
   | { kind: 'placement'; origin: string; fileName: string }
   | { kind: 'chooseFile'; origin: string }
-  | { kind: 'pinRejected'; token: string };
+  | { kind: 'pinRejected'; token: string }
+  | { kind: 'approval'; certificateId: string; provider: string; documents: number; approval: { index: number; of: number }; code?: string }
+  | { kind: 'approvalClosed' }
+  | { kind: 'remoteSecret'; secret: SecretRequest['kind']; provider: string; account: string };
 
 async function answer<A extends unknown[], R>(a: Answer<A, R> | undefined, fallback: R | undefined, args: A, signal: AbortSignal | undefined): Promise<R> {
   if (a === undefined) {
@@ -56,9 +66,9 @@ export class ScriptedPrompter implements Prompter {
     return answer(this.answers.consent, false, [origin], options.signal);
   }
 
-  async chooseCertificate(origin: string, list: readonly TokenCertificate[], options: PromptOptions = {}): Promise<TokenCertificate> {
+  async chooseCertificate(origin: string, list: readonly SigningCertificate[], options: PromptOptions = {}): Promise<SigningCertificate> {
     this.calls.push({ kind: 'chooseCertificate', origin, ids: list.map((c) => c.id) });
-    const chosen = await answer<[string, readonly TokenCertificate[]], string | TokenCertificate>(this.answers.chooseCertificate, list[0], [origin, list], options.signal);
+    const chosen = await answer<[string, readonly SigningCertificate[]], string | SigningCertificate>(this.answers.chooseCertificate, list[0], [origin, list], options.signal);
     const id = typeof chosen === 'string' ? chosen : chosen.id;
     const found = list.find((c) => c.id === id);
     if (!found) throw new KysoError('CERTIFICATE_NOT_FOUND');
@@ -71,7 +81,10 @@ export class ScriptedPrompter implements Prompter {
   }
 
   confirm(request: ConfirmRequest, options: PromptOptions = {}): Promise<boolean> {
-    this.calls.push({ kind: 'confirm', origin: request.origin, documents: request.documents.map((d) => ({ ...d })), certificateId: request.certificate.id });
+    this.calls.push({
+      kind: 'confirm', origin: request.origin, documents: request.documents.map((d) => ({ ...d })), certificateId: request.certificate.id,
+      ...(request.approvals !== undefined ? { approvals: request.approvals } : {}),
+    });
     return answer(this.answers.confirm, false, [request], options.signal);
   }
 
@@ -87,6 +100,22 @@ export class ScriptedPrompter implements Prompter {
 
   pinRejected(request: PinRequest): void {
     this.calls.push({ kind: 'pinRejected', token: request.token.label });
+  }
+
+  remoteSecret(request: SecretRequest, options: PromptOptions = {}): Promise<string> {
+    this.calls.push({ kind: 'remoteSecret', secret: request.kind, provider: request.provider.id, account: request.account.id });
+    return answer(this.answers.remoteSecret, undefined, [request], options.signal);
+  }
+
+  approval(notice: ApprovalNotice, options: PromptOptions = {}): Promise<void> {
+    const { certificate: c, documents, approval, code } = notice;
+    this.calls.push({ kind: 'approval', certificateId: c.id, provider: c.provider.id, documents, approval: { ...approval }, ...(code !== undefined ? { code } : {}) });
+    const signal = options.signal;
+    signal?.addEventListener('abort', () => this.calls.push({ kind: 'approvalClosed' }), { once: true });
+    const a = this.answers.approval ?? 'wait';
+    if (a === 'cancel') return Promise.reject(new KysoError('USER_CANCELLED', 'the user pressed Cancel while waiting for the phone'));
+    // 'wait': open until the agent closes it (the settled promise is then ignored).
+    return a === 'wait' ? abortable(new Promise<void>(() => undefined), signal) : abortable(a(notice, signal), signal);
   }
 }
 
@@ -119,7 +148,7 @@ export class PreGrantedPrompter implements Prompter {
     return this.trusted.has(origin) ? Promise.resolve(true) : this.options.fallback.consent(origin, options);
   }
 
-  chooseCertificate(origin: string, list: readonly TokenCertificate[], options?: PromptOptions): Promise<TokenCertificate> {
+  chooseCertificate(origin: string, list: readonly SigningCertificate[], options?: PromptOptions): Promise<SigningCertificate> {
     if (this.trusted.has(origin) && list.length === 1) return Promise.resolve(list[0]!);
     return this.options.fallback.chooseCertificate(origin, list, options);
   }
@@ -144,6 +173,18 @@ export class PreGrantedPrompter implements Prompter {
     const f = this.options.fallback;
     if (!f.chooseFile) return Promise.reject(new KysoError('USER_CANCELLED', 'no way to ask for a file'));
     return f.chooseFile(request, options);
+  }
+
+  approval(notice: ApprovalNotice, options: PromptOptions): Promise<void> {
+    // The phone's approval is the person's own act: nothing here can grant it, so the fallback shows the notice.
+    const f = this.options.fallback;
+    return f.approval ? f.approval(notice, options) : abortable(new Promise<void>(() => undefined), options.signal);
+  }
+
+  remoteSecret(request: SecretRequest, options?: PromptOptions): Promise<string> {
+    const f = this.options.fallback;
+    if (!f.remoteSecret) return Promise.reject(new KysoError('REMOTE_AUTH_FAILED', 'no way to ask for the password'));
+    return f.remoteSecret(request, options);
   }
 
   pinRejected(request: PinRequest): void {

@@ -5,7 +5,9 @@
  */
 import { createInterface } from 'node:readline';
 import { KysoError } from '../../core/errors.js';
-import type { ChosenFile, ConfirmRequest, FileRequest, PinRequest, PromptOptions, Prompter, TokenCertificate } from '../prompter.js';
+import type { ApprovalNotice, SecretRequest, ChosenFile, ConfirmRequest, FileRequest, PinRequest, PromptOptions, Prompter, SigningCertificate } from '../prompter.js';
+import { keyLocation } from '../signing-certificate.js';
+import { approvalLines } from '../approval-text.js';
 import { readChosenFile } from './chosen-file.js';
 
 export interface TerminalStreams {
@@ -18,11 +20,12 @@ const PIN_STATE_TEXT: Record<string, string> = {
   'final-try': ' (LẦN THỬ CUỐI / FINAL TRY: a wrong PIN locks the token)',
 };
 
-function describeCertificate(c: TokenCertificate): string {
+function describeCertificate(c: SigningCertificate): string {
   const s = c.info.subject;
   const ids = Object.entries(s.identifiers).map(([k, v]) => `${k}:${v}`).join(' ');
+  const where = keyLocation(c);
   return `${s.commonName ?? '?'}${s.organization ? ` — ${s.organization}` : ''}${ids ? ` [${ids}]` : ''}; CA: ${c.info.issuer.commonName ?? '?'}; ` +
-    `hết hạn/expires ${c.info.notAfter.toISOString().slice(0, 10)}; token "${c.token.label}"`;
+    `hết hạn/expires ${c.info.notAfter.toISOString().slice(0, 10)}; ${where.vi === where.en ? where.vi : `${where.vi} / ${where.en}`}`;
 }
 
 /** What an aborted question rejects with: the request's own reason (TIMEOUT…) or USER_CANCELLED. */
@@ -93,7 +96,7 @@ export class TerminalPrompter implements Prompter {
     });
   }
 
-  chooseCertificate(origin: string, list: readonly TokenCertificate[], options: PromptOptions = {}): Promise<TokenCertificate> {
+  chooseCertificate(origin: string, list: readonly SigningCertificate[], options: PromptOptions = {}): Promise<SigningCertificate> {
     if (list.length === 0) return Promise.reject(new KysoError('NO_CERTIFICATE'));
     if (!this.interactive) return Promise.reject(new KysoError('USER_CANCELLED', 'no terminal to choose a certificate'));
     return this.exclusive(async () => {
@@ -113,6 +116,9 @@ export class TerminalPrompter implements Prompter {
       this.say(`\n=== Kyso: xác nhận ký số / confirm signature ===\nTrang web / site: ${request.origin}`);
       for (const d of request.documents) this.say(`Tài liệu / document: ${d.fileName} (${d.size} bytes)`);
       this.say(`Chứng thư số / certificate: ${describeCertificate(request.certificate)}`);
+      if (request.approvals !== undefined && request.approvals > 1) {
+        this.say(`Cần xác nhận ${request.approvals} lần trên điện thoại / needs ${request.approvals} approvals on the phone`);
+      }
       return this.yesNo('Ký tài liệu này? / Sign it?', options.signal);
     });
   }
@@ -125,6 +131,35 @@ export class TerminalPrompter implements Prompter {
       if (!file) throw new KysoError('USER_CANCELLED');
       return readChosenFile(file, request);
     });
+  }
+
+  /**
+   * Tells the person to approve on the phone. Not one of the questions taken in turn: the phone is asked now,
+   * whatever else waits. With a terminal, Enter presses Cancel.
+   */
+  approval(notice: ApprovalNotice, options: PromptOptions): Promise<void> {
+    this.say(`\n=== Kyso: ký số từ xa / remote signing ===\n${approvalLines(notice).join('\n')}`);
+    if (!this.interactive) return new Promise<void>(() => undefined);
+    return new Promise<void>((resolve, reject) => {
+      const signal = options.signal;
+      if (signal?.aborted) return resolve();
+      const rl = createInterface({ input: this.streams.input, output: this.streams.output, terminal: false });
+      // Closed by the agent (approved, declined, expired): no answer is needed any more.
+      const onAbort = (): void => { rl.close(); resolve(); };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      rl.question('Enter = huỷ / cancel ', () => {
+        signal?.removeEventListener('abort', onAbort);
+        rl.close();
+        reject(new KysoError('USER_CANCELLED', 'cancelled at the terminal while waiting for the phone'));
+      });
+    });
+  }
+
+  /** A remote service's secret, read with echo off like a PIN; never kept. */
+  remoteSecret(request: SecretRequest, options: PromptOptions = {}): Promise<string> {
+    if (!this.interactive || !this.streams.input.setRawMode) return Promise.reject(new KysoError('REMOTE_AUTH_FAILED', 'no terminal to ask for the password'));
+    const what = request.kind === 'password' ? 'Mật khẩu / password' : request.kind === 'client-secret' ? 'Mã bí mật / client secret' : `${request.label ?? 'PIN'}`;
+    return this.exclusive(() => this.readSecret(`${request.provider.name} — ${request.account.label}: ${what}: `, options.signal));
   }
 
   pin(request: PinRequest, options: PromptOptions = {}): Promise<string> {

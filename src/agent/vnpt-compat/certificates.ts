@@ -6,9 +6,9 @@
 import { KysoError } from '../../core/errors.js';
 import { children, decodeOid, readTlv } from '../../core/der.js';
 import type { KeyUsage } from '../../core/cert/parse.js';
-import { askCertificate, availableCertificates, ensureConsent, throwIfAborted, toBase64 } from '../methods/common.js';
+import { askCertificate, ensureConsent, signingCertificates, throwIfAborted, toBase64 } from '../methods/common.js';
 import type { AgentParts, RequestContext } from '../methods/context.js';
-import type { TokenCertificate } from '../prompter.js';
+import type { SigningCertificate } from '../signing-certificate.js';
 
 export interface CallContext {
   parts: AgentParts;
@@ -24,7 +24,7 @@ const normalizeSerial = (s: string): string => s.toLowerCase().replace(/[^0-9a-f
  * The serial as the plugin shows it: whole bytes in upper-case hex, as Windows' certificate store does, so a
  * serial whose first byte is below 0x10 keeps its leading zero (a portal may compare it with a stored record).
  */
-export const pluginSerial = (c: TokenCertificate): string => {
+export const pluginSerial = (c: SigningCertificate): string => {
   const hex = normalizeSerial(c.info.serialNumber);
   return (hex.length % 2 === 1 ? `0${hex}` : hex).toUpperCase();
 };
@@ -73,7 +73,7 @@ interface PluginCertificate {
   base64: string;
 }
 
-export function pluginCertificate(c: TokenCertificate): PluginCertificate {
+export function pluginCertificate(c: SigningCertificate): PluginCertificate {
   const { info } = c;
   return {
     serial: pluginSerial(c),
@@ -89,29 +89,32 @@ export function pluginCertificate(c: TokenCertificate): PluginCertificate {
   };
 }
 
-/** Every certificate on the tokens plugged in, after the site's consent. */
-export async function tokenCertificates(call: CallContext): Promise<TokenCertificate[]> {
+/**
+ * Every certificate on the tokens plugged in and of the remote signing accounts, after the site's consent: a
+ * page written for the plugin sees a remote certificate as one more certificate, in the same shape.
+ */
+export async function tokenCertificates(call: CallContext): Promise<SigningCertificate[]> {
   const { parts, ctx } = call;
   await ensureConsent(parts, ctx);
-  return parts.queue.run({ signal: ctx.signal, run: async () => [...(await parts.tokens.certificates())] });
+  return parts.queue.run({ signal: ctx.signal, run: async (signal) => signingCertificates(parts, signal) });
 }
 
 /** The certificate a page names by serial (after consent). */
-export async function bySerial(call: CallContext, serial: string): Promise<TokenCertificate> {
+export async function bySerial(call: CallContext, serial: string): Promise<SigningCertificate> {
   const want = normalizeSerial(serial);
   const c = (await tokenCertificates(call)).find((x) => normalizeSerial(x.info.serialNumber) === want);
-  if (!c) throw new KysoError('CERTIFICATE_NOT_FOUND', 'no certificate with that serial number on the tokens plugged in');
+  if (!c) throw new KysoError('CERTIFICATE_NOT_FOUND', 'no certificate with that serial number on the tokens plugged in or the remote signing accounts');
   return c;
 }
 
 /** The user picks a certificate in Kyso's window (after consent). */
-export async function chosenCertificate(call: CallContext): Promise<TokenCertificate> {
+export async function chosenCertificate(call: CallContext): Promise<SigningCertificate> {
   const { parts, ctx } = call;
   await ensureConsent(parts, ctx);
   return parts.queue.run({
     signal: ctx.signal,
     run: async (signal) => {
-      const c = await askCertificate(parts, ctx, availableCertificates(parts), signal);
+      const c = await askCertificate(parts, ctx, await signingCertificates(parts, signal, { emptyIsError: true }), signal);
       throwIfAborted(signal);
       return c;
     },

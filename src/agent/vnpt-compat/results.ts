@@ -57,6 +57,12 @@ const ITEM_CODES: Partial<Record<ErrorCode, number>> = {
   TSA_BAD_RESPONSE: ITEM_CODE.signingFailed,
   TSA_AUTH_REQUIRED: ITEM_CODE.signingFailed,
   REVOCATION_UNAVAILABLE: ITEM_CODE.signingFailed,
+  // Remote signing: a service that cannot be reached, refuses the account or is not answered in time failed the
+  // signature; declining on the phone is the user's own "no".
+  REMOTE_UNREACHABLE: ITEM_CODE.signingFailed,
+  REMOTE_AUTH_FAILED: ITEM_CODE.signingFailed,
+  REMOTE_TIMEOUT: ITEM_CODE.signingFailed,
+  REMOTE_REJECTED: ITEM_CODE.cancelled,
   USER_CANCELLED: ITEM_CODE.cancelled,
   ORIGIN_DENIED: ITEM_CODE.cancelled,
 };

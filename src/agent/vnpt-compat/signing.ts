@@ -11,6 +11,8 @@ import { createHash } from 'node:crypto';
 import { KysoError, toKysoError } from '../../core/errors.js';
 import { sniffDocumentType } from '../../core/document-type.js';
 import { decodeBase64, signingSession, type PreparedSignature } from '../methods/common.js';
+import { signRemoteBatch } from '../methods/remote-batch.js';
+import { isRemote } from '../signing-certificate.js';
 import { prepareDocxSign } from '../methods/docx-sign.js';
 import { prepareHashSign } from '../methods/hash-sign.js';
 import { preparePdfSign } from '../methods/pdf-sign.js';
@@ -183,6 +185,13 @@ async function signItems(call: CallContext, items: Array<BatchItem | Error>, ser
     try {
       const certificateId = serial ? (await bySerial(call, serial)).id : undefined;
       await signingSession(call.parts, call.ctx, { certificateId, documents: prepared.map((x) => x.p.document) }, async (key, certificate, signal) => {
+        if (isRemote(certificate)) {
+          // One phone approval for the items it can cover: they run up to their digest side by side (remote-batch.ts).
+          const { outcomes } = await signRemoteBatch(prepared.length, key, signal, (i, k, s) => prepared[i]!.p.sign(k, certificate, s));
+          if (signal.aborted) throw signal.reason;
+          outcomes.forEach((o, i) => { results[prepared[i]!.index] = o.ok ? itemOk(o.value, pluginSerial(certificate)) : itemFailure(o.error); });
+          return;
+        }
         for (const { index, p } of prepared) {
           try {
             results[index] = itemOk(await p.sign(key, certificate, signal), pluginSerial(certificate));

@@ -1,13 +1,13 @@
-/** The certificate picker: holder, CCCD/MST, issuer, validity and token of each certificate; returns one of them. */
+/** The certificate picker: holder, CCCD/MST, issuer, validity and token (or remote provider) of each certificate; returns one of them. */
 import { z } from 'zod';
 import { validityState } from '../../core/cert/parse.js';
-import type { TokenCertificate } from '../../core/token/token-service.js';
+import { isRemote, type SigningCertificate } from '../../agent/signing-certificate.js';
 import type { CertificateDialogRequest, CertificateDialogResult, CertificateView } from '../../ui/kit/protocol.js';
 import type { DialogSpec } from '../dialog-host.js';
 
 /** What the user is shown of a certificate: names and dates, never the DER. */
-export function certificateView(cert: TokenCertificate, now: Date = new Date()): CertificateView {
-  const { info, token } = cert;
+export function certificateView(cert: SigningCertificate, now: Date = new Date()): CertificateView {
+  const { info } = cert;
   const s = info.subject;
   return {
     id: cert.id,
@@ -20,7 +20,9 @@ export function certificateView(cert: TokenCertificate, now: Date = new Date()):
     notBefore: info.notBefore.toISOString(),
     notAfter: info.notAfter.toISOString(),
     state: validityState(info, now),
-    token: token.vendor && token.vendor !== 'user' ? `${token.label} (${token.vendor})` : token.label,
+    ...(isRemote(cert)
+      ? { remote: { provider: cert.provider.name, app: cert.provider.app, account: cert.account.label } }
+      : { token: cert.token.vendor && cert.token.vendor !== 'user' ? `${cert.token.label} (${cert.token.vendor})` : cert.token.label }),
     key: `${info.keyType} ${info.keySize}`,
     serialNumber: info.serialNumber,
   };

@@ -2,11 +2,14 @@
  * The settings window: PKCS#11 module paths (added only through the OS file dialog, `chooseModule`), default
  * TSA and its credentials, default appearance, port, PIN cache, log level, autostart, allowed sites, and extra
  * trust anchors (added only through the OS file dialog, `addTrustAnchor`: the host reads and validates the file,
- * the page only sees names and fingerprints and can keep or drop them).
+ * the page only sees names and fingerprints and can keep or drop them), and remote signing accounts (a preset
+ * provider, the CCCD/MST or phone, a label; no password).
  */
 import type { KysoSettingsBridge, SettingsDialogRequest, SettingsDialogResult, TrustAnchorView } from '../../ui/kit/protocol.js';
 import type { DialogSpec } from '../dialog-host.js';
 import { PIN_CACHE_CHOICES, settingsResultSchema, trustAnchorsFromFile, trustAnchorView, type StoredTrustAnchor } from '../settings.js';
+import { checkRemoteChange } from '../remote-accounts.js';
+import type { RemoteProvider } from '../../core/remote/types.js';
 
 export interface SettingsCalls extends Pick<KysoSettingsBridge, 'chooseModule' | 'installLocalCertificate'> {
   /** The OS file dialog for a certificate file, and its bytes (null: cancelled). */
@@ -20,11 +23,17 @@ export interface SettingsChoices {
   anchors: Map<string, StoredTrustAnchor>;
 }
 
-export function settingsDialog(calls: SettingsCalls, chosen: SettingsChoices): DialogSpec<SettingsDialogRequest, SettingsDialogResult> {
+export function settingsDialog(calls: SettingsCalls, chosen: SettingsChoices, providers: readonly RemoteProvider[] = []): DialogSpec<SettingsDialogRequest, SettingsDialogResult> {
   return {
     kind: 'settings',
     parse: (raw, request) => {
-      const result = settingsResultSchema.parse(raw) as SettingsDialogResult;
+      // Remote accounts are checked on their own (remote-accounts.ts): only presets offered, well-formed accounts.
+      const { remoteAccounts, ...rest } = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+      const result = settingsResultSchema.parse(rest) as SettingsDialogResult;
+      if (remoteAccounts !== undefined) {
+        if (!request.remote) throw new Error('no remote signing accounts here');
+        result.remoteAccounts = checkRemoteChange(remoteAccounts, request.remote, providers);
+      }
       // A module path is either one the user already had or one picked in the OS file dialog just now:
       // the page cannot type one in.
       const known = new Set([...request.settings.modulePaths, ...chosen.modules]);

@@ -13,6 +13,7 @@ const L = labels({
     issuer: 'Nhà cung cấp: {issuer}',
     validity: 'Hiệu lực: {from} – {to}',
     token: 'Token: {token} · {key}',
+    remote: 'Ký số từ xa: {provider} ({account}) · xác nhận trên {app}',
     expired: 'Hết hạn',
     notYetValid: 'Chưa có hiệu lực',
     hint: '↑↓ để chọn, Enter để đồng ý',
@@ -26,6 +27,7 @@ const L = labels({
     issuer: 'Issuer: {issuer}',
     validity: 'Valid: {from} – {to}',
     token: 'Token: {token} · {key}',
+    remote: 'Remote signing: {provider} ({account}) · approved in {app}',
     expired: 'Expired',
     notYetValid: 'Not yet valid',
     hint: '↑↓ to choose, Enter to confirm',
@@ -59,7 +61,9 @@ function card(c: CertificateView, lang: UiLanguage, index: number): HTMLLabelEle
   if (org) body.append(el('div', org, 'line'));
   body.append(el('div', L.t(lang, 'issuer', { issuer: c.issuer }), 'line'));
   body.append(el('div', L.t(lang, 'validity', { from: formatDate(c.notBefore), to: formatDate(c.notAfter) }), 'line'));
-  body.append(el('div', L.t(lang, 'token', { token: c.token, key: c.key }), 'line'));
+  body.append(c.remote
+    ? el('div', L.t(lang, 'remote', { provider: c.remote.provider, account: c.remote.account, app: c.remote.app }), 'line remote')
+    : el('div', L.t(lang, 'token', { token: c.token ?? '', key: c.key }), 'line'));
   label.append(radio, body);
   label.addEventListener('dblclick', () => { if (!radio.disabled) { radio.checked = true; choose(); } });
   return label;

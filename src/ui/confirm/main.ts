@@ -15,6 +15,9 @@ const L = labels({
     issuer: 'Nhà cung cấp: {issuer}',
     validity: 'Hiệu lực: {from} – {to}',
     after: 'Sau khi bạn bấm «Ký số», Kyso hỏi mã PIN của USB token (nếu cần) rồi ký và trả tài liệu đã ký cho trang web.',
+    remote: 'Ký số từ xa: {provider} ({account})',
+    afterRemote: 'Sau khi bạn bấm «Ký số», hãy mở ứng dụng {app} trên điện thoại để xác nhận. Chỉ mã băm của tài liệu được gửi đi, không gửi tài liệu.',
+    approvals: 'Cần xác nhận {count} lần trên điện thoại.',
     cancel: 'Huỷ',
     sign: 'Ký số',
     language: 'English',
@@ -28,6 +31,9 @@ const L = labels({
     issuer: 'Issuer: {issuer}',
     validity: 'Valid: {from} – {to}',
     after: 'When you press «Sign», Kyso asks for the USB token’s PIN (if needed), signs, and gives the signed document back to the website.',
+    remote: 'Remote signing: {provider} ({account})',
+    afterRemote: 'When you press «Sign», open {app} on your phone to approve. Only the document’s hash is sent, never the document.',
+    approvals: 'This takes {count} approvals on your phone.',
     cancel: 'Cancel',
     sign: 'Sign',
     language: 'Tiếng Việt',
@@ -57,8 +63,13 @@ function render(lang: UiLanguage): void {
   box.append(
     el('div', L.t(lang, 'issuer', { issuer: c.issuer }), 'line'),
     el('div', L.t(lang, 'validity', { from: formatDate(c.notBefore), to: formatDate(c.notAfter) }), 'line'),
-    el('div', `Token: ${c.token}`, 'line'),
+    el('div', c.remote ? L.t(lang, 'remote', { provider: c.remote.provider, account: c.remote.account }) : `Token: ${c.token ?? ''}`, 'line'),
   );
+  // A remote certificate: which app approves, and how many times, before the user agrees.
+  const after = $('after');
+  after.textContent = c.remote ? L.t(lang, 'afterRemote', { app: c.remote.app }) : L.t(lang, 'after');
+  const approvals = request.approvals ?? 0;
+  $('approvals').textContent = approvals > 1 ? L.t(lang, 'approvals', { count: approvals }) : '';
 }
 
 const page = setupPage(bridge, { language: request.language, render });

@@ -9,7 +9,7 @@ import type { SignatureAppearanceOptions } from '../../core/pdf/appearance/optio
 
 export type { UiLanguage };
 
-export type DialogKind = 'consent' | 'certificate' | 'pin' | 'confirm' | 'placement' | 'settings' | 'verify';
+export type DialogKind = 'consent' | 'certificate' | 'pin' | 'confirm' | 'placement' | 'settings' | 'verify' | 'approval';
 
 /** Host side of a dialog page: `init()` once, then exactly one of `submit()` / `cancel()`. */
 export interface KysoDialogBridge<Request, Result> {
@@ -44,8 +44,10 @@ export interface CertificateView {
   notBefore: string;
   notAfter: string;
   state: 'valid' | 'expired' | 'not-yet-valid';
-  /** Token label (and vendor). */
-  token: string;
+  /** Token label (and vendor); absent for a remote certificate. */
+  token?: string;
+  /** A remote signing certificate: its provider, the phone app that approves, the label of the user's account. */
+  remote?: { provider: string; app: string; account: string };
   key: string;
   serialNumber: string;
 }
@@ -70,6 +72,11 @@ export interface PinDialogRequest {
   cacheMinutes: number;
   minLength?: number;
   maxLength?: number;
+  /**
+   * Not a token: a remote signing service asks for the account's password (or a client secret, or a credential
+   * PIN). `token` then names the provider; never remembered.
+   */
+  remote?: { secret: 'password' | 'client-secret' | 'credential-pin'; provider: string; account: string; label?: string };
   language: UiLanguage;
 }
 export interface PinDialogResult {
@@ -83,11 +90,34 @@ export interface ConfirmDialogRequest {
   origin: string;
   documents: Array<{ fileName: string; size: number }>;
   certificate: CertificateView;
+  /** A remote certificate: the phone approvals signing will take (said before the user agrees). */
+  approvals?: number;
   language: UiLanguage;
 }
 export interface ConfirmDialogResult {
   confirmed: boolean;
 }
+
+// ---- remote signing: waiting for the phone -------------------------------------------------------------
+
+export interface ApprovalDialogRequest {
+  provider: string;
+  /** The phone app to open: "Mở ứng dụng <app> trên điện thoại để xác nhận". */
+  app: string;
+  /** The label of the user's account. */
+  account: string;
+  /** Holder of the certificate. */
+  holder: string;
+  documents: number;
+  approval: { index: number; of: number };
+  /** The short code the phone shows too, when the provider gives one. */
+  code?: string;
+  /** ISO time the provider stops waiting. */
+  expiresAt: string;
+  language: UiLanguage;
+}
+/** The page never answers; Cancel (or closing the window) stops the remote operation. */
+export type ApprovalDialogResult = never;
 
 // ---- settings --------------------------------------------------------------------------------------------
 
@@ -147,6 +177,8 @@ export interface SettingsDialogRequest {
   /** The agent's default port, shown when `port` is null. */
   defaultPort?: number;
   localCertificate?: LocalCertificateView;
+  /** Remote signing accounts (absent: this Kyso has no remote signing). */
+  remote?: RemoteAccountsView;
   version: string;
   language: UiLanguage;
 }
@@ -166,6 +198,41 @@ export interface SettingsDialogResult {
   revokedSites: string[];
   /** The extra trust anchors to keep (absent: unchanged): stored ones, or ones `addTrustAnchor` returned. */
   trustAnchors?: TrustAnchorView[];
+  /** Remote signing accounts added and removed in this window (absent: unchanged). */
+  remoteAccounts?: RemoteAccountsChange;
+}
+
+// ---- settings: remote signing (ký số từ xa) --------------------------------------------------------------
+
+/** What the user types as the account with a provider. */
+export type RemoteAccountKind = 'cccd' | 'mst' | 'phone' | 'cccd-or-mst' | 'username';
+
+export interface RemoteProviderView {
+  id: string;
+  name: string;
+  /** The phone app that approves. */
+  app: string;
+  accountKind: RemoteAccountKind;
+}
+export interface RemoteAccountView {
+  id: string;
+  providerId: string;
+  /** The provider's name. */
+  provider: string;
+  label: string;
+  /** The account as typed, partly hidden ("001•••••345"). */
+  account: string;
+}
+export interface RemoteAccountsView {
+  /** The provider presets the user may pick from; the page cannot name any other. */
+  providers: RemoteProviderView[];
+  accounts: RemoteAccountView[];
+}
+/** No password or secret: the provider asks for what it needs when signing. */
+export interface RemoteAccountsChange {
+  add: Array<{ providerId: string; account: string; label: string }>;
+  /** Ids of accounts in the request's list. */
+  remove: string[];
 }
 
 /**

@@ -25,6 +25,13 @@ const L = labels({
     ok: 'Đồng ý',
     close: 'Đóng',
     language: 'English',
+    remotePassword: 'Mật khẩu tài khoản ký số từ xa',
+    'remoteClient-secret': 'Mã bí mật của dịch vụ ký số từ xa',
+    'remoteCredential-pin': 'Mã PIN của chứng thư ký số từ xa',
+    provider: 'Nhà cung cấp',
+    account: 'Tài khoản',
+    secretLabel: 'Mật khẩu',
+    remoteNever: 'Chỉ được gửi tới {provider} để đăng nhập; Kyso không lưu lại và trang web không nhìn thấy nó.',
   },
   en: {
     title: 'Enter your USB token PIN',
@@ -43,6 +50,13 @@ const L = labels({
     ok: 'OK',
     close: 'Close',
     language: 'Tiếng Việt',
+    remotePassword: 'Remote signing account password',
+    'remoteClient-secret': 'Remote signing service secret',
+    'remoteCredential-pin': 'Remote signing certificate PIN',
+    provider: 'Provider',
+    account: 'Account',
+    secretLabel: 'Password',
+    remoteNever: 'Sent only to {provider} to sign in; Kyso does not keep it and the website never sees it.',
   },
 });
 
@@ -54,11 +68,20 @@ const ok = $<HTMLButtonElement>('ok');
 
 function render(lang: UiLanguage): void {
   L.apply(document, lang);
-  const title = L.t(lang, locked ? 'lockedTitle' : 'title');
+  const remote = request.remote;
+  const title = remote ? L.t(lang, remote.secret === 'password' ? 'remotePassword' : remote.secret === 'client-secret' ? 'remoteClient-secret' : 'remoteCredential-pin')
+    : L.t(lang, locked ? 'lockedTitle' : 'title');
   $('title').textContent = title;
+  if (remote) {
+    // The same masked field, for a remote service's secret: the labels say whose, and nothing is remembered.
+    $('token-label').textContent = L.t(lang, 'provider');
+    $('holder-label').textContent = L.t(lang, 'account');
+    if (remote.secret !== 'credential-pin') $('pin-label').textContent = remote.label ?? L.t(lang, 'secretLabel');
+    else if (remote.label) $('pin-label').textContent = remote.label;
+  }
   document.title = `Kyso — ${title}`;
   $('remember-label').textContent = L.t(lang, 'remember', { minutes: request.cacheMinutes });
-  $('note').textContent = L.t(lang, request.cacheMinutes > 0 ? 'kept' : 'never');
+  $('note').textContent = request.remote ? L.t(lang, 'remoteNever', { provider: request.remote.provider }) : L.t(lang, request.cacheMinutes > 0 ? 'kept' : 'never');
   if (locked) $('cancel').textContent = L.t(lang, 'close');
 }
 

@@ -2,10 +2,11 @@
  * Settings: language and autostart, allowed sites (revoke), PKCS#11 module paths (added only through the
  * OS file dialog), extra trust anchors for verifying signatures (a certificate file picked in the OS file dialog,
  * read and validated by the host: the page sees names and fingerprints), default TSA with account (password kept by the OS store, never shown back), default
- * appearance, PIN cache (off by default), port and log level. Saved as a whole; Esc or "Huỷ" changes nothing.
+ * appearance, PIN cache (off by default), port and log level, remote signing accounts (remote-accounts.ts). Saved as a whole; Esc or "Huỷ" changes nothing.
  */
 import type { KysoSettingsBridge, LogLevel, SettingsDialogRequest, SettingsDialogResult, TrustAnchorView, UiLanguage } from '../kit/protocol.js';
 import { $, dialogBridge, el, formatDate, labels, ready, setupPage } from '../kit/page.js';
+import { remoteAccountsSection } from './remote-accounts.js';
 
 type ShowKey = 'signer' | 'organization' | 'organizationalUnit' | 'title' | 'email' | 'time';
 
@@ -237,9 +238,13 @@ function render(lang: UiLanguage): void {
   renderAnchors(lang);
   renderSites(lang);
   renderLocalCert(lang);
+  remote?.render(lang);
 }
 
-const page = setupPage(bridge, { language: request.language, render });
+// Built before the first render (setupPage renders at once); its language follows the page's switch.
+let currentLanguage: UiLanguage = request.language;
+const remote = request.remote ? remoteAccountsSection($('remote'), request.remote, () => currentLanguage) : undefined;
+const page = setupPage(bridge, { language: request.language, render: (lang) => { currentLanguage = lang; render(lang); } });
 
 // Fill the form.
 $<HTMLSelectElement>('ui-language').value = s.language;
@@ -338,6 +343,7 @@ function collect(): SettingsDialogResult | null {
     vnptCompat: $<HTMLInputElement>('vnpt-compat').checked,
     revokedSites: [...revoked],
     trustAnchors: [...anchors],
+    ...(remote?.change() ? { remoteAccounts: remote.change()! } : {}),
   };
 }
 
