@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, powerMonitor, protocol, session } from 'electron';
 import { KYSO_VERSION } from '../core/version.js';
+import { defaultConfigDir } from '../agent/settings-store.js';
 import { InProcessAgent } from './agent-adapter.js';
 import { startedHidden } from './autostart.js';
 import { DialogHost } from './dialog-host.js';
@@ -30,6 +31,9 @@ const TRAY_ICONS = path.join(root, 'assets/tray');
 const WINDOW_ICON = path.join(root, 'assets/tray/app.png');
 
 app.setName('Kyso');
+// One folder for the tray and the CLI (`kyso remote add`, `kyso serve`, `kyso sites`): the same as Electron's own
+// on Windows and macOS; on Linux Electron would say ~/.config/Kyso where the CLI keeps ~/.config/kyso.
+app.setPath('userData', defaultConfigDir());
 if (process.platform === 'win32') app.setAppUserModelId('vn.kyso.agent');
 
 // Our pages get an origin of their own (ES modules and pdf.js's worker do not load from file://).
