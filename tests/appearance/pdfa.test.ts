@@ -21,7 +21,7 @@ import { kyso, mod } from '../cli/cli.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { certificateId } from '../helpers/token.js';
 import { pdfsig } from '../helpers/tools.js';
-import { preflight, preflightAvailable, type PreflightError } from '../helpers/preflight.js';
+import { preflight, preflightAvailable, type PreflightError, type PreflightResult } from '../helpers/preflight.js';
 import { outputIntentSpace, pdfaUpdateViolations } from '../helpers/pdfa-check.js';
 import { letterPdf, pdfaLetterPdf } from './documents.js';
 import { jpegOf, signaturePng } from './images.js';
@@ -151,17 +151,47 @@ const CMYK_PROFILE = '/usr/share/color/icc/ghostscript/default_cmyk.icc';
 
 const codes = (errors: PreflightError[]): string[] => [...new Set(errors.map((e) => e.code))].sort();
 
+/** The output intent of the LibreOffice PDF/A-1 file replaced by Ghostscript's CMYK profile (libgs-common, a
+ * dependency of ghostscript), rewritten by @libpdf/core. */
+async function cmykInput(): Promise<string> {
+  const pdf = await PDF.load(new Uint8Array(readFileSync(pdfaLetterPdf(1))));
+  const intents = pdf.getCatalog().get('OutputIntents');
+  const intentRef = intents instanceof PdfArray ? intents.at(0) : undefined;
+  const intent = intentRef instanceof PdfRef ? pdf.getObject(intentRef) : undefined;
+  if (!(intent instanceof PdfDict)) throw new Error('LibreOffice wrote no output intent object');
+  intent.set('DestOutputProfile', pdf.register(PdfStream.fromDict({ N: PdfNumber.of(4) }, new Uint8Array(readFileSync(CMYK_PROFILE)))));
+  const input = path.join(dir, 'pdfa1-cmyk.pdf');
+  writeFileSync(input, await pdf.save());
+  return input;
+}
+
+interface SignedCase { input: string; original: Uint8Array; out: { file: string; bytes: Uint8Array }; before: PreflightResult; after: PreflightResult }
+
+let signedCases: Promise<Record<'pdfa1' | 'pdfa2' | 'cmyk', SignedCase>> | undefined;
+/**
+ * The three inputs signed with the CLI, and every input and output checked by Preflight in one JVM (its start is
+ * most of a check's cost). Made on first use by whichever test runs first, so each test still runs alone.
+ */
+function signed(): Promise<Record<'pdfa1' | 'pdfa2' | 'cmyk', SignedCase>> {
+  return signedCases ??= (async () => {
+    const inputs = { pdfa1: pdfaLetterPdf(1), pdfa2: pdfaLetterPdf(2), cmyk: await cmykInput() };
+    const names = Object.keys(inputs) as (keyof typeof inputs)[];
+    const outs = names.map((n) => signWithCli(inputs[n], `${n}-signed.pdf`));
+    const reports = preflight(...names.flatMap((n, i) => [inputs[n], outs[i]!.file]));
+    return Object.fromEntries(names.map((n, i) => [n, {
+      input: inputs[n], original: new Uint8Array(readFileSync(inputs[n])), out: outs[i]!, before: reports[2 * i]!, after: reports[2 * i + 1]!,
+    }])) as Record<keyof typeof inputs, SignedCase>;
+  })();
+}
+
 // Each test signs with the CLI and starts a JVM: minutes, not seconds, when every core is busy.
 describe.skipIf(!preflightAvailable())('PDF/A stays PDF/A (PDFBox Preflight)', { timeout: 300_000 }, () => {
   it('PDF/A-1 from LibreOffice: Preflight passes before and after a visible signature with a transparent PNG', async () => {
-    const input = pdfaLetterPdf(1);
-    const out = signWithCli(input, 'pdfa1-signed.pdf');
-    const [before, after] = preflight(input, out.file);
-    expect(before!.valid, before!.output).toBe(true);
-    expect(after!.errors, after!.output).toEqual([]);
-    expect(after!.valid).toBe(true);
+    const { original, out, before, after } = (await signed()).pdfa1;
+    expect(before.valid, before.output).toBe(true);
+    expect(after.errors, after.output).toEqual([]);
+    expect(after.valid).toBe(true);
     expectSignedOk(out.file);
-    const original = new Uint8Array(readFileSync(input));
     expect(await pdfaUpdateViolations(original, out.bytes, 1)).toEqual([]);
     // The alpha was composited onto white: an opaque RGB image (the sRGB intent covers DeviceRGB).
     const [image] = await addedImages(original, out.bytes);
@@ -173,14 +203,12 @@ describe.skipIf(!preflightAvailable())('PDF/A stays PDF/A (PDFBox Preflight)', {
   });
 
   it('PDF/A-2b from LibreOffice: the update breaks no PDF/A-2 rule; Preflight (PDF/A-1) finds only what part 2 allows', async () => {
-    const input = pdfaLetterPdf(2);
-    const original = new Uint8Array(readFileSync(input));
-    const out = signWithCli(input, 'pdfa2-signed.pdf');
+    const { original, out, ...reports } = (await signed()).pdfa2;
     expectSignedOk(out.file);
     expect(await pdfaUpdateViolations(original, out.bytes, 2)).toEqual([]);
     // Preflight knows only part 1: on the input it reports the part number (7.11.2); on the output it may add
     // just the soft mask (2.2.2, allowed by ISO 19005-2 §6.2.10) and the absent CIDSet (optional, §6.2.11.4.2).
-    const [before, after] = preflight(input, out.file).map((r) => codes(r.errors));
+    const [before, after] = [reports.before, reports.after].map((r) => codes(r.errors));
     const added = after!.filter((c) => !before!.includes(c));
     expect(before).toEqual(['7.11.2']);
     expect(added).toEqual(['2.2.2', '3.1.11']);
@@ -191,23 +219,11 @@ describe.skipIf(!preflightAvailable())('PDF/A stays PDF/A (PDFBox Preflight)', {
   });
 
   it('a PDF/A-1 file whose output intent is CMYK gets a CMYK appearance and no new Preflight error', async () => {
-    // The LibreOffice file with Ghostscript's CMYK profile (libgs-common, a dependency of ghostscript) as its
-    // output intent, rewritten by @libpdf/core.
-    const pdf = await PDF.load(new Uint8Array(readFileSync(pdfaLetterPdf(1))));
-    const intents = pdf.getCatalog().get('OutputIntents');
-    const intentRef = intents instanceof PdfArray ? intents.at(0) : undefined;
-    const intent = intentRef instanceof PdfRef ? pdf.getObject(intentRef) : undefined;
-    if (!(intent instanceof PdfDict)) throw new Error('LibreOffice wrote no output intent object');
-    intent.set('DestOutputProfile', pdf.register(PdfStream.fromDict({ N: PdfNumber.of(4) }, new Uint8Array(readFileSync(CMYK_PROFILE)))));
-    const input = path.join(dir, 'pdfa1-cmyk.pdf');
-    writeFileSync(input, await pdf.save());
-    const original = new Uint8Array(readFileSync(input));
+    const { original, out, ...reports } = (await signed()).cmyk;
     expect(outputIntentSpace(await PDF.load(original))).toBe('CMYK');
-
-    const out = signWithCli(input, 'pdfa1-cmyk-signed.pdf');
     expectSignedOk(out.file);
     // LibreOffice's own DeviceRGB content now breaks the rule; our appearance adds nothing to that.
-    const [before, after] = preflight(input, out.file).map((r) => codes(r.errors));
+    const [before, after] = [reports.before, reports.after].map((r) => codes(r.errors));
     expect(before!.length).toBeGreaterThan(0);
     expect(after!.filter((c) => !before!.includes(c))).toEqual([]);
     expect(await pdfaUpdateViolations(original, out.bytes, 1)).toEqual([]);

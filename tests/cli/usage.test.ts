@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixtures, softhsmEnv } from '../helpers/fixtures.js';
 import { certificateId } from '../helpers/token.js';
-import { KYSO, kyso, mod, writePdf } from './cli.js';
+import { KYSO, kyso, mod, writePdf, type Run } from './cli.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-cli-usage-'));
 
@@ -20,16 +20,23 @@ function expectViThenEn(text: string, vi: string, en: string): void {
   expect(at(en), text).toBeGreaterThan(at(vi));
 }
 
+/** `kyso sign --help`, run once for the two tests that read it (whichever runs first runs it). */
+let signHelpRun: Run | undefined;
+const signHelp = (): Run => (signHelpRun ??= kyso(['sign', '--help']));
+
 describe('kyso usage errors and help', () => {
   it('a missing required option or an unknown option: USAGE, Vietnamese then English, exit 64 (verify: 2)', () => {
+    const stderr: string[] = [];
     for (const args of [['sign', 'in.pdf'], ['sign', 'in.pdf', '-o', 'x.pdf', '--no-such-flag'], ['verify'], ['verify', 'x.pdf', '--bogus'], ['frobnicate']]) {
       const r = kyso(args);
       expect(r.status, args.join(' ')).toBe(args[0] === 'verify' ? 2 : 64);
       expect(r.stderr.startsWith('kyso: USAGE: '), r.stderr).toBe(true);
       expectViThenEn(r.stderr, 'Câu lệnh không đúng cách dùng', 'Incorrect command usage');
       expect(r.stderr).not.toMatch(/^error:/m);
+      stderr.push(r.stderr);
     }
-    expect(kyso(['sign', 'in.pdf']).stderr).toContain("required option '-o, --output <file>' not specified");
+    // `kyso sign in.pdf` (the first case) names the option it misses.
+    expect(stderr[0]).toContain("required option '-o, --output <file>' not specified");
   });
 
   it('kyso --help lists the exit statuses the commands use; help and version exit 0', () => {
@@ -38,11 +45,11 @@ describe('kyso usage errors and help', () => {
     expect(r.stdout).toContain('Mã thoát / Exit status:');
     for (const code of ['0', '1', '2', '3', '64']) expect(r.stdout).toMatch(new RegExp(`^ {2}${code} +\\S`, 'm'));
     expect(kyso(['--version']).status).toBe(0);
-    expect(kyso(['sign', '--help']).status).toBe(0);
+    expect(signHelp().status).toBe(0);
   });
 
   it('kyso sign --help says it signs Office documents too', () => {
-    const help = kyso(['sign', '--help']).stdout;
+    const help = signHelp().stdout;
     expect(help).toContain('PDF hoặc Office (DOCX, XLSX, PPTX)');
     expect(help).not.toContain('sign a PDF with');
     expect(help).toContain('--force');

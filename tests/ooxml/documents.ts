@@ -5,7 +5,8 @@
  * minimal hand-written XLSX.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
@@ -102,14 +103,60 @@ export function makeXlsx(): OfficeDocument {
   return { name: 'danh-sach.xlsx', producer: 'hand-written minimal SpreadsheetML', bytes: writeZip(undefined, parts.map(([name, data]) => ({ name, data, time: new Date('2026-11-20T08:00:00Z') }))) };
 }
 
+/** What a tool's output depends on besides its input: the program PATH finds (its real path, size and date). */
+function toolBuild(command: string, binary = command): string {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const launcher = path.join(dir, command);
+    if (!existsSync(launcher)) continue;
+    const real = realpathSync(launcher);
+    const bin = path.join(path.dirname(real), binary);
+    const st = statSync(existsSync(bin) ? bin : real);
+    return `${real}:${st.size}:${st.mtimeMs}`;
+  }
+  return 'none';
+}
+
+/**
+ * A document a tool makes from `input` into outDir, kept under tests/.cache/ooxml keyed by the input's bytes, the
+ * arguments and the tool's build: a LibreOffice start with a fresh profile costs several CPU-seconds, and pandoc
+ * stamps the time into what it writes (so a .doc LibreOffice makes from it would never be found again). Later runs
+ * and other test files take the tool's own earlier output from there.
+ */
+function cachedOutput(outDir: string, input: string, key: string, make: () => string): string {
+  const cacheDir = path.join(CACHE_DIR, 'ooxml');
+  mkdirSync(cacheDir, { recursive: true });
+  mkdirSync(outDir, { recursive: true });
+  const id = createHash('sha256').update(`${key}\0`).update(readFileSync(input)).digest('hex').slice(0, 16);
+  const hit = readdirSync(cacheDir).find((f) => f.startsWith(`${id}-`) && !f.endsWith('.tmp'));
+  if (hit) {
+    const out = path.join(outDir, hit.slice(id.length + 1));
+    copyFileSync(path.join(cacheDir, hit), out);
+    return out;
+  }
+  const made = make();
+  // Whole or not at all: written aside, then renamed (another test file may be making the same one).
+  const cached = path.join(cacheDir, `${id}-${path.basename(made)}`);
+  const tmp = `${cached}.${process.pid}.tmp`;
+  copyFileSync(made, tmp);
+  renameSync(tmp, cached);
+  return made;
+}
+
+/** `soffice --convert-to FILTER INPUT` into outDir (cached, see cachedOutput); the path of what it made. */
 function soffice(outDir: string, filter: string, input: string): string {
-  const profile = mkdtempSync(path.join(os.tmpdir(), 'kyso-lo-profile-'));
-  execFileSync('soffice', [`-env:UserInstallation=file://${profile}`, '--headless', '--norestore', '--convert-to', filter, '--outdir', outDir, input],
-    { stdio: 'pipe', timeout: 120_000 });
-  const base = path.basename(input).replace(/\.[^.]+$/, '');
-  const out = readdirSync(outDir).find((f) => f.startsWith(`${base}.`) && f !== path.basename(input));
-  if (!out) throw new Error(`soffice made nothing from ${input}`);
-  return path.join(outDir, out);
+  return cachedOutput(outDir, input, `soffice\0${filter}\0${toolBuild('soffice', 'soffice.bin')}`, () => {
+    const profile = mkdtempSync(path.join(os.tmpdir(), 'kyso-lo-profile-'));
+    try {
+      execFileSync('soffice', [`-env:UserInstallation=file://${profile}`, '--headless', '--norestore', '--convert-to', filter, '--outdir', outDir, input],
+        { stdio: 'pipe', timeout: 120_000 });
+    } finally {
+      rmSync(profile, { recursive: true, force: true });
+    }
+    const base = path.basename(input).replace(/\.[^.]+$/, '');
+    const out = readdirSync(outDir).find((f) => f.startsWith(`${base}.`) && f !== path.basename(input));
+    if (!out) throw new Error(`soffice made nothing from ${input}`);
+    return path.join(outDir, out);
+  });
 }
 
 /** The documents LibreOffice makes here (a few seconds; this machine's LibreOffice has Writer only). */
@@ -152,8 +199,11 @@ export function makePandocDocuments(): OfficeDocument[] {
   const md = path.join(dir, 'to-trinh.md');
   writeFileSync(md, '# TỜ TRÌNH\n\nKính gửi: **Ủy ban nhân dân quận**.\n\n| STT | Nội dung |\n|---|---|\n| 1 | Cấp giấy phép xây dựng[^1] |\n\n[^1]: Theo Luật Xây dựng.\n\n# Kết quả\n\n- Đã tiếp nhận: 12 hồ sơ\n- Đã trả kết quả: 10 hồ sơ\n');
   return (['docx', 'pptx'] as const).map((ext) => {
-    const out = path.join(dir, `to-trinh.${ext}`);
-    execFileSync('pandoc', ['--from', 'markdown', '--to', ext, '-o', out, md], { stdio: 'pipe' });
+    const out = cachedOutput(path.join(dir, ext), md, `pandoc\0${ext}\0${toolBuild('pandoc')}`, () => {
+      const file = path.join(dir, ext, `to-trinh.${ext}`);
+      execFileSync('pandoc', ['--from', 'markdown', '--to', ext, '-o', file, md], { stdio: 'pipe' });
+      return file;
+    });
     return { name: `to-trinh-pandoc.${ext}`, producer: 'pandoc', bytes: new Uint8Array(readFileSync(out)) };
   });
 }
