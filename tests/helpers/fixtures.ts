@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 export const CACHE_DIR = fileURLToPath(new URL('../.cache/', import.meta.url));
+/** Keys of the loopback TSA/LTV PKIs and a SoftHSM token holding them, made once by the global setup. */
+export const TSA_KEYS_DIR = path.join(CACHE_DIR, 'tsa-keys');
 export const ARTIFACTS_DIR = fileURLToPath(new URL('../artifacts/', import.meta.url));
 export const MANIFEST_PATH = path.join(CACHE_DIR, 'fixtures.json');
 

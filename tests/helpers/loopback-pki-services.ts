@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { CACHE_DIR, fixtures } from './fixtures.js';
+import { CACHE_DIR, TSA_KEYS_DIR, fixtures } from './fixtures.js';
 import { children, contentOf, integer, readTlv, sequence, tlv } from '../../src/core/der.js';
 import { TokenService } from '../../src/core/token/token-service.js';
 import type { SigningKey } from '../../src/core/signing-key.js';
@@ -23,8 +23,8 @@ import { X509Certificate } from 'node:crypto';
 const run = promisify(execFile);
 const FIXTURES = fileURLToPath(new URL('../fixtures/pki/', import.meta.url));
 
-export const LTV_SIGNERS = ['good', 'revoked', 'crlrevoked', 'expired', 'notyet', 'noku', 'nourls'] as const;
-export type LtvSigner = (typeof LTV_SIGNERS)[number];
+export { LTV_SIGNERS, type LtvSigner } from './ltv-signers.js';
+import { LTV_SIGNERS, type LtvSigner } from './ltv-signers.js';
 
 export const TSA_USER = 'kyso-tsa';
 export const TSA_PASSWORD = 'mật-khẩu:1';
@@ -165,10 +165,12 @@ export async function startPkiServices(): Promise<PkiServices> {
   const deadPort = (probe.address() as AddressInfo).port;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
 
-  await run('bash', [path.join(FIXTURES, 'make-tsa-pki.sh'), dir, base]);
+  // The keys and a token holding them come from the global setup: only the certificates name this port.
+  const shared = { TSA_KEYS: path.join(TSA_KEYS_DIR, 'pki'), TSA_TOKEN_TEMPLATE: path.join(TSA_KEYS_DIR, 'token') };
+  await run('bash', [path.join(FIXTURES, 'make-tsa-pki.sh'), dir, base], { env: { ...process.env, ...shared } });
   const hsmDir = `${dir}-softhsm`;
   await run('bash', [path.join(FIXTURES, 'provision-tsa-softhsm.sh'), dir, hsmDir, ...LTV_SIGNERS], {
-    env: { ...process.env, SOFTHSM2_MODULE: fixtures().softhsm.module },
+    env: { ...process.env, ...shared, SOFTHSM2_MODULE: fixtures().softhsm.module },
   });
   const token = JSON.parse(readFileSync(path.join(hsmDir, 'token.json'), 'utf8')) as { module: string; conf: string; tokenLabel: string; pin: string; objects: Record<LtvSigner, string> };
 

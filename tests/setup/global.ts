@@ -25,13 +25,16 @@ import { fileURLToPath } from 'node:url';
 // Not @peculiar/x509: it needs a Reflect metadata polyfill (tsyringe) the project does not install.
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
-import { CACHE_DIR, MANIFEST_PATH, type CorpusEntry, type Fixtures, type SignerFixture } from '../helpers/fixtures.js';
+import { CACHE_DIR, MANIFEST_PATH, TSA_KEYS_DIR, type CorpusEntry, type Fixtures, type SignerFixture } from '../helpers/fixtures.js';
+import { LTV_SIGNERS } from '../helpers/ltv-signers.js';
 
 const TESTS_DIR = fileURLToPath(new URL('../', import.meta.url));
 const PKI_SCRIPT = path.join(TESTS_DIR, 'fixtures/pki/make-pki.sh');
 const HSM_SCRIPT = path.join(TESTS_DIR, 'fixtures/pki/provision-softhsm.sh');
 const CORPUS_SRC = path.join(TESTS_DIR, 'fixtures/corpus');
 const CORPUS_SCRIPT = path.join(CORPUS_SRC, 'make-corpus.sh');
+const TSA_PKI_SCRIPT = path.join(TESTS_DIR, 'fixtures/pki/make-tsa-pki.sh');
+const TSA_HSM_SCRIPT = path.join(TESTS_DIR, 'fixtures/pki/provision-tsa-softhsm.sh');
 
 const PKI_DIR = path.join(CACHE_DIR, 'pki');
 const HSM_DIR = path.join(CACHE_DIR, 'softhsm');
@@ -101,6 +104,21 @@ export default async function setup(): Promise<() => void> {
     await run('provision-softhsm.sh', 'bash', [HSM_SCRIPT, PKI_DIR, HSM_DIR], { SOFTHSM2_MODULE: module });
     timings.push(`softhsm ${Date.now() - t}ms`);
     const token = JSON.parse(readFileSync(path.join(HSM_DIR, 'token.json'), 'utf8')) as TokenJson;
+
+    // --- Keys of the loopback TSA/LTV PKIs: made once, shared by every server's PKI (loopback-pki-services.ts) ----
+    t = Date.now();
+    const tsaKeysHash = hashFiles([TSA_PKI_SCRIPT, TSA_HSM_SCRIPT], LTV_SIGNERS.join(','));
+    if (readStamp('tsa-keys')?.hash !== tsaKeysHash || !existsSync(path.join(TSA_KEYS_DIR, 'token', 'tokens'))) {
+      rmSync(stampPath('tsa-keys'), { force: true });
+      rmSync(TSA_KEYS_DIR, { recursive: true, force: true });
+      // Any port will do: only the keys and a token holding them are kept.
+      await run('make-tsa-pki.sh', 'bash', [TSA_PKI_SCRIPT, path.join(TSA_KEYS_DIR, 'pki'), 'http://127.0.0.1:9']);
+      await run('provision-tsa-softhsm.sh', 'bash', [TSA_HSM_SCRIPT, path.join(TSA_KEYS_DIR, 'pki'), path.join(TSA_KEYS_DIR, 'token'), ...LTV_SIGNERS], { SOFTHSM2_MODULE: module, KEYS_ONLY: '1' });
+      writeStamp('tsa-keys', tsaKeysHash);
+      timings.push(`tsa keys ${Date.now() - t}ms`);
+    } else {
+      timings.push('tsa keys cached');
+    }
 
     // --- Corpus (optional) ----------------------------------------------------------------
     t = Date.now();
