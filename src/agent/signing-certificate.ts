@@ -17,7 +17,12 @@ export const isRemote = (c: SigningCertificate): c is RemoteCertificate => 'kind
  * worker while it waits: the pool's workers and its parked allowance, core/isolation/pool.ts).
  */
 export function approvalsNeeded(c: RemoteCertificate, documents: number, concurrent: number): number {
-  return Math.ceil(documents / Math.max(1, Math.min(c.multiSign, concurrent)));
+  return Math.ceil(documents / documentsPerApproval(c, concurrent));
+}
+
+/** Documents one approval covers: `multiSign`, at most as many as can wait for it at once. */
+export function documentsPerApproval(c: RemoteCertificate, concurrent: number): number {
+  return Math.max(1, Math.min(c.multiSign, concurrent));
 }
 
 /** One line naming where the key is: the token's label, or the provider and the account's label. */

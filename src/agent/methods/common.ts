@@ -8,7 +8,7 @@ import { KysoError, isKysoError, toKysoError } from '../../core/errors.js';
 import { checkCertificate, assertMaySign } from '../../core/revocation/check.js';
 import type { PinRequest } from '../../core/token/token-service.js';
 import type { ApprovalNotice, RemoteCertificate } from '../../core/remote/types.js';
-import { approvalsNeeded, isRemote, type SigningCertificate } from '../signing-certificate.js';
+import { approvalsNeeded, documentsPerApproval, isRemote, type SigningCertificate } from '../signing-certificate.js';
 import { PARKED_WORKERS_MAX } from '../../core/isolation/pool.js';
 import { documentWorkers } from '../../core/isolation/documents.js';
 import type { HashAlgorithm, SigningKey } from '../../core/signing-key.js';
@@ -262,7 +262,7 @@ async function remoteSigning<T>(
   const source = parts.remote;
   if (!source) throw new KysoError('CERTIFICATE_NOT_FOUND');
   const count = request.documents.length;
-  const perApproval = Math.max(1, Math.min(certificate.multiSign, remoteConcurrency()));
+  const perApproval = documentsPerApproval(certificate, remoteConcurrency());
   const cancelled = new AbortController();
   const operation = AbortSignal.any([signal, cancelled.signal]);
   const onApproval = (notice: ApprovalNotice): (() => void) => {

@@ -79,6 +79,11 @@ interface TokenObjects {
   chains: Map<string, Uint8Array[]>;
 }
 
+/** A certificate read earlier, as on the token behind `ref` now (its PIN state is today's). */
+function certificateOn(ref: SlotRef, c: TokenObjects['certificates'][number]): TokenCertificate {
+  return { id: c.info.fingerprint, token: ref.summary, info: c.info, der: c.der, keyVisible: c.keyVisible };
+}
+
 interface OpenSession {
   ref: SlotRef;
   session: SessionHandle;
@@ -147,9 +152,12 @@ export class TokenService {
 
   /** Certificates with a private key (or, on tokens hiding keys until login, end-entity signing certificates). */
   certificates(): TokenCertificate[] {
+    return this.certificatesOn(this.slots());
+  }
+
+  private certificatesOn(refs: readonly SlotRef[]): TokenCertificate[] {
     const out: TokenCertificate[] = [];
     const seen = new Set<string>();
-    const refs = this.slots();
     this.forgetAbsent(refs);
     for (const ref of refs) {
       for (const c of this.readCertificates(ref)) {
@@ -168,9 +176,9 @@ export class TokenService {
   async signingKey(certificateId: string, pinProvider: PinProvider): Promise<SigningKey & { readonly certificateInfo: TokenCertificate }> {
     // The caller has just listed the certificates (that read checks the token's objects): find it there first.
     const refs = this.slots();
-    const cert = this.knownCertificate(refs, certificateId) ?? this.certificates().find((c) => c.id === certificateId);
+    const cert = this.knownCertificate(refs, certificateId) ?? this.certificatesOn(refs).find((c) => c.id === certificateId);
     if (!cert) throw new KysoError('CERTIFICATE_NOT_FOUND', certificateId);
-    const ref = refs.find((s) => s.summary.id === cert.token.id) ?? this.slots().find((s) => s.summary.id === cert.token.id);
+    const ref = refs.find((s) => s.summary.id === cert.token.id);
     if (!ref) throw new KysoError('TOKEN_REMOVED');
     const { module } = ref.loaded;
     // Check mechanisms before asking for a PIN: a PIN typed for a key we cannot use is a wasted try.
@@ -191,7 +199,7 @@ export class TokenService {
   private knownCertificate(refs: readonly SlotRef[], certificateId: string): TokenCertificate | undefined {
     for (const ref of refs) {
       const c = this.objects.get(ref.summary.id)?.certificates.find((x) => x.info.fingerprint === certificateId);
-      if (c) return { id: c.info.fingerprint, token: ref.summary, info: c.info, der: c.der, keyVisible: c.keyVisible };
+      if (c) return certificateOn(ref, c);
     }
     return undefined;
   }
@@ -321,7 +329,7 @@ export class TokenService {
         objects = { stamp, ...this.readObjects(open), chains: new Map() };
         this.objects.set(ref.summary.id, objects);
       }
-      return objects.certificates.map((c) => ({ id: c.info.fingerprint, token: ref.summary, info: c.info, der: c.der, keyVisible: c.keyVisible }));
+      return objects.certificates.map((c) => certificateOn(ref, c));
     } catch (err) {
       if (!isKysoError(err, 'TOKEN_REMOVED')) return [];
       // The slot lists the token, so a session kept from before it was pulled out and plugged in again: once more.
