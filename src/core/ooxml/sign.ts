@@ -3,8 +3,8 @@
  * an XML-DSig signature part under `_xmlsignatures/`, reached from the package through the signature origin.
  *
  * What is signed follows Office: the parts reached through the relationship types Office signs, and those
- * relationships themselves through the RelationshipTransform. Not signed, so they may change later: document
- * properties (docProps), `[Content_Types].xml`, the origin relationship and the signature parts. That is what lets a
+ * relationships themselves through the RelationshipTransform; beyond Office, also the parts no relationship reaches.
+ * Not signed, so they may change later: document properties (docProps), `[Content_Types].xml`, the origin relationship and the signature parts. That is what lets a
  * second signature be added without breaking the first: adding one touches only unsigned things.
  *
  * The key never leaves the token: only the canonical SignedInfo goes to `SigningKey.signData`.
@@ -115,10 +115,17 @@ export function manifestReferences(pkg: OpcPackage, read: (partName: string) => 
   const digest = (b: Uint8Array): Uint8Array => new Uint8Array(createHash(NODE_HASH[hash]).update(b).digest());
   const refs: ManifestReference[] = [];
   const digested = new Set<string>();
+  const reached = new Set<string>();
+  const signPart = (part: string): void => {
+    const contentType = pkg.contentType(part);
+    if (!contentType) throw new KysoError('DOCUMENT_CORRUPT', `part ${part} has no content type`);
+    refs.push({ uri: `${partUri(part)}?ContentType=${contentType}`, digest: digest(read(part)) });
+  };
   for (const relsPart of pkg.relationshipParts()) {
     const sourceIds: string[] = [];
     for (const rel of pkg.relationships(relsPart)) {
       if (rel.external) { if (!sourceIds.includes(rel.id)) sourceIds.push(rel.id); continue; }
+      if (rel.targetPart) reached.add(rel.targetPart.toLowerCase());
       if (!isSignedRelationshipType(rel.type)) continue;
       if (!sourceIds.includes(rel.id)) sourceIds.push(rel.id);
       const target = rel.targetPart;
@@ -126,9 +133,7 @@ export function manifestReferences(pkg: OpcPackage, read: (partName: string) => 
       const key = target.toLowerCase();
       if (digested.has(key)) continue;
       digested.add(key);
-      const contentType = pkg.contentType(target);
-      if (!contentType) throw new KysoError('DOCUMENT_CORRUPT', `part ${target} has no content type`);
-      refs.push({ uri: `${partUri(target)}?ContentType=${contentType}`, digest: digest(read(target)) });
+      signPart(target);
     }
     // Every relationship part is signed, an empty one too (as Office and LibreOffice do): otherwise a relationship
     // added there later changes what is shown while the signature still reads as covering the package.
@@ -140,6 +145,16 @@ export function manifestReferences(pkg: OpcPackage, read: (partName: string) => 
         digest: digest(relationshipTransform(read(relsPart), { sourceIds }, relsPart, legacyRelationships)),
       });
     }
+  }
+  // A part no relationship reaches (pandoc leaves a notes theme so) is signed too: Office would leave it out, but a
+  // verifier that checks the whole package then finds it unsigned, and nothing in the package should be left to
+  // change unnoticed. Parts with no content type are not OPC parts and stay out.
+  for (const part of pkg.partNames) {
+    const key = part.toLowerCase();
+    if (reached.has(key) || digested.has(key) || /\/_rels\/[^/]*\.rels$/i.test(part) || key === '/[content_types].xml' || /^\/_xmlsignatures\//i.test(part)) continue;
+    if (!pkg.contentType(part)) continue;
+    digested.add(key);
+    signPart(part);
   }
   // Office and POI order the Manifest by URI.
   return refs.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
