@@ -10,6 +10,10 @@ import { lazy } from '../lazy.js';
 
 const port = parentPort;
 if (!port) throw new Error('document worker started outside a worker thread');
+// The document libraries print diagnostics for their developers (libpdf: a stack trace for each string of a
+// damaged encrypted file it cannot decrypt). A worker's console is its process's stderr, the user's terminal
+// for the CLI: the job's answer already says what matters, so the libraries' chatter goes nowhere.
+console.log = console.info = console.warn = console.debug = (): void => undefined;
 // Before any job imports @libpdf/core: mend its tokenizer's endless loop (libpdf-hook.ts). Node before 20.6 has no
 // loader hooks: the pre-scan and the deadline then stand alone (libpdfTokenizerMended() reports false).
 // The CLI bundle has the library mended at build time (scripts/bundle-cli.mjs) and no hook file to register.
