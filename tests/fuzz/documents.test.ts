@@ -18,7 +18,7 @@ const REGRESSIONS = fileURLToPath(new URL('../fixtures/fuzz-regressions/', impor
 const DEADLINE_MS = 10_000;
 /** Small and fixed: the same cases every run. */
 const SEEDS = [20261202, 21];
-const CASES_PER_SEED = 175;
+const CASES_PER_SEED = 250;
 
 const ACCEPTED = new Set(['DOCUMENT_CORRUPT', 'DOCUMENT_ENCRYPTED', 'DOCUMENT_SIGNING_FORBIDDEN', 'UNSUPPORTED_FORMAT', 'DOCUMENT_TOO_COMPLEX', 'TOO_LARGE']);
 
