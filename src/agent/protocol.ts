@@ -56,8 +56,14 @@ export const base64 = (what: string) => z.string().refine(isBase64, 'base64 (RFC
 
 /** Bytes before the document's bytes in each binary frame: the attachment id, big-endian uint32. */
 export const ATTACHMENT_HEADER_BYTES = 4;
-/** Documents one request may announce (a batch of documents). */
-export const MAX_ATTACHMENTS_PER_REQUEST = 20;
+/** Documents in one batch.sign at most: the bytes are capped by `maxDocumentBytes` (batch-sign.ts); this keeps the confirmation readable. */
+export const MAX_BATCH_DOCUMENTS = 1000;
+/**
+ * Documents one request may announce: as many as a batch may hold, since the SDK sends every document of a batch
+ * this way (a cap of 20 made any larger batch from the SDK BAD_REQUEST). Their bytes are bounded apart, by the
+ * document limit and the connection's budget.
+ */
+export const MAX_ATTACHMENTS_PER_REQUEST = MAX_BATCH_DOCUMENTS;
 export const attachmentIdSchema = z.number().int().min(0).max(0xffff_ffff).describe('Attachment id, chosen by the sender, unique among its attachments still under way on this connection');
 export const attachmentAnnounceSchema = z.strictObject({
   id: attachmentIdSchema,
@@ -285,9 +291,6 @@ export const docxVerifyResult = z.object({
   }).strict()),
   allValid: z.boolean().describe('At least one signature, and every one valid and covering the package (the history an official needs); trust aside, as in pdf.verify'),
 }).strict();
-
-/** Documents in one batch.sign at most: the bytes are capped by `maxDocumentBytes` (batch-sign.ts); this keeps the confirmation readable. */
-export const MAX_BATCH_DOCUMENTS = 1000;
 
 export const batchSignParams = z.strictObject({
   documents: z.array(z.discriminatedUnion('type', [

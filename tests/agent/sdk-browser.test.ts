@@ -126,6 +126,23 @@ describe('SDK in Chromium', () => {
     withTempFile(Buffer.from(out.pdf, 'base64'), 'batch.pdf', (file) => expect(pdfsig(file).signatures[0]?.valid).toBe(true));
   });
 
+  it('signBatch of 40 documents: more documents than one request used to announce as binary frames; one confirmation, each signed', async () => {
+    const prompter = allowAll();
+    await open(prompter);
+    const pdf = Buffer.from(await samplePdf()).toString('base64');
+    const out = await page.evaluate(async ({ pdf, id }) => {
+      const kyso = (window as any).kyso;
+      const bytes = Uint8Array.from(atob(pdf), (c) => c.charCodeAt(0));
+      const signed = await kyso.signBatch(Array.from({ length: 40 }, (_, i) => ({ file: bytes, fileName: `hồ sơ ${i + 1}.pdf` })), { certificateId: id });
+      let b = '';
+      (signed[39].bytes as Uint8Array).forEach((x) => { b += String.fromCharCode(x); });
+      return { count: signed.length, last: signed[39].fileName, pdf: btoa(b) };
+    }, { pdf, id: certificateId('rsa') });
+    expect(out).toMatchObject({ count: 40, last: 'hồ sơ 40.signed.pdf' });
+    expect(prompter.count('confirm')).toBe(1);
+    withTempFile(Buffer.from(out.pdf, 'base64'), 'batch-40.pdf', (file) => expect(pdfsig(file).signatures[0]?.valid).toBe(true));
+  });
+
   it('documents cross as binary frames both ways (no document in a text frame); with an agent that does not offer them, as base64', async () => {
     // Small frames, so that each document takes several.
     await open(allowAll(), { attachmentChunkBytes: 512 });
