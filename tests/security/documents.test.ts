@@ -77,6 +77,23 @@ describe('hostile documents in the core entry points (isolated)', () => {
     expect(documentWorkers().started).toBeGreaterThan(before);
   });
 
+  it('past its deadline is TIMEOUT also when the main thread reads the worker\'s messages late (a loaded machine)', async () => {
+    // Seen in CI: the main thread, kept off the CPU, read a fresh worker's "ready" and its answer together, started
+    // the deadline only then, and took the answer as in time. The worker's own clock now decides. The main thread
+    // is held busy here while the worker parses, once on a fresh worker and once on a warm one.
+    const large = fixtures().corpus.entries.find((e) => e.features.includes('large')) ?? fixtures().corpus.entries.find((e) => e.expect === 'sign')!;
+    const bytes = new Uint8Array(readFileSync(path.resolve(fixtures().corpus.dir, large.file)));
+    const holdMainThread = (ms: number): void => { const until = Date.now() + ms; while (Date.now() < until) { /* busy */ } };
+    for (const warm of [false, true]) {
+      // Fresh: the worker a TIMEOUT replaced. Warm: one that has just verified a file.
+      if (warm) expect((await verifyDocument(await samplePdf(), {}, { deadlineMs: DEADLINE_MS })).format).toBe('pdf');
+      else expect(await codeOf(verifyDocument(bytes, {}, { deadlineMs: 1 }))).toBe('TIMEOUT');
+      const answer = codeOf(verifyDocument(bytes, {}, { deadlineMs: 1 }));
+      holdMainThread(1500);
+      expect(await answer, warm ? 'warm worker' : 'fresh worker').toBe('TIMEOUT');
+    }
+  });
+
   it('object and element counts: a cross-reference claiming 5 million objects, a part of 600 000 sibling elements', async () => {
     const manyObjects = pdfFromObjects(['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>'])
       .toString('latin1').replace('/Size 4', '/Size 5000000');

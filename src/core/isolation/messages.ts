@@ -12,11 +12,14 @@ export type ToWorker =
   | { type: 'reply'; callId: number; ok: true; value: unknown }
   | { type: 'reply'; callId: number; ok: false; error: WireError };
 
-/** Worker → main. */
+/**
+ * Worker → main. `at` is the worker's clock (Date.now(), one clock for all threads) when it was ready or done:
+ * a main thread busy elsewhere reads these late, and the deadline counts the worker's time, not the main's delay.
+ */
 export type FromWorker =
-  | { type: 'ready' }
-  | { type: 'done'; id: number; ok: true; value: unknown }
-  | { type: 'done'; id: number; ok: false; error: WireError }
+  | { type: 'ready'; at: number }
+  | { type: 'done'; id: number; at: number; ok: true; value: unknown }
+  | { type: 'done'; id: number; at: number; ok: false; error: WireError }
   /** The worker needs the main thread (the token, the TSA, the user): the deadline pauses until the reply. */
   | { type: 'call'; id: number; callId: number; method: string; args: unknown[] }
   | { type: 'event'; id: number; name: string; args: unknown[] };

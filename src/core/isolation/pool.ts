@@ -183,12 +183,21 @@ export class DocumentWorkers {
     slot.worker.postMessage(msg, job.transfer);
   }
 
-  private resumeDeadline(slot: Slot): void {
-    slot.startedAt = Date.now();
-    slot.timer = setTimeout(() => {
-      this.fail(slot, new KysoError('TIMEOUT', `the document took longer than ${Math.round((slot.job?.options.deadlineMs ?? this.limits.deadlineMs) / 1000)} s to process`));
-    }, Math.max(0, slot.remainingMs));
+  /** `since`: when the worker went on with the job (its 'ready' may be read late); at most now. */
+  private resumeDeadline(slot: Slot, since = Date.now()): void {
+    const now = Date.now();
+    slot.startedAt = Math.min(since, now);
+    slot.timer = setTimeout(() => this.fail(slot, this.timeoutError(slot)), Math.max(0, slot.remainingMs - (now - slot.startedAt)));
     slot.timer.unref();
+  }
+
+  private timeoutError(slot: Slot): KysoError {
+    return new KysoError('TIMEOUT', `the document took longer than ${Math.round((slot.job?.options.deadlineMs ?? this.limits.deadlineMs) / 1000)} s to process`);
+  }
+
+  /** Whether the job, done at `at` by the worker's clock, had used up its deadline (its timer may not have run yet). */
+  private pastDeadline(slot: Slot, at: number): boolean {
+    return slot.timer !== undefined && at - slot.startedAt > slot.remainingMs;
   }
 
   private pauseDeadline(slot: Slot): void {
@@ -203,12 +212,15 @@ export class DocumentWorkers {
     if (m.type === 'ready') {
       slot.ready = true;
       clearTimeout(slot.startupTimer);
-      if (job) this.resumeDeadline(slot);
+      if (job) this.resumeDeadline(slot, m.at);
       return;
     }
     if (!job) return;
     if (m.type === 'done') {
       if (m.id !== job.id) return;
+      // The deadline's timer and the answer can fall due together (a main thread busy elsewhere reads both at
+      // once, and may read the answer first): a job the worker finished past its deadline is TIMEOUT either way.
+      if (this.pastDeadline(slot, m.at)) { this.fail(slot, this.timeoutError(slot)); return; }
       this.finish(slot);
       if (m.ok) job.resolve(m.value);
       else job.reject(fromWire(m.error));

@@ -73,12 +73,12 @@ port.on('message', (m: ToWorker) => {
       (value) => {
         const transfer: ArrayBuffer[] = [];
         const compacted = compact(value, transfer);
-        port.postMessage({ type: 'done', id, ok: true, value: compacted } satisfies FromWorker, transfer);
+        port.postMessage({ type: 'done', id, at: Date.now(), ok: true, value: compacted } satisfies FromWorker, transfer);
       },
-      (err: unknown) => post({ type: 'done', id, ok: false, error: toWire(err) }),
+      (err: unknown) => post({ type: 'done', id, at: Date.now(), ok: false, error: toWire(err) }),
     );
 });
 
 // Load the engines before saying ready: a job's deadline then counts parsing, not module loading.
 await Promise.all([jobsModule(), import('../verify-document.js'), import('../sign-document.js'), import('../ooxml/verify.js'), import('../pdf/decode-budget.js').then((m) => m.startDecodeBudget(0))]);
-post({ type: 'ready' });
+post({ type: 'ready', at: Date.now() });
