@@ -10,6 +10,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { KysoError } from '../errors.js';
 import type { RemoteAccount, RemoteProvider } from './types.js';
+import { ACCOUNT_FORMS, normalizeTypedAccount } from './account-forms.js';
 
 export const REMOTE_PROVIDERS_FILE = 'remote-providers.json';
 
@@ -94,24 +95,12 @@ export function findProvider(providers: readonly RemoteProvider[], id: string): 
   return p;
 }
 
-const ACCOUNT_FORMS: Record<RemoteProvider['account']['kind'], { test: (s: string) => boolean; what: string }> = {
-  // CCCD (căn cước công dân): 12 digits.
-  cccd: { test: (s) => /^\d{12}$/.test(s), what: 'a CCCD of 12 digits' },
-  // MST (mã số thuế): 10 digits, or 10 + "-" + 3 for a branch.
-  mst: { test: (s) => /^\d{10}(-\d{3})?$/.test(s), what: 'an MST of 10 digits (or 10-3 for a branch)' },
-  phone: { test: (s) => /^0\d{9}$/.test(s), what: 'a Vietnamese mobile number of 10 digits (0…)' },
-  'cccd-or-mst': { test: (s) => /^\d{12}$/.test(s) || /^\d{10}(-\d{3})?$/.test(s), what: 'a CCCD (12 digits) or an MST (10 digits)' },
-  username: { test: (s) => /^[\p{L}\p{N}._@+-]{1,100}$/u.test(s), what: 'a user name' },
-};
-
 /**
  * What the user typed, normalised (spaces and dots dropped; +84 → 0) and checked against the provider's kind, so
  * a typo is caught when the account is added rather than as an authentication failure later.
  */
 export function normalizeAccount(provider: RemoteProvider, typed: string): string {
-  let s = typed.normalize('NFC').trim();
-  if (provider.account.kind !== 'username') s = s.replace(/[\s.]/g, '');
-  if (provider.account.kind === 'phone') s = s.replace(/^\+?84(?=\d{9}$)/, '0');
+  const s = normalizeTypedAccount(provider.account.kind, typed);
   const form = ACCOUNT_FORMS[provider.account.kind];
   if (!form.test(s)) throw new KysoError('BAD_REQUEST', `${provider.name} expects ${form.what}`);
   return s;

@@ -5,6 +5,7 @@
  */
 import type { CertificateInfo } from '../cert/parse.js';
 import type { HashAlgorithm, SigningKey } from '../signing-key.js';
+import type { AccountKind } from './account-forms.js';
 
 /** A provider preset, kept as data (providers.ts): who they are and how their API is reached. */
 export interface RemoteProvider {
@@ -19,7 +20,7 @@ export interface RemoteProvider {
   /** Which adapter speaks to it: the CSC v2 one, or a documented provider-specific one beside it. */
   readonly protocol: 'csc-v2' | (string & {});
   /** What the user types as the account, and how it becomes the provider's user id. */
-  readonly account: { readonly kind: 'cccd' | 'mst' | 'phone' | 'cccd-or-mst' | 'username'; readonly userIdTemplate: string };
+  readonly account: { readonly kind: AccountKind; readonly userIdTemplate: string };
   /**
    * How a session is opened (CSC v2 §8.1). `basic` (default): `auth/login` with HTTP Basic, the user id and a
    * password asked each time (never stored). `oauth2client`: `oauth2/token` with client credentials (the secret is

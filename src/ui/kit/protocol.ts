@@ -6,6 +6,7 @@
  */
 import type { UiLanguage } from '../bridge.js';
 import type { SignatureAppearanceOptions } from '../../core/pdf/appearance/options.js';
+import type { AccountKind } from '../../core/remote/account-forms.js';
 
 export type { UiLanguage };
 
@@ -205,7 +206,7 @@ export interface SettingsDialogResult {
 // ---- settings: remote signing (ký số từ xa) --------------------------------------------------------------
 
 /** What the user types as the account with a provider. */
-export type RemoteAccountKind = 'cccd' | 'mst' | 'phone' | 'cccd-or-mst' | 'username';
+export type RemoteAccountKind = AccountKind;
 
 export interface RemoteProviderView {
   id: string;
