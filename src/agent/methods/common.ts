@@ -94,9 +94,14 @@ export function documentGuard(parts: AgentParts, signal: AbortSignal): Isolation
   return { signal, ...(parts.limits.documentDeadlineMs !== undefined ? { deadlineMs: parts.limits.documentDeadlineMs } : {}) };
 }
 
-/** The tokens' certificates and the remote accounts' (asked of their providers), and the remote side's failure if any. */
-async function gather(parts: AgentParts, signal: AbortSignal): Promise<{ certs: SigningCertificate[]; accounts: number; remoteError?: unknown }> {
-  const certs: SigningCertificate[] = [...parts.tokens.certificates()];
+/**
+ * The tokens' certificates (`onTokens`: as the caller has just read them) and the remote accounts' (asked of their
+ * providers), and the remote side's failure if any.
+ */
+async function gather(
+  parts: AgentParts, signal: AbortSignal, onTokens: readonly SigningCertificate[] = parts.tokens.certificates(),
+): Promise<{ certs: SigningCertificate[]; accounts: number; remoteError?: unknown }> {
+  const certs: SigningCertificate[] = [...onTokens];
   if (!parts.remote) return { certs, accounts: 0 };
   let accounts = 0;
   try {
@@ -128,9 +133,10 @@ export async function signingCertificates(parts: AgentParts, signal: AbortSignal
  * provider failed, that failure is the reason (REMOTE_AUTH_FAILED…), not "no such certificate".
  */
 async function findCertificate(parts: AgentParts, id: string, signal: AbortSignal): Promise<SigningCertificate> {
-  const onToken = parts.tokens.certificates().find((c) => c.id === id);
+  const onTokens = parts.tokens.certificates();
+  const onToken = onTokens.find((c) => c.id === id);
   if (onToken) return onToken;
-  const { certs, remoteError } = await gather(parts, signal);
+  const { certs, remoteError } = await gather(parts, signal, onTokens);
   const found = certs.find((c) => c.id === id);
   if (found) return found;
   throw remoteError !== undefined ? toKysoError(remoteError) : new KysoError('CERTIFICATE_NOT_FOUND');
