@@ -15,7 +15,10 @@ export interface RemoteSetup {
   providers: readonly RemoteProvider[];
 }
 
-/** The account store and providers of `configDir`; a damaged providers file leaves remote signing off (and says why). */
+/**
+ * The account store and providers of `configDir`. A providers file that does not read throws BAD_REQUEST naming
+ * it: the tray then runs without remote signing and says why in its log (agent/index.ts); `kyso serve` stops.
+ */
 export function remoteSetup(configDir: string): RemoteSetup {
   const providers = loadProviders(configDir);
   return { store: new RemoteAccountStore(configDir, providers), providers };

@@ -56,8 +56,8 @@ export interface DialogOutcome<R> { submitted?: R; cancelled?: true }
 export interface DialogHostPage<R> { page: Page; outcome: Promise<DialogOutcome<R>>; errors: string[]; calls: string[] }
 export interface OpenDialogOptions { viewport?: { width: number; height: number }; calls?: Record<string, () => unknown>; manualClock?: boolean }
 
-/** Opens a dialog page with a test host behind window.kysoBridge (extra calls answered by `calls`). */
 /**
+ * Opens a dialog page with a test host behind window.kysoBridge (extra calls answered by `calls`).
  * `manualClock`: the page's timers run only when the test advances Playwright's clock, so "disabled for a
  * moment after it shows" is checked as a state, not raced against a loaded machine.
  */

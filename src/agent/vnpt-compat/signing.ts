@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { KysoError, toKysoError } from '../../core/errors.js';
 import { sniffDocumentType } from '../../core/document-type.js';
-import { decodeBase64, signingSession, type PreparedSignature } from '../methods/common.js';
+import { decodeBase64, signingSession, throwIfAborted, type PreparedSignature } from '../methods/common.js';
 import { signRemoteBatch } from '../methods/remote-batch.js';
 import { isRemote } from '../signing-certificate.js';
 import { prepareDocxSign } from '../methods/docx-sign.js';
@@ -188,7 +188,7 @@ async function signItems(call: CallContext, items: Array<BatchItem | Error>, ser
         if (isRemote(certificate)) {
           // One phone approval for the items it can cover: they run up to their digest side by side (remote-batch.ts).
           const { outcomes } = await signRemoteBatch(prepared.length, key, signal, (i, k, s) => prepared[i]!.p.sign(k, certificate, s));
-          if (signal.aborted) throw signal.reason;
+          throwIfAborted(signal);
           outcomes.forEach((o, i) => { results[prepared[i]!.index] = o.ok ? itemOk(o.value, pluginSerial(certificate)) : itemFailure(o.error); });
           return;
         }

@@ -4,8 +4,9 @@
  *
  * What is signed follows Office: the parts reached through the relationship types Office signs, and those
  * relationships themselves through the RelationshipTransform; beyond Office, also the parts no relationship reaches.
- * Not signed, so they may change later: document properties (docProps), `[Content_Types].xml`, the origin relationship and the signature parts. That is what lets a
- * second signature be added without breaking the first: adding one touches only unsigned things.
+ * Not signed, so they may change later: document properties (docProps), `[Content_Types].xml`, the origin
+ * relationship and the signature parts. That is what lets a second signature be added without breaking the first:
+ * adding one touches only unsigned things.
  *
  * The key never leaves the token: only the canonical SignedInfo goes to `SigningKey.signData`.
  */
@@ -116,12 +117,13 @@ export function manifestReferences(pkg: OpcPackage, read: (partName: string) => 
   const refs: ManifestReference[] = [];
   const digested = new Set<string>();
   const reached = new Set<string>();
+  const relsParts = pkg.relationshipParts();
   const signPart = (part: string): void => {
     const contentType = pkg.contentType(part);
     if (!contentType) throw new KysoError('DOCUMENT_CORRUPT', `part ${part} has no content type`);
     refs.push({ uri: `${partUri(part)}?ContentType=${contentType}`, digest: digest(read(part)) });
   };
-  for (const relsPart of pkg.relationshipParts()) {
+  for (const relsPart of relsParts) {
     const sourceIds: string[] = [];
     for (const rel of pkg.relationships(relsPart)) {
       if (rel.external) { if (!sourceIds.includes(rel.id)) sourceIds.push(rel.id); continue; }
@@ -151,7 +153,7 @@ export function manifestReferences(pkg: OpcPackage, read: (partName: string) => 
   // change unnoticed. Parts with no content type are not OPC parts and stay out.
   for (const part of pkg.partNames) {
     const key = part.toLowerCase();
-    if (reached.has(key) || digested.has(key) || /\/_rels\/[^/]*\.rels$/i.test(part) || key === '/[content_types].xml' || /^\/_xmlsignatures\//i.test(part)) continue;
+    if (reached.has(key) || digested.has(key) || relsParts.includes(part) || key === '/[content_types].xml' || /^\/_xmlsignatures\//i.test(part)) continue;
     if (!pkg.contentType(part)) continue;
     digested.add(key);
     signPart(part);

@@ -321,6 +321,7 @@ function collect(): SettingsDialogResult | null {
   const fontText = $<HTMLInputElement>('font-size').value.trim();
   const fontSize = fontText === '' ? undefined : Math.min(24, Math.max(4, Number(fontText)));
   const showAll = Object.fromEntries((Object.keys(SHOW_DEFAULTS) as ShowKey[]).map((k) => [k, show(k).checked])) as Record<ShowKey, boolean>;
+  const remoteChange = remote?.change();
   return {
     language: $<HTMLSelectElement>('ui-language').value as UiLanguage,
     modulePaths: [...modules],
@@ -343,7 +344,7 @@ function collect(): SettingsDialogResult | null {
     vnptCompat: $<HTMLInputElement>('vnpt-compat').checked,
     revokedSites: [...revoked],
     trustAnchors: [...anchors],
-    ...(remote?.change() ? { remoteAccounts: remote.change()! } : {}),
+    ...(remoteChange ? { remoteAccounts: remoteChange } : {}),
   };
 }
 
