@@ -31,6 +31,32 @@ const zodEnglishOnly = {
   },
 };
 
+// @libpdf/core imports pkijs and asn1js (0.9 MB of the 2.2 MB it bundles to) for features Kyso does not use: its own
+// CMS signer, LTV gathering and PKCS#12 keys. Kyso's CMS, chains and revocation are its own (src/core/cms, …), so
+// the bundle gives libpdf stand-ins that throw if ever reached: every document worker and every `kyso` run loads
+// that much less. The names come from libpdf's own source, so an update that uses another one still builds.
+const UNUSED_BY_KYSO = ['pkijs', 'asn1js'];
+const libpdfWithoutPki = {
+  name: 'libpdf-without-pki',
+  setup(b) {
+    const filter = new RegExp(`^(${UNUSED_BY_KYSO.join('|')})$`);
+    b.onResolve({ filter }, (args) => (/[\\/]@libpdf[\\/]core[\\/]/.test(args.importer) ? { path: args.path, namespace: 'unused-by-kyso' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'unused-by-kyso' }, async (args) => {
+      const libpdf = await readFile(`${root}node_modules/@libpdf/core/dist/index.mjs`, 'utf8');
+      const names = new Set();
+      for (const m of libpdf.matchAll(new RegExp(`import\\s*\\{([^}]*)\\}\\s*from\\s*"${args.path}"`, 'g'))) {
+        for (const n of m[1].split(',')) if (n.trim()) names.add(n.trim().split(/\s+as\s+/)[0]);
+      }
+      for (const m of libpdf.matchAll(new RegExp(`import\\s*\\*\\s*as\\s+(\\w+)\\s+from\\s*"${args.path}"`, 'g'))) {
+        for (const use of libpdf.matchAll(new RegExp(`\\b${m[1]}\\.(\\w+)`, 'g'))) names.add(use[1]);
+      }
+      // Functions, so that `class X extends pkijs.Y` still loads; calling or constructing one throws.
+      const stub = (n) => `export function ${n}() { throw new Error('${args.path}.${n}: not in the Kyso bundle (scripts/bundle-cli.mjs)'); }`;
+      return { contents: [...names].map(stub).join('\n'), loader: 'js' };
+    });
+  },
+};
+
 const outdir = `${root}dist/bundle`;
 await rm(outdir, { recursive: true, force: true });
 await build({
@@ -48,7 +74,7 @@ await build({
   // CommonJS dependencies bundled into ESM still call require() for Node's built-ins.
   banner: { js: "import { createRequire as __kysoCreateRequire } from 'node:module'; const require = __kysoCreateRequire(import.meta.url);" },
   define: { KYSO_BUNDLED: 'true' },
-  plugins: [mendLibpdf, zodEnglishOnly],
+  plugins: [mendLibpdf, zodEnglishOnly, libpdfWithoutPki],
   // Flat: every file two levels below the package root, as src/core/package-paths.ts counts.
   chunkNames: '[name]-[hash]',
   legalComments: 'none',
