@@ -83,6 +83,22 @@ const verifyPdfModule = lazy(() => import('../pdf/verify.js'));
 const verifyOoxmlModule = lazy(() => import('../ooxml/verify.js'));
 const openPdfModule = lazy(() => import('../pdf/open.js'));
 
+/** The engine each kind of job runs on, loaded when a worker first runs (or expects) such a job. */
+const ENGINES: Record<string, () => Promise<unknown>> = {
+  verify: verifyDocumentModule,
+  verifyPdf: verifyPdfModule,
+  verifyOoxml: verifyOoxmlModule,
+  pdfPageCount: openPdfModule,
+  assertSignable: signDocumentModule,
+  sign: signDocumentModule,
+  timestamp: signDocumentModule,
+};
+
+/** Loads what a job of this kind needs, so that its deadline counts the document's work, not module loading. */
+export async function loadEngine(kind: string): Promise<void> {
+  await ENGINES[kind]?.();
+}
+
 export async function runJob(kind: string, args: unknown, main: MainChannel): Promise<unknown> {
   switch (kind) {
     case 'ping':

@@ -12,12 +12,16 @@ export type ToWorker =
   | { type: 'reply'; callId: number; ok: true; value: unknown }
   | { type: 'reply'; callId: number; ok: false; error: WireError };
 
+/** What a worker is started with: the jobs it will likely run, whose engines it loads before any job comes. */
+export interface WorkerStart { preload?: string[] }
+
 /**
- * Worker → main. `at` is the worker's clock (Date.now(), one clock for all threads) when it was ready or done:
- * a main thread busy elsewhere reads these late, and the deadline counts the worker's time, not the main's delay.
+ * Worker → main. `at` is the worker's clock (Date.now(), one clock for all threads) when it began or finished a
+ * job: a main thread busy elsewhere reads these late, and the deadline counts the worker's time, not the main's delay.
  */
 export type FromWorker =
-  | { type: 'ready'; at: number }
+  /** The engine the job needs is loaded and the job begins: its deadline counts from here, not module loading. */
+  | { type: 'begun'; id: number; at: number }
   | { type: 'done'; id: number; at: number; ok: true; value: unknown }
   | { type: 'done'; id: number; at: number; ok: false; error: WireError }
   /** The worker needs the main thread (the token, the TSA, the user): the deadline pauses until the reply. */

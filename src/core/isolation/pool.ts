@@ -13,7 +13,7 @@ import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { KysoError } from '../errors.js';
-import { fromWire, toWire, type FromWorker, type ToWorker } from './messages.js';
+import { fromWire, toWire, type FromWorker, type ToWorker, type WorkerStart } from './messages.js';
 
 export interface IsolationLimits {
   /** A job running longer than this (own time, waits on the main thread excluded) is stopped: TIMEOUT. */
@@ -71,9 +71,8 @@ interface Slot {
   timer?: NodeJS.Timeout;
   pendingCalls: number;
   dead: boolean;
-  /** The worker finished loading: a job's deadline counts from here, not from the worker's start. */
-  ready: boolean;
-  startupTimer?: NodeJS.Timeout;
+  /** Until the worker has loaded what the job needs ('begun'): its deadline counts from there, not module loading. */
+  loadTimer?: NodeJS.Timeout;
 }
 
 /**
@@ -94,8 +93,8 @@ function workerUrl(): URL {
 
 let nextJobId = 1;
 const RSS_POLL_MS = 50;
-/** A worker that has not loaded by then is broken (not the document's fault). */
-const STARTUP_LIMIT_MS = 60_000;
+/** A worker that has not loaded a job's engine by then is broken (not the document's fault). */
+const LOAD_LIMIT_MS = 60_000;
 
 export class DocumentWorkers {
   private readonly slots: Slot[] = [];
@@ -135,6 +134,14 @@ export class DocumentWorkers {
     }
   }
 
+  /**
+   * Starts a worker now if none runs, loading the engines of the jobs the caller expects, so that they load while
+   * the caller gets ready (the CLI reads options, the file and the token meanwhile) rather than after.
+   */
+  warm(expected: string[]): void {
+    if (!this.slots.some((s) => !s.dead)) this.spawn({ preload: expected });
+  }
+
   /** Another worker may start: fewer than `workers` are working, parkable jobs waiting on a person not counted. */
   private mayGrow(): boolean {
     const parked = this.slots.filter((s) => s.job?.options.parkable && s.pendingCalls > 0).length;
@@ -149,17 +156,15 @@ export class DocumentWorkers {
     }
   }
 
-  private spawn(): Slot {
+  private spawn(start: WorkerStart = {}): Slot {
     const worker = new Worker(fileURLToPath(workerUrl()), {
+      workerData: start,
       resourceLimits: { maxOldGenerationSizeMb: this.limits.heapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 },
       stdout: false,
       stderr: false,
     });
     this.started++;
-    worker.unref();
-    const slot: Slot = { worker, remainingMs: 0, startedAt: 0, pendingCalls: 0, dead: false, ready: false };
-    slot.startupTimer = setTimeout(() => this.fail(slot, new KysoError('INTERNAL', 'document worker did not start')), STARTUP_LIMIT_MS);
-    slot.startupTimer.unref();
+    const slot: Slot = { worker, remainingMs: 0, startedAt: 0, pendingCalls: 0, dead: false };
     this.slots.push(slot);
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
     worker.on('error', (err: Error & { code?: string }) => {
@@ -169,6 +174,8 @@ export class DocumentWorkers {
         : new KysoError('INTERNAL', `document worker failed: ${err.message}`));
     });
     worker.on('exit', () => this.fail(slot, new KysoError('INTERNAL', 'document worker exited')));
+    // After the listeners: attaching a 'message' listener refs the worker's port again.
+    worker.unref();
     return slot;
   }
 
@@ -177,13 +184,14 @@ export class DocumentWorkers {
     slot.pendingCalls = 0;
     slot.remainingMs = job.options.deadlineMs ?? this.limits.deadlineMs;
     slot.worker.ref();
-    if (slot.ready) this.resumeDeadline(slot);
+    slot.loadTimer = setTimeout(() => this.fail(slot, new KysoError('INTERNAL', 'document worker did not start')), LOAD_LIMIT_MS);
+    slot.loadTimer.unref();
     this.watchMemory();
     const msg: ToWorker = { type: 'job', id: job.id, kind: job.kind, args: job.args };
     slot.worker.postMessage(msg, job.transfer);
   }
 
-  /** `since`: when the worker went on with the job (its 'ready' may be read late); at most now. */
+  /** `since`: when the worker went on with the job (its 'begun' may be read late); at most now. */
   private resumeDeadline(slot: Slot, since = Date.now()): void {
     const now = Date.now();
     slot.startedAt = Math.min(since, now);
@@ -209,13 +217,13 @@ export class DocumentWorkers {
 
   private onMessage(slot: Slot, m: FromWorker): void {
     const job = slot.job;
-    if (m.type === 'ready') {
-      slot.ready = true;
-      clearTimeout(slot.startupTimer);
-      if (job) this.resumeDeadline(slot, m.at);
+    if (!job) return;
+    if (m.type === 'begun') {
+      if (m.id !== job.id) return;
+      clearTimeout(slot.loadTimer);
+      this.resumeDeadline(slot, m.at);
       return;
     }
-    if (!job) return;
     if (m.type === 'done') {
       if (m.id !== job.id) return;
       // The deadline's timer and the answer can fall due together (a main thread busy elsewhere reads both at
@@ -257,6 +265,7 @@ export class DocumentWorkers {
   /** The job is answered: the worker is free again and no longer keeps the process alive. */
   private finish(slot: Slot): void {
     if (slot.timer) clearTimeout(slot.timer);
+    clearTimeout(slot.loadTimer);
     slot.timer = undefined;
     slot.job = undefined;
     slot.worker.unref();
@@ -275,7 +284,7 @@ export class DocumentWorkers {
     if (slot.dead) return;
     slot.dead = true;
     if (slot.timer) clearTimeout(slot.timer);
-    clearTimeout(slot.startupTimer);
+    clearTimeout(slot.loadTimer);
     const i = this.slots.indexOf(slot);
     if (i >= 0) this.slots.splice(i, 1);
     const job = slot.job;

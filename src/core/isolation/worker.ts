@@ -3,8 +3,8 @@
  * do (sign a digest with the token, reach the TSA, ask the user), and answers with plain data.
  */
 import * as nodeModule from 'node:module';
-import { parentPort } from 'node:worker_threads';
-import { fromWire, toWire, type FromWorker, type ToWorker, type WireError } from './messages.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import { fromWire, toWire, type FromWorker, type ToWorker, type WireError, type WorkerStart } from './messages.js';
 import type { MainChannel } from './jobs.js';
 import { lazy } from '../lazy.js';
 
@@ -23,6 +23,8 @@ if (typeof KYSO_BUNDLED === 'undefined') {
 }
 
 const jobsModule = lazy(() => import('./jobs.js'));
+// Before any engine parses a document: the inflate budget patches the decompressor they share (decode-budget.ts).
+const base = lazy(() => Promise.all([jobsModule(), import('../pdf/decode-budget.js').then((m) => m.startDecodeBudget(0))]).then(([jobs]) => jobs));
 let nextCall = 1;
 const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
 
@@ -67,8 +69,12 @@ port.on('message', (m: ToWorker) => {
     }),
     emit: (name, ...args) => post({ type: 'event', id, name, args }),
   };
-  void jobsModule()
-    .then(({ runJob }) => runJob(m.kind, m.args, main))
+  void base()
+    .then(async (jobs) => {
+      await jobs.loadEngine(m.kind);
+      post({ type: 'begun', id, at: Date.now() });
+      return jobs.runJob(m.kind, m.args, main);
+    })
     .then(
       (value) => {
         const transfer: ArrayBuffer[] = [];
@@ -79,6 +85,7 @@ port.on('message', (m: ToWorker) => {
     );
 });
 
-// Load the engines before saying ready: a job's deadline then counts parsing, not module loading.
-await Promise.all([jobsModule(), import('../verify-document.js'), import('../sign-document.js'), import('../ooxml/verify.js'), import('../pdf/decode-budget.js').then((m) => m.startDecodeBudget(0))]);
-post({ type: 'ready', at: Date.now() });
+// Each engine loads when its first job comes (a `kyso sign` worker never loads verification or OOXML); the pool
+// may name the jobs it expects, to have them loaded while the caller is still getting ready.
+const preload = (workerData as WorkerStart | undefined)?.preload ?? [];
+void base().then((jobs) => Promise.all(preload.map((kind) => jobs.loadEngine(kind)))).catch(() => undefined);
