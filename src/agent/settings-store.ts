@@ -7,10 +7,10 @@
  * File format (version 1): `{"version": 1, "allowedOrigins": [{"origin": "https://…", "since": "ISO time"}]}`.
  */
 import { copyFileSync, readFileSync, statSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomicSync } from '../core/atomic-write.js';
+import { defaultConfigDir } from '../core/config-dir.js';
 
 export interface AllowedSite {
   origin: string;
@@ -22,13 +22,6 @@ const fileSchema = z.object({
   version: z.literal(1),
   allowedOrigins: z.array(z.object({ origin: z.string().max(300), since: z.string().max(40).optional() }).strip()).max(10_000),
 }).strip();
-
-/** The user's config directory for Kyso: %APPDATA%\Kyso, ~/Library/Application Support/Kyso, $XDG_CONFIG_HOME/kyso. */
-export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
-  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(os.homedir(), 'AppData', 'Roaming'), 'Kyso');
-  if (platform === 'darwin') return path.join(os.homedir(), 'Library', 'Application Support', 'Kyso');
-  return path.join(env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'kyso');
-}
 
 export const SETTINGS_FILE_NAME = 'agent-settings.json';
 export const defaultSettingsPath = (): string => path.join(defaultConfigDir(), SETTINGS_FILE_NAME);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, powerMonitor, protocol, session } from 'electron';
 import { KYSO_VERSION } from '../core/version.js';
-import { defaultConfigDir } from '../agent/settings-store.js';
+import { defaultConfigDir } from '../core/config-dir.js';
 import { InProcessAgent } from './agent-adapter.js';
 import { startedHidden } from './autostart.js';
 import { DialogHost } from './dialog-host.js';

@@ -6,7 +6,6 @@
 import { Option, type Command } from 'commander';
 import type { z } from 'zod';
 import { KysoError } from '../core/errors.js';
-import { appearanceOptionsSchema } from '../core/pdf/appearance/schema.js';
 import type { DocumentStamp, KeywordPlacement, PlacementRect, RectPlacement, SignatureAppearanceOptions } from '../core/pdf/appearance/options.js';
 import type { AppearanceSigner } from '../core/pdf/appearance/layout.js';
 import { readInput } from './read-input.js';
@@ -100,6 +99,9 @@ function describeIssues(error: z.ZodError): string {
 
 const PRESET_MAX_BYTES = 8 * 1024 * 1024;
 
+/** The agent's schema (zod), loaded for a visible signature only: an invisible `kyso sign` never needs it. */
+const appearanceSchema = async () => (await import('../core/pdf/appearance/schema.js')).appearanceOptionsSchema;
+
 /** Reads and checks a preset file: APPEARANCE_PRESET_INVALID names the file and the field. */
 export async function readAppearancePreset(file: string): Promise<SignatureAppearanceOptions> {
   const bytes = await readInput(file);
@@ -110,7 +112,7 @@ export async function readAppearancePreset(file: string): Promise<SignatureAppea
   } catch (cause) {
     throw new KysoError('APPEARANCE_PRESET_INVALID', `${file}: not UTF-8 JSON (${(cause as Error).message})`, { cause });
   }
-  const parsed = appearanceOptionsSchema.safeParse(json);
+  const parsed = (await appearanceSchema()).safeParse(json);
   if (!parsed.success) throw new KysoError('APPEARANCE_PRESET_INVALID', `${file}: ${describeIssues(parsed.error)}`);
   return parsed.data;
 }
@@ -152,7 +154,7 @@ export async function appearanceFrom(f: AppearanceFlags): Promise<SignatureAppea
     ...(documentDate ? { documentDate } : {}),
   };
   // The same limits as a page's request (font sizes, text lengths, stamp places), with the flag's field named.
-  const checked = appearanceOptionsSchema.safeParse(merged);
+  const checked = (await appearanceSchema()).safeParse(merged);
   if (!checked.success) throw new KysoError('BAD_REQUEST', `appearance: ${describeIssues(checked.error)}`);
   return checked.data;
 }

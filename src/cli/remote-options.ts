@@ -4,11 +4,10 @@
  * account's, and the wait for the phone shown on stderr — Vietnamese first, with the time left — until it answers
  * or Ctrl-C cancels.
  */
-import { defaultConfigDir } from '../agent/settings-store.js';
+import { defaultConfigDir } from '../core/config-dir.js';
 import { KysoError } from '../core/errors.js';
-import { loadProviders } from '../core/remote/providers.js';
-import { RemoteAccountStore } from '../core/remote/account-store.js';
-import { CscKeySource, type AskSecret, type SecretRequest } from '../core/remote/remote-source.js';
+import type { RemoteAccountStore } from '../core/remote/account-store.js';
+import type { AskSecret, CscKeySource, SecretRequest } from '../core/remote/remote-source.js';
 import type { ApprovalNotice, RemoteAccount, RemoteCertificate } from '../core/remote/types.js';
 import { pinFromTerminal, stdinLine } from './pin-input.js';
 
@@ -19,8 +18,12 @@ export interface RemoteCliOptions {
 
 export const CONFIG_DIR_HELP = `where Kyso keeps its state: remote-accounts.json, remote-providers.json (default ${defaultConfigDir()})`;
 
-export function remoteStore(opts: RemoteCliOptions): RemoteAccountStore {
+// The account files' schemas (zod) load only when an account is used: `kyso sign` with a token never needs them.
+const accountModules = async () => Promise.all([import('../core/remote/providers.js'), import('../core/remote/account-store.js')]);
+
+export async function remoteStore(opts: RemoteCliOptions): Promise<RemoteAccountStore> {
   const dir = opts.configDir ?? defaultConfigDir();
+  const [{ loadProviders }, { RemoteAccountStore }] = await accountModules();
   return new RemoteAccountStore(dir, loadProviders(dir));
 }
 
@@ -44,8 +47,9 @@ function askSecretFrom(opts: RemoteCliOptions): AskSecret {
 }
 
 /** The account named on the command line, and a key source for it alone. */
-export function openRemote(opts: RemoteCliOptions, accountName: string): { account: RemoteAccount; source: CscKeySource } {
+export async function openRemote(opts: RemoteCliOptions, accountName: string): Promise<{ account: RemoteAccount; source: CscKeySource }> {
   const dir = opts.configDir ?? defaultConfigDir();
+  const [[{ loadProviders }, { RemoteAccountStore }], { CscKeySource }] = await Promise.all([accountModules(), import('../core/remote/remote-source.js')]);
   const providers = loadProviders(dir);
   const store = new RemoteAccountStore(dir, providers);
   const account = store.find(accountName);

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { runCommand } from '../output.js';
 import { CONFIG_DIR_HELP, cancellableByCtrlC, openRemote, remoteStore, type RemoteCliOptions } from '../remote-options.js';
 import { loadProviders } from '../../core/remote/providers.js';
-import { defaultConfigDir } from '../../agent/settings-store.js';
+import { defaultConfigDir } from '../../core/config-dir.js';
 
 interface AddOptions { provider: string; account: string; label?: string }
 
@@ -21,7 +21,7 @@ export function registerRemote(program: Command): void {
     .requiredOption('--account <cccd|mst|phone>', 'the account as the provider knows it: CCCD, MST or phone number')
     .option('--label <text>', 'your name for it, usable instead of its id')
     .action((opts: AddOptions, cmd: Command) => runCommand(async () => {
-      const added = remoteStore(common(cmd)).add({ providerId: opts.provider, account: opts.account, ...(opts.label !== undefined ? { label: opts.label } : {}) });
+      const added = (await remoteStore(common(cmd))).add({ providerId: opts.provider, account: opts.account, ...(opts.label !== undefined ? { label: opts.label } : {}) });
       process.stdout.write(`${added.id}\n`);
       process.stderr.write(`đã thêm / added: ${added.label} (${added.providerId}, ${added.account})\n`);
     }));
@@ -29,7 +29,7 @@ export function registerRemote(program: Command): void {
   remote.command('list').description('các tài khoản đã thêm / the accounts added')
     .option('--json', 'machine-readable output')
     .action((opts: { json?: boolean }, cmd: Command) => runCommand(async () => {
-      const accounts = remoteStore(common(cmd)).list();
+      const accounts = (await remoteStore(common(cmd))).list();
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(accounts, null, 2)}\n`);
         return;
@@ -40,7 +40,7 @@ export function registerRemote(program: Command): void {
 
   remote.command('remove <account>').description('xoá tài khoản (id hoặc nhãn) / remove an account (id or label)')
     .action((name: string, _opts: unknown, cmd: Command) => runCommand(async () => {
-      const removed = remoteStore(common(cmd)).remove(name);
+      const removed = (await remoteStore(common(cmd))).remove(name);
       process.stderr.write(`đã xoá / removed: ${removed.label} (${removed.providerId}, ${removed.account})\n`);
     }));
 
@@ -54,7 +54,7 @@ export function registerRemote(program: Command): void {
   remote.command('certificates <account>').description('đăng nhập và liệt kê chứng thư của tài khoản / sign in and list the account\'s certificates')
     .option('--pin-stdin', 'read the password from the first line of standard input')
     .action((name: string, opts: { pinStdin?: boolean }, cmd: Command) => runCommand(async () => {
-      const { source } = openRemote({ ...common(cmd), ...opts }, name);
+      const { source } = await openRemote({ ...common(cmd), ...opts }, name);
       const certs = await cancellableByCtrlC((signal) => source.certificates({ signal }));
       for (const c of certs) {
         const ids = Object.entries(c.info.subject.identifiers).map(([k, v]) => `${k}:${v}`).join(' ');

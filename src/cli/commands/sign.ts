@@ -166,7 +166,7 @@ export function registerSign(program: Command): void {
       if (opts.remote) {
         // 3. The placement checked before signing in; then the account's certificate, offline checks, approval.
         if (visible) await rehearseVisible(bytes, visible, undefined, opts, timestamped);
-        const { source } = openRemote(opts, opts.remote);
+        const { source } = await openRemote(opts, opts.remote);
         await cancellableByCtrlC(async (signal) => {
           const cert = selectRemoteCertificate(await source.certificates({ signal }), opts.cert);
           if (opts.certCheck !== 'off') assertMaySign(await checkCertificate(cert.der, cert.chain, { online: false }));

@@ -4,7 +4,7 @@
  * user (the installer runs it); `uninstall` takes the CA out of them and deletes the files.
  */
 import type { Command } from 'commander';
-import { defaultConfigDir } from '../../agent/settings-store.js';
+import { defaultConfigDir } from '../../core/config-dir.js';
 import { ensureLoopbackTls, loopbackTlsStatus, removeLoopbackTls, type TrustOutcome } from '../../agent/tls/index.js';
 import { EXIT, runCommand } from '../output.js';
 
