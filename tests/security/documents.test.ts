@@ -78,8 +78,8 @@ describe('hostile documents in the core entry points (isolated)', () => {
   });
 
   it('past its deadline is TIMEOUT also when the main thread reads the worker\'s messages late (a loaded machine)', async () => {
-    // Seen in CI: the main thread, kept off the CPU, read a fresh worker's "ready" and its answer together, started
-    // the deadline only then, and took the answer as in time. The worker's own clock now decides. The main thread
+    // Seen in CI: the main thread, kept off the CPU, read a fresh worker's "ready" (now "begun") and its answer
+    // together, started the deadline only then, and took the answer as in time. The worker's own clock now decides. The main thread
     // is held busy here while the worker parses, once on a fresh worker and once on a warm one.
     const large = fixtures().corpus.entries.find((e) => e.features.includes('large')) ?? fixtures().corpus.entries.find((e) => e.expect === 'sign')!;
     const bytes = new Uint8Array(readFileSync(path.resolve(fixtures().corpus.dir, large.file)));
@@ -92,6 +92,23 @@ describe('hostile documents in the core entry points (isolated)', () => {
       holdMainThread(1500);
       expect(await answer, warm ? 'warm worker' : 'fresh worker').toBe('TIMEOUT');
     }
+  });
+
+  it('a worker started ahead of its job (as `kyso sign` starts one) keeps no process alive, and serves the job when it comes', () => {
+    const pool = new URL('../../dist/core/isolation/documents.js', import.meta.url).href;
+    const script = (name: string, body: string): string => {
+      const file = path.join(dir, name);
+      writeFileSync(file, `const m = await import(${JSON.stringify(pool)});\nm.documentWorkers().warm(['sign']);\n${body}\n`);
+      return file;
+    };
+    // Left alone it must not hold the process open (the CLI's usage errors exit while it loads).
+    const idle = spawnSync(process.execPath, [script('warm-idle.mjs', '')], { encoding: 'utf8', timeout: 60_000 });
+    expect(idle.status, idle.stderr).toBe(0);
+    // Given a job whose engine is another than the one loaded ahead: its answer.
+    const used = spawnSync(process.execPath, [script('warm-used.mjs',
+      "process.stdout.write(String(await m.documentWorkers().run('pdfPageCount', { bytes: new TextEncoder().encode('not a PDF') }).catch((e) => e.code)));")], { encoding: 'utf8', timeout: 60_000 });
+    expect(used.status, used.stderr).toBe(0);
+    expect(used.stdout).toBe('DOCUMENT_CORRUPT');
   });
 
   it('object and element counts: a cross-reference claiming 5 million objects, a part of 600 000 sibling elements', async () => {
