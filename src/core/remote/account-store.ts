@@ -27,7 +27,7 @@ const fileSchema = z.object({ version: z.literal(1), accounts: z.array(accountSc
 export class RemoteAccountStore {
   readonly file: string;
 
-  /** `configDir`: Kyso's config directory (agent/settings-store defaultConfigDir()), the file is named there. */
+  /** `configDir`: Kyso's config directory (core/config-dir defaultConfigDir()), the file is named there. */
   constructor(configDir: string, private readonly providers: readonly RemoteProvider[]) {
     this.file = path.join(configDir, REMOTE_ACCOUNTS_FILE);
   }
