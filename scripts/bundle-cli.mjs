@@ -40,9 +40,10 @@ const libpdfWithoutPki = {
   name: 'libpdf-without-pki',
   setup(b) {
     const filter = new RegExp(`^(${UNUSED_BY_KYSO.join('|')})$`);
-    b.onResolve({ filter }, (args) => (/[\\/]@libpdf[\\/]core[\\/]/.test(args.importer) ? { path: args.path, namespace: 'unused-by-kyso' } : undefined));
+    b.onResolve({ filter }, (args) => (/[\\/]@libpdf[\\/]core[\\/]/.test(args.importer)
+      ? { path: args.path, namespace: 'unused-by-kyso', pluginData: { importer: args.importer } } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'unused-by-kyso' }, async (args) => {
-      const libpdf = await readFile(`${root}node_modules/@libpdf/core/dist/index.mjs`, 'utf8');
+      const libpdf = await readFile(args.pluginData.importer, 'utf8');
       const names = new Set();
       for (const m of libpdf.matchAll(new RegExp(`import\\s*\\{([^}]*)\\}\\s*from\\s*"${args.path}"`, 'g'))) {
         for (const n of m[1].split(',')) if (n.trim()) names.add(n.trim().split(/\s+as\s+/)[0]);

@@ -33,10 +33,10 @@ function commandsFor(argv: readonly string[]): string[] {
  * their engine beside the command's own loading, instead of after it (about half of a small `kyso sign`'s time).
  */
 const DOCUMENT_JOBS: Record<string, string[]> = { sign: ['sign'], timestamp: ['timestamp'], verify: ['verify'] };
+const argv = process.argv.slice(2);
+const commands = commandsFor(argv);
 {
-  const argv = process.argv.slice(2);
-  const [only, ...more] = commandsFor(argv);
-  const jobs = only !== undefined && more.length === 0 ? DOCUMENT_JOBS[only] : undefined;
+  const jobs = commands.length === 1 ? DOCUMENT_JOBS[commands[0]!] : undefined;
   if (jobs && !argv.some((a) => a === '-h' || a === '--help')) {
     void import('../core/isolation/documents.js').then((m) => m.documentWorkers().warm(jobs));
   }
@@ -58,7 +58,7 @@ const program = new Command('kyso')
   // argument…) then come back here to be printed like every other error: code, Vietnamese, English.
   .exitOverride()
   .configureOutput({ outputError: () => undefined });
-for (const register of await Promise.all(commandsFor(process.argv.slice(2)).map((name) => COMMANDS[name]!()))) register(program);
+for (const register of await Promise.all(commands.map((name) => COMMANDS[name]!()))) register(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -70,6 +70,6 @@ try {
   } else {
     reportError(new KysoError('USAGE', err.message.replace(/^error: /, '')));
     // `kyso verify` keeps 1 for "invalid" and 3 for "untrusted": its usage mistakes exit 2, like an unreadable file.
-    process.exitCode = commandsFor(process.argv.slice(2)).join() === 'verify' ? 2 : EXIT.usage;
+    process.exitCode = commands.join() === 'verify' ? 2 : EXIT.usage;
   }
 }

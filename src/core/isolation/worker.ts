@@ -22,9 +22,9 @@ if (typeof KYSO_BUNDLED === 'undefined') {
   (nodeModule as { register?: (specifier: URL) => void }).register?.(new URL('./libpdf-hook.js', import.meta.url));
 }
 
-const jobsModule = lazy(() => import('./jobs.js'));
-// Before any engine parses a document: the inflate budget patches the decompressor they share (decode-budget.ts).
-const base = lazy(() => Promise.all([jobsModule(), import('../pdf/decode-budget.js').then((m) => m.startDecodeBudget(0))]).then(([jobs]) => jobs));
+// The jobs, and before any engine parses a document the inflate budget, which patches the decompressor they share
+// (decode-budget.ts).
+const base = lazy(async () => (await Promise.all([import('./jobs.js'), import('../pdf/decode-budget.js').then((m) => m.startDecodeBudget(0))]))[0]);
 let nextCall = 1;
 const pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
 
