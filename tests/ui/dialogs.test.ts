@@ -60,7 +60,7 @@ const CERTS: CertificateView[] = [
 
 describe('consent', () => {
   it('names the site; Deny has the focus; Allow is armed after a moment; Tab + Enter allows', async () => {
-    const { page, outcome, errors } = await open<ConsentDialogRequest, { allow: boolean }>('consent', { origin: ORIGIN, language: 'vi' }, { manualClock: true });
+    const { page, close, outcome, errors } = await open<ConsentDialogRequest, { allow: boolean }>('consent', { origin: ORIGIN, language: 'vi' }, { manualClock: true });
     expect(await page.locator('main').textContent()).toContain('https://dichvucong.gov.vn muốn dùng chữ ký số của bạn.');
     expect(await focused(page)).toBe('deny');
     expect(await page.locator('#allow').isDisabled()).toBe(true);
@@ -72,11 +72,11 @@ describe('consent', () => {
     await page.keyboard.press('Enter');
     expect(await outcome).toEqual({ submitted: { allow: true } });
     expect(errors).toEqual([]);
-    await page.close();
+    await close();
   });
 
   it('warns about a plain-http site; English; Esc cancels', async () => {
-    const { page, outcome, errors } = await open<ConsentDialogRequest, { allow: boolean }>('consent', { origin: 'http://dichvucong.example.vn', language: 'en' });
+    const { page, close, outcome, errors } = await open<ConsentDialogRequest, { allow: boolean }>('consent', { origin: 'http://dichvucong.example.vn', language: 'en' });
     expect(await page.locator('#insecure').isVisible()).toBe(true);
     expect(await page.locator('#allow').textContent()).toBe('Allow');
     await page.waitForSelector('#allow:not([disabled])');
@@ -99,13 +99,13 @@ describe('consent', () => {
     await expect.poll(() => errors.join('\n')).toMatch(/CSP violation: style-src-elem/);
     expect(errors.join('\n')).toMatch(/CSP violation: script-src-elem/);
     expect(await page.evaluate(() => (window as unknown as { injected?: number }).injected)).toBeUndefined();
-    await page.close();
+    await close();
   });
 });
 
 describe('certificate picker', () => {
   it('lists holder, CCCD/MST, issuer, validity and token; expired cannot be chosen; arrows + Enter choose', async () => {
-    const { page, outcome, errors } = await open<CertificateDialogRequest, { certificateId: string }>('certificate', { origin: ORIGIN, certificates: CERTS, language: 'vi' }, { viewport: { width: 640, height: 560 } });
+    const { page, close, outcome, errors } = await open<CertificateDialogRequest, { certificateId: string }>('certificate', { origin: ORIGIN, certificates: CERTS, language: 'vi' }, { viewport: { width: 640, height: 560 } });
     const cards = page.locator('label.card');
     expect(await cards.count()).toBe(3);
     const first = await cards.nth(0).textContent();
@@ -125,16 +125,16 @@ describe('certificate picker', () => {
     await page.keyboard.press('Enter');
     expect(await outcome).toEqual({ submitted: { certificateId: 'b'.repeat(64) } });
     expect(errors).toEqual([]);
-    await page.close();
+    await close();
   });
 
   it('English; Esc cancels', async () => {
-    const { page, outcome } = await open<CertificateDialogRequest, unknown>('certificate', { origin: ORIGIN, certificates: CERTS, language: 'en' }, { viewport: { width: 640, height: 560 } });
+    const { page, close, outcome } = await open<CertificateDialogRequest, unknown>('certificate', { origin: ORIGIN, certificates: CERTS, language: 'en' }, { viewport: { width: 640, height: 560 } });
     expect(await page.locator('label.card').nth(2).textContent()).toContain('Expired');
     await shot(page, 'certificate-en');
     await page.keyboard.press('Escape');
     expect(await outcome).toEqual({ cancelled: true });
-    await page.close();
+    await close();
   });
 });
 
@@ -142,7 +142,7 @@ describe('PIN', () => {
   const request = (extra: Partial<PinDialogRequest> = {}): PinDialogRequest => ({ token: 'VNPT-CA', holder: 'NGUYỄN THỊ ÁNH TUYẾT', pinState: 'ok', cacheMinutes: 0, language: 'vi', ...extra });
 
   it('masked entry with the focus; Enter hands the PIN over and clears the field; no "remember" while the cache is off', async () => {
-    const { page, outcome, errors } = await open<PinDialogRequest, { pin: string; remember: boolean }>('pin', request(), { viewport: { width: 440, height: 380 } });
+    const { page, close, outcome, errors } = await open<PinDialogRequest, { pin: string; remember: boolean }>('pin', request(), { viewport: { width: 440, height: 380 } });
     expect(await focused(page)).toBe('pin');
     expect(await page.locator('#pin').getAttribute('type')).toBe('password');
     expect(await page.locator('#remember-row').isVisible()).toBe(false);
@@ -153,11 +153,11 @@ describe('PIN', () => {
     expect(await outcome).toEqual({ submitted: { pin: '12345678', remember: false } });
     expect(await page.locator('#pin').inputValue()).toBe('');
     expect(errors).toEqual([]);
-    await page.close();
+    await close();
   });
 
   it('final try: says so; with the cache on, "remember for 5 minutes" can be ticked', async () => {
-    const { page, outcome, errors } = await open<PinDialogRequest, { pin: string; remember: boolean }>('pin', request({ pinState: 'final-try', cacheMinutes: 5 }), { viewport: { width: 440, height: 460 } });
+    const { page, close, outcome, errors } = await open<PinDialogRequest, { pin: string; remember: boolean }>('pin', request({ pinState: 'final-try', cacheMinutes: 5 }), { viewport: { width: 440, height: 460 } });
     expect(await page.locator('#final-try').textContent()).toBe('Đây là lần thử cuối cùng: nếu nhập sai, token sẽ bị khoá.');
     expect(await page.locator('#remember-label').textContent()).toBe('Ghi nhớ mã PIN trong 5 phút');
     expect(await page.locator('#remember').isChecked()).toBe(false);
@@ -168,16 +168,16 @@ describe('PIN', () => {
     await page.locator('#ok').click();
     expect(await outcome).toEqual({ submitted: { pin: '0000', remember: true } });
     expect(errors).toEqual([]);
-    await page.close();
+    await close();
   });
 
   it('count low (English); a locked token shows the message and no field', async () => {
     const low = await open<PinDialogRequest, unknown>('pin', request({ pinState: 'count-low', language: 'en' }), { viewport: { width: 440, height: 400 } });
     expect(await low.page.locator('#count-low').isVisible()).toBe(true);
     await shot(low.page, 'pin-en-count-low');
-    await low.page.close();
+    await low.close();
 
-    const { page, outcome, errors } = await open<PinDialogRequest, unknown>('pin', request({ pinState: 'locked' }), { viewport: { width: 440, height: 360 } });
+    const { page, close, outcome, errors } = await open<PinDialogRequest, unknown>('pin', request({ pinState: 'locked' }), { viewport: { width: 440, height: 360 } });
     expect(await page.locator('#title').textContent()).toBe('USB token đã bị khoá');
     expect(await page.locator('#pin').isVisible()).toBe(false);
     expect(await page.locator('#ok').isVisible()).toBe(false);
@@ -187,7 +187,7 @@ describe('PIN', () => {
     await page.keyboard.press('Enter');
     expect(await outcome).toEqual({ cancelled: true });
     expect(errors).toEqual([]);
-    await page.close();
+    await close();
   });
 });
 
@@ -200,7 +200,7 @@ describe('confirmation', () => {
   };
 
   it('names site, files with sizes and the certificate; "Ký số" is armed after a moment', async () => {
-    const { page, outcome, errors } = await open<ConfirmDialogRequest, { confirmed: boolean }>('confirm', request, { viewport: { width: 560, height: 470 }, manualClock: true });
+    const { page, close, outcome, errors } = await open<ConfirmDialogRequest, { confirmed: boolean }>('confirm', request, { viewport: { width: 560, height: 470 }, manualClock: true });
     const text = await page.locator('main').textContent();
     expect(text).toContain('https://dichvucong.gov.vn');
     expect(text).toContain('yêu cầu ký 2 tài liệu:');
@@ -216,17 +216,17 @@ describe('confirmation', () => {
     await page.keyboard.press('Enter');
     expect(await outcome).toEqual({ submitted: { confirmed: true } });
     expect(errors).toEqual([]);
-    await page.close();
+    await close();
   });
 
   it('English, one file; "Cancel" says no', async () => {
-    const { page, outcome } = await open<ConfirmDialogRequest, { confirmed: boolean }>('confirm', { ...request, documents: [request.documents[0]!], language: 'en' }, { viewport: { width: 560, height: 440 } });
+    const { page, close, outcome } = await open<ConfirmDialogRequest, { confirmed: boolean }>('confirm', { ...request, documents: [request.documents[0]!], language: 'en' }, { viewport: { width: 560, height: 440 } });
     expect(await page.locator('#asks').textContent()).toBe('asks you to sign:');
     expect(await page.locator('#files li').textContent()).toBe('Tờ khai đăng ký hộ kinh doanh.pdf120.6 KB');
     await shot(page, 'confirm-en');
     await page.keyboard.press('Enter'); // on Cancel
     expect(await outcome).toEqual({ submitted: { confirmed: false } });
-    await page.close();
+    await close();
   });
 });
 
@@ -246,7 +246,7 @@ describe('settings', () => {
   };
 
   it('edits everything; a module only through the file dialog; revokes a site; checks the port; saves the whole', async () => {
-    const { page, outcome, errors, calls } = await open<SettingsDialogRequest, SettingsDialogResult>('settings', request, {
+    const { page, close, outcome, errors, calls } = await open<SettingsDialogRequest, SettingsDialogResult>('settings', request, {
       viewport: { width: 720, height: 1400 },
       calls: { chooseModule: () => 'C:\\Program Files\\Viettel-CA\\viettel-ca_v6.dll' },
     });
@@ -294,7 +294,7 @@ describe('settings', () => {
     });
     expect(await page.locator('#tsa-password').inputValue()).toBe('');
     expect(errors).toEqual([]);
-    await page.close();
+    await close();
   });
 
   it('trust anchors: added only through the host (file dialog), shown with name, fingerprint and end date; removable; a bad file says why', async () => {
@@ -306,7 +306,7 @@ describe('settings', () => {
       () => [added], // the same certificate twice: listed once
       () => null, // cancelled
     ];
-    const { page, outcome, errors, calls } = await open<SettingsDialogRequest, SettingsDialogResult>('settings', { ...request, settings: { ...request.settings, trustAnchors: [stored] } }, {
+    const { page, close, outcome, errors, calls } = await open<SettingsDialogRequest, SettingsDialogResult>('settings', { ...request, settings: { ...request.settings, trustAnchors: [stored] } }, {
       viewport: { width: 720, height: 1500 },
       calls: { addTrustAnchor: () => answers.shift()!() },
     });
@@ -336,12 +336,12 @@ describe('settings', () => {
     expect(submitted!.trustAnchors).toEqual([added]);
     expect(errors).toEqual([]);
     answers = [];
-    await page.close();
+    await close();
   });
 
   it('local certificate: shows what is trusted, and "add again" asks the host and shows the new state', async () => {
     const before = { present: true, caName: 'Kyso Local CA 2026-12-02 ab12', notAfter: '2027-12-01T00:00:00.000Z', stores: [{ label: 'Windows (người dùng hiện tại)', installed: false }] };
-    const { page, outcome, errors, calls } = await open<SettingsDialogRequest, SettingsDialogResult>('settings', { ...request, localCertificate: before }, {
+    const { page, close, outcome, errors, calls } = await open<SettingsDialogRequest, SettingsDialogResult>('settings', { ...request, localCertificate: before }, {
       viewport: { width: 720, height: 1500 },
       calls: { installLocalCertificate: () => ({ ...before, stores: [{ label: 'Windows (người dùng hiện tại)', installed: true }] }) },
     });
@@ -356,18 +356,18 @@ describe('settings', () => {
     await page.keyboard.press('Escape');
     expect(await outcome).toEqual({ cancelled: true });
     expect(errors).toEqual([]);
-    await page.close();
+    await close();
   });
 
   it('without a local certificate view (headless hosts) the section stays hidden', async () => {
-    const { page, errors } = await open<SettingsDialogRequest, SettingsDialogResult>('settings', request, { viewport: { width: 720, height: 1400 } });
+    const { page, close, errors } = await open<SettingsDialogRequest, SettingsDialogResult>('settings', request, { viewport: { width: 720, height: 1400 } });
     expect(await page.locator('#local-cert').isVisible()).toBe(false);
     expect(errors).toEqual([]);
-    await page.close();
+    await close();
   });
 
   it('English; no protected storage: the password field is off and says why; a saved password can be forgotten; Esc changes nothing', async () => {
-    const { page, outcome, errors } = await open<SettingsDialogRequest, SettingsDialogResult>('settings', {
+    const { page, close, outcome, errors } = await open<SettingsDialogRequest, SettingsDialogResult>('settings', {
       ...request, language: 'en', secretsAvailable: false, sites: [],
       settings: { ...request.settings, tsa: { url: 'https://tsa.example.vn', username: 'an', hasPassword: true } },
     }, { viewport: { width: 720, height: 1400 } });
@@ -379,7 +379,7 @@ describe('settings', () => {
     await page.keyboard.press('Escape');
     expect(await outcome).toEqual({ cancelled: true });
     expect(errors).toEqual([]);
-    await page.close();
+    await close();
   });
 });
 
@@ -389,13 +389,13 @@ describe('placement dialog under the app\'s headers', () => {
       document: readFileSync(letterPdf()).toString('base64'), fileName: 'thư.pdf', origin: ORIGIN,
       signer: { commonName: 'NGUYỄN THỊ ÁNH TUYẾT' }, language: 'vi', defaults: { placement: { page: 1, rect: [330, 60, 560, 140] } },
     };
-    const { page, outcome, errors } = await open<PlacementRequest, PlacementResult>('placement', request, { viewport: { width: 1200, height: 860 } });
+    const { page, close, outcome, errors } = await open<PlacementRequest, PlacementResult>('placement', request, { viewport: { width: 1200, height: 860 } });
     await page.waitForSelector('#page[data-rendered="0"]', { timeout: 20_000 }).catch((e: unknown) => { throw new Error(`${String(e)}\n${errors.join('\n')}`); });
     await shot(page, 'placement-app-headers');
     await page.locator('#confirm').click();
     const { submitted } = await outcome;
     expect(submitted!.placement).toEqual({ page: 1, rect: [330, 60, 560, 140] });
     expect(errors).toEqual([]);
-    await page.close();
+    await close();
   });
 });

@@ -4,14 +4,12 @@
  * on page 2 of a real multi-page PDF comes back as a user-space rectangle; signing with it puts the widget
  * exactly there, and pdfsig accepts the signature. Screenshots go to tests/artifacts/ui/.
  */
-import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { PDF } from '@libpdf/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildUi, launchChromium } from './ui-host.js';
+import { openDialog as openDialogPage, startUiHost, type UiHost } from './ui-host.js';
 import type { PlacementRequest, PlacementResult } from '../../src/ui/bridge.js';
 import { signPdfVisible } from '../../src/core/pdf/appearance/visible.js';
 import type { TokenService } from '../../src/core/token/token-service.js';
@@ -22,18 +20,13 @@ import { letterPdf, rotatedLetterPdf } from '../appearance/documents.js';
 import { displayRect, signatureWidgets, textInRect } from '../appearance/inspect.js';
 import { signaturePng } from '../appearance/images.js';
 
-/** This file's own build of the pages (ui-host.ts: files run in parallel). */
-let UI_DIR: string;
 const SHOTS = path.join(ARTIFACTS_DIR, 'ui');
 const SIGNER = {
   commonName: 'NGUYỄN THỊ ÁNH TUYẾT', organization: 'Sở Tư pháp Thành phố Hà Nội', organizationalUnit: 'Phòng Hành chính',
   title: 'Chuyên viên', email: 'tuyet.nguyen@example.vn',
 };
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json' };
-
-let server: http.Server;
-let base: string;
+let host: UiHost;
 let browser: Browser;
 let tokens: TokenService;
 // Our own LibreOffice letter: its page 2 has a known empty area, so the text found in the drawn box is only
@@ -41,56 +34,20 @@ let tokens: TokenService;
 const documentFile = letterPdf();
 
 beforeAll(async () => {
-  UI_DIR = buildUi();
   mkdirSync(SHOTS, { recursive: true });
-  server = http.createServer((req, res) => {
-    const file = path.join(UI_DIR, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    if (!file.startsWith(UI_DIR) || !existsSync(file) || !statSync(file).isFile()) { res.writeHead(404).end(); return; }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
-    createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  host = await startUiHost();
+  browser = host.browser;
   tokens = openTestTokens();
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await host?.close();
   tokens?.close();
-  if (UI_DIR) rmSync(UI_DIR, { recursive: true, force: true });
 });
 
-interface Host { page: Page; outcome: Promise<{ submitted?: PlacementResult; cancelled?: true }>; errors: string[] }
-
-/** Opens the dialog with a test host behind window.kysoBridge. */
-async function openDialog(request: PlacementRequest, viewport = { width: 1280, height: 900 }): Promise<Host> {
-  const page = await browser.newPage({ viewport });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`); });
-  let settle!: (v: { submitted?: PlacementResult; cancelled?: true }) => void;
-  const outcome = new Promise<{ submitted?: PlacementResult; cancelled?: true }>((r) => { settle = r; });
-  await page.exposeFunction('kysoTestHost', (message: { type: string; result?: PlacementResult }) => {
-    if (message.type === 'init') return request;
-    if (message.type === 'submit') settle({ submitted: message.result! });
-    if (message.type === 'cancel') settle({ cancelled: true });
-    return null;
-  });
-  await page.addInitScript(() => {
-    const host = (window as unknown as { kysoTestHost(m: unknown): Promise<unknown> }).kysoTestHost;
-    window.kysoBridge = {
-      init: () => host({ type: 'init' }) as Promise<PlacementRequest>,
-      submit: async (result) => { await host({ type: 'submit', result }); },
-      cancel: async () => { await host({ type: 'cancel' }); },
-    };
-  });
-  await page.goto(`${base}/placement/index.html`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
-  return { page, outcome, errors };
-}
+/** Opens the dialog with a test host behind window.kysoBridge (ui-host.ts); pdf.js's warnings are not errors. */
+const openDialog = (request: PlacementRequest, viewport = { width: 1280, height: 900 }) =>
+  openDialogPage<PlacementRequest, PlacementResult>(browser, host.base, 'placement', request, { viewport, warningsAreErrors: false });
 
 const request = (extra: Partial<PlacementRequest> = {}): PlacementRequest => ({
   document: readFileSync(documentFile).toString('base64'),
@@ -120,7 +77,7 @@ const boxRect = async (page: Page): Promise<number[]> => JSON.parse((await page.
 describe('placement dialog', () => {
   it('draws a box on page 2, previews it, confirms, and the signature lands exactly there', async () => {
     // Tall enough that the whole page is on screen at 100% (the mouse only reaches what is visible).
-    const { page, outcome, errors } = await openDialog(request(), { width: 1280, height: 1100 });
+    const { page, close, outcome, errors } = await openDialog(request(), { width: 1280, height: 1100 });
     await page.waitForSelector('#thumbs[data-ready="true"]');
     await page.locator('#zoom-out').click();
     await page.locator('#zoom-out').click();
@@ -166,7 +123,7 @@ describe('placement dialog', () => {
     expect(errors, errors.join('\n')).toEqual([]);
     expect(submitted!.placement).toEqual({ page: 2, rect: moved });
     expect(submitted!.appearance).toMatchObject({ bold: true, text: 'Đã xem và đồng ý', show: { title: true, signer: true } });
-    await page.close();
+    await close();
 
     // Sign with what the dialog returned.
     const key = await testKey(tokens, 'rsa');
@@ -191,12 +148,12 @@ describe('placement dialog', () => {
     await again.page.locator('#zoom-out').click();
     await again.page.waitForSelector('#page[data-rendered="1"]');
     await again.page.screenshot({ path: path.join(SHOTS, 'placement-3-signed-file-in-pdfjs.png') });
-    await again.page.close();
+    await again.close();
   });
 
   it('returns all pages, an image and remembered defaults; English labels', async () => {
     const image = Buffer.from(signaturePng()).toString('base64');
-    const { page, outcome, errors } = await openDialog(request({
+    const { page, close, outcome, errors } = await openDialog(request({
       language: 'en',
       defaults: { placement: { page: 1, rect: [330, 60, 560, 140] }, appearance: { image, show: { email: true }, border: true } },
     }));
@@ -211,12 +168,12 @@ describe('placement dialog', () => {
     expect(errors, errors.join('\n')).toEqual([]);
     expect(submitted!.placement).toEqual({ pages: 'all', rect: [330, 60, 560, 140] });
     expect(submitted!.appearance).toMatchObject({ image, mode: 'image-text', border: true, show: { email: true } });
-    await page.close();
+    await close();
   });
 
   it('keyboard only, on a page turned by /Rotate 90: the box is where the user saw it', async () => {
     const file = rotatedLetterPdf(90);
-    const { page, outcome, errors } = await openDialog(request({ document: readFileSync(file).toString('base64'), fileName: 'xoay.pdf' }));
+    const { page, close, outcome, errors } = await openDialog(request({ document: readFileSync(file).toString('base64'), fileName: 'xoay.pdf' }));
     await page.locator('body').press('PageDown');
     await page.waitForSelector('#page[data-rendered="1"]');
     await page.locator('#place').focus();
@@ -230,7 +187,7 @@ describe('placement dialog', () => {
     const { submitted } = await outcome;
     expect(errors, errors.join('\n')).toEqual([]);
     expect(submitted!.placement).toMatchObject({ page: 2 });
-    await page.close();
+    await close();
 
     const key = await testKey(tokens, 'rsa');
     const signed = await signPdfVisible(new Uint8Array(readFileSync(file)), key, submitted!);
@@ -248,11 +205,11 @@ describe('placement dialog', () => {
   });
 
   it('Escape cancels; confirming without a box asks for one', async () => {
-    const { page, outcome } = await openDialog(request());
+    const { page, close, outcome } = await openDialog(request());
     await page.locator('#confirm').click();
     expect(await page.locator('#status').textContent()).toBe('Hãy vẽ khung chữ ký trên trang.');
     await page.keyboard.press('Escape');
     expect(await outcome).toEqual({ cancelled: true });
-    await page.close();
+    await close();
   });
 });

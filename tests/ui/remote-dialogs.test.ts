@@ -42,7 +42,7 @@ describe('approval window', () => {
   };
 
   it('says which app to open, shows the code and a countdown to the provider\'s deadline; Cancel cancels', async () => {
-    const { page, outcome, errors } = await open<ApprovalDialogRequest, never>('approval', request, { manualClock: true });
+    const { page, close, outcome, errors } = await open<ApprovalDialogRequest, never>('approval', request, { manualClock: true });
     expect(await page.locator('#open').textContent()).toBe('Mở ứng dụng VNPT SmartCA trên điện thoại để xác nhận');
     expect(await page.locator('#what').textContent()).toContain('ký 5 tài liệu trong một lần xác nhận');
     expect(await page.locator('#step').textContent()).toBe('Lần xác nhận 1/2.');
@@ -55,11 +55,11 @@ describe('approval window', () => {
     await page.keyboard.press('Enter');
     expect(await outcome).toEqual({ cancelled: true });
     expect(errors).toEqual([]);
-    await page.close();
+    await close();
   });
 
   it('English, no code, one document; past the deadline it says so; Esc cancels', async () => {
-    const { page, outcome, errors } = await open<ApprovalDialogRequest, never>('approval', {
+    const { page, close, outcome, errors } = await open<ApprovalDialogRequest, never>('approval', {
       ...request, language: 'en', documents: 1, approval: { index: 1, of: 1 }, code: undefined, expiresAt: new Date(NOW + 2_000).toISOString(),
     } as ApprovalDialogRequest, { manualClock: true });
     expect(await page.locator('#open').textContent()).toBe('Open VNPT SmartCA on your phone to confirm');
@@ -72,7 +72,7 @@ describe('approval window', () => {
     await page.keyboard.press('Escape');
     expect(await outcome).toEqual({ cancelled: true });
     expect(errors).toEqual([]);
-    await page.close();
+    await close();
   });
 });
 
@@ -82,7 +82,7 @@ describe('confirmation and picker with a remote certificate', () => {
       origin: 'https://dichvucong.gov.vn', documents: [{ fileName: 'a.pdf', size: 1000 }, { fileName: 'b.pdf', size: 2000 }, { fileName: 'c.pdf', size: 3000 }],
       certificate: REMOTE_CERT, approvals: 3, language: 'vi',
     };
-    const { page, outcome, errors } = await open<ConfirmDialogRequest, { confirmed: boolean }>('confirm', request, { viewport: { width: 560, height: 520 } });
+    const { page, close, outcome, errors } = await open<ConfirmDialogRequest, { confirmed: boolean }>('confirm', request, { viewport: { width: 560, height: 520 } });
     expect(await page.locator('#certificate').textContent()).toContain('Ký số từ xa: VNPT SmartCA (CCCD của tôi)');
     expect(await page.locator('#approvals').textContent()).toBe('Cần xác nhận 3 lần trên điện thoại.');
     expect(await page.locator('#after').textContent()).toContain('mở ứng dụng VNPT SmartCA trên điện thoại');
@@ -91,7 +91,7 @@ describe('confirmation and picker with a remote certificate', () => {
     await page.keyboard.press('Escape');
     expect(await outcome).toEqual({ cancelled: true });
     expect(errors).toEqual([]);
-    await page.close();
+    await close();
   });
 
   it('one approval: no count; a token certificate keeps its token line', async () => {
@@ -99,17 +99,17 @@ describe('confirmation and picker with a remote certificate', () => {
       origin: 'https://dichvucong.gov.vn', documents: [{ fileName: 'a.pdf', size: 1000 }], certificate: REMOTE_CERT, approvals: 1, language: 'vi',
     });
     expect(await one.page.locator('#approvals').textContent()).toBe('');
-    await one.page.close();
+    await one.close();
     const token = await open<ConfirmDialogRequest, { confirmed: boolean }>('confirm', {
       origin: 'https://dichvucong.gov.vn', documents: [{ fileName: 'a.pdf', size: 1000 }], certificate: TOKEN_CERT, language: 'vi',
     });
     expect(await token.page.locator('#certificate').textContent()).toContain('Token: Viettel-CA (viettel)');
     expect(await token.page.locator('#after').textContent()).toContain('mã PIN của USB token');
-    await token.page.close();
+    await token.close();
   });
 
   it('the picker lists a remote certificate beside a token one, marked with its provider', async () => {
-    const { page, outcome, errors } = await open<CertificateDialogRequest, { certificateId: string }>('certificate', {
+    const { page, close, outcome, errors } = await open<CertificateDialogRequest, { certificateId: string }>('certificate', {
       origin: 'https://dichvucong.gov.vn', certificates: [TOKEN_CERT, REMOTE_CERT], language: 'vi',
     }, { viewport: { width: 640, height: 520 } });
     expect(await page.locator('.cert').nth(0).textContent()).toContain('Token: Viettel-CA (viettel)');
@@ -118,7 +118,7 @@ describe('confirmation and picker with a remote certificate', () => {
     await page.locator('#choose').click();
     expect(await outcome).toEqual({ submitted: { certificateId: REMOTE_CERT.id } });
     expect(errors).toEqual([]);
-    await page.close();
+    await close();
   });
 });
 
@@ -128,7 +128,7 @@ describe('a remote service\'s password', () => {
       token: 'VNPT SmartCA', holder: 'CCCD của tôi', pinState: 'ok', cacheMinutes: 0,
       remote: { secret: 'password', provider: 'VNPT SmartCA', account: 'CCCD của tôi' }, language: 'vi',
     };
-    const { page, outcome, errors } = await open<PinDialogRequest, PinDialogResult>('pin', request);
+    const { page, close, outcome, errors } = await open<PinDialogRequest, PinDialogResult>('pin', request);
     expect(await page.locator('#title').textContent()).toBe('Mật khẩu tài khoản ký số từ xa');
     expect(await page.locator('#token-label').textContent()).toBe('Nhà cung cấp');
     expect(await page.locator('#token').textContent()).toBe('VNPT SmartCA');
@@ -143,7 +143,7 @@ describe('a remote service\'s password', () => {
     await page.locator('#pin').press('Enter');
     expect(await outcome).toEqual({ submitted: { pin: 'mật-khẩu:1', remember: false } });
     expect(errors).toEqual([]);
-    await page.close();
+    await close();
   });
 });
 
@@ -168,7 +168,7 @@ describe('settings: remote signing', () => {
   };
 
   it('adds an account (a preset, a well-formed number, a label) and removes one; nothing asks for a password', async () => {
-    const { page, outcome, errors } = await open<SettingsDialogRequest, SettingsDialogResult>('settings', request, { viewport: { width: 720, height: 1600 } });
+    const { page, close, outcome, errors } = await open<SettingsDialogRequest, SettingsDialogResult>('settings', request, { viewport: { width: 720, height: 1600 } });
     expect(await page.locator('#remote legend').textContent()).toBe('Chữ ký số từ xa');
     expect(await page.locator('#remote-accounts li').first().textContent()).toContain('Công ty — VNPT SmartCA · 010••••567');
     expect(await page.locator('#remote input[type="password"]').count()).toBe(0);
@@ -192,17 +192,17 @@ describe('settings: remote signing', () => {
     const result = (await outcome).submitted!;
     expect(result.remoteAccounts).toEqual({ add: [{ providerId: 'vnpt-smartca', account: '079190001234', label: 'CCCD của tôi' }], remove: ['acc-1'] });
     expect(errors).toEqual([]);
-    await page.close();
+    await close();
   });
 
   it('no change: the answer carries no remoteAccounts; without remote signing the section stays hidden', async () => {
     const same = await open<SettingsDialogRequest, SettingsDialogResult>('settings', request, { viewport: { width: 720, height: 1600 } });
     await same.page.locator('#save').click();
     expect((await same.outcome).submitted).not.toHaveProperty('remoteAccounts');
-    await same.page.close();
+    await same.close();
     const { remote: _, ...without } = request;
     const none = await open<SettingsDialogRequest, SettingsDialogResult>('settings', without, { viewport: { width: 720, height: 1600 } });
     expect(await none.page.locator('#remote').isHidden()).toBe(true);
-    await none.page.close();
+    await none.close();
   });
 });

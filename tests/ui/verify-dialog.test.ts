@@ -10,7 +10,7 @@ import path from 'node:path';
 import { PDF } from '@libpdf/core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startUiHost, type UiHost } from './ui-host.js';
+import { openDialog, startUiHost, type UiHost } from './ui-host.js';
 import { verifyReportView } from '../../src/app/dialogs/verify.js';
 import { signPdf } from '../../src/core/pdf/sign.js';
 import { verifyDocument } from '../../src/core/verify-document.js';
@@ -62,51 +62,36 @@ afterAll(async () => {
 });
 
 interface Call { method: string; arg?: unknown }
-interface Host { page: Page; cancelled: Promise<true>; errors: string[]; calls: Call[] }
+interface Host { page: Page; cancelled: Promise<true>; errors: string[]; calls: Call[]; close(): Promise<void> }
 
 /**
- * Opens the page with a test host behind window.kysoBridge, shaped as the preload exposes it for `verify`. Playwright
- * carries JSON only, so a dropped document's bytes travel as an array and become a Uint8Array again here.
+ * Opens the page with a test host behind window.kysoBridge, shaped as the preload exposes it for `verify`
+ * (ui-host.ts). Playwright carries JSON only, so a dropped document's bytes travel as an array and become a
+ * Uint8Array again here.
  */
 async function open(request: VerifyDialogRequest, answers: { openDocument?: () => VerifyOutcome | null; verifyDropped?: (name: string, bytes: Uint8Array) => VerifyOutcome; saveRevision?: (n: number) => boolean } = {}): Promise<Host> {
-  const page = await browser.newPage({ viewport: { width: 760, height: 900 } });
-  const errors: string[] = [];
   const calls: Call[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(m.text()); });
-  page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`); });
-  let cancel!: (v: true) => void;
-  const cancelled = new Promise<true>((r) => { cancel = r; });
-  await page.exposeFunction('kysoTestHost', (message: { type: string; method?: string; arg?: unknown }) => {
-    if (message.type === 'init') return request;
-    if (message.type === 'cancel') cancel(true);
-    if (message.type === 'submit') errors.push('the verify page submitted something');
-    if (message.type !== 'call') return null;
-    calls.push({ method: message.method!, ...(message.arg !== undefined ? { arg: message.arg } : {}) });
-    if (message.method === 'openDocument') return answers.openDocument?.() ?? null;
-    if (message.method === 'verifyDropped') {
-      const d = message.arg as { name: string; bytes: number[] };
-      return answers.verifyDropped!(d.name, Uint8Array.from(d.bytes));
-    }
-    if (message.method === 'saveRevision') return answers.saveRevision?.(message.arg as number) ?? false;
-    return null;
+  const call = <T>(method: string, answer: (arg?: unknown) => T) => (arg?: unknown): T => {
+    calls.push({ method, ...(arg !== undefined ? { arg } : {}) });
+    return answer(arg);
+  };
+  const dialog = await openDialog<VerifyDialogRequest, unknown>(browser, base, 'verify', request, {
+    viewport: { width: 760, height: 900 },
+    calls: {
+      openDocument: call('openDocument', () => answers.openDocument?.() ?? null),
+      verifyDropped: call('verifyDropped', (arg) => {
+        const d = arg as { name: string; bytes: number[] };
+        return answers.verifyDropped!(d.name, Uint8Array.from(d.bytes));
+      }),
+      saveRevision: call('saveRevision', (arg) => answers.saveRevision?.(arg as number) ?? false),
+    },
   });
-  await page.addInitScript(() => {
-    const host = (window as unknown as { kysoTestHost(m: unknown): Promise<unknown> }).kysoTestHost;
-    (window as unknown as { kysoBridge: unknown }).kysoBridge = Object.freeze({
-      init: () => host({ type: 'init' }),
-      submit: async (result: unknown) => { await host({ type: 'submit', result }); },
-      cancel: async () => { await host({ type: 'cancel' }); },
-      openDocument: () => host({ type: 'call', method: 'openDocument' }),
-      verifyDropped: (d: { name: string; bytes: Uint8Array }) => host({ type: 'call', method: 'verifyDropped', arg: { name: d.name, bytes: Array.from(d.bytes) } }),
-      saveRevision: (n: number) => host({ type: 'call', method: 'saveRevision', arg: n }),
-    });
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+  // The verify window never submits; it only closes.
+  const cancelled = dialog.outcome.then((o) => {
+    if (!o.cancelled) dialog.errors.push('the verify page submitted something');
+    return true as const;
   });
-  await page.goto(`${base}/verify/index.html`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 }).catch((e: unknown) => { throw new Error(`${String(e)}\n${errors.join('\n')}`); });
-  await page.evaluate(() => document.fonts.ready);
-  return { page, cancelled, errors, calls };
+  return { page: dialog.page, cancelled, errors: dialog.errors, calls, close: dialog.close };
 }
 
 const shot = (page: Page, name: string): Promise<Buffer> => page.screenshot({ path: path.join(SHOTS, `dialog-verify-${name}.png`), fullPage: true });
@@ -115,7 +100,7 @@ const card = (page: Page, n: number) => page.locator(`#signatures li.sig[data-nu
 
 describe('verify window', () => {
   it('Ctrl+O opens a document through the host; two signatures in order, green, the first followed only by the second', async () => {
-    const { page, errors, calls } = await open({ language: 'vi' }, { openDocument: () => ({ report: reports.trusted }) });
+    const { page, close, errors, calls } = await open({ language: 'vi' }, { openDocument: () => ({ report: reports.trusted }) });
     expect(await focused(page)).toBe('open');
     expect(await page.locator('#report').isHidden()).toBe(true);
     await page.keyboard.press('Control+o');
@@ -148,11 +133,11 @@ describe('verify window', () => {
     expect(second).toContain('Không thay đổi: chữ ký phủ toàn bộ tài liệu');
     await shot(page, 'valid-vi');
     expect(errors).toEqual([]);
-    await page.close();
+    await close();
   });
 
   it('changed after signing: red, "đã thay đổi trang 1"; saving revision #2 calls the host with 2; English too', async () => {
-    const { page, errors, calls } = await open({ language: 'vi', report: reports.modified }, { saveRevision: () => true });
+    const { page, close, errors, calls } = await open({ language: 'vi', report: reports.modified }, { saveRevision: () => true });
     expect(await page.locator('#summary').getAttribute('class')).toBe('summary bad');
     expect(await page.locator('#summary').textContent()).toContain('KHÔNG HỢP LỆ');
     for (const n of [1, 2]) {
@@ -183,12 +168,12 @@ describe('verify window', () => {
     expect(await card(page, 2).locator('.saved').textContent()).toBe('Saved revision #2.');
     await shot(page, 'modified-en');
     expect(errors).toEqual([]);
-    await page.close();
+    await close();
   });
 
   it('a dropped document goes to the host as name and bytes; an untrusted CA is amber with the reason; Esc closes', async () => {
     let received: { name: string; bytes: Uint8Array } | undefined;
-    const { page, errors, cancelled } = await open({ language: 'vi' }, {
+    const { page, close, errors, cancelled } = await open({ language: 'vi' }, {
       verifyDropped: (name, bytes) => { received = { name, bytes }; return { report: reports.untrusted }; },
     });
     const data = Buffer.from(twice).toString('base64');
@@ -211,16 +196,16 @@ describe('verify window', () => {
     await page.keyboard.press('Escape');
     expect(await cancelled).toBe(true);
     expect(errors).toEqual([]);
-    await page.close();
+    await close();
   });
 
   it('a file that is not a signed document: the host’s reason, in the page’s language', async () => {
-    const { page, errors } = await open({ language: 'en' }, { openDocument: () => ({ error: { vi: 'Định dạng tài liệu không được hỗ trợ.', en: 'This document format is not supported.' } }) });
+    const { page, close, errors } = await open({ language: 'en' }, { openDocument: () => ({ error: { vi: 'Định dạng tài liệu không được hỗ trợ.', en: 'This document format is not supported.' } }) });
     await page.keyboard.press('Enter');
     await page.waitForSelector('#error:not([hidden])');
     expect(await page.locator('#error').textContent()).toBe('This document format is not supported.');
     expect(await page.locator('#report').isHidden()).toBe(true);
     expect(errors).toEqual([]);
-    await page.close();
+    await close();
   });
 });
