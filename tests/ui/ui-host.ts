@@ -28,12 +28,21 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 }
 
+/** The empty page of startUiHost's server. */
+const BLANK = '/blank.html';
+
 export interface UiHost { base: string; browser: Browser; close(): Promise<void> }
 
 /** The built pages as the app serves them (kyso://ui/ mapping, CSP), and a browser. */
 export async function startUiHost(): Promise<UiHost> {
   const dir = buildUi();
   const server = http.createServer((req, res) => {
+    if (req.url === BLANK) {
+      // Where the reused tab waits between dialogs: same origin and opener policy as the dialogs, so Chromium keeps
+      // the tab's renderer (about:blank would put the next dialog in a new browsing context group, a new process).
+      res.writeHead(200, { 'content-type': 'text/html', 'content-security-policy': "default-src 'none'", 'cross-origin-opener-policy': 'same-origin' }).end();
+      return;
+    }
     const r = resolveUiRequest(`kyso://ui${new URL(req.url ?? '/', 'http://x').pathname}`, dir);
     if (!r || !existsSync(r.file) || !statSync(r.file).isFile()) { res.writeHead(404).end(); return; }
     res.writeHead(200, r.headers);
@@ -161,7 +170,7 @@ export async function openDialog<Req, R>(browser: Browser, base: string, kind: s
     tab.visit = undefined;
     if (options.manualClock || page.isClosed()) { await page.close(); return; }
     // An empty page until the next visit: nothing of this dialog runs on (timers) or reports into another test.
-    await page.goto('about:blank');
+    await page.goto(`${base}${BLANK}`);
     idleTabs.set(browser, tab);
   };
   return { page, outcome, errors, calls, close };
