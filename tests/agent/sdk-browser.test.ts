@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ScriptedPrompter } from '../../src/agent/prompters/scripted.js';
 import { fixtures } from '../helpers/fixtures.js';
@@ -28,6 +28,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CHROMIUM = process.env.KYSO_CHROMIUM ?? '/usr/bin/chromium';
 
 let browser: Browser;
+/** One context for the file: a page per test, without a new context's start-up for each (the pages share no state the tests read). */
+let context: BrowserContext;
 let site: http.Server;
 let origin: string;
 let agent: TestAgent | undefined;
@@ -44,6 +46,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => site.listen(0, '127.0.0.1', () => r()));
   origin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  context = await browser.newContext();
 });
 
 afterAll(async () => {
@@ -59,7 +62,7 @@ afterEach(async () => {
 
 async function open(prompter: ScriptedPrompter, limits = {}, parts: Partial<Pick<AgentServerOptions, 'tokens' | 'remote'>> = {}): Promise<void> {
   agent = await startTestAgent(prompter, { limits, ...parts });
-  page = await browser.newPage();
+  page = await context.newPage();
   await page.goto(`${origin}/`);
   await page.evaluate((port) => {
     const w = window as unknown as { kyso: unknown; Kyso: { KysoClient: new (o: unknown) => unknown } };
@@ -177,7 +180,7 @@ describe('SDK in Chromium', () => {
 
     // An older agent: its agent.info has no `attachments`, so the SDK sends and reads base64.
     await page.close();
-    page = await browser.newPage();
+    page = await context.newPage();
     await page.goto(`${origin}/`);
     await page.routeWebSocket(/^wss?:\/\/127\.0\.0\.1:\d+\/$/, (route) => {
       const server = route.connectToServer();
