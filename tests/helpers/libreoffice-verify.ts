@@ -8,7 +8,7 @@
  * For OOXML LibreOffice always reports `partial: true` ("OOXML intentionally doesn't sign metadata"), so partial
  * says nothing about a signature; coverage is checked by our own verifier.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,22 +49,51 @@ export function libreOfficeAvailable(): boolean {
   return ok;
 }
 
+/** Where the test run's LibreOffice checker listens (startLibreOfficeChecker), for the test files it starts. */
+const CHECKER_ENV = 'KYSO_LO_CHECKER';
+
+/**
+ * Starts the LibreOffice checker of a test run (from vitest's global setup): one soffice, started on the first
+ * check, serves every file's checks one at a time instead of a soffice per file (about 4 CPU-s each), with the
+ * same private copy of the fixtures' NSS database. Returns its stop; null when LibreOffice is not installed (the
+ * checks then skip, or fail in CI). A file that finds no checker starts its own soffice, as before.
+ */
+export async function startLibreOfficeChecker(dir: string): Promise<(() => Promise<void>) | null> {
+  if (!libreOfficeAvailable()) return null;
+  const nss = path.join(dir, 'nss');
+  cpSync(fixtures().pki.nssdb.replace(/^sql:/, ''), nss, { recursive: true });
+  const socket = path.join(dir, 'checker.sock');
+  const child = spawn(PYTHON, [SCRIPT, 'serve', socket], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, MOZILLA_CERTIFICATE_FOLDER: `sql:${nss}` } });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  process.env[CHECKER_ENV] = socket;
+  return async () => {
+    delete process.env[CHECKER_ENV];
+    child.kill('SIGTERM');
+    await exited;
+  };
+}
+
 /** Checks each file's signatures with LibreOffice; results in the order of `files`. */
 export function libreOfficeVerify(files: readonly string[]): LibreOfficeResult[] {
+  const checker = process.env[CHECKER_ENV];
+  if (checker && existsSync(checker)) return results(files, spawnSync(PYTHON, [SCRIPT, 'ask', checker, ...files], { encoding: 'utf8', timeout: 300_000 }));
   const nss = mkdtempSync(path.join(os.tmpdir(), 'kyso-lo-nss-'));
   try {
     cpSync(fixtures().pki.nssdb.replace(/^sql:/, ''), nss, { recursive: true });
-    const r = spawnSync(PYTHON, [SCRIPT, 'verify', ...files], {
+    return results(files, spawnSync(PYTHON, [SCRIPT, 'verify', ...files], {
       encoding: 'utf8',
       timeout: 300_000,
       env: { ...process.env, MOZILLA_CERTIFICATE_FOLDER: `sql:${nss}` },
-    });
-    if (r.status !== 0) throw new Error(`LibreOffice check failed (${r.status}): ${r.stderr || r.error?.message}`);
-    const results = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LibreOfficeResult);
-    return files.map((f) => results.find((x) => x.file === f) ?? { file: f, signatures: [], error: 'no result' });
+    }));
   } finally {
     rmSync(nss, { recursive: true, force: true });
   }
+}
+
+function results(files: readonly string[], r: SpawnSyncReturns<string>): LibreOfficeResult[] {
+  if (r.status !== 0) throw new Error(`LibreOffice check failed (${r.status}): ${r.stderr || r.error?.message}`);
+  const lines = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as LibreOfficeResult);
+  return files.map((f) => lines.find((x) => x.file === f) ?? { file: f, signatures: [], error: 'no result' });
 }
 
 /** Writes the documents to a temporary folder, checks them with LibreOffice, and removes the folder. */

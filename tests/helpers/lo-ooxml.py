@@ -4,6 +4,11 @@
 #       OOXML (DOCX/XLSX/PPTX) signatures checked by LibreOffice's own implementation (xmlsecurity + libxmlsec + NSS);
 #       prints one JSON object per file: {"file", "signatures": [{valid, partial, certificateStatus, signer, date, time}]}
 #       or {"file", "error"}.
+#   lo-ooxml.py serve SOCKET
+#       the same checks for a whole test run: one soffice (started on the first request, started again if it dies)
+#       answers `ask` requests on a Unix socket one at a time, until SIGTERM or its parent exits.
+#   lo-ooxml.py ask SOCKET FILE...
+#       `verify FILE...` by the server on SOCKET: the same output.
 #   lo-ooxml.py sign IN OUT
 #       signs a copy of IN as LibreOffice does (signDocumentWithCertificate) with the first personal certificate of the
 #       NSS database in MOZILLA_CERTIFICATE_FOLDER (which must hold its private key).
@@ -12,7 +17,7 @@
 # The package is opened as a plain ZIP storage, as LibreOffice itself does for signing (SfxMedium's
 # GetZipStorageToSign): an OFOPXML storage hides the _rels folders, and LibreOffice then finds no signatures.
 # Set MOZILLA_CERTIFICATE_FOLDER to an NSS database to have certificates checked against its trust anchors.
-import json, os, shutil, subprocess, sys, tempfile, time, uuid
+import json, os, shutil, signal, socket, subprocess, sys, tempfile, time, uuid
 
 try:
     import uno
@@ -47,8 +52,11 @@ def start_office():
             time.sleep(0.1)
     proc.kill()
     shutil.rmtree(profile, ignore_errors=True)
-    print('soffice did not start', file=sys.stderr)
-    sys.exit(2)
+    raise OfficeUnavailable('soffice did not start')
+
+
+class OfficeUnavailable(Exception):
+    pass
 
 
 def stop_office(proc, profile, ctx):
@@ -102,7 +110,70 @@ def sign(ctx, src, dst):
     storage.dispose()
 
 
+def verify_lines(office, files):
+    """One JSON line per file; a file LibreOffice cannot read is a result, not a crash."""
+    for f in files:
+        try:
+            yield {'file': f, 'signatures': check(office[2], f)}
+        except Exception as e:
+            yield {'file': f, 'error': str(e)}
+
+
+def serve(path):
+    parent = os.getppid()
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    if os.path.exists(path):
+        os.unlink(path)
+    server.bind(path)
+    server.listen(64)
+    server.settimeout(1.0)
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    office = None
+    try:
+        while not stopping and os.getppid() == parent:
+            try:
+                conn, _ = server.accept()
+            except socket.timeout:
+                continue
+            with conn:
+                conn.settimeout(None)
+                try:
+                    files = json.loads(conn.makefile('r', encoding='utf-8').readline())['files']
+                    out = conn.makefile('w', encoding='utf-8')
+                    if office is not None and office[0].poll() is not None:
+                        stop_office(*office)  # soffice died since the last request: start a new one
+                        office = None
+                    if office is None:
+                        office = start_office()
+                    for line in verify_lines(office, files):
+                        out.write(json.dumps(line, ensure_ascii=False) + '\n')
+                    out.flush()
+                except Exception as e:  # this request fails (the client sees no result); the next one is served
+                    print(f'request failed: {e}', file=sys.stderr)
+                finally:
+                    conn.shutdown(socket.SHUT_RDWR)  # the client reads to the end; makefile() objects keep the socket open
+    finally:
+        if office is not None:
+            stop_office(*office)
+        os.unlink(path)
+    return 0
+
+
+def ask(path, files):
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    client.connect(path)
+    client.sendall((json.dumps({'files': files}) + '\n').encode())
+    for line in client.makefile('r', encoding='utf-8'):
+        sys.stdout.write(line)
+    return 0
+
+
 def main(argv):
+    if len(argv) == 2 and argv[0] == 'serve':
+        return serve(argv[1])
+    if len(argv) >= 3 and argv[0] == 'ask':
+        return ask(argv[1], argv[2:])
     if len(argv) == 3 and argv[0] == 'sign':
         proc, profile, ctx = start_office()
         try:
@@ -114,20 +185,20 @@ def main(argv):
         finally:
             stop_office(proc, profile, ctx)
     if len(argv) < 2 or argv[0] != 'verify':
-        print('usage: lo-ooxml.py verify FILE... | sign IN OUT', file=sys.stderr)
+        print('usage: lo-ooxml.py verify FILE... | serve SOCKET | ask SOCKET FILE... | sign IN OUT', file=sys.stderr)
         return 2
-    proc, profile, ctx = start_office()
-    files = argv[1:]
+    office = start_office()
     try:
-        for f in files:
-            try:
-                print(json.dumps({'file': f, 'signatures': check(ctx, f)}, ensure_ascii=False), flush=True)
-            except Exception as e:  # a file LibreOffice cannot read is a result, not a crash
-                print(json.dumps({'file': f, 'error': str(e)}, ensure_ascii=False), flush=True)
+        for line in verify_lines(office, argv[1:]):
+            print(json.dumps(line, ensure_ascii=False), flush=True)
     finally:
-        stop_office(proc, profile, ctx)
+        stop_office(*office)
     return 0
 
 
 if __name__ == '__main__':
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except OfficeUnavailable as e:
+        print(str(e), file=sys.stderr)
+        sys.exit(2)

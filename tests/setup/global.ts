@@ -18,8 +18,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 // Not @peculiar/x509: it needs a Reflect metadata polyfill (tsyringe) the project does not install.
@@ -27,6 +27,7 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
 import { CACHE_DIR, MANIFEST_PATH, TSA_KEYS_DIR, type CorpusEntry, type Fixtures, type SignerFixture } from '../helpers/fixtures.js';
 import { LTV_SIGNERS } from '../helpers/ltv-signers.js';
+import { startLibreOfficeChecker } from '../helpers/libreoffice-verify.js';
 
 const TESTS_DIR = fileURLToPath(new URL('../', import.meta.url));
 const PKI_SCRIPT = path.join(TESTS_DIR, 'fixtures/pki/make-pki.sh');
@@ -74,7 +75,7 @@ interface TokenJson {
   objects: Record<'rsa' | 'ec256' | 'ec384', { id: string; keyType: 'RSA' | 'EC'; keyLabel: string; certLabel: string }>;
 }
 
-export default async function setup(): Promise<() => void> {
+export default async function setup(): Promise<() => Promise<void>> {
   checkTools();
   const module = findModule();
   mkdirSync(CACHE_DIR, { recursive: true });
@@ -184,7 +185,25 @@ export default async function setup(): Promise<() => void> {
     throw e;
   }
   if (process.env.KYSO_FIXTURES_QUIET !== '1') console.log(`[fixtures] ${timings.join(', ')}`);
-  return release; // teardown: the tokens are ours until every test file has run
+  // One LibreOffice for the whole run's OOXML checks (libreoffice-verify.ts); its folder is this run's (under the
+  // system's temp folder: a Unix socket's path must stay short).
+  const checkerDir = mkdtempSync(path.join(tmpdir(), 'kyso-lo-checker-'));
+  let stopChecker: (() => Promise<void>) | null = null;
+  try {
+    stopChecker = await startLibreOfficeChecker(checkerDir);
+  } catch (e) {
+    release();
+    throw e;
+  }
+  // Teardown: the tokens are ours until every test file has run.
+  return async () => {
+    try {
+      await stopChecker?.();
+      rmSync(checkerDir, { recursive: true, force: true });
+    } finally {
+      release();
+    }
+  };
 }
 
 function subjectCn(pem: string): string | undefined {
