@@ -44,7 +44,7 @@ export ELECTRON_SKIP_BINARY_DOWNLOAD=1
 npm ci --no-audit --no-fund
 # The tests also check the installer configuration against electron-builder's own schema.
 if [ "$want_tests" = 1 ]; then npm ci --prefix desktop --no-audit --no-fund --loglevel=error; fi
-# The test fixtures (test PKI, SoftHSM tokens, a corpus from LibreOffice, Chromium and friends: about a minute) are
-# built here once, through the tests' own global setup, and checked by tests/fixtures.test.ts; `npm test` then finds
-# them built (it rebuilds what is missing or stale).
+# The test fixtures (test PKI, SoftHSM tokens, a corpus and documents from LibreOffice, Chromium and friends: about
+# two minutes) are built here once, through the tests' own global setup, and checked by tests/fixtures.test.ts;
+# `npm test` then finds them built (it rebuilds what is missing or stale).
 if [ "$want_tests" = 1 ]; then npx vitest run tests/fixtures.test.ts; fi

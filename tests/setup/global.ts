@@ -28,6 +28,7 @@ import { Certificate } from '@peculiar/asn1-x509';
 import { CACHE_DIR, MANIFEST_PATH, TSA_KEYS_DIR, type CorpusEntry, type Fixtures, type SignerFixture } from '../helpers/fixtures.js';
 import { LTV_SIGNERS } from '../helpers/ltv-signers.js';
 import { startLibreOfficeChecker } from '../helpers/libreoffice-verify.js';
+import { warmDocumentCaches } from './warm-caches.js';
 
 const TESTS_DIR = fileURLToPath(new URL('../', import.meta.url));
 const PKI_SCRIPT = path.join(TESTS_DIR, 'fixtures/pki/make-pki.sh');
@@ -184,6 +185,10 @@ export default async function setup(): Promise<() => Promise<void>> {
     release();
     throw e;
   }
+  // Documents from real producers that test files cache on first use: made here when missing (setup.sh --tests).
+  let t = Date.now();
+  await warmDocumentCaches();
+  timings.push(`documents ${Date.now() - t}ms`);
   if (process.env.KYSO_FIXTURES_QUIET !== '1') console.log(`[fixtures] ${timings.join(', ')}`);
   // One LibreOffice for the whole run's OOXML checks (libreoffice-verify.ts); its folder is this run's (under the
   // system's temp folder: a Unix socket's path must stay short).
