@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './tests/setup/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -11,6 +12,8 @@ export default defineConfig({
     // Most of a file's time is spent waiting on SoftHSM, Chromium, LibreOffice or pdfsig, so three files at a
     // time keep 2 cores busy; vitest's default (cores − 1) would run them one by one here.
     maxWorkers: 3,
+    // Longest files first, also in a fresh clone (tests/setup/sequencer.ts).
+    sequence: { sequencer: LongestFirstSequencer },
     testTimeout: 120_000,
     hookTimeout: 600_000,
   },
