@@ -78,8 +78,6 @@ export interface OpenDialogOptions {
   manualClock?: boolean;
   /** Whether console warnings count as errors (default: yes). */
   warningsAreErrors?: boolean;
-  /** The page to load, under `base` (default `<kind>/index.html`). */
-  path?: string;
 }
 
 interface HostMessage { type: string; result?: unknown; method?: string; arg?: unknown }
@@ -162,7 +160,7 @@ export async function openDialog<Req, R>(browser: Browser, base: string, kind: s
   };
   tab.visit = visit;
   const query = new URLSearchParams({ kysoBridge: Object.keys(options.calls ?? {}).join(','), visit: String(++visits) });
-  await page.goto(`${base}/${options.path ?? `${kind}/index.html`}?${query}`);
+  await page.goto(`${base}/${kind}/index.html?${query}`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 }).catch((e: unknown) => { throw new Error(`${String(e)}\n${errors.join('\n')}`); });
   await page.evaluate(() => document.fonts.ready);
   const close = async (): Promise<void> => {
