@@ -58,35 +58,42 @@ const CHECKER_ENV = 'KYSO_LO_CHECKER';
  * same private copy of the fixtures' NSS database. Returns its stop; null when LibreOffice is not installed (the
  * checks then skip, or fail in CI). A file that finds no checker starts its own soffice, as before.
  */
-export async function startLibreOfficeChecker(dir: string): Promise<(() => Promise<void>) | null> {
+export function startLibreOfficeChecker(): (() => Promise<void>) | null {
   if (!libreOfficeAvailable()) return null;
-  const nss = path.join(dir, 'nss');
-  cpSync(fixtures().pki.nssdb.replace(/^sql:/, ''), nss, { recursive: true });
+  // Under the system's temp folder: a Unix socket's path must stay short.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-lo-checker-'));
   const socket = path.join(dir, 'checker.sock');
-  const child = spawn(PYTHON, [SCRIPT, 'serve', socket], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, MOZILLA_CERTIFICATE_FOLDER: `sql:${nss}` } });
+  const child = spawn(PYTHON, [SCRIPT, 'serve', socket], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, MOZILLA_CERTIFICATE_FOLDER: privateNss(dir) } });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   process.env[CHECKER_ENV] = socket;
   return async () => {
     delete process.env[CHECKER_ENV];
     child.kill('SIGTERM');
     await exited;
+    rmSync(dir, { recursive: true, force: true });
   };
+}
+
+/** A private copy of the fixtures' NSS database (it trusts the test root) in `dir`, named as NSS takes it. */
+function privateNss(dir: string): string {
+  const nss = path.join(dir, 'nss');
+  cpSync(fixtures().pki.nssdb.replace(/^sql:/, ''), nss, { recursive: true });
+  return `sql:${nss}`;
 }
 
 /** Checks each file's signatures with LibreOffice; results in the order of `files`. */
 export function libreOfficeVerify(files: readonly string[]): LibreOfficeResult[] {
   const checker = process.env[CHECKER_ENV];
   if (checker && existsSync(checker)) return results(files, spawnSync(PYTHON, [SCRIPT, 'ask', checker, ...files], { encoding: 'utf8', timeout: 300_000 }));
-  const nss = mkdtempSync(path.join(os.tmpdir(), 'kyso-lo-nss-'));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-lo-nss-'));
   try {
-    cpSync(fixtures().pki.nssdb.replace(/^sql:/, ''), nss, { recursive: true });
     return results(files, spawnSync(PYTHON, [SCRIPT, 'verify', ...files], {
       encoding: 'utf8',
       timeout: 300_000,
-      env: { ...process.env, MOZILLA_CERTIFICATE_FOLDER: `sql:${nss}` },
+      env: { ...process.env, MOZILLA_CERTIFICATE_FOLDER: privateNss(dir) },
     }));
   } finally {
-    rmSync(nss, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -120,8 +127,7 @@ export function libreOfficeSign(bytes: Uint8Array, signer: 'rsa' | 'ec256' | 'ec
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-lo-sign-'));
   try {
     const pki = fixtures().pki;
-    const nss = path.join(dir, 'nss');
-    cpSync(pki.nssdb.replace(/^sql:/, ''), nss, { recursive: true });
+    const nss = privateNss(dir);
     const p12 = path.join(dir, 'signer.p12');
     const run = (cmd: string, args: string[], env?: NodeJS.ProcessEnv): void => {
       const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 120_000, ...(env ? { env } : {}) });
@@ -129,11 +135,11 @@ export function libreOfficeSign(bytes: Uint8Array, signer: 'rsa' | 'ec256' | 'ec
     };
     run('openssl', ['pkcs12', '-export', '-in', pki.signers[signer].cert, '-inkey', pki.signers[signer].key, '-certfile', pki.subCa,
       '-name', `kyso-${signer}`, '-out', p12, '-passout', 'pass:kyso']);
-    run('pk12util', ['-i', p12, '-d', `sql:${nss}`, '-W', 'kyso', '-K', '']);
+    run('pk12util', ['-i', p12, '-d', nss, '-W', 'kyso', '-K', '']);
     const src = path.join(dir, 'in.docx');
     const dst = path.join(dir, 'out.docx');
     writeFileSync(src, bytes);
-    run(PYTHON, [SCRIPT, 'sign', src, dst], { ...process.env, MOZILLA_CERTIFICATE_FOLDER: `sql:${nss}` });
+    run(PYTHON, [SCRIPT, 'sign', src, dst], { ...process.env, MOZILLA_CERTIFICATE_FOLDER: nss });
     return new Uint8Array(readFileSync(dst));
   } finally {
     rmSync(dir, { recursive: true, force: true });

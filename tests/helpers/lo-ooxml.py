@@ -164,8 +164,13 @@ def ask(path, files):
     client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     client.connect(path)
     client.sendall((json.dumps({'files': files}) + '\n').encode())
+    answered = 0
     for line in client.makefile('r', encoding='utf-8'):
         sys.stdout.write(line)
+        answered += 1
+    if answered == 0:  # the server could not serve this request (soffice did not start…): as `verify` would fail
+        print('the LibreOffice checker answered nothing (its reason is on the test run\'s stderr)', file=sys.stderr)
+        return 2
     return 0
 
 

@@ -79,8 +79,8 @@ describe('hostile documents in the core entry points (isolated)', () => {
 
   it('past its deadline is TIMEOUT also when the main thread reads the worker\'s messages late (a loaded machine)', async () => {
     // Seen in CI: the main thread, kept off the CPU, read a fresh worker's "ready" (now "begun") and its answer
-    // together, started the deadline only then, and took the answer as in time. The worker's own clock now decides. The main thread
-    // is held busy here while the worker parses, once on a fresh worker and once on a warm one.
+    // together, started the deadline only then, and took the answer as in time. The worker's own clock now decides.
+    // The main thread is held busy here while the worker parses, once on a fresh worker and once on a warm one.
     const large = fixtures().corpus.entries.find((e) => e.features.includes('large')) ?? fixtures().corpus.entries.find((e) => e.expect === 'sign')!;
     const bytes = new Uint8Array(readFileSync(path.resolve(fixtures().corpus.dir, large.file)));
     const holdMainThread = (ms: number): void => { const until = Date.now() + ms; while (Date.now() < until) { /* busy */ } };

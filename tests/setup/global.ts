@@ -18,8 +18,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 // Not @peculiar/x509: it needs a Reflect metadata polyfill (tsyringe) the project does not install.
@@ -186,16 +186,14 @@ export default async function setup(): Promise<() => Promise<void>> {
     throw e;
   }
   // Documents from real producers that test files cache on first use: made here when missing (setup.sh --tests).
-  let t = Date.now();
+  const t = Date.now();
   await warmDocumentCaches();
   timings.push(`documents ${Date.now() - t}ms`);
   if (process.env.KYSO_FIXTURES_QUIET !== '1') console.log(`[fixtures] ${timings.join(', ')}`);
-  // One LibreOffice for the whole run's OOXML checks (libreoffice-verify.ts); its folder is this run's (under the
-  // system's temp folder: a Unix socket's path must stay short).
-  const checkerDir = mkdtempSync(path.join(tmpdir(), 'kyso-lo-checker-'));
-  let stopChecker: (() => Promise<void>) | null = null;
+  // One LibreOffice for the whole run's OOXML checks (libreoffice-verify.ts).
+  let stopChecker: (() => Promise<void>) | null;
   try {
-    stopChecker = await startLibreOfficeChecker(checkerDir);
+    stopChecker = startLibreOfficeChecker();
   } catch (e) {
     release();
     throw e;
@@ -204,7 +202,6 @@ export default async function setup(): Promise<() => Promise<void>> {
   return async () => {
     try {
       await stopChecker?.();
-      rmSync(checkerDir, { recursive: true, force: true });
     } finally {
       release();
     }

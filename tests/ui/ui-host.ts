@@ -120,7 +120,6 @@ async function newTab(page: Page): Promise<Tab> {
 }
 
 const idleTabs = new WeakMap<Browser, Tab>();
-let visits = 0;
 
 /**
  * Opens a dialog page with a test host behind window.kysoBridge (extra calls answered by `calls`), in the
@@ -159,7 +158,7 @@ export async function openDialog<Req, R>(browser: Browser, base: string, kind: s
     },
   };
   tab.visit = visit;
-  const query = new URLSearchParams({ kysoBridge: Object.keys(options.calls ?? {}).join(','), visit: String(++visits) });
+  const query = new URLSearchParams({ kysoBridge: Object.keys(options.calls ?? {}).join(',') });
   await page.goto(`${base}/${kind}/index.html?${query}`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 }).catch((e: unknown) => { throw new Error(`${String(e)}\n${errors.join('\n')}`); });
   await page.evaluate(() => document.fonts.ready);
