@@ -48,6 +48,7 @@ import { docxSign } from './methods/docx-sign.js';
 import { docxVerify } from './methods/docx-verify.js';
 import { abortable, ensureConsent, requestSignal } from './methods/common.js';
 import { DocumentError, batchSign } from './methods/batch-sign.js';
+import { jsonFrame } from './json-frame.js';
 
 export { allowedHostHeaders };
 
@@ -421,9 +422,9 @@ class Connection {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     this.gather();
     try {
-      if (attachments.length === 0) return this.ws.send(JSON.stringify(message));
+      if (attachments.length === 0) return this.ws.send(jsonFrame(message), { binary: false });
       const announces = attachments.map(({ id, bytes }) => ({ id, length: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }));
-      this.ws.send(JSON.stringify({ ...message, attachments: announces }));
+      this.ws.send(jsonFrame({ ...message, attachments: announces }), { binary: false });
       // Each frame: the id, then a chunk, sent as two fragments of one message so the document is never copied.
       const step = this.parts.limits.attachmentChunkBytes;
       for (const { id, bytes } of attachments) {
