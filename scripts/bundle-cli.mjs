@@ -58,6 +58,27 @@ const libpdfWithoutPki = {
   },
 };
 
+// @noble/ciphers (AES, for encrypted PDFs) builds its two 256 KiB lookup tables when it loads: about 20 ms of every
+// document worker's start, for tables only an encrypted PDF needs. They are built on first use instead. The
+// declarations are matched exactly: a release that changes them fails the build instead of shipping unmended.
+const AES_TABLES = ['tableEncoding', 'tableDecoding'];
+const lazyAesTables = {
+  name: 'lazy-aes-tables',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@noble[\\/]ciphers[\\/]aes\.js$/ }, async (args) => {
+      let source = await readFile(args.path, 'utf8');
+      for (const name of AES_TABLES) {
+        const declaration = new RegExp(`const ${name} = /\\* @__PURE__ \\*/ (genTtable\\([^\\n]*\\));\\n`);
+        if (!declaration.test(source)) throw new Error(`@noble/ciphers changed: no "const ${name} = genTtable(...)" to make lazy (scripts/bundle-cli.mjs)`);
+        source = source
+          .replace(new RegExp(`\\b${name}\\b(?! = )`, 'g'), `${name}()`)
+          .replace(declaration, (_, call) => `let ${name}Built;\nconst ${name} = () => (${name}Built ??= ${call});\n`);
+      }
+      return { contents: source, loader: 'js' };
+    });
+  },
+};
+
 const outdir = `${root}dist/bundle`;
 await rm(outdir, { recursive: true, force: true });
 await build({
@@ -75,9 +96,11 @@ await build({
   // CommonJS dependencies bundled into ESM still call require() for Node's built-ins.
   banner: { js: "import { createRequire as __kysoCreateRequire } from 'node:module'; const require = __kysoCreateRequire(import.meta.url);" },
   define: { KYSO_BUNDLED: 'true' },
-  plugins: [mendLibpdf, zodEnglishOnly, libpdfWithoutPki],
+  plugins: [mendLibpdf, zodEnglishOnly, libpdfWithoutPki, lazyAesTables],
   // Flat: every file two levels below the package root, as src/core/package-paths.ts counts.
   chunkNames: '[name]-[hash]',
   legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 });
