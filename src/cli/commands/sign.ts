@@ -13,7 +13,7 @@ import { checkOutputPath, writeOutput } from '../output-file.js';
 import { pinFromStdin, pinFromTerminal } from '../pin-input.js';
 import { assertSignable, signDocument, type DocumentSignOptions, type DocumentSignResult } from '../../core/sign-document.js';
 import type { Placement, PlacementRect } from '../../core/pdf/appearance/index.js';
-import type { TokenCertificate, PinRequest } from '../../core/token/token-service.js';
+import type { TokenCertificate, PinRequest, TokenService } from '../../core/token/token-service.js';
 import { assertMaySign, checkCertificate } from '../../core/revocation/check.js';
 import { KysoError } from '../../core/errors.js';
 import { readInput } from '../read-input.js';
@@ -111,6 +111,26 @@ function printSigned(input: string, output: string, signer: string, result: Docu
   process.stderr.write(`đã ký / signed: ${path.basename(input)} → ${output}\n  người ký / signer: ${signer} (${result.level ?? ''}, ${signedLength(result)} byte, ${Date.now() - started} ms${ts})\n`);
 }
 
+/** The token service and the certificate to sign with (the service closed again if none is found). */
+function openCertificate(opts: SignOptions): { service: TokenService; cert: TokenCertificate } {
+  const service = openTokenService(opts);
+  try {
+    return { service, cert: selectCertificate(service, opts) };
+  } catch (err) {
+    service.close();
+    throw err;
+  }
+}
+
+/** What `fn` returns, or what it throws, to be thrown later. */
+function attempt<T>(fn: () => T): { ok: true; value: T } | { ok: false; error: unknown } {
+  try {
+    return { ok: true, value: fn() };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
 /** The flags that make the signature visible, under their own heading in --help. */
 const placed = (o: Option): Option => o.helpGroup('Chữ ký hiển thị: vị trí / Visible signature placement (PDF):');
 
@@ -144,45 +164,49 @@ export function registerSign(program: Command): void {
       // 2. Where the result goes, and what is signed.
       checkOutputPath(opts.output, opts.force);
       const bytes = await readInput(input, { shared: true });
-      const format = await assertSignable(bytes, path.basename(input));
-      const visible = await visibleFrom(opts);
-      if (format === 'ooxml') {
-        if (visible) throw new KysoError('BAD_REQUEST', 'Office documents have no visible signature: leave out --rect, --keyword and the appearance flags');
-        if (level === 'B-LT' || level === 'B-LTA') throw new KysoError('BAD_REQUEST', `${level} is not available for Office documents (B-B or B-T)`);
-      }
-      const timestamp = await timestampClientFrom(opts, opts.pinStdin ? 1 : 0);
-      if (level && level !== 'B-B' && !timestamp) throw new KysoError('BAD_REQUEST', `--level ${level} needs --tsa URL`);
-      const signOptions: DocumentSignOptions = {
-        ...(opts.reason ? { reason: opts.reason } : {}),
-        ...(opts.location ? { location: opts.location } : {}),
-        ...(opts.contact ? { contactInfo: opts.contact } : {}),
-        ...(visible ? { visible } : {}),
-        ...(level ? { level } : {}),
-        ...(timestamp ? { timestamp } : {}),
-        ...(opts.certCheck ? { certificateCheck: opts.certCheck } : {}),
-        onCertificateCheck: printCertificateWarnings,
-      };
-      const timestamped = timestamp !== undefined && level !== 'B-B';
-      if (opts.remote) {
-        // 3. The placement checked before signing in; then the account's certificate, offline checks, approval.
-        if (visible) await rehearseVisible(bytes, visible, undefined, opts, timestamped);
-        const { source } = await openRemote(opts, opts.remote);
-        await cancellableByCtrlC(async (signal) => {
-          const cert = selectRemoteCertificate(await source.certificates({ signal }), opts.cert);
-          if (opts.certCheck !== 'off') assertMaySign(await checkCertificate(cert.der, cert.chain, { online: false }));
-          if (visible) printMissingLines(visible, cert.info.subject);
-          const key = await source.signingKey(cert.id, { documents: 1, onApproval: (n) => printApproval(n), signal });
-          const started = Date.now();
-          const result = await signDocument(bytes, key, signOptions, path.basename(input));
-          writeOutput(opts.output, [result.original, result.update], opts.force);
-          printSigned(input, opts.output, cert.info.subject.commonName ?? cert.id, result, started);
-        });
-        return;
-      }
-      const service = openTokenService(opts);
+      const checking = assertSignable(bytes, path.basename(input));
+      // The token opens and the certificate is found while the document worker starts and checks the file (for a
+      // small file, most of the run); a token error waits its turn, after the document's and the flags' own.
+      const token = opts.remote ? undefined : attempt(() => openCertificate(opts));
       try {
-        // 3. The certificate, and what can be known about it offline; the visible signature drawn once.
-        const cert = selectCertificate(service, opts);
+        const format = await checking;
+        const visible = await visibleFrom(opts);
+        if (format === 'ooxml') {
+          if (visible) throw new KysoError('BAD_REQUEST', 'Office documents have no visible signature: leave out --rect, --keyword and the appearance flags');
+          if (level === 'B-LT' || level === 'B-LTA') throw new KysoError('BAD_REQUEST', `${level} is not available for Office documents (B-B or B-T)`);
+        }
+        const timestamp = await timestampClientFrom(opts, opts.pinStdin ? 1 : 0);
+        if (level && level !== 'B-B' && !timestamp) throw new KysoError('BAD_REQUEST', `--level ${level} needs --tsa URL`);
+        const signOptions: DocumentSignOptions = {
+          ...(opts.reason ? { reason: opts.reason } : {}),
+          ...(opts.location ? { location: opts.location } : {}),
+          ...(opts.contact ? { contactInfo: opts.contact } : {}),
+          ...(visible ? { visible } : {}),
+          ...(level ? { level } : {}),
+          ...(timestamp ? { timestamp } : {}),
+          ...(opts.certCheck ? { certificateCheck: opts.certCheck } : {}),
+          onCertificateCheck: printCertificateWarnings,
+        };
+        const timestamped = timestamp !== undefined && level !== 'B-B';
+        if (opts.remote) {
+          // 3. The placement checked before signing in; then the account's certificate, offline checks, approval.
+          if (visible) await rehearseVisible(bytes, visible, undefined, opts, timestamped);
+          const { source } = await openRemote(opts, opts.remote);
+          await cancellableByCtrlC(async (signal) => {
+            const cert = selectRemoteCertificate(await source.certificates({ signal }), opts.cert);
+            if (opts.certCheck !== 'off') assertMaySign(await checkCertificate(cert.der, cert.chain, { online: false }));
+            if (visible) printMissingLines(visible, cert.info.subject);
+            const key = await source.signingKey(cert.id, { documents: 1, onApproval: (n) => printApproval(n), signal });
+            const started = Date.now();
+            const result = await signDocument(bytes, key, signOptions, path.basename(input));
+            writeOutput(opts.output, [result.original, result.update], opts.force);
+            printSigned(input, opts.output, cert.info.subject.commonName ?? cert.id, result, started);
+          });
+          return;
+        }
+        // 3. The certificate (found above), what can be known about it offline; the visible signature drawn once.
+        if (!token!.ok) throw token!.error;
+        const { service, cert } = token!.value;
         if (opts.certCheck !== 'off') assertMaySign(await checkCertificate(cert.der, [], { online: false }));
         if (visible) await rehearseVisible(bytes, visible, cert.info.subject, opts, timestamped);
         // 4. Only now the PIN, then the signature.
@@ -192,7 +216,7 @@ export function registerSign(program: Command): void {
         writeOutput(opts.output, [result.original, result.update], opts.force);
         printSigned(input, opts.output, cert.info.subject.commonName ?? cert.id, result, started);
       } finally {
-        service.close();
+        if (token?.ok) token.value.service.close();
       }
     }));
 }
