@@ -1,6 +1,6 @@
 /**
  * Binary documents on one connection: the attachments its requests announced, received as binary frames
- * (`[uint32 id][bytes]`, protocol.ts) straight into one buffer per document, hashed as they arrive.
+ * (`[uint32 id][bytes]`, protocol.ts) straight into one shared buffer per document, hashed as they arrive.
  *
  * What a page can make the agent hold is bounded before any byte is accepted: an announce longer than
  * `maxBytes` is TOO_LARGE, and all attachments of the connection's requests still under way share one budget of
@@ -80,8 +80,9 @@ export class AttachmentInbox {
       received.clear();
     };
     for (const a of announces) {
-      // calloc'd: pages are committed as bytes arrive, not at the announce.
-      const upload: Upload = { announce: a, sink: new Uint8Array(a.length), received: 0, hash: createHash('sha256'), timer: undefined };
+      // Zero-filled lazily: pages are committed as bytes arrive, not at the announce. Shared memory, so that the
+      // document worker that parses it (core/isolation) sees these bytes instead of a copy of them.
+      const upload: Upload = { announce: a, sink: new Uint8Array(new SharedArrayBuffer(a.length)), received: 0, hash: createHash('sha256'), timer: undefined };
       upload.done = (err) => {
         if (err) {
           release();
