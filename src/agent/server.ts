@@ -49,6 +49,7 @@ import { docxVerify } from './methods/docx-verify.js';
 import { abortable, ensureConsent, requestSignal } from './methods/common.js';
 import { DocumentError, batchSign } from './methods/batch-sign.js';
 import { jsonFrame } from './json-frame.js';
+import type { SignedBytes } from '../core/signed-output.js';
 
 export { allowedHostHeaders };
 
@@ -173,6 +174,12 @@ interface Outgoing {
   params?: unknown;
   result?: unknown;
   error?: { code: number; message: string; data: ErrorData };
+}
+
+/** A document going back as binary frames: its bytes in order, in one or more pieces (a signed one: original, update). */
+interface OutgoingAttachment {
+  id: number;
+  pieces: Uint8Array[];
 }
 
 export function errorObject(err: unknown, rpcCode: number = RPC.KYSO_ERROR): NonNullable<Outgoing['error']> {
@@ -418,21 +425,28 @@ class Connection {
     this.send({ jsonrpc: '2.0', method, params });
   }
 
-  private send(message: Outgoing, attachments: ReadonlyArray<{ id: number; bytes: Uint8Array }> = []): void {
+  private send(message: Outgoing, attachments: readonly OutgoingAttachment[] = []): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     this.gather();
     try {
       if (attachments.length === 0) return this.ws.send(jsonFrame(message), { binary: false });
-      const announces = attachments.map(({ id, bytes }) => ({ id, length: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }));
+      const announces = attachments.map(({ id, pieces }) => {
+        const hash = createHash('sha256');
+        for (const p of pieces) hash.update(p);
+        return { id, length: pieces.reduce((n, p) => n + p.length, 0), sha256: hash.digest('hex') };
+      });
       this.ws.send(jsonFrame({ ...message, attachments: announces }), { binary: false });
-      // Each frame: the id, then a chunk, sent as two fragments of one message so the document is never copied.
+      // Each frame: the id, then a chunk, sent as two fragments of one message so the document is never copied;
+      // a signed document goes as its two pieces (the original, then the update), never joined into a third.
       const step = this.parts.limits.attachmentChunkBytes;
-      for (const { id, bytes } of attachments) {
+      for (const { id, pieces } of attachments) {
         const header = Buffer.alloc(ATTACHMENT_HEADER_BYTES);
         header.writeUInt32BE(id);
-        for (let at = 0; at < bytes.length; at += step) {
-          this.ws.send(header, { binary: true, fin: false });
-          this.ws.send(bytes.subarray(at, at + step), { binary: true, fin: true });
+        for (const bytes of pieces) {
+          for (let at = 0; at < bytes.length; at += step) {
+            this.ws.send(header, { binary: true, fin: false });
+            this.ws.send(bytes.subarray(at, at + step), { binary: true, fin: true });
+          }
         }
       }
     } catch {
@@ -521,7 +535,7 @@ class Connection {
     const entry: RequestLogEntry = { conn: this.id, origin: this.origin, method, id, durationMs: 0, outcome: 'ok' };
     let lastStage: string | undefined;
     let received: ReadonlyMap<number, Uint8Array> | undefined;
-    const outgoing: Array<{ id: number; bytes: Uint8Array }> = [];
+    const outgoing: OutgoingAttachment[] = [];
     const ctx: RequestContext = {
       origin: this.origin,
       signal,
@@ -537,9 +551,11 @@ class Connection {
       },
       ...(reception ? {
         attachment: (aid: number) => received?.get(aid),
-        attach: (bytes: Uint8Array): AttachmentRef => {
+        attach: (bytes: Uint8Array | SignedBytes): AttachmentRef => {
           const aid = this.nextAttachment++ >>> 0;
-          outgoing.push({ id: aid, bytes });
+          // Empty pieces send no frame (a receiver counts an attachment done on its last non-empty chunk).
+          const pieces = bytes instanceof Uint8Array ? [bytes] : [bytes.original, bytes.update];
+          outgoing.push({ id: aid, pieces: pieces.filter((p) => p.length > 0) });
           return { attachment: aid };
         },
       } : {}),

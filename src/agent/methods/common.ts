@@ -53,8 +53,8 @@ export function readDocument(parts: AgentParts, ctx: RequestContext, document: s
   return bytes;
 }
 
-/** A document for the answer, the way the request sent its own: an attachment, or base64. */
-export function writeDocument(ctx: RequestContext, bytes: Uint8Array): string | AttachmentRef {
+/** A document for the answer, the way the request sent its own: an attachment, or base64 (a signed one never joined). */
+export function writeDocument(ctx: RequestContext, bytes: Uint8Array | SignedBytes): string | AttachmentRef {
   return ctx.attach?.(bytes) ?? toBase64(bytes);
 }
 

@@ -7,6 +7,7 @@ import type { OriginPolicy } from '../origin-policy.js';
 import type { Prompter } from '../prompter.js';
 import type { RequestQueue } from '../request-queue.js';
 import type { AttachmentRef, PROGRESS_STAGES } from '../protocol.js';
+import type { SignedBytes } from '../../core/signed-output.js';
 
 /** The part of the token layer the agent uses (TokenService, or a stand-in in tests). */
 export type TokenSource = Pick<TokenService, 'tokens' | 'certificates' | 'signingKey' | 'logoutAll'>;
@@ -67,5 +68,5 @@ export interface RequestContext {
   /** The bytes of this request's attachment `id` (binary documents); absent on endpoints without them (VNPT). */
   attachment?(id: number): Uint8Array | undefined;
   /** Sends `bytes` as an attachment of the answer when the request sent its documents so; undefined: use base64. */
-  attach?(bytes: Uint8Array): AttachmentRef | undefined;
+  attach?(bytes: Uint8Array | SignedBytes): AttachmentRef | undefined;
 }

@@ -3,6 +3,7 @@ import { KysoError } from '../../core/errors.js';
 import { assertSignable, documentFormat, signDocument } from '../../core/sign-document.js';
 import type { AttachmentRef, ParamsOf, ResultOf } from '../protocol.js';
 import type { AgentParts, RequestContext } from './context.js';
+import type { SignedBytes } from '../../core/signed-output.js';
 import { readDocument, writeDocument, toBase64, documentGuard, signPrepared, signatureCommon, throwIfAborted, type PreparedSignature } from './common.js';
 
 export async function docxSign(parts: AgentParts, ctx: RequestContext, params: ParamsOf<'docx.sign'>): Promise<ResultOf<'docx.sign'>> {
@@ -15,7 +16,7 @@ export type SignedDocxResult<D> = Omit<ResultOf<'docx.sign'>, 'document'> & { do
 /** Checks the request and the package (nobody is asked anything yet); the signing runs later in a session. `write` as for preparePdfSign. */
 export async function prepareDocxSign<D extends string | AttachmentRef = string>(
   parts: AgentParts, ctx: RequestContext, params: Omit<ParamsOf<'docx.sign'>, 'certificateId'>,
-  write: (bytes: Uint8Array) => D = toBase64 as (bytes: Uint8Array) => D,
+  write: (bytes: SignedBytes) => D = toBase64 as (bytes: SignedBytes) => D,
 ): Promise<PreparedSignature<SignedDocxResult<D>>> {
   const bytes = readDocument(parts, ctx, params.document);
   ctx.note({ fileName: params.fileName, size: bytes.length });
@@ -39,7 +40,7 @@ export async function prepareDocxSign<D extends string | AttachmentRef = string>
       // `bytes` now belongs to the worker (moved, not copied): nothing here reads it again.
       const signature = result.ooxmlSignature!;
       return {
-        document: write(result.bytes),
+        document: write(result),
         signature: { part: signature.part, ...signatureCommon(certificate, signature, result.timestamp), level },
       };
     },

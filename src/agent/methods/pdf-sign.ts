@@ -6,6 +6,7 @@ import type { AttachmentRef, ParamsOf, ResultOf } from '../protocol.js';
 import type { SigningKey } from '../../core/signing-key.js';
 import type { SigningCertificate } from '../signing-certificate.js';
 import type { AgentParts, RequestContext } from './context.js';
+import type { SignedBytes } from '../../core/signed-output.js';
 import { readDocument, writeDocument, toBase64, documentGuard, signPrepared, signatureCommon, throwIfAborted, type PreparedSignature } from './common.js';
 
 export async function pdfSign(parts: AgentParts, ctx: RequestContext, params: ParamsOf<'pdf.sign'>): Promise<ResultOf<'pdf.sign'>> {
@@ -21,7 +22,7 @@ export type SignedPdfResult<D> = Omit<ResultOf<'pdf.sign'>, 'document'> & { docu
  */
 export async function preparePdfSign<D extends string | AttachmentRef = string>(
   parts: AgentParts, ctx: RequestContext, params: Omit<ParamsOf<'pdf.sign'>, 'certificateId'>,
-  write: (bytes: Uint8Array) => D = toBase64 as (bytes: Uint8Array) => D,
+  write: (bytes: SignedBytes) => D = toBase64 as (bytes: SignedBytes) => D,
 ): Promise<PreparedSignature<SignedPdfResult<D>>> {
   const bytes = readDocument(parts, ctx, params.document);
   ctx.note({ fileName: params.fileName, size: bytes.length });
@@ -80,7 +81,7 @@ export async function preparePdfSign<D extends string | AttachmentRef = string>(
     // `bytes` now belongs to the worker (moved, not copied): nothing here reads it again.
     const signature = result.pdfSignature!;
     return {
-      document: write(result.bytes),
+      document: write(result),
       signature: { fieldName: signature.fieldName, ...signatureCommon(certificate, signature, result.timestamp), byteRange: [...signature.byteRange], level },
     };
   };
