@@ -429,13 +429,13 @@ class Connection {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     this.gather();
     try {
-      if (attachments.length === 0) return this.ws.send(jsonFrame(message), { binary: false });
+      if (attachments.length === 0) return this.sendJson(message);
       const announces = attachments.map(({ id, pieces }) => {
         const hash = createHash('sha256');
         for (const p of pieces) hash.update(p);
         return { id, length: pieces.reduce((n, p) => n + p.length, 0), sha256: hash.digest('hex') };
       });
-      this.ws.send(jsonFrame({ ...message, attachments: announces }), { binary: false });
+      this.sendJson({ ...message, attachments: announces });
       // Each frame: the id, then a chunk, sent as two fragments of one message so the document is never copied;
       // a signed document goes as its two pieces (the original, then the update), never joined into a third.
       const step = this.parts.limits.attachmentChunkBytes;
@@ -452,6 +452,12 @@ class Connection {
     } catch {
       this.ws.terminate();
     }
+  }
+
+  /** One text message, in the fragments jsonFrame makes of it (sent back to back: nothing can come between). */
+  private sendJson(message: Outgoing | (Outgoing & { attachments: unknown })): void {
+    const pieces = jsonFrame(message);
+    pieces.forEach((piece, i) => this.ws.send(piece, { binary: false, fin: i === pieces.length - 1 }));
   }
 
   private fail(id: Id | null, rpcCode: number, err: unknown): void {
