@@ -17,13 +17,25 @@ import type { SignedBytes } from '../../core/signed-output.js';
 import type { IsolationGuard } from '../../core/isolation/documents.js';
 import type { AgentParts, RequestContext } from './context.js';
 
-/** Decodes base64 after checking its decoded size against `maxBytes` and its characters (one linear pass, no regex). */
-export function decodeBase64(value: string, maxBytes: number, what: string): Uint8Array {
+/**
+ * Decodes base64 after checking its decoded size against `maxBytes` and its characters (one linear pass, no regex).
+ * `shared`: into shared memory, for a document the document worker then reads without a copy of its own.
+ */
+export function decodeBase64(value: string, maxBytes: number, what: string, options: { shared?: boolean } = {}): Uint8Array {
   if (value.length > base64Length(maxBytes)) {
     throw new KysoError('TOO_LARGE', `${what} is larger than ${maxBytes} bytes`);
   }
   // Buffer's decoder skips what is not base64: a page's typo must not become a silently different document.
   if (!isBase64(value)) throw new KysoError('BAD_REQUEST', `${what} is not base64 (RFC 4648, no line breaks)`);
+  if (options.shared) {
+    // Padding is optional; isBase64 refused a length that leaves a character over.
+    const chars = value.length - (value.endsWith('==') ? 2 : value.endsWith('=') ? 1 : 0);
+    const length = Math.floor((chars * 3) / 4);
+    if (length > maxBytes) throw new KysoError('TOO_LARGE', `${what} is larger than ${maxBytes} bytes`);
+    const bytes = new Uint8Array(new SharedArrayBuffer(length));
+    if (Buffer.from(bytes.buffer, 0, length).write(value, 'base64') !== length) throw new KysoError('BAD_REQUEST', `${what} is not base64 (RFC 4648, no line breaks)`);
+    return bytes;
+  }
   const bytes = Buffer.from(value, 'base64');
   if (bytes.length > maxBytes) throw new KysoError('TOO_LARGE', `${what} is larger than ${maxBytes} bytes`);
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
@@ -47,7 +59,7 @@ export function toBase64(bytes: Uint8Array | SignedBytes): string {
 
 /** A document from params: base64 text, or the request's attachment (binary frames, already capped and hashed). */
 export function readDocument(parts: AgentParts, ctx: RequestContext, document: string | AttachmentRef, what = 'the document'): Uint8Array {
-  if (typeof document === 'string') return decodeBase64(document, parts.limits.maxDocumentBytes, what);
+  if (typeof document === 'string') return decodeBase64(document, parts.limits.maxDocumentBytes, what, { shared: true });
   const bytes = ctx.attachment?.(document.attachment);
   if (!bytes) throw new KysoError('BAD_REQUEST', `${what}: attachment ${document.attachment} was not announced with this request`);
   return bytes;
