@@ -119,7 +119,9 @@ class PluginConnection {
 
   private send(text: string): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    try { this.ws.send(text); } catch { this.ws.terminate(); }
+    // As bytes: a string costs ws two UTF-8 passes (its length, then the write), and a signed document's reply
+    // naming a Vietnamese signer is a two-byte string of the document's size.
+    try { this.ws.send(Buffer.from(text, 'utf8'), { binary: false }); } catch { this.ws.terminate(); }
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
