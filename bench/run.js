@@ -211,15 +211,17 @@ async function startAgent(maxMb) {
     waiting.set(id, (m) => { waiting.delete(id); if (m.error) reject(new Error(`${method}: ${JSON.stringify(m.error)}`)); else resolve(m.result); });
     if (!attachments) return ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
     const files = Array.isArray(attachments) ? attachments : [attachments];
-    // As the SDK sends documents: announced (length, SHA-256), then 1 MiB binary frames behind a 4-byte id.
+    // As the SDK sends documents (src/sdk/attachments.ts): announced (length, SHA-256), then 1 MiB binary frames,
+    // each one WebSocket message of a 4-byte id and the chunk (a browser cannot send fragments).
     const announces = files.map((f, i) => ({ id: i + 1, length: f.length, sha256: createHash('sha256').update(f).digest('hex') }));
     ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params, attachments: announces }));
     files.forEach((f, i) => {
       for (let at = 0; at < f.length; at += 1024 * 1024) {
-        const header = Buffer.alloc(4);
-        header.writeUInt32BE(i + 1);
-        ws.send(header, { binary: true, fin: false });
-        ws.send(f.subarray(at, at + 1024 * 1024), { binary: true, fin: true });
+        const chunk = f.subarray(at, at + 1024 * 1024);
+        const frame = Buffer.allocUnsafe(4 + chunk.length);
+        frame.writeUInt32BE(i + 1);
+        frame.set(chunk, 4);
+        ws.send(frame, { binary: true });
       }
     });
   });
