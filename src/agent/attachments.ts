@@ -39,6 +39,22 @@ export interface Reception {
   release(): void;
 }
 
+/**
+ * The SHA-256 state after each received document's bytes: the answer's announce hashes the signed document, which
+ * starts with those same bytes, so it goes on from here instead of hashing them again (a whole pass over 200 MB).
+ */
+const hashAfterDocument = new WeakMap<Uint8Array, Hash>();
+
+/** SHA-256 of `pieces` in order, going on from a received document's state when the first piece is one. */
+export function sha256OfPieces(pieces: readonly Uint8Array[]): string {
+  const [first, ...rest] = pieces;
+  const known = first ? hashAfterDocument.get(first)?.copy() : undefined;
+  const hash = known ?? createHash('sha256');
+  if (!known && first) hash.update(first);
+  for (const p of rest) hash.update(p);
+  return hash.digest('hex');
+}
+
 export class AttachmentInbox {
   private readonly uploads = new Map<number, Upload>();
   private held = 0;
@@ -167,10 +183,13 @@ export class AttachmentInbox {
   private complete(upload: Upload): void {
     this.forget(upload);
     if (!upload.hash || !upload.sink) return upload.done?.();
+    const state = upload.hash.copy();
     const got = upload.hash.digest();
     upload.hash = undefined;
     const want = Buffer.from(upload.announce.sha256, 'hex');
     if (!timingSafeEqual(got, want)) return upload.done?.(new KysoError('BAD_REQUEST', `attachment ${upload.announce.id}: the bytes do not match the announced SHA-256`));
+    // Nothing writes to a received document: the state stays the state of its bytes for as long as they live.
+    hashAfterDocument.set(upload.sink, state);
     upload.done?.();
   }
 

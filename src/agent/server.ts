@@ -17,7 +17,6 @@ import type { RemoteKeySource } from '../core/remote/types.js';
 import type { TrustAnchor } from '../core/validation/trust.js';
 import http from 'node:http';
 import { constants as bufferConstants } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { KysoError, toKysoError } from '../core/errors.js';
@@ -31,7 +30,7 @@ import {
   ATTACHMENT_HEADER_BYTES, CLIENT_NOTIFICATIONS, DEFAULT_PORTS, METHODS, PUBLIC_DETAIL_CODES, RPC, base64Length, isMethodName,
   requestEnvelope, requestIdSchema, type AttachmentRef, type ErrorData, type MethodName,
 } from './protocol.js';
-import { AttachmentInbox, type Reception } from './attachments.js';
+import { AttachmentInbox, sha256OfPieces, type Reception } from './attachments.js';
 import type { AgentLimits, AgentParts, RequestContext, TokenSource } from './methods/context.js';
 import { agentInfo } from './methods/agent-info.js';
 import { certificatesList } from './methods/certificates-list.js';
@@ -430,11 +429,7 @@ class Connection {
     this.gather();
     try {
       if (attachments.length === 0) return this.sendJson(message);
-      const announces = attachments.map(({ id, pieces }) => {
-        const hash = createHash('sha256');
-        for (const p of pieces) hash.update(p);
-        return { id, length: pieces.reduce((n, p) => n + p.length, 0), sha256: hash.digest('hex') };
-      });
+      const announces = attachments.map(({ id, pieces }) => ({ id, length: pieces.reduce((n, p) => n + p.length, 0), sha256: sha256OfPieces(pieces) }));
       this.sendJson({ ...message, attachments: announces });
       // Each frame: the id, then a chunk, sent as two fragments of one message so the document is never copied;
       // a signed document goes as its two pieces (the original, then the update), never joined into a third.

@@ -5,6 +5,7 @@
  * abandoned uploads and attachments named by another request are refused with typed errors, and what they held
  * is freed. base64 callers keep working beside them.
  */
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ScriptedPrompter } from '../../src/agent/prompters/scripted.js';
 import { MAX_DOCUMENT_BYTES_LIMIT, MAX_TEXT_FRAME_BYTES, defaultLimits } from '../../src/agent/server.js';
@@ -54,6 +55,8 @@ describe('binary documents', () => {
     expect(r.attachments).toHaveLength(1);
     const signed = r.files!.get(r.result.document.attachment)!;
     expect(signed.length).toBe(r.attachments![0]!.length);
+    // The announce's SHA-256 goes on from the received document's hash state: it must be the signed file's own.
+    expect(r.attachments![0]!.sha256).toBe(createHash('sha256').update(signed).digest('hex'));
     expect(signed.subarray(0, pdf.length).equals(Buffer.from(pdf))).toBe(true);
     withTempFile(signed, 'signed.pdf', (file) => {
       const v = pdfsig(file);
