@@ -1,15 +1,26 @@
 /**
- * The agent's log: structured (pino, one JSON object a line) and limited to what happened — connection,
- * origin, method, file name, size, duration, outcome and error code. It never receives a PIN, document bytes,
- * digests or signatures: callers pass only the fields below (`RequestLogEntry`), and the redaction list is a
- * second line of defence should a future caller pass a whole params object.
+ * The agent's log: structured (one JSON object a line, as pino wrote it: `level` 10–60, ISO `time`, `component`,
+ * the fields, `msg`) and limited to what happened — connection, origin, method, file name, size, duration,
+ * outcome and error code. It never receives a PIN, document bytes, digests or signatures: callers pass only the
+ * fields below (`RequestLogEntry`), and the redaction list is a second line of defence should a future caller pass
+ * a whole params object. Its own few lines rather than pino: the agent used four of pino's methods, and pino with
+ * its helpers was a third of the code `kyso serve` compiled before it could listen.
  */
 import { closeSync, fchmodSync, fstatSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { pino, type DestinationStream, type Logger } from 'pino';
 
-export type AgentLogger = Logger;
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+/** Severities as pino numbered them, so the log reads as before. */
+const SEVERITY = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 } as const;
+type Severity = keyof typeof SEVERITY;
+export type LogLevel = Severity | 'silent';
+
+/** Where lines go: each call is one whole line, newline included. */
+export interface LogStream {
+  write(line: string): void;
+}
+
+export type LogMethod = (fields: object, msg?: string) => void;
+export type AgentLogger = { readonly level: LogLevel } & Record<Severity, LogMethod>;
 
 /** Keys never written, wherever they appear (two levels deep). */
 export const REDACTED_KEYS = ['pin', 'document', 'digest', 'signature', 'params', 'bytes', 'der', 'certificate', 'image', 'password'];
@@ -22,7 +33,7 @@ export interface LoggerOptions {
   level?: LogLevel;
   /** A file to append to (created 0600, its missing folders 0700), a stream (tests), or stderr when absent. */
   file?: string;
-  stream?: DestinationStream;
+  stream?: LogStream;
   /** Rotation of `file` (defaults LOG_MAX_BYTES, LOG_KEEP). */
   maxBytes?: number;
   keep?: number;
@@ -30,10 +41,10 @@ export interface LoggerOptions {
 
 /**
  * The log file: the user's only (it names the sites they use and the files they sign), whatever the umask,
- * and bounded — an agent left running for months must not fill the disk. Writes are synchronous, as pino's
- * sync destination was, so a crash loses no line.
+ * and bounded — an agent left running for months must not fill the disk. Writes are synchronous, so a crash
+ * loses no line.
  */
-export class RotatingLogFile implements DestinationStream {
+export class RotatingLogFile implements LogStream {
   private fd = -1;
   private size = 0;
 
@@ -65,16 +76,43 @@ export class RotatingLogFile implements DestinationStream {
   }
 }
 
+const REDACTED = new Set(REDACTED_KEYS);
+const CENSOR = '[redacted]';
+
+/** Standard error, written synchronously (a crash loses no line). */
+const STDERR: LogStream = { write: (line) => { writeSync(2, line); } };
+
 export function createAgentLogger(options: LoggerOptions = {}): AgentLogger {
-  const opts = {
-    level: options.level ?? 'info',
-    base: { component: 'kyso-agent' },
-    redact: { paths: [...REDACTED_KEYS, ...REDACTED_KEYS.map((k) => `*.${k}`)], censor: '[redacted]' },
-    timestamp: pino.stdTimeFunctions.isoTime,
+  const level = options.level ?? 'info';
+  const threshold = level === 'silent' ? Infinity : SEVERITY[level];
+  const out = options.stream ?? (options.file ? new RotatingLogFile(options.file, options.maxBytes, options.keep) : STDERR);
+  const method = (severity: Severity): LogMethod => {
+    const n = SEVERITY[severity];
+    return (fields, msg) => {
+      if (n < threshold) return;
+      out.write(`${line(n, fields, msg)}\n`);
+    };
   };
-  if (options.stream) return pino(opts, options.stream);
-  if (options.file) return pino(opts, new RotatingLogFile(options.file, options.maxBytes, options.keep));
-  return pino(opts, pino.destination({ fd: 2, sync: true }));
+  return {
+    level,
+    trace: method('trace'),
+    debug: method('debug'),
+    info: method('info'),
+    warn: method('warn'),
+    error: method('error'),
+    fatal: method('fatal'),
+  };
+}
+
+/** One line; the redacted keys are censored at any depth (pino's list covered two levels). */
+function line(level: number, fields: object, msg: string | undefined): string {
+  const entry = { level, time: new Date().toISOString(), component: 'kyso-agent', ...fields, ...(msg !== undefined ? { msg } : {}) };
+  try {
+    return JSON.stringify(entry, (key, value: unknown) => (REDACTED.has(key) ? CENSOR : typeof value === 'bigint' ? value.toString() : value));
+  } catch {
+    // A field JSON cannot write (a cycle): the line still says what happened, without the fields.
+    return JSON.stringify({ level, time: entry.time, component: 'kyso-agent', msg, logError: 'fields not serializable' });
+  }
 }
 
 /** What one answered request leaves in the log. */
