@@ -449,4 +449,22 @@ describe('log', () => {
     const text = lines.join('');
     for (const secret of ['24681357', 'JVBERi0xLjcK', 'ZGlnZXN0', 'c2ln']) expect(text).not.toContain(secret);
   });
+
+  it('writes one JSON line per entry, as pino did, censoring at any depth and never throwing', () => {
+    const lines: string[] = [];
+    const log = createAgentLogger({ level: 'info', stream: { write: (l: string) => { lines.push(l); } } });
+    log.debug({ event: 'hidden' }, 'below the level');
+    log.info({ event: 'request', deep: { a: { b: { pin: '13572468' } } }, n: 10n }, 'pdf.sign ok');
+    const cycle: Record<string, unknown> = { event: 'cycle' };
+    cycle.self = cycle;
+    expect(() => log.warn(cycle, 'still logged')).not.toThrow();
+    expect(lines).toHaveLength(2);
+    expect(lines.every((l) => l.endsWith('\n') && !l.slice(0, -1).includes('\n'))).toBe(true);
+    const first = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(Object.keys(first).slice(0, 3)).toEqual(['level', 'time', 'component']);
+    expect(first).toMatchObject({ level: 30, component: 'kyso-agent', event: 'request', n: '10', msg: 'pdf.sign ok', deep: { a: { b: { pin: '[redacted]' } } } });
+    expect(new Date(first.time as string).toISOString()).toBe(first.time);
+    expect(JSON.parse(lines[1]!)).toMatchObject({ level: 40, msg: 'still logged' });
+    expect(lines.join('')).not.toContain('13572468');
+  });
 });
