@@ -39,7 +39,7 @@ import { hashSign } from './methods/hash-sign.js';
 import { pdfVerify } from './methods/pdf-verify.js';
 import { allowedHostHeaders, bindLoopback, type LoopbackEndpoint, type RequestInfo, type ServerTls } from './listener.js';
 import { answerProbe } from './probe.js';
-import { startVnptEndpoint, type VnptEndpoint } from './vnpt-compat/endpoint.js';
+import type { VnptEndpoint } from './vnpt-compat/endpoint.js';
 import { admitUpgrade } from './handshake.js';
 import { ConnectionSlots } from './connection-slots.js';
 import { watchIdle, type IdleWatch } from './idle-timer.js';
@@ -256,6 +256,8 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   let vnpt: VnptEndpoint | undefined;
   if (options.vnpt) {
     try {
+      // Loaded only when asked for (`--vnpt`, the tray's setting): most agents never start it.
+      const { startVnptEndpoint } = await import('./vnpt-compat/endpoint.js');
       vnpt = await startVnptEndpoint({
         parts, log, slots, deadlines,
         ...(options.vnpt.ports ? { ports: options.vnpt.ports } : {}),
