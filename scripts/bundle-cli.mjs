@@ -21,16 +21,6 @@ const mendLibpdf = {
   },
 };
 
-// zod re-exports all of its ~50 message locales as `z.locales`, which a namespace import keeps whole: a third of
-// the zod chunk that every command parses at start. Kyso sets no locale (its messages are its own), so only the
-// default English one, which zod installs itself, is kept.
-const zodEnglishOnly = {
-  name: 'zod-english-only',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({ contents: "export { default as en } from './en.js';", loader: 'js' }));
-  },
-};
-
 // @libpdf/core imports pkijs and asn1js (0.9 MB of the 2.2 MB it bundles to) for features Kyso does not use: its own
 // CMS signer, LTV gathering and PKCS#12 keys. Kyso's CMS, chains and revocation are its own (src/core/cms, …), so
 // the bundle gives libpdf stand-ins that throw if ever reached: every document worker and every `kyso` run loads
@@ -96,7 +86,7 @@ await build({
   // CommonJS dependencies bundled into ESM still call require() for Node's built-ins.
   banner: { js: "import { createRequire as __kysoCreateRequire } from 'node:module'; const require = __kysoCreateRequire(import.meta.url);" },
   define: { KYSO_BUNDLED: 'true' },
-  plugins: [mendLibpdf, zodEnglishOnly, libpdfWithoutPki, lazyAesTables],
+  plugins: [mendLibpdf, libpdfWithoutPki, lazyAesTables],
   // Flat: every file two levels below the package root, as src/core/package-paths.ts counts.
   chunkNames: '[name]-[hash]',
   legalComments: 'none',

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ERROR_MESSAGES } from '../core/errors.js';
 import {
   ATTACHMENT_HEADER_BYTES, CLIENT_NOTIFICATIONS, DEFAULT_PORTS, MAX_ATTACHMENTS_PER_REQUEST, METHODS, PROBE_PATH, NOTIFICATIONS, PROTOCOL_VERSION, RPC,

@@ -4,7 +4,7 @@
  * (`npm run docs:protocol`, see protocol-doc.ts). Schemas are strict: a key a method does not know is
  * rejected (BAD_REQUEST), so no method can be handed a file path, a PKCS#11 module, a PIN or a TSA URL.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ERROR_MESSAGES, type ErrorCode } from '../core/errors.js';
 import { appearanceOptionsSchema, placementSchema } from '../core/pdf/appearance/schema.js';
 

@@ -3,7 +3,7 @@
  * describe exactly what the agent's schemas accept and return. A change to one without the other fails `tsc`.
  */
 import type * as Sdk from '../sdk/types.js';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ParamsOf, ResultOf, progressParams } from './protocol.js';
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -8,7 +8,7 @@
  */
 import { copyFileSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileAtomicSync } from '../core/atomic-write.js';
 import { defaultConfigDir } from '../core/config-dir.js';
 

@@ -3,7 +3,7 @@
  * its answer is checked and applied. The accounts live in the account store (core/remote, a JSON file in Kyso's
  * config folder, no secret); the window only sees presets by id, labels and partly hidden accounts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RemoteAccountStore } from '../core/remote/account-store.js';
 import { findProvider, normalizeAccount } from '../core/remote/providers.js';
 import type { RemoteProvider } from '../core/remote/types.js';

@@ -4,7 +4,7 @@
  * OS has no protected storage it is not kept at all. The page never sees it back, only whether one is set.
  */
 import * as nodeFs from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileAtomicSync } from '../core/atomic-write.js';
 import { KysoError } from '../core/errors.js';
 import { appearanceOptionsSchema, pagesPlacementSchema, rectPlacementSchema } from '../core/pdf/appearance/schema.js';

@@ -4,7 +4,7 @@
  * field by field. Everything here is checked before the PIN is asked.
  */
 import { Option, type Command } from 'commander';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { KysoError } from '../core/errors.js';
 import type { DocumentStamp, KeywordPlacement, PlacementRect, RectPlacement, SignatureAppearanceOptions } from '../core/pdf/appearance/options.js';
 import type { AppearanceSigner } from '../core/pdf/appearance/layout.js';

@@ -1,6 +1,6 @@
 /** A verified signer as the protocol reports it (pdf.verify and docx.verify), from core's verification reports. */
 import type { SubjectFields } from '../../core/cert/parse.js';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { verifiedSignerSchema } from '../protocol.js';
 
 type ReportedSigner = SubjectFields & { serialNumber: string; issuer: SubjectFields; notBefore: Date; notAfter: Date };

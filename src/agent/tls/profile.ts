@@ -6,7 +6,7 @@
 import { chmodSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileAtomicSync } from '../../core/atomic-write.js';
 import type { CaCertificate } from './trust-store.js';
 

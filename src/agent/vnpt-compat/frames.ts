@@ -6,7 +6,7 @@
  * the returned promise, and the function's `.name` otherwise (empty for an anonymous function); arguments it
  * did not get are sent as null (JSON.stringify of undefined in an array).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A JavaScript global function name (or empty), as the page library dispatches on it; nothing that could smuggle

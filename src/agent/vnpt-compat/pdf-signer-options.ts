@@ -8,7 +8,7 @@
  * shows the real signing time), `IsEncyptFile`/`EncryptPassword` (Kyso does not encrypt what it signs),
  * `SigColorRGB`, `SetImageBackground`, `ValidationOption`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { KysoError } from '../../core/errors.js';
 import type { ParamsOf } from '../protocol.js';
 

@@ -1,5 +1,5 @@
 /** The certificate picker: holder, CCCD/MST, issuer, validity and token (or remote provider) of each certificate; returns one of them. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { validityState } from '../../core/cert/parse.js';
 import { isRemote, type SigningCertificate } from '../../agent/signing-certificate.js';
 import type { CertificateDialogRequest, CertificateDialogResult, CertificateView } from '../../ui/kit/protocol.js';

@@ -1,5 +1,5 @@
 /** The per-signature confirmation: which site, which file(s), which certificate. Closing it says no. */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConfirmDialogRequest, ConfirmDialogResult } from '../../ui/kit/protocol.js';
 import type { DialogSpec } from '../dialog-host.js';
 

@@ -1,5 +1,5 @@
 /** The site-consent window: "<origin> muốn dùng chữ ký số của bạn". Allow or deny; closing it denies. */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConsentDialogRequest, ConsentDialogResult } from '../../ui/kit/protocol.js';
 import type { DialogSpec } from '../dialog-host.js';
 

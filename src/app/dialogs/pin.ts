@@ -3,7 +3,7 @@
  * PIN cache on (settings), a "remember for N minutes" box, unticked by default. A locked token gets a window
  * that says so and takes no PIN.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PinDialogRequest, PinDialogResult } from '../../ui/kit/protocol.js';
 import type { DialogSpec } from '../dialog-host.js';
 

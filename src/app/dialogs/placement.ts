@@ -1,5 +1,5 @@
 /** The placement dialog (src/ui/placement) in a window: where the visible signature goes and how it looks. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { appearanceOptionsSchema, pagesPlacementSchema, rectPlacementSchema } from '../../core/pdf/appearance/schema.js';
 import type { PlacementRequest, PlacementResult } from '../../ui/bridge.js';
 import type { DialogSpec } from '../dialog-host.js';

@@ -5,7 +5,7 @@
  * covers through the OS save dialog. The document checked last stays in this window's closure only.
  */
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { KysoError, toKysoError } from '../../core/errors.js';
 import type { DocumentVerification } from '../../core/verify-document.js';
 import type { ChainCheck } from '../../core/validation/trust.js';

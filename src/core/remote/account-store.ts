@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileAtomicSync } from '../atomic-write.js';
 import { KysoError } from '../errors.js';
 import { findProvider, normalizeAccount } from './providers.js';

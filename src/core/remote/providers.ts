@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { KysoError } from '../errors.js';
 import type { RemoteAccount, RemoteProvider } from './types.js';
 import { ACCOUNT_FORMS, normalizeTypedAccount } from './account-forms.js';

@@ -2,7 +2,7 @@
  * zod schemas for the appearance and placement a caller may send (`pdf.sign` of the agent): they accept exactly
  * the types of ./options.ts (checked at compile time below), with limits on sizes and counts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MIN_FONT_SIZE, type Placement, type SignatureAppearanceOptions } from './options.js';
 
 const finite = z.number().finite();
