@@ -453,3 +453,9 @@ export const PUBLIC_DETAIL_CODES: ReadonlySet<ErrorCode> = new Set(['BAD_REQUEST
 
 /** Largest base64 length for `bytes` decoded bytes. */
 export const base64Length = (bytes: number): number => Math.ceil(bytes / 3) * 4;
+
+/** Bytes that base64 text decodes to, from its length and padding (no decoding; exact once isBase64 holds). */
+export function base64DecodedLength(b64: string): number {
+  const pad = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
+  return Math.floor((b64.length * 3) / 4) - pad;
+}

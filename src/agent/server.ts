@@ -173,6 +173,8 @@ interface Outgoing {
   params?: unknown;
   result?: unknown;
   error?: { code: number; message: string; data: ErrorData };
+  /** Documents that follow as binary frames (an answer's, see send). */
+  attachments?: ReadonlyArray<{ id: number; length: number; sha256: string }>;
 }
 
 /** A document going back as binary frames: its bytes in order, in one or more pieces (a signed one: original, update). */
@@ -452,7 +454,7 @@ class Connection {
   }
 
   /** One text message, in the fragments jsonFrame makes of it (sent back to back: nothing can come between). */
-  private sendJson(message: Outgoing | (Outgoing & { attachments: unknown })): void {
+  private sendJson(message: Outgoing): void {
     const pieces = jsonFrame(message);
     pieces.forEach((piece, i) => this.ws.send(piece, { binary: false, fin: i === pieces.length - 1 }));
   }

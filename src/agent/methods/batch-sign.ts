@@ -10,7 +10,7 @@
  * it is signed, and its buffers are dropped before the next one starts.
  */
 import { KysoError, toKysoError, type ErrorCode } from '../../core/errors.js';
-import type { ParamsOf, ResultOf } from '../protocol.js';
+import { base64DecodedLength, type ParamsOf, type ResultOf } from '../protocol.js';
 import type { AgentParts, ProgressStage, RequestContext } from './context.js';
 import { signingSession, writeDocument, type PreparedSignature } from './common.js';
 import { preparePdfSign } from './pdf-sign.js';
@@ -32,12 +32,6 @@ export class DocumentError extends KysoError {
 function forDocument(err: unknown, index: number): DocumentError {
   const e = toKysoError(err);
   return new DocumentError(e.code, index + 1, e.detail, { cause: err });
-}
-
-/** Decoded size of a base64 string, from its length (no decoding). */
-function decodedSize(b64: string): number {
-  const pad = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
-  return Math.floor((b64.length * 3) / 4) - pad;
 }
 
 /** Stages inside one document's signing: in a batch the page hears one `sign` per document instead. */
@@ -81,7 +75,7 @@ function serialKey(key: SigningKey): SigningKey {
 export async function batchSign(parts: AgentParts, ctx: RequestContext, params: ParamsOf<'batch.sign'>): Promise<ResultOf<'batch.sign'>> {
   const count = params.documents.length;
   // Base64 counted by its length; binary attachments are already in memory, capped by the connection's budget.
-  const total = params.documents.reduce((n, d) => n + (typeof d.document === 'string' ? decodedSize(d.document) : ctx.attachment?.(d.document.attachment)?.length ?? 0), 0);
+  const total = params.documents.reduce((n, d) => n + (typeof d.document === 'string' ? base64DecodedLength(d.document) : ctx.attachment?.(d.document.attachment)?.length ?? 0), 0);
   const max = parts.limits.maxDocumentBytes;
   if (total > max) throw new KysoError('TOO_LARGE', `the documents together are larger than ${max} bytes`);
 

@@ -12,7 +12,7 @@ import { approvalsNeeded, documentsPerApproval, isRemote, type SigningCertificat
 import { PARKED_WORKERS_MAX } from '../../core/isolation/pool.js';
 import { documentWorkers } from '../../core/isolation/documents.js';
 import type { HashAlgorithm, SigningKey } from '../../core/signing-key.js';
-import { base64Length, isBase64, type AttachmentRef } from '../protocol.js';
+import { base64DecodedLength, base64Length, isBase64, type AttachmentRef } from '../protocol.js';
 import type { SignedBytes } from '../../core/signed-output.js';
 import type { IsolationGuard } from '../../core/isolation/documents.js';
 import type { AgentParts, RequestContext } from './context.js';
@@ -27,18 +27,11 @@ export function decodeBase64(value: string, maxBytes: number, what: string, opti
   }
   // Buffer's decoder skips what is not base64: a page's typo must not become a silently different document.
   if (!isBase64(value)) throw new KysoError('BAD_REQUEST', `${what} is not base64 (RFC 4648, no line breaks)`);
-  if (options.shared) {
-    // Padding is optional; isBase64 refused a length that leaves a character over.
-    const chars = value.length - (value.endsWith('==') ? 2 : value.endsWith('=') ? 1 : 0);
-    const length = Math.floor((chars * 3) / 4);
-    if (length > maxBytes) throw new KysoError('TOO_LARGE', `${what} is larger than ${maxBytes} bytes`);
-    const bytes = new Uint8Array(new SharedArrayBuffer(length));
-    if (Buffer.from(bytes.buffer, 0, length).write(value, 'base64') !== length) throw new KysoError('BAD_REQUEST', `${what} is not base64 (RFC 4648, no line breaks)`);
-    return bytes;
-  }
-  const bytes = Buffer.from(value, 'base64');
-  if (bytes.length > maxBytes) throw new KysoError('TOO_LARGE', `${what} is larger than ${maxBytes} bytes`);
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  const length = base64DecodedLength(value);
+  if (length > maxBytes) throw new KysoError('TOO_LARGE', `${what} is larger than ${maxBytes} bytes`);
+  const bytes = new Uint8Array(options.shared ? new SharedArrayBuffer(length) : new ArrayBuffer(length));
+  if (Buffer.from(bytes.buffer, 0, length).write(value, 'base64') !== length) throw new KysoError('BAD_REQUEST', `${what} is not base64 (RFC 4648, no line breaks)`);
+  return bytes;
 }
 
 const base64Of = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
