@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 // Not @peculiar/x509: it needs a Reflect metadata polyfill (tsyringe) the project does not install.
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
-import { CACHE_DIR, MANIFEST_PATH, TSA_KEYS_DIR, type CorpusEntry, type Fixtures, type SignerFixture } from '../helpers/fixtures.js';
+import { ARTIFACTS_DIR, CACHE_DIR, MANIFEST_PATH, TSA_KEYS_DIR, type CorpusEntry, type Fixtures, type SignerFixture } from '../helpers/fixtures.js';
 import { LTV_SIGNERS } from '../helpers/ltv-signers.js';
 import { startLibreOfficeChecker } from '../helpers/libreoffice-verify.js';
 import { warmDocumentCaches } from './warm-caches.js';
@@ -80,6 +80,8 @@ export default async function setup(): Promise<() => Promise<void>> {
   checkTools();
   const module = findModule();
   mkdirSync(CACHE_DIR, { recursive: true });
+  // Tests write what a person may want to look at here; none may count on another test having made it.
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
 
   const release = await acquireLock();
   const timings: string[] = [];
