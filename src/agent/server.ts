@@ -544,6 +544,7 @@ class Connection {
     const ctx: RequestContext = {
       origin: this.origin,
       signal,
+      atEnd: request.atEnd,
       progress: (stage, of) => {
         const key = of ? `${stage}:${of.document}` : stage;
         if (key === lastStage || signal.aborted) return;

@@ -9,12 +9,13 @@ import { lazy } from './lazy.js';
 import { parseCertificate } from './cert/parse.js';
 import { sniffDocumentType } from './document-type.js';
 import type { PdfSignOptions, PdfSignResult } from './pdf/sign.js';
+import type { OpenedPdf } from './pdf/open.js';
 import type { Placement, SignatureAppearanceOptions } from './pdf/appearance/index.js';
 import type { HashAlgorithm, SigningKey } from './signing-key.js';
 import type { TimestampClient } from './tsa/api.js';
 import { assertMaySign, checkCertificate, type CertificateCheck } from './revocation/check.js';
 import { RevocationSource } from './revocation/source.js';
-import { assertSignableIsolated, signDocumentIsolated, timestampDocumentIsolated, type IsolationGuard } from './isolation/documents.js';
+import { assertSignableIsolated, signDocumentIsolated, timestampDocumentIsolated, type IsolationGuard, type Signable } from './isolation/documents.js';
 
 const openModule = lazy(() => import('./pdf/open.js'));
 const signModule = lazy(() => import('./pdf/sign.js'));
@@ -86,21 +87,31 @@ export function documentFormat(bytes: Uint8Array, fileName?: string): 'pdf' | 'o
  * DOCUMENT_SIGNING_FORBIDDEN (an encrypted PDF whose permissions forbid signing) or UNSUPPORTED_FORMAT.
  */
 export async function assertSignableHere(bytes: Uint8Array, fileName?: string): Promise<'pdf' | 'ooxml'> {
+  return (await openSignableHere(bytes, fileName)).format;
+}
+
+/** assertSignableHere, with the PDF as opened: signDocumentHere may sign it without parsing the file again. */
+export async function openSignableHere(bytes: Uint8Array, fileName?: string): Promise<{ format: 'pdf'; pdf: OpenedPdf } | { format: 'ooxml' }> {
   const type = documentFormat(bytes, fileName);
   if (type === 'pdf') {
     const { openPdf, assertMayUpdate } = await openModule();
-    assertMayUpdate(await openPdf(bytes));
-    return type;
+    const pdf = await openPdf(bytes);
+    assertMayUpdate(pdf);
+    return { format: type, pdf };
   }
   if (type === 'ooxml') {
     const { openPackage } = await packageModule();
     openPackage(bytes);
-    return type;
+    return { format: type };
   }
   throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT');
 }
 
-export async function signDocumentHere(bytes: Uint8Array, key: SigningKey, options: DocumentSignOptions = {}, fileName?: string): Promise<DocumentSignResult> {
+/**
+ * `opened`: `bytes` as openSignableHere opened them and nothing has signed since (a signature changes the parsed
+ * document): the PDF is not parsed a second time.
+ */
+export async function signDocumentHere(bytes: Uint8Array, key: SigningKey, options: DocumentSignOptions = {}, fileName?: string, opened?: OpenedPdf): Promise<DocumentSignResult> {
   const type = documentFormat(bytes, fileName);
   if (type === 'pdf') {
     const { visible, level: askedLevel, timestamp, certificateCheck, onCertificateCheck, ...pdfOptions } = options;
@@ -123,8 +134,8 @@ export async function signDocumentHere(bytes: Uint8Array, key: SigningKey, optio
     // The PDF engine loads where it runs (the document worker), not in every process that imports this module;
     // the appearance code pulls in pdf.js and fonts: load it only for visible signatures.
     const result = visible
-      ? await (await appearanceModule()).signPdfVisible(bytes, key, { ...signOptions, ...visible })
-      : await (await signModule()).signPdf(bytes, key, signOptions);
+      ? await (await appearanceModule()).signPdfVisible(opened ?? bytes, key, { ...signOptions, ...visible })
+      : await (await signModule()).signPdf(opened ?? bytes, key, signOptions);
     let update = result.update;
     if (rank >= 2) {
       // Long-term levels re-open the signed file: joined once here (they wait on the network anyway).
@@ -216,10 +227,12 @@ export async function timestampDocumentHere(bytes: Uint8Array, request: Document
 
 /**
  * Opens the document as signing will (in a document worker), so that a damaged, encrypted, unsupported or
- * hostile file is refused before anyone is asked to confirm or type a PIN.
+ * hostile file is refused before anyone is asked to confirm or type a PIN. `keep`: a PDF stays open in its worker
+ * and signDocument with `guard.kept` signs it without parsing it again; the caller releases `kept` when it is
+ * done, signed or not.
  */
-export function assertSignable(bytes: Uint8Array, fileName?: string, guard?: IsolationGuard): Promise<'pdf' | 'ooxml'> {
-  return assertSignableIsolated(bytes, fileName, guard);
+export function assertSignable(bytes: Uint8Array, fileName?: string, guard?: IsolationGuard, keep = false): Promise<Signable> {
+  return assertSignableIsolated(bytes, fileName, guard, keep);
 }
 
 /** Signs with the document parsed in a worker; `key` signs the digest here, on this thread. */

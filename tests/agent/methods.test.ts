@@ -5,7 +5,8 @@
 import { createHash, createPublicKey, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { documentWorkers } from '../../src/core/isolation/documents.js';
 import { ScriptedPrompter } from '../../src/agent/prompters/scripted.js';
 import { startAgentServer } from '../../src/agent/server.js';
 import { SettingsStore } from '../../src/agent/settings-store.js';
@@ -104,6 +105,33 @@ describe('pdf.sign', () => {
     const ok = await c.call('pdf.sign', { document: b64(await samplePdf()), fileName: 'a.pdf' });
     expect(ok.result.signature.certificateId).toBe(certificateId('ec384'));
     expect(ok.result.signature.hash).toBe('SHA-384');
+  });
+
+  it('the PDF is parsed once: the check leaves it open for the signing, and the request releases it, signed or declined', async () => {
+    const workers = documentWorkers();
+    const run = vi.spyOn(workers, 'run');
+    const forget = vi.spyOn(workers, 'forget');
+    try {
+      const prompter = allowAll({ confirm: false });
+      agent = await startTestAgent(prompter);
+      const c = await connect();
+      const params = { document: b64(await samplePdf()), fileName: 'a.pdf', certificateId: certificateId('rsa') };
+      expect((await c.call('pdf.sign', params)).error?.data.code).toBe('USER_CANCELLED');
+      expect(forget).toHaveBeenCalledTimes(1);
+      prompter.answers.confirm = true;
+      expect((await c.call('pdf.sign', params)).error).toBeUndefined();
+      expect(forget).toHaveBeenCalledTimes(2);
+      const [checked, signed] = run.mock.calls.filter(([kind]) => kind === 'assertSignable' || kind === 'sign').slice(-2);
+      const ticket = (checked![1] as { keep?: number }).keep;
+      expect(ticket).toBeTypeOf('number');
+      expect(signed![0]).toBe('sign');
+      expect((signed![1] as { kept?: number }).kept).toBe(ticket);
+      expect(forget.mock.calls[1]![1]).toBe(ticket);
+      expect(signed![2]?.worker).toBe(forget.mock.calls[1]![0]);
+    } finally {
+      run.mockRestore();
+      forget.mockRestore();
+    }
   });
 
   it('a visible signature placed by the page; and "ask" goes to the prompter', async () => {

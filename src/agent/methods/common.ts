@@ -85,13 +85,25 @@ export function abortable<T>(value: T | Promise<T>, signal: AbortSignal | undefi
 
 /**
  * The signal of one request: aborted by its `controller` (the page cancels), by its deadline (TIMEOUT), or by any
- * of `others` (the page went away). `done()` clears the deadline once the request is answered.
+ * of `others` (the page went away). `done()`, once the request is answered or abandoned, clears the deadline and
+ * runs what was registered with `atEnd` (RequestContext.atEnd).
  */
-export function requestSignal(timeoutMs: number, ...others: AbortSignal[]): { controller: AbortController; signal: AbortSignal; done(): void } {
+export function requestSignal(timeoutMs: number, ...others: AbortSignal[]): { controller: AbortController; signal: AbortSignal; atEnd(release: () => void): void; done(): void } {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new KysoError('TIMEOUT', `no answer within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
   timer.unref?.();
-  return { controller, signal: AbortSignal.any([controller.signal, ...others]), done: () => clearTimeout(timer) };
+  const releases: Array<() => void> = [];
+  return {
+    controller,
+    signal: AbortSignal.any([controller.signal, ...others]),
+    atEnd: (release) => { releases.push(release); },
+    done: () => {
+      clearTimeout(timer);
+      for (const release of releases.splice(0)) {
+        try { release(); } catch { /* freeing must not fail the answer */ }
+      }
+    },
+  };
 }
 
 /** How a method guards its document parsing: the agent's document deadline, stopped with the request. */

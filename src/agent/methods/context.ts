@@ -67,6 +67,8 @@ export interface RequestContext {
   note(fields: { fileName?: string; size?: number }): void;
   /** The bytes of this request's attachment `id` (binary documents); absent on endpoints without them (VNPT). */
   attachment?(id: number): Uint8Array | undefined;
+  /** `release` runs once the request is answered or abandoned: it frees what the request holds (a document kept open in its worker). */
+  atEnd?(release: () => void): void;
   /** Sends `bytes` as an attachment of the answer when the request sent its documents so; undefined: use base64. */
   attach?(bytes: Uint8Array | SignedBytes): AttachmentRef | undefined;
 }

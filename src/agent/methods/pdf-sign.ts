@@ -27,7 +27,9 @@ export async function preparePdfSign<D extends string | AttachmentRef = string>(
   const bytes = readDocument(parts, ctx, params.document);
   ctx.note({ fileName: params.fileName, size: bytes.length });
   if (documentFormat(bytes, params.fileName) !== 'pdf') throw new KysoError(bytes.length === 0 ? 'DOCUMENT_CORRUPT' : 'UNSUPPORTED_FORMAT', 'pdf.sign takes a PDF');
-  await assertSignable(bytes, params.fileName, documentGuard(parts, ctx.signal));
+  // Left open in its worker for the signing (one parse per request) until the request is over.
+  const { kept } = await assertSignable(bytes, params.fileName, documentGuard(parts, ctx.signal), ctx.atEnd !== undefined);
+  if (kept) ctx.atEnd!(kept.release);
   if (params.appearance && !params.placement) throw new KysoError('BAD_REQUEST', '`appearance` needs `placement`');
   if (params.placement === 'ask' && !parts.prompter.placement) throw new KysoError('BAD_REQUEST', 'this Kyso cannot ask the user where to place the signature; send a placement');
   const level: PadesLevel = params.level ?? (parts.timestamp ? 'B-T' : 'B-B');
@@ -77,7 +79,7 @@ export async function preparePdfSign<D extends string | AttachmentRef = string>(
       onCertificateCheck: () => throwIfAborted(signal),
       ...(visible ? { visible } : {}),
       ...(ctx.quietStages ? {} : { onProgress: (stage) => { throwIfAborted(signal); ctx.progress(stage); } }),
-    }, params.fileName, { ...documentGuard(parts, signal), handOver: true });
+    }, params.fileName, { ...documentGuard(parts, signal), handOver: true, ...(kept ? { kept } : {}) });
     // `bytes` now belongs to the worker (moved, not copied): nothing here reads it again.
     const signature = result.pdfSignature!;
     return {

@@ -150,6 +150,7 @@ class PluginConnection {
     const ctx: RequestContext = {
       origin: this.origin,
       signal,
+      atEnd: request.atEnd,
       progress: () => { /* the plugin protocol has no progress messages */ },
       note: (fields) => {
         if (fields.fileName !== undefined) entry.fileName = safeName(fields.fileName)!;

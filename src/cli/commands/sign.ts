@@ -164,12 +164,14 @@ export function registerSign(program: Command): void {
       // 2. Where the result goes, and what is signed.
       checkOutputPath(opts.output, opts.force);
       const bytes = await readInput(input, { shared: true });
-      const checking = assertSignable(bytes, path.basename(input));
+      // Kept open in the worker: the signing below does not parse the file again.
+      const checking = assertSignable(bytes, path.basename(input), {}, true);
       // The token opens and the certificate is found while the document worker starts and checks the file (for a
       // small file, most of the run); a token error waits its turn, after the document's and the flags' own.
       const token = opts.remote ? undefined : attempt(() => openCertificate(opts));
       try {
-        const format = await checking;
+        const { format, kept } = await checking;
+        const guard = kept ? { kept } : {};
         const visible = await visibleFrom(opts);
         if (format === 'ooxml') {
           if (visible) throw new KysoError('BAD_REQUEST', 'Office documents have no visible signature: leave out --rect, --keyword and the appearance flags');
@@ -198,7 +200,7 @@ export function registerSign(program: Command): void {
             if (visible) printMissingLines(visible, cert.info.subject);
             const key = await source.signingKey(cert.id, { documents: 1, onApproval: (n) => printApproval(n), signal });
             const started = Date.now();
-            const result = await signDocument(bytes, key, signOptions, path.basename(input));
+            const result = await signDocument(bytes, key, signOptions, path.basename(input), guard);
             writeOutput(opts.output, [result.original, result.update], opts.force);
             printSigned(input, opts.output, cert.info.subject.commonName ?? cert.id, result, started);
           });
@@ -212,7 +214,7 @@ export function registerSign(program: Command): void {
         // 4. Only now the PIN, then the signature.
         const key = await service.signingKey(cert.id, pinFor(cert, opts.pinStdin === true));
         const started = Date.now();
-        const result = await signDocument(bytes, key, signOptions, path.basename(input));
+        const result = await signDocument(bytes, key, signOptions, path.basename(input), guard);
         writeOutput(opts.output, [result.original, result.update], opts.force);
         printSigned(input, opts.output, cert.info.subject.commonName ?? cert.id, result, started);
       } finally {

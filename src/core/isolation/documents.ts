@@ -15,7 +15,7 @@ import type { PdfVerification } from '../pdf/verify.js';
 import type { OoxmlVerification } from '../ooxml/verify.js';
 import { DEFAULT_ISOLATION_LIMITS, DocumentWorkers, type IsolationLimits, type MainHandlers, type RunOptions } from './pool.js';
 import type { RemoteSigningKey } from '../remote/types.js';
-import { restoreOriginal, type SignJobArgs, type TimestampJobArgs, type WithoutOriginal } from './jobs.js';
+import { restoreOriginal, type AssertSignableJobArgs, type AssertSignableJobResult, type SignJobArgs, type TimestampJobArgs, type WithoutOriginal } from './jobs.js';
 
 /** Per call: a deadline other than the pool's, and a signal that stops the job. */
 export interface IsolationGuard {
@@ -26,6 +26,18 @@ export interface IsolationGuard {
    * empty) afterwards, so the process holds one copy of a large document, not two. Only for a caller that is done with them.
    */
   handOver?: boolean;
+  /** Signing: the document as openForSigningIsolated left it open in a worker, signed there without a second parse. */
+  kept?: KeptDocument;
+}
+
+/**
+ * A PDF the check before signing left open in its worker for the signing that follows. `release()` when the
+ * request is over, signed or not: the worker drops it (the signing took it already, or it is no longer wanted).
+ */
+export interface KeptDocument {
+  readonly worker: number;
+  readonly ticket: number;
+  release(): void;
 }
 
 /** Whether `bytes` may be moved to a worker: a large buffer of its own, never a slab of Buffer's shared pool. */
@@ -65,6 +77,7 @@ function run<T>(kind: string, args: unknown, guard: IsolationGuard = {}, handler
   return documentWorkers().run<T>(kind, args, {
     ...(guard.deadlineMs !== undefined ? { deadlineMs: guard.deadlineMs } : {}),
     ...(guard.signal ? { signal: guard.signal } : {}),
+    ...(guard.kept ? { worker: guard.kept.worker } : {}),
     ...(handlers ? { handlers } : {}),
     ...parking,
   }, transfer);
@@ -87,8 +100,22 @@ export function pdfPageCountIsolated(bytes: Uint8Array, guard?: IsolationGuard):
   return run('pdfPageCount', { bytes }, guard);
 }
 
-export function assertSignableIsolated(bytes: Uint8Array, fileName?: string, guard?: IsolationGuard): Promise<'pdf' | 'ooxml'> {
-  return run('assertSignable', { bytes, ...(fileName !== undefined ? { fileName } : {}) }, guard);
+/** What the check before signing found: the format, and a PDF it left open for the signing (`keep`). */
+export interface Signable { format: 'pdf' | 'ooxml'; kept?: KeptDocument }
+
+let nextTicket = 1;
+
+/**
+ * The check before signing. `keep`: a PDF in shared memory stays open in its worker for signDocumentIsolated
+ * (`guard.kept`), so that the request parses it once (a document the worker would have to copy is not kept).
+ */
+export async function assertSignableIsolated(bytes: Uint8Array, fileName?: string, guard?: IsolationGuard, keep = false): Promise<Signable> {
+  const ticket = keep && bytes.buffer instanceof SharedArrayBuffer ? nextTicket++ : undefined;
+  const args: AssertSignableJobArgs = { bytes, ...(fileName !== undefined ? { fileName } : {}), ...(ticket !== undefined ? { keep: ticket } : {}) };
+  const r = await run<AssertSignableJobResult>('assertSignable', args, guard);
+  if (!r.kept) return { format: r.format };
+  const { worker, ticket: kept } = r.kept;
+  return { format: r.format, kept: { worker, ticket: kept, release: () => documentWorkers().forget(worker, kept) } };
 }
 
 export function signDocumentIsolated(bytes: Uint8Array, key: SigningKey, options: DocumentSignOptions = {}, fileName?: string, guard: IsolationGuard = {}): Promise<DocumentSignResult> {
@@ -97,6 +124,7 @@ export function signDocumentIsolated(bytes: Uint8Array, key: SigningKey, options
   const args: SignJobArgs = {
     bytes,
     ...(moved.length ? { handedOver: true } : {}),
+    ...(guard.kept ? { kept: guard.kept.ticket } : {}),
     ...(fileName !== undefined ? { fileName } : {}),
     key: { certificate: key.certificate, chain: [...key.chain], keyType: key.keyType, keySize: key.keySize },
     options: rest,

@@ -9,6 +9,9 @@ import type { TimestampClient, TimestampToken } from '../tsa/api.js';
 import type { CertificateCheck } from '../revocation/check.js';
 import type { DocumentSignOptions } from '../sign-document.js';
 import type { ValidateOptions } from '../validation/validate-pdf.js';
+import { threadId } from 'node:worker_threads';
+import type { OpenedPdf } from '../pdf/open.js';
+import { activeDecodeBudget, resumeDecodeBudget, type DecodeBudget } from '../pdf/decode-budget.js';
 import { KysoError } from '../errors.js';
 import { lazy } from '../lazy.js';
 import { withJoinedBytes, withoutJoined, type SignedBytes } from '../signed-output.js';
@@ -33,7 +36,13 @@ export interface SignJobArgs {
   certificateCheck: boolean;
   /** `bytes` were moved here (the caller no longer has them): the result carries its original back. */
   handedOver?: boolean;
+  /** The ticket under which an assertSignable job in this worker kept `bytes` opened (signed without a second parse). */
+  kept?: number;
 }
+
+/** The check before signing; `keep`: a ticket under which to keep the opened PDF for the signing that follows. */
+export interface AssertSignableJobArgs { bytes: Uint8Array; fileName?: string; keep?: number }
+export type AssertSignableJobResult = { format: 'pdf' | 'ooxml'; kept?: { worker: number; ticket: number } };
 
 export interface TimestampJobArgs { bytes: Uint8Array; addValidationData: boolean; tsaReserve: number }
 
@@ -75,6 +84,40 @@ function withoutOriginal<T extends SignedBytes>(input: Uint8Array, r: T): Withou
 export function restoreOriginal<T extends SignedBytes>(input: Uint8Array, r: WithoutOriginal<T>): T & { readonly bytes: Uint8Array } {
   const original = r.original === 'input' ? input : r.original === 'none' ? new Uint8Array(0) : r.original;
   return withJoinedBytes({ ...r, original } as unknown as T);
+}
+
+/**
+ * PDFs the check before signing opened, kept for their signing so that a request parses its document once; with
+ * the inflate budget they were opened under. Each is taken by its signing or dropped when its request ends
+ * (`forget`); the oldest go first past KEPT_MAX (a batch's first documents are then parsed again).
+ */
+const kept = new Map<number, { pdf: OpenedPdf; budget: DecodeBudget | undefined }>();
+const KEPT_MAX = 16;
+
+function keep(ticket: number, pdf: OpenedPdf): void {
+  kept.set(ticket, { pdf, budget: activeDecodeBudget() });
+  for (const oldest of kept.keys()) {
+    if (kept.size <= KEPT_MAX) break;
+    kept.delete(oldest);
+  }
+}
+
+/**
+ * The PDF kept under `ticket`, if it is still here (else the signing parses `bytes` itself). Only documents in
+ * shared memory are kept (see assertSignableIsolated): `bytes` is then another view of the very bytes it was
+ * opened from, and becomes the result's original, as the caller expects.
+ */
+function takeKept(ticket: number | undefined, bytes: Uint8Array): OpenedPdf | undefined {
+  if (ticket === undefined) return undefined;
+  const entry = kept.get(ticket);
+  kept.delete(ticket);
+  if (!entry || entry.pdf.bytes.length !== bytes.length) return undefined;
+  resumeDecodeBudget(entry.budget);
+  return { ...entry.pdf, bytes };
+}
+
+export function forgetKept(ticket: number): void {
+  kept.delete(ticket);
 }
 
 const signDocumentModule = lazy(() => import('../sign-document.js'));
@@ -125,9 +168,12 @@ export async function runJob(kind: string, args: unknown, main: MainChannel): Pr
       return (await openPdf((args as { bytes: Uint8Array }).bytes)).pdf.getPageCount();
     }
     case 'assertSignable': {
-      const { assertSignableHere } = await signDocumentModule();
-      const a = args as { bytes: Uint8Array; fileName?: string };
-      return assertSignableHere(a.bytes, a.fileName);
+      const { openSignableHere } = await signDocumentModule();
+      const a = args as AssertSignableJobArgs;
+      const opened = await openSignableHere(a.bytes, a.fileName);
+      if (opened.format !== 'pdf' || a.keep === undefined) return { format: opened.format } satisfies AssertSignableJobResult;
+      keep(a.keep, opened.pdf);
+      return { format: opened.format, kept: { worker: threadId, ticket: a.keep } } satisfies AssertSignableJobResult;
     }
     case 'sign': {
       const { signDocumentHere } = await signDocumentModule();
@@ -138,7 +184,7 @@ export async function runJob(kind: string, args: unknown, main: MainChannel): Pr
         ...(a.progress ? { onProgress: (stage) => main.emit('progress', stage) } : {}),
         ...(a.certificateCheck ? { onCertificateCheck: async (check: CertificateCheck) => { await main.call('certificateCheck', check); } } : {}),
       };
-      const signed = await signDocumentHere(a.bytes, remoteKey(a.key, main), options, a.fileName);
+      const signed = await signDocumentHere(a.bytes, remoteKey(a.key, main), options, a.fileName, takeKept(a.kept, a.bytes));
       // Handed over: the original goes back (moved, not copied); else the caller still has it and only the update crosses.
       return a.handedOver ? withoutJoined(signed) : withoutOriginal(a.bytes, signed);
     }

@@ -9,6 +9,8 @@ export interface WireError { code: ErrorCode; detail?: string }
 /** Main → worker. */
 export type ToWorker =
   | { type: 'job'; id: number; kind: string; args: unknown }
+  /** The request that had a document kept open here (jobs.ts, `keep`) is over: drop it if still kept. */
+  | { type: 'forget'; ticket: number }
   | { type: 'reply'; callId: number; ok: true; value: unknown }
   | { type: 'reply'; callId: number; ok: false; error: WireError };
 

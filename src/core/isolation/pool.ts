@@ -47,6 +47,8 @@ export interface RunOptions {
    * has (a remote key signs the digests gathered so far) instead of waiting for documents that cannot come.
    */
   onStall?: () => void;
+  /** The worker (threadId) to run on when it is free, where an earlier job kept what this one needs (jobs.ts). */
+  worker?: number;
 }
 
 /** Extra workers while parkable jobs wait on a person: a batch beyond this is signed in several approvals. */
@@ -124,7 +126,9 @@ export class DocumentWorkers {
 
   private pump(): void {
     while (this.queue.length) {
-      let slot = this.slots.find((s) => !s.job && !s.dead);
+      const wanted = this.queue[0]!.options.worker;
+      let slot = (wanted !== undefined ? this.slots.find((s) => !s.job && !s.dead && s.worker.threadId === wanted) : undefined)
+        ?? this.slots.find((s) => !s.job && !s.dead);
       if (!slot && this.mayGrow()) slot = this.spawn();
       if (!slot) {
         this.reportStall();
@@ -132,6 +136,12 @@ export class DocumentWorkers {
       }
       this.start(slot, this.queue.shift()!);
     }
+  }
+
+  /** Tells `worker` that the document it keeps under `ticket` is no longer wanted (nothing if it is gone). */
+  forget(worker: number, ticket: number): void {
+    const slot = this.slots.find((s) => !s.dead && s.worker.threadId === worker);
+    slot?.worker.postMessage({ type: 'forget', ticket } satisfies ToWorker);
   }
 
   /**

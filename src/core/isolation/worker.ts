@@ -60,6 +60,10 @@ port.on('message', (m: ToWorker) => {
     else p?.reject(m.error);
     return;
   }
+  if (m.type === 'forget') {
+    void base().then((jobs) => jobs.forgetKept(m.ticket));
+    return;
+  }
   const id = m.id;
   const main: MainChannel = {
     call: (method, ...args) => new Promise((resolve, reject) => {

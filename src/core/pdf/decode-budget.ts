@@ -90,6 +90,18 @@ export async function startDecodeBudget(inputSize: number, limit = inflateAllowa
   active = new Budget(limit);
 }
 
+/** The budget inflates count against now: a document kept open for later work takes its own budget along. */
+export type DecodeBudget = Budget;
+
+export function activeDecodeBudget(): DecodeBudget | undefined {
+  return active;
+}
+
+/** Goes on with a document's budget (see activeDecodeBudget): what it inflates later counts where its parse did. */
+export function resumeDecodeBudget(budget: DecodeBudget | undefined): void {
+  active = budget;
+}
+
 /** Throws DOCUMENT_TOO_COMPLEX if the library inflated past the budget (even if it swallowed the error). */
 export function assertWithinBudget(): void {
   if (active?.exceeded) throw new KysoError('DOCUMENT_TOO_COMPLEX', `streams inflate to more than ${active.limit} bytes`);
