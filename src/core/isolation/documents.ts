@@ -26,7 +26,7 @@ export interface IsolationGuard {
    * empty) afterwards, so the process holds one copy of a large document, not two. Only for a caller that is done with them.
    */
   handOver?: boolean;
-  /** Signing: the document as openForSigningIsolated left it open in a worker, signed there without a second parse. */
+  /** Signing: the document as assertSignableIsolated (`keep`) left it open in a worker, signed there without a second parse. */
   kept?: KeptDocument;
 }
 
