@@ -45,13 +45,27 @@ export interface Reception {
  */
 const hashAfterDocument = new WeakMap<Uint8Array, Hash>();
 
+/**
+ * For a received document: the SHA-256 of it followed by `rest`, going on from its state (no second pass over it).
+ * Undefined for bytes that did not arrive as an attachment.
+ */
+export function sha256AfterReceived(document: Uint8Array): ((rest: readonly Uint8Array[]) => Buffer) | undefined {
+  const state = hashAfterDocument.get(document);
+  if (!state) return undefined;
+  return (rest) => {
+    const hash = state.copy();
+    for (const p of rest) hash.update(p);
+    return hash.digest();
+  };
+}
+
 /** SHA-256 of `pieces` in order, going on from a received document's state when the first piece is one. */
 export function sha256OfPieces(pieces: readonly Uint8Array[]): string {
   const [first, ...rest] = pieces;
-  const known = first ? hashAfterDocument.get(first)?.copy() : undefined;
-  const hash = known ?? createHash('sha256');
-  if (!known && first) hash.update(first);
-  for (const p of rest) hash.update(p);
+  const after = first ? sha256AfterReceived(first) : undefined;
+  if (after) return after(rest).toString('hex');
+  const hash = createHash('sha256');
+  for (const p of pieces) hash.update(p);
   return hash.digest('hex');
 }
 

@@ -49,6 +49,8 @@ export interface DocumentSignOptions {
   certificateCheck?: 'online' | 'offline' | 'off';
   /** Sees the check (warnings included) before the token signs; throw (e.g. USER_CANCELLED) to stop. */
   onCertificateCheck?: (check: CertificateCheck) => void | Promise<void>;
+  /** PDF: the caller has hashed the original already (see PdfSignOptions.digestAfterOriginal). */
+  digestAfterOriginal?: PdfSignOptions['digestAfterOriginal'];
 }
 
 /**

@@ -6,7 +6,9 @@
  * is freed. base64 callers keep working beside them.
  */
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { documentWorkers } from '../../src/core/isolation/documents.js';
+import type { SignJobArgs } from '../../src/core/isolation/jobs.js';
 import { ScriptedPrompter } from '../../src/agent/prompters/scripted.js';
 import { MAX_DOCUMENT_BYTES_LIMIT, MAX_TEXT_FRAME_BYTES, defaultLimits } from '../../src/agent/server.js';
 import { base64Length, isBase64 } from '../../src/agent/protocol.js';
@@ -271,5 +273,33 @@ describe('signing hands the document to its worker', () => {
     await signDocument(small, key, {}, 'b.pdf', { handOver: true });
     expect(small.byteLength).toBeGreaterThan(0);
     sharedTokens().logoutAll();
+  });
+
+  it('a large received document is hashed once: a SHA-256 signature goes on from its arrival hash (pdfsig checks both kinds)', async () => {
+    const workers = documentWorkers();
+    const run = vi.spyOn(workers, 'run');
+    try {
+      agent = await startTestAgent(allowAll());
+      const c = await connect();
+      const pdf = scanPdf(2 * 1024 * 1024);
+      const signJob = (): SignJobArgs => run.mock.calls.filter(([kind]) => kind === 'sign').at(-1)![1] as SignJobArgs;
+      // RSA signs SHA-256 (the arrival hash's algorithm), P-384 SHA-384 (the worker hashes the file itself).
+      for (const signer of ['rsa', 'ec384'] as const) {
+        const r = await c.callBinary('pdf.sign', { document: { attachment: 1 }, fileName: 'scan.pdf', certificateId: certificateId(signer) }, [{ id: 1, bytes: pdf }]);
+        expect(r.error).toBeUndefined();
+        expect(signJob().digestAfterOriginal).toBe(true);
+        const signed = r.files!.get(r.result.document.attachment)!;
+        expect(r.result.signature.hash).toBe(signer === 'rsa' ? 'SHA-256' : 'SHA-384');
+        withTempFile(signed, 'scan-signed.pdf', (file) => {
+          const v = pdfsig(file);
+          expect(v.signatures[0], v.output).toMatchObject({ valid: true, totalDocumentSigned: true, signerCommonName: fixtures().pki.signers[signer].cn });
+        });
+      }
+      // Sent as base64 there is no arrival hash: the worker hashes.
+      expect((await c.call('pdf.sign', { document: b64(pdf), fileName: 'scan.pdf', certificateId: certificateId('rsa') })).error).toBeUndefined();
+      expect(signJob().digestAfterOriginal).toBeUndefined();
+    } finally {
+      run.mockRestore();
+    }
   });
 });

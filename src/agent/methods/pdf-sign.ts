@@ -3,11 +3,15 @@ import { KysoError } from '../../core/errors.js';
 import type { Placement, SignatureAppearanceOptions } from '../../core/pdf/appearance/options.js';
 import { PADES_LEVELS, assertSignable, documentFormat, signDocument, type PadesLevel } from '../../core/sign-document.js';
 import type { AttachmentRef, ParamsOf, ResultOf } from '../protocol.js';
-import type { SigningKey } from '../../core/signing-key.js';
+import type { HashAlgorithm, SigningKey } from '../../core/signing-key.js';
+import { sha256AfterReceived } from '../attachments.js';
 import type { SigningCertificate } from '../signing-certificate.js';
 import type { AgentParts, RequestContext } from './context.js';
 import type { SignedBytes } from '../../core/signed-output.js';
 import { readDocument, writeDocument, toBase64, documentGuard, signPrepared, signatureCommon, throwIfAborted, type PreparedSignature } from './common.js';
+
+/** From this size a received document's arrival hash is reused for its signature (one round trip to save a pass). */
+const DIGEST_CONTINUATION_MIN_BYTES = 1024 * 1024;
 
 export async function pdfSign(parts: AgentParts, ctx: RequestContext, params: ParamsOf<'pdf.sign'>): Promise<ResultOf<'pdf.sign'>> {
   return signPrepared(parts, ctx, params.certificateId, await preparePdfSign(parts, ctx, params, (bytes) => writeDocument(ctx, bytes)));
@@ -68,6 +72,11 @@ export async function preparePdfSign<D extends string | AttachmentRef = string>(
     }
     : undefined;
 
+  // A large document that arrived as an attachment was hashed (SHA-256) on arrival: a SHA-256 signature's ByteRange
+  // digest goes on from there instead of a second pass over it in the worker (small ones: not worth a round trip).
+  const received = bytes.length >= DIGEST_CONTINUATION_MIN_BYTES ? sha256AfterReceived(bytes) : undefined;
+  const digestAfterOriginal = received && (async (hash: HashAlgorithm, rest: Uint8Array[]) => (hash === 'SHA-256' ? new Uint8Array(received(rest)) : undefined));
+
   const sign = async (key: SigningKey, certificate: SigningCertificate, signal: AbortSignal): Promise<SignedPdfResult<D>> => {
     // The same signing path as the CLI: at B-T and above an online certificate check before the token signs
     // (the session already ran the offline one), then the signature, the DSS (B-LT) and the document timestamp (B-LTA).
@@ -78,6 +87,7 @@ export async function preparePdfSign<D extends string | AttachmentRef = string>(
       certificateCheck: rank >= 1 ? 'online' : 'off',
       onCertificateCheck: () => throwIfAborted(signal),
       ...(visible ? { visible } : {}),
+      ...(digestAfterOriginal ? { digestAfterOriginal } : {}),
       ...(ctx.quietStages ? {} : { onProgress: (stage) => { throwIfAborted(signal); ctx.progress(stage); } }),
     }, params.fileName, { ...documentGuard(parts, signal), handOver: true, ...(kept ? { kept } : {}) });
     // `bytes` now belongs to the worker (moved, not copied): nothing here reads it again.

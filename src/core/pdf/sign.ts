@@ -54,7 +54,15 @@ export interface PdfSignOptions {
   /** PAdES B-T: a TSA token over the signature value, as id-aa-signatureTimeStampToken (replaces `unsignedAttributes`). */
   timestamp?: TimestampClient;
   onProgress?: (stage: SignStage) => void;
+  /**
+   * The digest of the original followed by `rest`, when the caller has already hashed the original with `hash`
+   * (the agent hashed a received document as it arrived); undefined when it has not. The ByteRange digest then
+   * hashes only the update instead of the whole file again.
+   */
+  digestAfterOriginal?: DigestAfterOriginal;
 }
+
+export type DigestAfterOriginal = (hash: HashAlgorithm, rest: Uint8Array[]) => Promise<Uint8Array | undefined>;
 
 /** The signed file is `original` (the input, untouched) followed by `update`; `bytes` joins them on first read. */
 export interface PdfSignResult extends SignedBytes {
@@ -95,6 +103,14 @@ export function digestByteRange(bytes: Uint8Array | SignedBytes, range: readonly
   const h = createHash(hash);
   for (const part of [...signedRange(doc, range[0], range[1]), ...signedRange(doc, range[2], range[3])]) h.update(part);
   return new Uint8Array(h.digest());
+}
+
+/** What a ByteRange covers after the original (the update around /Contents); undefined if it leaves out part of the original. */
+function rangeAfterOriginal(p: PreparedSignature): Uint8Array[] | undefined {
+  const [start, end, next, length] = p.byteRange;
+  const n = p.original.length;
+  if (start !== 0 || end < n || next < n) return undefined;
+  return [p.update.slice(0, end - n), p.update.slice(next - n, next - n + length)];
 }
 
 /** The file with placeholders: `original` untouched, then `update`; offsets are in the whole file. */
@@ -180,7 +196,8 @@ export async function signPdf(input: Uint8Array | OpenedPdf, key: SigningKey, op
       appVersion: KYSO_VERSION,
     }, { ...(options.fieldName ? { fieldName: options.fieldName } : {}), ...(options.appearance ? { appearance: options.appearance } : {}) });
     progress('digest');
-    const digest = digestByteRange(prepared, prepared.byteRange, nodeHash(hash));
+    const rest = options.digestAfterOriginal ? rangeAfterOriginal(prepared) : undefined;
+    const digest = (rest && await options.digestAfterOriginal!(hash, rest)) ?? digestByteRange(prepared, prepared.byteRange, nodeHash(hash));
     progress('sign');
     const cms = await buildSignedData(key, {
       contentDigest: digest,
