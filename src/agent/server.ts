@@ -539,6 +539,7 @@ class Connection {
     const { signal } = request;
     const entry: RequestLogEntry = { conn: this.id, origin: this.origin, method, id, durationMs: 0, outcome: 'ok' };
     let lastStage: string | undefined;
+    let answered = false;
     let received: ReadonlyMap<number, Uint8Array> | undefined;
     const outgoing: OutgoingAttachment[] = [];
     const ctx: RequestContext = {
@@ -547,7 +548,8 @@ class Connection {
       atEnd: request.atEnd,
       progress: (stage, of) => {
         const key = of ? `${stage}:${of.document}` : stage;
-        if (key === lastStage || signal.aborted) return;
+        // Nothing about a request after its answer (work begun early may still report as a failed login ends it).
+        if (key === lastStage || signal.aborted || answered) return;
         lastStage = key;
         this.notify('progress', { id, stage, ...of });
       },
@@ -589,6 +591,7 @@ class Connection {
       if (e.detail && LOGGED_DETAIL_CODES.has(e.code)) entry.detail = e.detail.slice(0, 300);
       this.fail(id, RPC.KYSO_ERROR, e);
     } finally {
+      answered = true;
       // The documents are answered or abandoned: their memory and the connection's budget are free again.
       reception?.release();
       received = undefined;

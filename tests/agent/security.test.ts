@@ -394,10 +394,13 @@ describe('PIN', () => {
     const prompter = new ScriptedPrompter({ consent: true, confirm: true, pin: '0000000' });
     agent = await startTestAgent(prompter);
     const c = await connect();
-    const r = await c.call('pdf.sign', { document: b64(await samplePdf()), fileName: 'a.pdf', certificateId: certificateId('rsa') });
+    const r = await c.call('pdf.sign', { document: b64(await samplePdf()), fileName: 'a.pdf', certificateId: certificateId('rsa') }, 'wrong-pin');
     expect(r.error?.data.code).toBe('PIN_INCORRECT');
     expect(prompter.count('pin')).toBe(1);
     expect(prompter.count('pinRejected')).toBe(1);
+    // The document work that began while the token checked the PIN stopped at its signature: nothing is done.
+    expect(c.progressOf('wrong-pin')).toContain('pin');
+    expect(c.progressOf('wrong-pin')).not.toContain('done');
     // The right PIN still works (the token was not locked by retries).
     prompter.answers.pin = fixtures().softhsm.pin;
     expect((await c.call('pdf.sign', { document: b64(await samplePdf()), fileName: 'a.pdf', certificateId: certificateId('rsa') })).result?.document).toBeTruthy();

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TokenService } from '../../src/core/token/token-service.js';
+import type { PublicKey, TokenService } from '../../src/core/token/token-service.js';
 import { TokenService as Service } from '../../src/core/token/token-service.js';
 import { isKysoError } from '../../src/core/errors.js';
 import type { HashAlgorithm } from '../../src/core/signing-key.js';
@@ -117,6 +117,27 @@ describe('PIN handling', () => {
       let asked = 0;
       await fresh.signingKey(certificateId('ec256'), async () => { asked++; return fixtures().softhsm.pin; });
       expect(asked).toBe(1);
+    } finally {
+      fresh.close();
+    }
+  });
+
+  it('beforeLogin gets the public key once the PIN is typed and before the token checks it; a cancelled PIN never reaches it', async () => {
+    const fresh = openTestTokens();
+    try {
+      const seen: string[] = [];
+      let early: PublicKey | undefined;
+      const key = await fresh.signingKey(certificateId('ec384'), async () => { seen.push('pin'); return fixtures().softhsm.pin; }, {
+        beforeLogin: (k) => { seen.push('beforeLogin'); early = k; },
+      });
+      expect(seen).toEqual(['pin', 'beforeLogin']);
+      expect(early).toEqual({ certificate: key.certificate, chain: key.chain, keyType: 'EC', keySize: 384 });
+      fresh.logoutAll();
+      const { KysoError } = await import('../../src/core/errors.js');
+      let called = false;
+      await expect(fresh.signingKey(certificateId('ec384'), async () => { throw new KysoError('USER_CANCELLED'); }, { beforeLogin: () => { called = true; } }))
+        .rejects.toMatchObject({ code: 'USER_CANCELLED' });
+      expect(called).toBe(false);
     } finally {
       fresh.close();
     }

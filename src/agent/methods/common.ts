@@ -6,7 +6,7 @@
  */
 import { KysoError, isKysoError, toKysoError } from '../../core/errors.js';
 import { checkCertificate, assertMaySign } from '../../core/revocation/check.js';
-import type { PinRequest } from '../../core/token/token-service.js';
+import type { PinRequest, PublicKey } from '../../core/token/token-service.js';
 import type { ApprovalNotice, RemoteCertificate } from '../../core/remote/types.js';
 import { approvalsNeeded, documentsPerApproval, isRemote, type SigningCertificate } from '../signing-certificate.js';
 import { PARKED_WORKERS_MAX } from '../../core/isolation/pool.js';
@@ -219,6 +219,15 @@ export async function signPrepared<T>(parts: AgentParts, ctx: RequestContext, ce
   return out;
 }
 
+/** A key whose public parts are known now and whose signatures wait for the login (`key`). */
+function keyAfterLogin(publicKey: PublicKey, key: Promise<SigningKey>): SigningKey {
+  return {
+    ...publicKey,
+    signDigest: async (digest, hash) => (await key).signDigest(digest, hash),
+    signData: async (data, hash) => (await key).signData(data, hash),
+  };
+}
+
 /**
  * Runs one signature for `ctx.origin`, from consent to logout (a token) or to the phone's approval (a remote
  * certificate). `beforeConfirm` may ask more of the user (placement) once the certificate is known.
@@ -251,6 +260,11 @@ export async function signingSession<T>(
       throwIfAborted(signal);
       if (remote) return remoteSigning(parts, ctx, request, remote, signal, body);
       let asked: PinRequest | undefined;
+      // The work begins while the token checks the PIN (beforeLogin): its key signs once the login is through.
+      let login!: { done(key: SigningKey): void; failed(err: unknown): void };
+      const loggedIn = new Promise<SigningKey>((done, failed) => { login = { done, failed }; });
+      loggedIn.catch(() => undefined);
+      let early: Promise<T> | undefined;
       try {
         const key = await parts.tokens.signingKey(certificate.id, async (pinRequest) => {
           ctx.progress('pin');
@@ -258,10 +272,17 @@ export async function signingSession<T>(
           const pin = await parts.prompter.pin(pinRequest, { signal });
           throwIfAborted(signal);
           return pin;
+        }, {
+          beforeLogin: (publicKey) => {
+            early = body(keyAfterLogin(publicKey, loggedIn), certificate, signal);
+            early.catch(() => undefined); // awaited below; a failed login is the error then
+          },
         });
+        login.done(key);
         throwIfAborted(signal);
-        return await body(key, certificate, signal);
+        return await (early ?? body(key, certificate, signal));
       } catch (err) {
+        login.failed(err); // a work begun early stops at its signature
         if (asked && (isKysoError(err, 'PIN_INCORRECT') || isKysoError(err, 'PIN_LOCKED') || isKysoError(err, 'PIN_LEN_RANGE'))) {
           parts.prompter.pinRejected?.(asked);
         }

@@ -54,6 +54,18 @@ export interface PinRequest {
 /** Asks a person for the PIN. Throws KysoError('USER_CANCELLED') to cancel. The PIN is used once and dropped. */
 export type PinProvider = (request: PinRequest) => Promise<string>;
 
+/** A signing key's public parts: what work can begin with before the token has signed in. */
+export type PublicKey = Pick<SigningKey, 'certificate' | 'chain' | 'keyType' | 'keySize'>;
+
+export interface SigningKeyOptions {
+  /**
+   * Called with the key's public parts once the PIN is typed, just before the token checks it (C_Login blocks this
+   * thread): work that needs no signature yet (a document worker preparing the file) runs meanwhile. Not called
+   * when no PIN is typed here (a PIN pad, a token already logged in or needing no login).
+   */
+  beforeLogin?: (key: PublicKey) => void;
+}
+
 interface LoadedModule {
   candidate: ModuleCandidate;
   module: Pkcs11Module;
@@ -173,7 +185,7 @@ export class TokenService {
    * Logs in (PIN from `pinProvider`, or the token's own PIN pad) and returns a key that signs on the token.
    * A wrong PIN throws PIN_INCORRECT with the token's new PIN state; it is never retried here.
    */
-  async signingKey(certificateId: string, pinProvider: PinProvider): Promise<SigningKey & { readonly certificateInfo: TokenCertificate }> {
+  async signingKey(certificateId: string, pinProvider: PinProvider, options: SigningKeyOptions = {}): Promise<SigningKey & { readonly certificateInfo: TokenCertificate }> {
     // The caller has just listed the certificates (that read checks the token's objects): find it there first.
     const refs = this.slots();
     const cert = this.knownCertificate(refs, certificateId) ?? this.certificatesOn(refs).find((c) => c.id === certificateId);
@@ -184,7 +196,9 @@ export class TokenService {
     // Check mechanisms before asking for a PIN: a PIN typed for a key we cannot use is a wasted try.
     const mechanisms = this.mechanismsOf(ref);
     usableMechanisms(cert.info.keyType, mechanisms);
-    const open = await this.login(ref, cert, pinProvider);
+    const open = await this.login(ref, cert, pinProvider, options.beforeLogin && (() => options.beforeLogin!({
+      certificate: cert.der, chain: this.chainOf(this.session(ref), cert), keyType: cert.info.keyType, keySize: cert.info.keySize,
+    })));
     const idBytes = this.certificateIdOnToken(open, cert);
     const keys = module.findObjects(open.session, [
       { type: pkcs11.CKA_CLASS, value: pkcs11.CKO_PRIVATE_KEY },
@@ -392,7 +406,7 @@ export class TokenService {
     throw new KysoError('KEY_NOT_FOUND', 'certificate has no CKA_ID');
   }
 
-  private async login(ref: SlotRef, cert: TokenCertificate, pinProvider: PinProvider): Promise<OpenSession> {
+  private async login(ref: SlotRef, cert: TokenCertificate, pinProvider: PinProvider, beforeLogin?: () => void): Promise<OpenSession> {
     const open = this.session(ref);
     if (open.loggedIn || !ref.raw.flags.loginRequired) return open;
     const state = pinStateOf(ref.raw.flags);
@@ -403,6 +417,7 @@ export class TokenService {
       } else {
         const pin = await pinProvider({ token: ref.summary, certificate: cert, pinState: state });
         if (!pin) throw new KysoError('PIN_REQUIRED');
+        beforeLogin?.();
         ref.loaded.module.login(open.session, pin);
       }
     } catch (err) {
