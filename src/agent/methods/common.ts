@@ -278,8 +278,8 @@ export async function signingSession<T>(
             early.catch(() => undefined); // awaited below; a failed login is the error then
           },
         });
-        login.done(key);
         throwIfAborted(signal);
+        login.done(key);
         return await (early ?? body(key, certificate, signal));
       } catch (err) {
         login.failed(err); // a work begun early stops at its signature
