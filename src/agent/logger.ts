@@ -22,7 +22,7 @@ export interface LogStream {
 export type LogMethod = (fields: object, msg?: string) => void;
 export type AgentLogger = { readonly level: LogLevel } & Record<Severity, LogMethod>;
 
-/** Keys never written, wherever they appear (two levels deep). */
+/** Keys never written, at any depth of a line's fields. */
 export const REDACTED_KEYS = ['pin', 'document', 'digest', 'signature', 'params', 'bytes', 'der', 'certificate', 'image', 'password'];
 
 /** A log file stops growing here and is rotated: `.1` then `.2` are kept, older ones dropped. */

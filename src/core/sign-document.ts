@@ -85,14 +85,10 @@ export function documentFormat(bytes: Uint8Array, fileName?: string): 'pdf' | 'o
 
 /**
  * Opens the document as signing will, so that a damaged, encrypted or unsupported file is refused before anyone
- * is asked to confirm or type a PIN. Returns the format; throws DOCUMENT_CORRUPT, DOCUMENT_ENCRYPTED,
- * DOCUMENT_SIGNING_FORBIDDEN (an encrypted PDF whose permissions forbid signing) or UNSUPPORTED_FORMAT.
+ * is asked to confirm or type a PIN. Returns the format, and a PDF as opened (signDocumentHere may sign it without
+ * parsing the file again); throws DOCUMENT_CORRUPT, DOCUMENT_ENCRYPTED, DOCUMENT_SIGNING_FORBIDDEN (an encrypted
+ * PDF whose permissions forbid signing) or UNSUPPORTED_FORMAT.
  */
-export async function assertSignableHere(bytes: Uint8Array, fileName?: string): Promise<'pdf' | 'ooxml'> {
-  return (await openSignableHere(bytes, fileName)).format;
-}
-
-/** assertSignableHere, with the PDF as opened: signDocumentHere may sign it without parsing the file again. */
 export async function openSignableHere(bytes: Uint8Array, fileName?: string): Promise<{ format: 'pdf'; pdf: OpenedPdf } | { format: 'ooxml' }> {
   const type = documentFormat(bytes, fileName);
   if (type === 'pdf') {

@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertSignableHere, signDocumentHere } from '../../src/core/sign-document.js';
+import { openSignableHere, signDocumentHere } from '../../src/core/sign-document.js';
 import { verifyPdf } from '../../src/core/pdf/verify.js';
 import { isKysoError } from '../../src/core/errors.js';
 import { hexString } from '../../src/core/pdf/serialize.js';
@@ -81,7 +81,7 @@ describe.each(ALLOWED.map((c) => [c.name, c] as const))('owner-password PDF %s',
     const before = encryptionOf(input);
     expect(before).toMatch(c.method);
     const bytes = readBytes(input);
-    expect(await assertSignableHere(bytes, 'in.pdf')).toBe('pdf');
+    expect((await openSignableHere(bytes, 'in.pdf')).format).toBe('pdf');
     const r = await signDocumentHere(bytes, rsa, {
       reason: REASON, location: LOCATION,
       visible: { placement: { page: 2, rect: [300, 280, 565, 400] }, appearance: { show: { signer: true, time: true } } },
@@ -114,7 +114,7 @@ describe.each(ALLOWED.map((c) => [c.name, c] as const))('owner-password PDF %s',
 describe('refused before any PIN', () => {
   it.each(FORBIDDEN.map((c) => [c.name, c] as const))('%s: the permissions forbid signing', async (name, c) => {
     const bytes = readBytes(encrypted(name, '', c.bits, [...c.options]));
-    const err = await assertSignableHere(bytes, 'in.pdf').then(() => undefined, (e: unknown) => e);
+    const err = await openSignableHere(bytes, 'in.pdf').then(() => undefined, (e: unknown) => e);
     expect(isKysoError(err, 'DOCUMENT_SIGNING_FORBIDDEN'), String(err)).toBe(true);
     const signErr = await signDocumentHere(bytes, rsa, {}, 'in.pdf').then(() => undefined, (e: unknown) => e);
     expect(isKysoError(signErr, 'DOCUMENT_SIGNING_FORBIDDEN'), String(signErr)).toBe(true);
@@ -122,7 +122,7 @@ describe('refused before any PIN', () => {
 
   it.each([['r6-user-password', 256, []], ['r3-user-password', 128, ['--use-aes=n']]] as const)('%s: a password is needed to open it', async (name, bits, options) => {
     const bytes = readBytes(encrypted(name, 'mật khẩu', bits, [...options]));
-    const err = await assertSignableHere(bytes, 'in.pdf').then(() => undefined, (e: unknown) => e);
+    const err = await openSignableHere(bytes, 'in.pdf').then(() => undefined, (e: unknown) => e);
     expect(isKysoError(err, 'DOCUMENT_ENCRYPTED'), String(err)).toBe(true);
     expect((err as Error).message).toMatch(/password/);
   });

@@ -196,8 +196,9 @@ export class TokenService {
     // Check mechanisms before asking for a PIN: a PIN typed for a key we cannot use is a wasted try.
     const mechanisms = this.mechanismsOf(ref);
     usableMechanisms(cert.info.keyType, mechanisms);
-    const open = await this.login(ref, cert, pinProvider, options.beforeLogin && (() => options.beforeLogin!({
-      certificate: cert.der, chain: this.chainOf(this.session(ref), cert), keyType: cert.info.keyType, keySize: cert.info.keySize,
+    const { beforeLogin } = options;
+    const open = await this.login(ref, cert, pinProvider, beforeLogin && ((session) => beforeLogin({
+      certificate: cert.der, chain: this.chainOf(session, cert), keyType: cert.info.keyType, keySize: cert.info.keySize,
     })));
     const idBytes = this.certificateIdOnToken(open, cert);
     const keys = module.findObjects(open.session, [
@@ -406,7 +407,7 @@ export class TokenService {
     throw new KysoError('KEY_NOT_FOUND', 'certificate has no CKA_ID');
   }
 
-  private async login(ref: SlotRef, cert: TokenCertificate, pinProvider: PinProvider, beforeLogin?: () => void): Promise<OpenSession> {
+  private async login(ref: SlotRef, cert: TokenCertificate, pinProvider: PinProvider, beforeLogin?: (open: OpenSession) => void): Promise<OpenSession> {
     const open = this.session(ref);
     if (open.loggedIn || !ref.raw.flags.loginRequired) return open;
     const state = pinStateOf(ref.raw.flags);
@@ -417,7 +418,7 @@ export class TokenService {
       } else {
         const pin = await pinProvider({ token: ref.summary, certificate: cert, pinState: state });
         if (!pin) throw new KysoError('PIN_REQUIRED');
-        beforeLogin?.();
+        beforeLogin?.(open);
         ref.loaded.module.login(open.session, pin);
       }
     } catch (err) {
