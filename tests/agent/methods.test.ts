@@ -17,7 +17,7 @@ import { paintOverPage } from '../validation/forgeries.js';
 import { parseAnchorFile } from '../../src/core/validation/trust.js';
 import { certificateId } from '../helpers/token.js';
 import { opensslCmsVerify, pdfsig, qpdfCheck, withTempFile } from '../helpers/tools.js';
-import { PORTAL, RpcClient, b64, samplePdf, startTestAgent, until, type TestAgent } from './harness.js';
+import { PORTAL, RpcClient, b64, samplePdf, sharedTokens, startTestAgent, until, type TestAgent } from './harness.js';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
@@ -131,6 +131,44 @@ describe('pdf.sign', () => {
     } finally {
       run.mockRestore();
       forget.mockRestore();
+    }
+  });
+
+  it('on a site already allowed, the token finds the named certificate while the worker checks the PDF; a bad document is still the first thing said, before any prompt', async () => {
+    const workers = documentWorkers();
+    const events: string[] = [];
+    const run = workers.run.bind(workers);
+    const spy = vi.spyOn(workers, 'run').mockImplementation((kind, ...rest) => {
+      const answer = run(kind, ...rest);
+      if (kind === 'assertSignable') answer.then(() => events.push('checked'), () => events.push('checked'));
+      return answer;
+    });
+    try {
+      const shared = sharedTokens();
+      const tokens: TokenSource = {
+        tokens: () => shared.tokens(),
+        certificates: () => { events.push('lookup'); return shared.certificates(); },
+        signingKey: (...args) => shared.signingKey(...args),
+        logoutAll: () => shared.logoutAll(),
+      };
+      const prompter = allowAll();
+      agent = await startTestAgent(prompter, { tokens });
+      const c = await connect();
+      const params = { document: b64(await samplePdf()), fileName: 'a.pdf', certificateId: certificateId('rsa') };
+      // Not yet allowed: the document first, then the consent prompt, then the token.
+      expect((await c.call('pdf.sign', params)).error).toBeUndefined();
+      expect(events).toEqual(['checked', 'lookup']);
+      events.length = 0;
+      // Allowed: the token is read while the check runs in its worker.
+      expect((await c.call('pdf.sign', params)).error).toBeUndefined();
+      expect(events).toEqual(['lookup', 'checked']);
+      // A damaged PDF naming a certificate that is not there: the document's error, not the token's, and nobody asked.
+      const asked = prompter.calls.length;
+      const broken = await c.call('pdf.sign', { document: b64(Buffer.from('%PDF-1.7\n garbage')), fileName: 'a.pdf', certificateId: 'f'.repeat(64) });
+      expect(broken.error?.data.code).toBe('DOCUMENT_CORRUPT');
+      expect(prompter.calls.slice(asked)).toEqual([]);
+    } finally {
+      spy.mockRestore();
     }
   });
 

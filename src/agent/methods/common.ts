@@ -93,11 +93,17 @@ export function requestSignal(timeoutMs: number, ...others: AbortSignal[]): { co
   const timer = setTimeout(() => controller.abort(new KysoError('TIMEOUT', `no answer within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
   timer.unref?.();
   const releases: Array<() => void> = [];
+  let ended = false;
   return {
     controller,
     signal: AbortSignal.any([controller.signal, ...others]),
-    atEnd: (release) => { releases.push(release); },
+    // Registered after the end (work that outlived an aborted request): freed at once.
+    atEnd: (release) => {
+      if (!ended) releases.push(release);
+      else try { release(); } catch { /* as below */ }
+    },
     done: () => {
+      ended = true;
       clearTimeout(timer);
       for (const release of releases.splice(0)) {
         try { release(); } catch { /* freeing must not fail the answer */ }
@@ -159,6 +165,15 @@ async function findCertificate(parts: AgentParts, id: string, signal: AbortSigna
   throw remoteError !== undefined ? toKysoError(remoteError) : new KysoError('CERTIFICATE_NOT_FOUND');
 }
 
+/** The token certificate `id`, if a token plugged in now holds it; undefined also when the tokens cannot be read. */
+function tokenCertificate(parts: AgentParts, id: string): SigningCertificate | undefined {
+  try {
+    return parts.tokens.certificates().find((c) => c.id === id);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The user's consent for this site, asked (once) if not yet given; ORIGIN_DENIED when refused. */
 export async function ensureConsent(parts: AgentParts, ctx: RequestContext): Promise<void> {
   if (!parts.policy.isAllowed(ctx.origin)) ctx.progress('consent');
@@ -174,9 +189,19 @@ export async function askCertificate(parts: AgentParts, ctx: RequestContext, cer
   return found;
 }
 
+/** One document as the confirmation lists it. */
+export interface DocumentSummary {
+  fileName: string;
+  size: number;
+}
+
 export interface SigningRequest {
   certificateId: string | undefined;
-  documents: Array<{ fileName: string; size: number }>;
+  /**
+   * What the confirmation lists; a promise while the documents are still being checked in their workers. The
+   * session waits for it before anyone is asked anything (a bad document is refused before any prompt).
+   */
+  documents: DocumentSummary[] | Promise<DocumentSummary[]>;
 }
 
 /** The work of a session, with the key (a token's, or a remote one that gathers digests for one approval). */
@@ -212,9 +237,18 @@ export function signatureCommon(
   };
 }
 
-/** A prepared signature in its own session, as the single-document methods run it. */
-export async function signPrepared<T>(parts: AgentParts, ctx: RequestContext, certificateId: string | undefined, prepared: PreparedSignature<T>): Promise<T> {
-  const out = await signingSession(parts, ctx, { certificateId, documents: [prepared.document] }, prepared.sign, prepared.beforeConfirm);
+/**
+ * A prepared signature in its own session, as the single-document methods run it. `preparing` may still be
+ * checking its document: the session looks the certificate up meanwhile (see signingSession).
+ */
+export async function signPrepared<T>(parts: AgentParts, ctx: RequestContext, certificateId: string | undefined, preparing: PreparedSignature<T> | Promise<PreparedSignature<T>>): Promise<T> {
+  // The session has the documents (so `prepared`) before it calls `sign` or `beforeConfirm`. `sign` is called
+  // straight, not after an await: work begun while the token checks the PIN must be under way before C_Login blocks.
+  let prepared: PreparedSignature<T> | undefined;
+  const documents = Promise.resolve(preparing).then((p) => [(prepared = p).document]);
+  const out = await signingSession(parts, ctx, { certificateId, documents },
+    (key, certificate, signal) => prepared!.sign(key, certificate, signal),
+    async (certificate, signal) => prepared!.beforeConfirm?.(certificate, signal));
   ctx.progress('done');
   return out;
 }
@@ -239,26 +273,36 @@ export async function signingSession<T>(
   body: SigningBody<T>,
   beforeConfirm?: (certificate: SigningCertificate, signal: AbortSignal) => Promise<void>,
 ): Promise<T> {
+  const { certificateId } = request;
+  // While the documents are checked (a worker round trip), the token finds the certificate the page named, when
+  // nothing else uses the token (the queue is idle; the read is synchronous) and the site is already allowed: that
+  // asks nobody anything. Any prompt waits for the documents, and so does every error: a bad document is the
+  // first thing the page hears. A certificate not found here is looked up again in the session, as without this.
+  const foundEarly = request.documents instanceof Promise && certificateId !== undefined && !parts.queue.busy && parts.policy.isAllowed(ctx.origin)
+    ? tokenCertificate(parts, certificateId)
+    : undefined;
+  const documents = await request.documents;
   await ensureConsent(parts, ctx);
   return parts.queue.run({
     signal: ctx.signal,
     onQueued: () => ctx.progress('queued'),
     run: async (signal) => {
-      const certificate = request.certificateId
-        ? await findCertificate(parts, request.certificateId, signal)
-        : await askCertificate(parts, ctx, await signingCertificates(parts, signal, { emptyIsError: true }), signal);
+      const certificate = foundEarly
+        ?? (certificateId
+          ? await findCertificate(parts, certificateId, signal)
+          : await askCertificate(parts, ctx, await signingCertificates(parts, signal, { emptyIsError: true }), signal));
       throwIfAborted(signal);
       // Expired or revoked (when known offline): stop before the user is asked anything more.
       assertMaySign(await checkCertificate(certificate.der, [], { online: false }));
       await beforeConfirm?.(certificate, signal);
       throwIfAborted(signal);
       const remote = isRemote(certificate) ? certificate : undefined;
-      const approvals = remote ? approvalsNeeded(remote, request.documents.length, remoteConcurrency()) : undefined;
+      const approvals = remote ? approvalsNeeded(remote, documents.length, remoteConcurrency()) : undefined;
       ctx.progress('confirm');
-      const confirmed = await parts.prompter.confirm({ origin: ctx.origin, documents: request.documents, certificate, ...(approvals ? { approvals } : {}) }, { signal });
+      const confirmed = await parts.prompter.confirm({ origin: ctx.origin, documents, certificate, ...(approvals ? { approvals } : {}) }, { signal });
       if (!confirmed) throw new KysoError('USER_CANCELLED', 'the user declined to sign');
       throwIfAborted(signal);
-      if (remote) return remoteSigning(parts, ctx, request, remote, signal, body);
+      if (remote) return remoteSigning(parts, ctx, documents.length, remote, signal, body);
       let asked: PinRequest | undefined;
       // The work begins while the token checks the PIN (beforeLogin): its key signs once the login is through.
       let login!: { done(key: SigningKey): void; failed(err: unknown): void };
@@ -301,11 +345,10 @@ export async function signingSession<T>(
  * operation's signal, which stops the key's polling and the document workers: nothing is returned or written.
  */
 async function remoteSigning<T>(
-  parts: AgentParts, ctx: RequestContext, request: SigningRequest, certificate: RemoteCertificate, signal: AbortSignal, body: SigningBody<T>,
+  parts: AgentParts, ctx: RequestContext, count: number, certificate: RemoteCertificate, signal: AbortSignal, body: SigningBody<T>,
 ): Promise<T> {
   const source = parts.remote;
   if (!source) throw new KysoError('CERTIFICATE_NOT_FOUND');
-  const count = request.documents.length;
   const perApproval = documentsPerApproval(certificate, remoteConcurrency());
   const cancelled = new AbortController();
   const operation = AbortSignal.any([signal, cancelled.signal]);

@@ -7,7 +7,7 @@ import type { SignedBytes } from '../../core/signed-output.js';
 import { readDocument, writeDocument, toBase64, documentGuard, signPrepared, signatureCommon, throwIfAborted, type PreparedSignature } from './common.js';
 
 export async function docxSign(parts: AgentParts, ctx: RequestContext, params: ParamsOf<'docx.sign'>): Promise<ResultOf<'docx.sign'>> {
-  return signPrepared(parts, ctx, params.certificateId, await prepareDocxSign(parts, ctx, params, (bytes) => writeDocument(ctx, bytes)));
+  return signPrepared(parts, ctx, params.certificateId, prepareDocxSign(parts, ctx, params, (bytes) => writeDocument(ctx, bytes)));
 }
 
 /** docx.sign's result with the signed package as `write` gives it (base64 unless told otherwise). */

@@ -14,7 +14,7 @@ import { readDocument, writeDocument, toBase64, documentGuard, signPrepared, sig
 const DIGEST_CONTINUATION_MIN_BYTES = 1024 * 1024;
 
 export async function pdfSign(parts: AgentParts, ctx: RequestContext, params: ParamsOf<'pdf.sign'>): Promise<ResultOf<'pdf.sign'>> {
-  return signPrepared(parts, ctx, params.certificateId, await preparePdfSign(parts, ctx, params, (bytes) => writeDocument(ctx, bytes)));
+  return signPrepared(parts, ctx, params.certificateId, preparePdfSign(parts, ctx, params, (bytes) => writeDocument(ctx, bytes)));
 }
 
 /** pdf.sign's result with the signed document as `write` gives it (base64 unless told otherwise). */
