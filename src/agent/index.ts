@@ -7,7 +7,7 @@ import type { TokenService } from '../core/token/token-service.js';
 import { createTimestampClient } from '../core/tsa/http-client.js';
 import { createAgentLogger, type AgentLogger, type LogLevel } from './logger.js';
 import type { Prompter } from './prompter.js';
-import { DEFAULT_PORT, DEFAULT_PORTS } from './protocol.js';
+import { DEFAULT_PORT, DEFAULT_PORTS } from './protocol-constants.js';
 import { SETTINGS_FILE_NAME, SettingsStore, type AllowedSite } from './settings-store.js';
 import { startAgentServer, type AgentServer } from './server.js';
 import type { AgentLimits } from './methods/context.js';

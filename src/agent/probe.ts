@@ -8,7 +8,7 @@
  */
 import type http from 'node:http';
 import { parseOrigin } from './origin-policy.js';
-import { PROBE_PATH, PROTOCOL_VERSION } from './protocol.js';
+import { PROBE_PATH, PROTOCOL_VERSION } from './protocol-constants.js';
 import type { RequestInfo } from './listener.js';
 
 export interface ProbeDeps {

@@ -7,44 +7,16 @@
 import * as z from 'zod';
 import { ERROR_MESSAGES, type ErrorCode } from '../core/errors.js';
 import { appearanceOptionsSchema, placementSchema } from '../core/pdf/appearance/schema.js';
+import { ATTACHMENT_HEADER_BYTES, MAX_ATTACHMENTS_PER_REQUEST, MAX_BATCH_DOCUMENTS, isBase64 } from './protocol-constants.js';
 
-/** Bumped when a method's params or result change incompatibly. */
-export const PROTOCOL_VERSION = 1;
-
-/** The default port and its two fallbacks, tried in this order (below every OS's ephemeral port range). */
-export const DEFAULT_PORT = 21368;
-export const DEFAULT_PORTS: readonly number[] = [DEFAULT_PORT, DEFAULT_PORT + 1, DEFAULT_PORT + 2];
-
-/** The HTTP(S) path a page fetches before opening the WebSocket, so that Chrome asks for Local Network Access (probe.ts). */
-export const PROBE_PATH = '/.well-known/kyso';
+// The protocol's constants and size arithmetic live apart, without zod: the listener needs them before any message.
+export {
+  ATTACHMENT_HEADER_BYTES, DEFAULT_PORT, DEFAULT_PORTS, MAX_ATTACHMENTS_PER_REQUEST, MAX_BATCH_DOCUMENTS, PROBE_PATH, PROTOCOL_VERSION, PUBLIC_DETAIL_CODES, RPC,
+  base64DecodedLength, base64Length, isBase64,
+} from './protocol-constants.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Building blocks
-
-/** Characters checked per step of isBase64 (a multiple of 4, so each step decodes whole quanta). */
-const BASE64_STEP = 1 << 16;
-let base64Scratch: Buffer | undefined;
-
-/**
- * Whether `s` is base64 (RFC 4648 §4: the 64 characters, then at most two '=', no line breaks) of whole bytes.
- * Node's decoder is native and fast but skips what it does not know: so each 64 Ki-character step is decoded into
- * one small scratch buffer and must give exactly the bytes its length promises (a skipped character, a '=' inside,
- * a line break all give fewer), and the URL-safe '-' and '_', which it accepts, are looked for apart. A length
- * that leaves one character over (not a whole byte) is refused: decoding would drop it silently. About 50× faster
- * than a pass over the character codes in JavaScript (0.6 ms for a 70 KB document), allocating nothing per call.
- */
-export function isBase64(s: string): boolean {
-  let n = s.length;
-  if (n > 0 && s.charCodeAt(n - 1) === 61) n--;
-  if (n > 0 && s.charCodeAt(n - 1) === 61) n--;
-  if (n % 4 === 1 || s.indexOf('-') !== -1 || s.indexOf('_') !== -1) return false;
-  base64Scratch ??= Buffer.allocUnsafe((BASE64_STEP / 4) * 3);
-  for (let i = 0; i < n; i += BASE64_STEP) {
-    const end = Math.min(n, i + BASE64_STEP);
-    if (base64Scratch.write(s.substring(i, end), 0, 'base64') !== Math.floor(((end - i) * 3) / 4)) return false;
-  }
-  return true;
-}
 
 /** base64 (RFC 4648 §4, padding optional, no line breaks). Size caps are applied by the agent, not here. */
 export const base64 = (what: string) => z.string().refine(isBase64, 'base64 (RFC 4648, no line breaks)').describe(`${what}, base64`);
@@ -54,16 +26,6 @@ export const base64 = (what: string) => z.string().refine(isBase64, 'base64 (RFC
 // ATTACHMENT_HEADER_BYTES of id (big-endian uint32) then at most `maxChunkBytes` of the document, in order.
 // The answer to such a request carries its documents the same way. See docs/protocol.md, "Binary documents".
 
-/** Bytes before the document's bytes in each binary frame: the attachment id, big-endian uint32. */
-export const ATTACHMENT_HEADER_BYTES = 4;
-/** Documents in one batch.sign at most: the bytes are capped by `maxDocumentBytes` (batch-sign.ts); this keeps the confirmation readable. */
-export const MAX_BATCH_DOCUMENTS = 1000;
-/**
- * Documents one request may announce: as many as a batch may hold, since the SDK sends every document of a batch
- * this way (a cap of 20 made any larger batch from the SDK BAD_REQUEST). Their bytes are bounded apart, by the
- * document limit and the connection's budget.
- */
-export const MAX_ATTACHMENTS_PER_REQUEST = MAX_BATCH_DOCUMENTS;
 export const attachmentIdSchema = z.number().int().min(0).max(0xffff_ffff).describe('Attachment id, chosen by the sender, unique among its attachments still under way on this connection');
 export const attachmentAnnounceSchema = z.strictObject({
   id: attachmentIdSchema,
@@ -424,16 +386,6 @@ export const requestEnvelope = z.object({
 }).strict();
 export type RequestEnvelope = z.infer<typeof requestEnvelope>;
 
-/** JSON-RPC error codes; the stable Kyso code is in `error.data.code`. */
-export const RPC = {
-  PARSE_ERROR: -32700,
-  INVALID_REQUEST: -32600,
-  METHOD_NOT_FOUND: -32601,
-  INVALID_PARAMS: -32602,
-  /** Every Kyso error (consent, token, document, limits): see `data.code`. */
-  KYSO_ERROR: -32000,
-} as const;
-
 export const errorDataSchema = z.object({
   code: z.enum(Object.keys(ERROR_MESSAGES) as [ErrorCode, ...ErrorCode[]]).describe('Stable Kyso error code'),
   messageVi: z.string(),
@@ -448,14 +400,3 @@ export const errorObjectSchema = z.object({
 }).strict();
 export type ErrorData = z.infer<typeof errorDataSchema>;
 
-/** Details that may be shown to a page; others (paths of drivers, library messages) stay in the log. */
-export const PUBLIC_DETAIL_CODES: ReadonlySet<ErrorCode> = new Set(['BAD_REQUEST', 'TOO_LARGE', 'BUSY', 'TIMEOUT', 'PIN_INCORRECT', 'PIN_LOCKED', 'ORIGIN_DENIED', 'KEYWORD_NOT_FOUND', 'KEYWORD_NO_ROOM']);
-
-/** Largest base64 length for `bytes` decoded bytes. */
-export const base64Length = (bytes: number): number => Math.ceil(bytes / 3) * 4;
-
-/** Bytes that base64 text decodes to, from its length and padding (no decoding; exact once isBase64 holds). */
-export function base64DecodedLength(b64: string): number {
-  const pad = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
-  return Math.floor((b64.length * 3) / 4) - pad;
-}

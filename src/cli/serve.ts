@@ -20,7 +20,7 @@ import { createAgentLogger, type LogLevel } from '../agent/logger.js';
 import { parseOrigin } from '../agent/origin-policy.js';
 import { PreGrantedPrompter } from '../agent/prompters/scripted.js';
 import { TerminalPrompter } from '../agent/prompters/terminal.js';
-import { DEFAULT_PORTS } from '../agent/protocol.js';
+import { DEFAULT_PORTS } from '../agent/protocol-constants.js';
 import { SettingsStore, defaultSettingsPath } from '../agent/settings-store.js';
 import { ensureLoopbackTls, loadLoopbackTls } from '../agent/tls/index.js';
 import type { ServerTls } from '../agent/listener.js';

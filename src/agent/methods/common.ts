@@ -16,6 +16,7 @@ import { base64DecodedLength, base64Length, isBase64, type AttachmentRef } from 
 import type { SignedBytes } from '../../core/signed-output.js';
 import type { IsolationGuard } from '../../core/isolation/documents.js';
 import type { AgentParts, RequestContext } from './context.js';
+import { abortable, throwIfAborted } from '../abortable.js';
 
 /**
  * Decodes base64 after checking its decoded size against `maxBytes` and its characters (one linear pass, no regex).
@@ -61,26 +62,6 @@ export function readDocument(parts: AgentParts, ctx: RequestContext, document: s
 /** A document for the answer, the way the request sent its own: an attachment, or base64 (a signed one never joined). */
 export function writeDocument(ctx: RequestContext, bytes: Uint8Array | SignedBytes): string | AttachmentRef {
   return ctx.attach?.(bytes) ?? toBase64(bytes);
-}
-
-const abortReason = (signal: AbortSignal): KysoError => (signal.reason instanceof KysoError ? signal.reason : new KysoError('USER_CANCELLED'));
-
-export function throwIfAborted(signal: AbortSignal): void {
-  if (signal.aborted) throw abortReason(signal);
-}
-
-/**
- * `value`, or a rejection as soon as `signal` aborts (timeout, cancel, page gone): the caller answers at once,
- * while whatever produces `value` (a queued token operation) finishes on its own.
- */
-export function abortable<T>(value: T | Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return Promise.resolve(value);
-  if (signal.aborted) return Promise.reject(abortReason(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortReason(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    Promise.resolve(value).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /**

@@ -4,7 +4,8 @@ import { assertSignable, documentFormat, signDocument } from '../../core/sign-do
 import type { AttachmentRef, ParamsOf, ResultOf } from '../protocol.js';
 import type { AgentParts, RequestContext } from './context.js';
 import type { SignedBytes } from '../../core/signed-output.js';
-import { readDocument, writeDocument, toBase64, documentGuard, signPrepared, signatureCommon, throwIfAborted, type PreparedSignature } from './common.js';
+import { readDocument, writeDocument, toBase64, documentGuard, signPrepared, signatureCommon, type PreparedSignature } from './common.js';
+import { throwIfAborted } from '../abortable.js';
 
 export async function docxSign(parts: AgentParts, ctx: RequestContext, params: ParamsOf<'docx.sign'>): Promise<ResultOf<'docx.sign'>> {
   return signPrepared(parts, ctx, params.certificateId, prepareDocxSign(parts, ctx, params, (bytes) => writeDocument(ctx, bytes)));

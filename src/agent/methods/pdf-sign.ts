@@ -8,7 +8,8 @@ import { sha256AfterReceived } from '../attachments.js';
 import type { SigningCertificate } from '../signing-certificate.js';
 import type { AgentParts, RequestContext } from './context.js';
 import type { SignedBytes } from '../../core/signed-output.js';
-import { readDocument, writeDocument, toBase64, documentGuard, signPrepared, signatureCommon, throwIfAborted, type PreparedSignature } from './common.js';
+import { readDocument, writeDocument, toBase64, documentGuard, signPrepared, signatureCommon, type PreparedSignature } from './common.js';
+import { throwIfAborted } from '../abortable.js';
 
 /** From this size a received document's arrival hash is reused for its signature (one round trip to save a pass). */
 const DIGEST_CONTINUATION_MIN_BYTES = 1024 * 1024;

@@ -9,7 +9,7 @@
  */
 import { KysoError } from '../../core/errors.js';
 import type { ApprovalNotice, SecretRequest, ChosenFile, ConfirmRequest, FileRequest, PinRequest, PlacementChoice, PlacementDefaults, PlacementDocument, PromptOptions, Prompter, SigningCertificate } from '../prompter.js';
-import { abortable } from '../methods/common.js';
+import { abortable } from '../abortable.js';
 
 type Answer<A extends unknown[], R> = R | ((...args: [...A, AbortSignal | undefined]) => R | Promise<R>);
 

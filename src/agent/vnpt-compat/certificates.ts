@@ -6,7 +6,8 @@
 import { KysoError } from '../../core/errors.js';
 import { children, decodeOid, readTlv } from '../../core/der.js';
 import type { KeyUsage } from '../../core/cert/parse.js';
-import { askCertificate, ensureConsent, signingCertificates, throwIfAborted, toBase64 } from '../methods/common.js';
+import { askCertificate, ensureConsent, signingCertificates, toBase64 } from '../methods/common.js';
+import { throwIfAborted } from '../abortable.js';
 import type { AgentParts, RequestContext } from '../methods/context.js';
 import type { SigningCertificate } from '../signing-certificate.js';
 

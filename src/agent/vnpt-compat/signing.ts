@@ -10,7 +10,8 @@
 import { createHash } from 'node:crypto';
 import { KysoError, toKysoError } from '../../core/errors.js';
 import { sniffDocumentType } from '../../core/document-type.js';
-import { decodeBase64, signingSession, throwIfAborted, type PreparedSignature } from '../methods/common.js';
+import { decodeBase64, signingSession, type PreparedSignature } from '../methods/common.js';
+import { throwIfAborted } from '../abortable.js';
 import { signRemoteBatch } from '../methods/remote-batch.js';
 import { isRemote } from '../signing-certificate.js';
 import { prepareDocxSign } from '../methods/docx-sign.js';
