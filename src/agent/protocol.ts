@@ -7,7 +7,7 @@
 import * as z from 'zod';
 import { ERROR_MESSAGES, type ErrorCode } from '../core/errors.js';
 import { appearanceOptionsSchema, placementSchema } from '../core/pdf/appearance/schema.js';
-import { ATTACHMENT_HEADER_BYTES, MAX_ATTACHMENTS_PER_REQUEST, MAX_BATCH_DOCUMENTS, isBase64 } from './protocol-constants.js';
+import { MAX_ATTACHMENTS_PER_REQUEST, MAX_BATCH_DOCUMENTS, isBase64 } from './protocol-constants.js';
 
 // The protocol's constants and size arithmetic live apart, without zod: the listener needs them before any message.
 export {
