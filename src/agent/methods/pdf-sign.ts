@@ -3,7 +3,8 @@ import { KysoError } from '../../core/errors.js';
 import type { Placement, SignatureAppearanceOptions } from '../../core/pdf/appearance/options.js';
 import { PADES_LEVELS, assertSignable, documentFormat, signDocument, type PadesLevel } from '../../core/sign-document.js';
 import type { AttachmentRef, ParamsOf, ResultOf } from '../protocol.js';
-import type { HashAlgorithm, SigningKey } from '../../core/signing-key.js';
+import type { SigningKey } from '../../core/signing-key.js';
+import type { DigestAfterOriginal } from '../../core/pdf/sign.js';
 import { sha256AfterReceived } from '../attachments.js';
 import type { SigningCertificate } from '../signing-certificate.js';
 import type { AgentParts, RequestContext } from './context.js';
@@ -76,7 +77,7 @@ export async function preparePdfSign<D extends string | AttachmentRef = string>(
   // A large document that arrived as an attachment was hashed (SHA-256) on arrival: a SHA-256 signature's ByteRange
   // digest goes on from there instead of a second pass over it in the worker (small ones: not worth a round trip).
   const received = bytes.length >= DIGEST_CONTINUATION_MIN_BYTES ? sha256AfterReceived(bytes) : undefined;
-  const digestAfterOriginal = received && (async (hash: HashAlgorithm, rest: Uint8Array[]) => (hash === 'SHA-256' ? new Uint8Array(received(rest)) : undefined));
+  const digestAfterOriginal: DigestAfterOriginal | undefined = received && { hash: 'SHA-256', digest: async (rest) => new Uint8Array(received(rest)) };
 
   const sign = async (key: SigningKey, certificate: SigningCertificate, signal: AbortSignal): Promise<SignedPdfResult<D>> => {
     // The same signing path as the CLI: at B-T and above an online certificate check before the token signs

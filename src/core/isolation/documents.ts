@@ -131,7 +131,7 @@ export function signDocumentIsolated(bytes: Uint8Array, key: SigningKey, options
     ...(timestamp ? { tsaReserve: timestamp.expectedTokenSize() } : {}),
     progress: onProgress !== undefined,
     certificateCheck: onCertificateCheck !== undefined,
-    ...(digestAfterOriginal ? { digestAfterOriginal: true } : {}),
+    ...(digestAfterOriginal ? { digestAfterOriginal: digestAfterOriginal.hash } : {}),
   };
   let keyOperations = 0;
   const counted = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => (...a: A): Promise<R> => {
@@ -144,7 +144,7 @@ export function signDocumentIsolated(bytes: Uint8Array, key: SigningKey, options
     ...(timestamp ? { timestamp: (digest: Uint8Array, hash: Parameters<NonNullable<typeof timestamp>['timestamp']>[1]) => timestamp.timestamp(digest, hash) } : {}),
     ...(onProgress ? { progress: (stage: Parameters<NonNullable<typeof onProgress>>[0]) => onProgress(stage) } : {}),
     ...(onCertificateCheck ? { certificateCheck: (check: Parameters<NonNullable<typeof onCertificateCheck>>[0]) => onCertificateCheck(check) } : {}),
-    ...(digestAfterOriginal ? { digestAfterOriginal: (...a: Parameters<typeof digestAfterOriginal>) => digestAfterOriginal(...a) } : {}),
+    ...(digestAfterOriginal ? { digestAfterOriginal: (rest: Uint8Array[]) => digestAfterOriginal.digest(rest) } : {}),
   };
   const online = (options.level !== undefined && options.level !== 'B-B') || timestamp !== undefined || options.certificateCheck === 'online';
   const base = guard.deadlineMs ?? documentWorkers().limits.deadlineMs;

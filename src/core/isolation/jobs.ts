@@ -34,8 +34,8 @@ export interface SignJobArgs {
   tsaReserve?: number;
   progress: boolean;
   certificateCheck: boolean;
-  /** The caller has hashed `bytes` already and goes on from there for the ByteRange digest (DocumentSignOptions.digestAfterOriginal). */
-  digestAfterOriginal?: boolean;
+  /** The caller has hashed `bytes` already with this hash and goes on from there for the ByteRange digest (DocumentSignOptions.digestAfterOriginal). */
+  digestAfterOriginal?: HashAlgorithm;
   /** `bytes` were moved here (the caller no longer has them): the result carries its original back. */
   handedOver?: boolean;
   /** The ticket under which an assertSignable job in this worker kept `bytes` opened (signed without a second parse). */
@@ -185,7 +185,7 @@ export async function runJob(kind: string, args: unknown, main: MainChannel): Pr
         ...(a.tsaReserve !== undefined ? { timestamp: remoteTsa(a.tsaReserve, main) } : {}),
         ...(a.progress ? { onProgress: (stage) => main.emit('progress', stage) } : {}),
         ...(a.certificateCheck ? { onCertificateCheck: async (check: CertificateCheck) => { await main.call('certificateCheck', check); } } : {}),
-        ...(a.digestAfterOriginal ? { digestAfterOriginal: async (hash, rest) => main.call('digestAfterOriginal', hash, rest) as Promise<Uint8Array | undefined> } : {}),
+        ...(a.digestAfterOriginal ? { digestAfterOriginal: { hash: a.digestAfterOriginal, digest: async (rest) => main.call('digestAfterOriginal', rest) as Promise<Uint8Array> } } : {}),
       };
       const signed = await signDocumentHere(a.bytes, remoteKey(a.key, main), options, a.fileName, takeKept(a.kept, a.bytes));
       // Handed over: the original goes back (moved, not copied); else the caller still has it and only the update crosses.

@@ -55,14 +55,17 @@ export interface PdfSignOptions {
   timestamp?: TimestampClient;
   onProgress?: (stage: SignStage) => void;
   /**
-   * The digest of the original followed by `rest`, when the caller has already hashed the original with `hash`
-   * (the agent hashed a received document as it arrived); undefined when it has not. The ByteRange digest then
-   * hashes only the update instead of the whole file again.
+   * The caller has already hashed the original with `hash` (the agent hashed a received document as it arrived):
+   * `digest(rest)` is the digest of the original followed by `rest`. A signature with that hash then hashes only
+   * the update instead of the whole file again; one with another hash does not ask.
    */
   digestAfterOriginal?: DigestAfterOriginal;
 }
 
-export type DigestAfterOriginal = (hash: HashAlgorithm, rest: Uint8Array[]) => Promise<Uint8Array | undefined>;
+export interface DigestAfterOriginal {
+  hash: HashAlgorithm;
+  digest(rest: Uint8Array[]): Promise<Uint8Array>;
+}
 
 /** The signed file is `original` (the input, untouched) followed by `update`; `bytes` joins them on first read. */
 export interface PdfSignResult extends SignedBytes {
@@ -196,8 +199,9 @@ export async function signPdf(input: Uint8Array | OpenedPdf, key: SigningKey, op
       appVersion: KYSO_VERSION,
     }, { ...(options.fieldName ? { fieldName: options.fieldName } : {}), ...(options.appearance ? { appearance: options.appearance } : {}) });
     progress('digest');
-    const rest = options.digestAfterOriginal ? rangeAfterOriginal(prepared) : undefined;
-    const digest = (rest && await options.digestAfterOriginal!(hash, rest)) ?? digestByteRange(prepared, prepared.byteRange, nodeHash(hash));
+    const after = options.digestAfterOriginal?.hash === hash ? options.digestAfterOriginal : undefined;
+    const rest = after && rangeAfterOriginal(prepared);
+    const digest = rest ? await after!.digest(rest) : digestByteRange(prepared, prepared.byteRange, nodeHash(hash));
     progress('sign');
     const cms = await buildSignedData(key, {
       contentDigest: digest,
