@@ -5,7 +5,7 @@
 import { PdfArray, PdfBool, PdfDict, PdfName, PdfNumber, PdfRef, PdfStream, PdfString, type PdfObject } from '@libpdf/core';
 import { KysoError } from '../errors.js';
 
-const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);
+const utf8 = new TextEncoder();
 
 export function formatNumber(n: number): string {
   if (!Number.isFinite(n)) throw new KysoError('INTERNAL', `non-finite PDF number ${n}`);
@@ -16,7 +16,7 @@ export function formatNumber(n: number): string {
 /** PDF name syntax: regular characters verbatim, delimiters/whitespace/non-ASCII as #xx (of the UTF-8 bytes). */
 export function formatName(name: string): string {
   let out = '/';
-  for (const b of new TextEncoder().encode(name)) {
+  for (const b of utf8.encode(name)) {
     const c = String.fromCharCode(b);
     out += b < 0x21 || b > 0x7e || '#()<>[]{}/%'.includes(c) ? `#${b.toString(16).padStart(2, '0')}` : c;
   }
@@ -25,10 +25,19 @@ export function formatName(name: string): string {
 
 export const hexString = (bytes: Uint8Array): string => `<${Buffer.from(bytes).toString('hex').toUpperCase()}>`;
 
-/** Serialises one object (not the `n g obj` wrapper). Streams are written with their encoded data as-is. */
+/**
+ * Serialises one object (not the `n g obj` wrapper). Streams are written with their encoded data as-is. The syntax
+ * is gathered as one string and turned into bytes once (every character of it is ASCII: names are #-escaped,
+ * strings hex): a typed array per token cost more than the rest of a signature's update.
+ */
 export function serialize(obj: PdfObject): Uint8Array {
   const parts: Uint8Array[] = [];
-  const text = (s: string): void => { parts.push(latin1(s)); };
+  let pending = '';
+  const text = (s: string): void => { pending += s; };
+  const flush = (): void => {
+    if (pending) parts.push(Buffer.from(pending, 'latin1'));
+    pending = '';
+  };
   const write = (o: PdfObject): void => {
     if (o instanceof PdfStream) {
       const data = o.getEncodedData();
@@ -38,6 +47,7 @@ export function serialize(obj: PdfObject): Uint8Array {
         text(`${formatName(k.value)} `); write(v); text(' ');
       }
       text(`/Length ${data.length}>>\nstream\n`);
+      flush();
       parts.push(data);
       text('\nendstream');
     } else if (o instanceof PdfDict) {
@@ -58,5 +68,6 @@ export function serialize(obj: PdfObject): Uint8Array {
     else throw new KysoError('INTERNAL', `cannot serialise PDF object of type ${o.type}`);
   };
   write(obj);
-  return Buffer.concat(parts);
+  flush();
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
