@@ -118,7 +118,23 @@ export function unsignedInteger(magnitude: Uint8Array): Uint8Array {
 
 export const boolean = (value: boolean): Uint8Array => Uint8Array.of(0x01, 0x01, value ? 0xff : 0x00);
 
+const encodedOids = new Map<string, Uint8Array>();
+
+/**
+ * An OBJECT IDENTIFIER, DER. Each is encoded once: the same few recur in every signature (attribute types,
+ * algorithms), and encoding one arc by arc cost more than the rest of a CMS. Callers copy it into what they build
+ * (tlv, sequence); it must not be modified. The OIDs are the code's own constants and the user's TSA policy.
+ */
 export function oid(dotted: string): Uint8Array {
+  let der = encodedOids.get(dotted);
+  if (!der) {
+    der = encodeOid(dotted);
+    encodedOids.set(dotted, der);
+  }
+  return der;
+}
+
+function encodeOid(dotted: string): Uint8Array {
   const parts = dotted.split('.').map(Number);
   const out: number[] = [40 * parts[0]! + parts[1]!];
   for (const arc of parts.slice(2)) {
