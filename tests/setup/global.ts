@@ -18,8 +18,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 // Not @peculiar/x509: it needs a Reflect metadata polyfill (tsyringe) the project does not install.
@@ -77,6 +77,12 @@ interface TokenJson {
 }
 
 export default async function setup(): Promise<() => Promise<void>> {
+  // The run's temp folders (os.tmpdir() in the tests, and in the agents, browsers and tools they start) all go
+  // under one folder, removed at teardown: the suite makes a few hundred, and a run must not leave them behind.
+  const runTmp = mkdtempSync(path.join(tmpdir(), 'kyso-tests-'));
+  process.env.TMPDIR = runTmp;
+  const removeRunTmp = (): void => rmSync(runTmp, { recursive: true, force: true });
+  process.on('exit', removeRunTmp); // teardown skipped (crash, Ctrl-C): the folder goes all the same
   checkTools();
   const module = findModule();
   mkdirSync(CACHE_DIR, { recursive: true });
@@ -206,6 +212,7 @@ export default async function setup(): Promise<() => Promise<void>> {
       await stopChecker?.();
     } finally {
       release();
+      removeRunTmp();
     }
   };
 }
