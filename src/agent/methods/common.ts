@@ -12,7 +12,8 @@ import { approvalsNeeded, documentsPerApproval, isRemote, type SigningCertificat
 import { PARKED_WORKERS_MAX } from '../../core/isolation/pool.js';
 import { documentWorkers } from '../../core/isolation/documents.js';
 import type { HashAlgorithm, SigningKey } from '../../core/signing-key.js';
-import { base64DecodedLength, base64Length, isBase64, type AttachmentRef } from '../protocol.js';
+import type { AttachmentRef } from '../protocol.js';
+import { base64DecodedLength, base64Length, isBase64 } from '../protocol-constants.js';
 import type { SignedBytes } from '../../core/signed-output.js';
 import type { IsolationGuard } from '../../core/isolation/documents.js';
 import type { AgentParts, RequestContext } from './context.js';
@@ -75,20 +76,18 @@ export function requestSignal(timeoutMs: number, ...others: AbortSignal[]): { co
   timer.unref?.();
   const releases: Array<() => void> = [];
   let ended = false;
+  const free = (release: () => void): void => {
+    try { release(); } catch { /* freeing must not fail the answer */ }
+  };
   return {
     controller,
     signal: AbortSignal.any([controller.signal, ...others]),
     // Registered after the end (work that outlived an aborted request): freed at once.
-    atEnd: (release) => {
-      if (!ended) releases.push(release);
-      else try { release(); } catch { /* as below */ }
-    },
+    atEnd: (release) => { if (ended) free(release); else releases.push(release); },
     done: () => {
       ended = true;
       clearTimeout(timer);
-      for (const release of releases.splice(0)) {
-        try { release(); } catch { /* freeing must not fail the answer */ }
-      }
+      releases.splice(0).forEach(free);
     },
   };
 }
