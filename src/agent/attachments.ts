@@ -11,7 +11,8 @@
  */
 import { createHash, timingSafeEqual, type Hash } from 'node:crypto';
 import { KysoError } from '../core/errors.js';
-import { ATTACHMENT_HEADER_BYTES, type AttachmentAnnounce } from './protocol.js';
+import type { AttachmentAnnounce } from './protocol.js';
+import { ATTACHMENT_HEADER_BYTES } from './protocol-constants.js';
 
 export interface AttachmentLimits {
   /** Largest document, and the connection's budget for documents of requests under way. */

@@ -8,10 +8,9 @@ import { WebSocket, type RawData } from 'ws';
 import { KysoError, toKysoError } from '../core/errors.js';
 import { safeName, type AgentLogger, type RequestLogEntry } from './logger.js';
 import {
-  CLIENT_NOTIFICATIONS, METHODS, PUBLIC_DETAIL_CODES, RPC, isMethodName, requestEnvelope, requestIdSchema,
-  type AttachmentRef, type ErrorData, type MethodName,
+  CLIENT_NOTIFICATIONS, METHODS, isMethodName, requestEnvelope, requestIdSchema, type AttachmentRef, type ErrorData, type MethodName,
 } from './protocol.js';
-import { ATTACHMENT_HEADER_BYTES } from './protocol-constants.js';
+import { ATTACHMENT_HEADER_BYTES, PUBLIC_DETAIL_CODES, RPC } from './protocol-constants.js';
 import { AttachmentInbox, sha256OfPieces, type Reception } from './attachments.js';
 import type { AgentParts, RequestContext } from './methods/context.js';
 import { agentInfo } from './methods/agent-info.js';

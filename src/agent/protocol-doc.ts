@@ -7,10 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import { ERROR_MESSAGES } from '../core/errors.js';
-import {
-  ATTACHMENT_HEADER_BYTES, CLIENT_NOTIFICATIONS, DEFAULT_PORTS, MAX_ATTACHMENTS_PER_REQUEST, METHODS, PROBE_PATH, NOTIFICATIONS, PROTOCOL_VERSION, RPC,
-  attachmentAnnounceSchema, errorObjectSchema,
-} from './protocol.js';
+import { CLIENT_NOTIFICATIONS, METHODS, NOTIFICATIONS, attachmentAnnounceSchema, errorObjectSchema } from './protocol.js';
+import { ATTACHMENT_HEADER_BYTES, DEFAULT_PORTS, MAX_ATTACHMENTS_PER_REQUEST, PROBE_PATH, PROTOCOL_VERSION, RPC } from './protocol-constants.js';
 import { MAX_DOCUMENT_MB_LIMIT } from './server.js';
 
 function schemaBlock(schema: z.ZodType, io: 'input' | 'output'): string {

@@ -7,13 +7,9 @@
 import * as z from 'zod';
 import { ERROR_MESSAGES, type ErrorCode } from '../core/errors.js';
 import { appearanceOptionsSchema, placementSchema } from '../core/pdf/appearance/schema.js';
+// The protocol's constants and size arithmetic (ports, framing, RPC codes) are in protocol-constants.ts, without zod:
+// the listener needs them before any message.
 import { MAX_ATTACHMENTS_PER_REQUEST, MAX_BATCH_DOCUMENTS, isBase64 } from './protocol-constants.js';
-
-// The protocol's constants and size arithmetic live apart, without zod: the listener needs them before any message.
-export {
-  ATTACHMENT_HEADER_BYTES, DEFAULT_PORT, DEFAULT_PORTS, MAX_ATTACHMENTS_PER_REQUEST, MAX_BATCH_DOCUMENTS, PROBE_PATH, PROTOCOL_VERSION, PUBLIC_DETAIL_CODES, RPC,
-  base64DecodedLength, base64Length, isBase64,
-} from './protocol-constants.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Building blocks

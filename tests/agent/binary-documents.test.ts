@@ -11,7 +11,7 @@ import { documentWorkers } from '../../src/core/isolation/documents.js';
 import type { SignJobArgs } from '../../src/core/isolation/jobs.js';
 import { ScriptedPrompter } from '../../src/agent/prompters/scripted.js';
 import { MAX_DOCUMENT_BYTES_LIMIT, MAX_TEXT_FRAME_BYTES, defaultLimits } from '../../src/agent/server.js';
-import { base64Length, isBase64 } from '../../src/agent/protocol.js';
+import { base64Length, isBase64 } from '../../src/agent/protocol-constants.js';
 import { verifyOoxml } from '../../src/core/ooxml/index.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { certificateId, testKey } from '../helpers/token.js';

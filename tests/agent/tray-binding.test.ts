@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InProcessAgent } from '../../src/app/agent-adapter.js';
 import { DEFAULT_PORT } from '../../src/agent/index.js';
 import { DEFAULT_PORTS as SDK_PORTS } from '../../src/sdk/client.js';
-import { DEFAULT_PORTS } from '../../src/agent/protocol.js';
+import { DEFAULT_PORTS } from '../../src/agent/protocol-constants.js';
 import { ScriptedPrompter } from '../../src/agent/prompters/scripted.js';
 import { parseAnchorFile } from '../../src/core/validation/trust.js';
 import { fixtures } from '../helpers/fixtures.js';

@@ -1,6 +1,7 @@
 /** `agent.info`: what this agent is, for anyone who connects. No identities: only how many tokens are plugged in. */
 import { KYSO_VERSION } from '../../core/version.js';
-import { METHODS, PROTOCOL_VERSION, type ResultOf } from '../protocol.js';
+import { METHODS, type ResultOf } from '../protocol.js';
+import { PROTOCOL_VERSION } from '../protocol-constants.js';
 import type { AgentParts, RequestContext } from './context.js';
 
 export function agentInfo(parts: AgentParts, ctx: RequestContext): ResultOf<'agent.info'> {

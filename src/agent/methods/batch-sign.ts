@@ -10,7 +10,8 @@
  * it is signed, and its buffers are dropped before the next one starts.
  */
 import { KysoError, toKysoError, type ErrorCode } from '../../core/errors.js';
-import { base64DecodedLength, type ParamsOf, type ResultOf } from '../protocol.js';
+import type { ParamsOf, ResultOf } from '../protocol.js';
+import { base64DecodedLength } from '../protocol-constants.js';
 import type { AgentParts, ProgressStage, RequestContext } from './context.js';
 import { signingSession, writeDocument, type PreparedSignature } from './common.js';
 import { preparePdfSign } from './pdf-sign.js';

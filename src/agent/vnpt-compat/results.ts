@@ -8,7 +8,7 @@
  * Kyso's stable error code goes into the error text's end, for developers; the page reads only the number.
  */
 import { toKysoError, type ErrorCode } from '../../core/errors.js';
-import { PUBLIC_DETAIL_CODES } from '../protocol.js';
+import { PUBLIC_DETAIL_CODES } from '../protocol-constants.js';
 import { SignaturePageMissing } from './pdf-pages.js';
 
 /** The plugin's item codes, as portals map them to messages. */
