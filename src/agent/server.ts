@@ -171,19 +171,20 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   // bound, not before: `kyso serve` and the tray are listening sooner, and a page that connects first waits for it.
   let wss: WebSocketServer | undefined;
   const handling = lazy(async () => {
-    const [{ Connection: ConnectionClass }, { WebSocketServer: Server }] = await Promise.all([import('./connection.js'), import('ws')]);
+    const [{ Connection: ConnectionClass }, { WebSocketServer: Server }, { warmForSite }] = await Promise.all([import('./connection.js'), import('ws'), import('./warm-up.js')]);
     wss = new Server({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
-    return { ConnectionClass, wss };
+    return { ConnectionClass, wss, warmForSite };
   });
 
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer, info: RequestInfo): void => {
     const origin = admitUpgrade(req, socket, info.port, { path: '/', slots, log });
     if (origin === undefined) return;
-    handling().then(({ ConnectionClass, wss: server }) => {
+    handling().then(({ ConnectionClass, wss: server, warmForSite }) => {
       if (socket.destroyed) return;
       server.handleUpgrade(req, socket, head, (ws) => {
         const conn = new ConnectionClass(nextConn++, origin, ws, socket, parts, log, () => connections.delete(conn));
         connections.add(conn);
+        warmForSite(policy, origin);
         log.info({ event: 'connected', conn: conn.id, origin: conn.origin, secure: info.secure, connections: connections.size }, 'connected');
         watcher.start();
       });

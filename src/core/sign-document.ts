@@ -25,6 +25,11 @@ const dssModule = lazy(() => import('./pdf/dss.js'));
 const documentTimestampModule = lazy(() => import('./pdf/document-timestamp.js'));
 const ooxmlSignModule = lazy(() => import('./ooxml/sign.js'));
 
+/** What signing a PDF without a visible signature loads on its first use: a warmed worker loads it ahead (isolation/jobs.ts). */
+export async function loadPdfSigning(): Promise<void> {
+  await Promise.all([openModule(), signModule()]);
+}
+
 /** PAdES baseline levels: B-B signature; B-T adds a signature timestamp; B-LT adds the DSS; B-LTA a document timestamp over it all. */
 export type PadesLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
 export const PADES_LEVELS: readonly PadesLevel[] = ['B-B', 'B-T', 'B-LT', 'B-LTA'];

@@ -13,6 +13,7 @@ import { abortable } from '../abortable.js';
 import { admitUpgrade } from '../handshake.js';
 import type { ConnectionSlots } from '../connection-slots.js';
 import { watchIdle } from '../idle-timer.js';
+import { warmForSite } from '../warm-up.js';
 import type { DeadlineTimes } from '../request-deadlines.js';
 import { parseRequestFrame, replyFrame } from './frames.js';
 import { FUNCTION_NAMES, callFunction, failureReply } from './functions.js';
@@ -66,6 +67,7 @@ export async function startVnptEndpoint(options: VnptEndpointOptions): Promise<V
       wss.handleUpgrade(req, socket, head, (ws) => {
         const conn = new PluginConnection(nextConn++, origin, ws, parts, log, () => connections.delete(conn));
         connections.add(conn);
+        warmForSite(parts.policy, origin);
         log.info({ event: 'connected', endpoint: 'vnpt', conn: conn.id, origin: conn.origin, secure: info.secure }, 'plugin-compatible connection');
       });
     },

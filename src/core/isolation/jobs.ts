@@ -135,7 +135,9 @@ const ENGINES: Record<string, () => Promise<unknown>> = {
   verifyOoxml: verifyOoxmlModule,
   pdfPageCount: openPdfModule,
   assertSignable: signDocumentModule,
-  sign: signDocumentModule,
+  // The signing code and the PDF library under it too: a 'sign' job's deadline starts with them loaded, and a
+  // worker warmed for signing (pool.warm) has them compiled before the first document comes.
+  sign: () => signDocumentModule().then((m) => m.loadPdfSigning()),
   timestamp: signDocumentModule,
 };
 
