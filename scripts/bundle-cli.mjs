@@ -1,9 +1,12 @@
 // Bundles the CLI (and the document worker it starts) into dist/bundle/ with esbuild, so `kyso` loads a few files
-// instead of ~300 modules (issue 20: start-up). Commands stay lazy: each is its own chunk. @libpdf/core gets the
-// same tokenizer mend the loader hook applies to unbundled code (src/core/isolation/libpdf-hook.ts), at build time.
+// instead of ~300 modules (issue 20: start-up). Commands stay lazy: each is its own chunk. The document worker is
+// one CommonJS file run from a V8 code cache made here (worker-loader.cjs), so that a worker does not compile it
+// at each start. @libpdf/core gets the same tokenizer mend the loader hook applies to unbundled code
+// (src/core/isolation/libpdf-hook.ts), at build time.
 // bin/kyso.js uses the bundle when it exists, else dist/cli/main.js (an install without dev dependencies).
 // Usage: node scripts/bundle-cli.mjs   (after `tsc -p tsconfig.json`, whose output provides the mend function)
-import { readFile, rm } from 'node:fs/promises';
+import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -73,7 +76,7 @@ const outdir = `${root}dist/bundle`;
 await rm(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { main: 'src/cli/main.ts', worker: 'src/core/isolation/worker.ts' },
+  entryPoints: { main: 'src/cli/main.ts' },
   outdir,
   bundle: true,
   splitting: true,
@@ -93,4 +96,39 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
+});
+
+// The document worker: one CommonJS file (a script V8 can cache; ES modules it cannot on Node 20), its lazy engines
+// inside it. pako is bundled too: @libpdf/core and the inflate budget (decode-budget.ts) import the one copy.
+const worker = `${outdir}/worker.cjs`;
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src/core/isolation/worker.ts'],
+  outfile: worker,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: ['pdfjs-dist', 'pdfjs-dist/*'],
+  banner: { js: "const __kysoImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { KYSO_BUNDLED: 'true', 'import.meta.url': '__kysoImportMetaUrl' },
+  plugins: [mendLibpdf, libpdfWithoutPki, lazyAesTables],
+  legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+});
+// What the bundle still imports at run time (pdf.js, and whatever a dependency names but never loads) goes through
+// the loader's __kysoImport: a script run from a code cache cannot import() by itself.
+const source = await readFile(worker, 'utf8');
+const imports = source.split('import("').length - 1;
+if (/\bimport\((?!")/.test(source)) throw new Error('worker.cjs has an import() of a computed specifier: the loader cannot serve it (scripts/bundle-cli.mjs)');
+await writeFile(worker, source.replaceAll('import("', '__kysoImport("'));
+if (imports === 0 || /\bimport\(/.test(await readFile(worker, 'utf8'))) throw new Error('worker.cjs: dynamic imports not rewritten (scripts/bundle-cli.mjs)');
+await copyFile(`${root}src/core/isolation/worker-loader.cjs`, `${outdir}/worker-loader.cjs`);
+// The code cache, made by this Node: a worker started in the loader's making mode writes it and ends.
+await new Promise((resolve, reject) => {
+  const w = new Worker(`${outdir}/worker-loader.cjs`, { workerData: { makeCodeCache: true } });
+  w.once('error', reject);
+  w.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`making the worker's code cache failed (exit ${code})`))));
 });

@@ -78,16 +78,18 @@ interface Slot {
 }
 
 /**
- * The worker's compiled entry: next to this file in dist/ (or the bundle). From sources (tests), the bundled worker
- * (scripts/bundle-cli.mjs: a few files to load instead of ~300, no loader-hook thread) when it is at least as new as
- * tsc's output, else tsc's copy.
+ * The worker's entry. In the bundle (scripts/bundle-cli.mjs): its loader, which runs the worker from its code
+ * cache. In tsc's output: worker.js beside this file. From sources (tests): the bundle's when it is at least as
+ * new as tsc's output, else tsc's.
  */
+declare const KYSO_BUNDLED: boolean | undefined;
 function workerUrl(): URL {
+  if (typeof KYSO_BUNDLED !== 'undefined') return new URL('./worker-loader.cjs', import.meta.url);
   const here = new URL('./worker.js', import.meta.url);
   if (!import.meta.url.endsWith('.ts')) return here;
   const dist = (p: string): URL => new URL(import.meta.url.replace(/\/src\/core\/isolation\/pool\.ts$/, `/dist/${p}`));
   const compiled = dist('core/isolation/worker.js');
-  const bundled = dist('bundle/worker.js');
+  const bundled = dist('bundle/worker-loader.cjs');
   const mtime = (u: URL): number => { try { return statSync(u).mtimeMs; } catch { return -1; } };
   const b = mtime(bundled);
   return b >= 0 && b >= mtime(compiled) ? bundled : compiled;

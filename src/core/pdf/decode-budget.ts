@@ -9,6 +9,7 @@
  * empty stream), so the overrun is also remembered here and `assertWithinBudget` turns it into
  * DOCUMENT_TOO_COMPLEX after each library call. Nothing in node_modules is edited.
  */
+/// <reference path="./pako.d.ts" />
 import { KysoError } from '../errors.js';
 
 /** Absolute cap on inflated bytes for one PDF. */
@@ -37,24 +38,12 @@ class Budget {
 
 let active: Budget | undefined;
 
-interface PakoInflate {
-  onData(chunk: Uint8Array): void;
-  push(data: Uint8Array, flush?: boolean | number): boolean;
-  err: number;
-  msg: string;
-  result: Uint8Array | undefined;
-}
-interface PakoModule {
-  Inflate: new (options?: object) => PakoInflate;
-  inflate(data: Uint8Array, options?: object): Uint8Array | undefined;
-}
+type PakoModule = typeof import('pako').default;
 
 async function patchPako(): Promise<void> {
-  // The same module record the library imports (it has no nested copy of pako); a variable specifier because
-  // pako is the library's dependency, typed nowhere here.
-  const specifier = 'pako';
-  const mod = (await import(specifier)) as { default: PakoModule };
-  const pako = mod.default;
+  // The same module the library imports (it has no nested copy of pako): in node_modules, and in a bundle the one
+  // copy both import, which is why the specifier is a literal a bundler can follow (its types: pako.d.ts).
+  const pako: PakoModule = (await import('pako')).default;
   if ((pako as unknown as { __kysoBudget?: boolean }).__kysoBudget) return;
   const Original = pako.Inflate;
   class CountingInflate extends Original {

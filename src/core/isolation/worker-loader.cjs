@@ -1,0 +1,62 @@
+'use strict';
+/**
+ * The document worker of the bundled CLI and agent (scripts/bundle-cli.mjs copies this file next to worker.cjs).
+ * It runs worker.cjs from the V8 code cache the build made (worker.cjs.cache), so that a worker does not compile
+ * its ~1.4 MB of JavaScript (@libpdf/core above all) every time it starts: from a worker's start to its first
+ * check of a small PDF, ~130 ms as ES modules, ~75 ms from the cache, on the test machine. Node 20 has no module
+ * compile cache (22.1+ has); a CommonJS script through vm.Script with cachedData is what it offers.
+ *
+ * The cache serves only the very bundle it was made from: its first 32 bytes are that bundle's SHA-256 (V8 itself
+ * checks no more than the source's length). A cache made by another Node (another V8) is refused by V8. Without a
+ * usable cache the bundle compiles as any script would.
+ */
+const { createHash } = require('node:crypto');
+const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const path = require('node:path');
+const vm = require('node:vm');
+const { isMainThread, workerData } = require('node:worker_threads');
+
+const HASH_BYTES = 32;
+
+/** The cache's V8 data if `cacheFile` was made from exactly `source`, else undefined. */
+function cachedDataFor(source, cacheFile) {
+  let cache;
+  try {
+    cache = readFileSync(cacheFile);
+  } catch {
+    return undefined;
+  }
+  const hash = createHash('sha256').update(source).digest();
+  return cache.length > HASH_BYTES && cache.subarray(0, HASH_BYTES).equals(hash) ? cache.subarray(HASH_BYTES) : undefined;
+}
+
+/**
+ * The bundle as one function of CommonJS's parameters and __kysoImport: its own dynamic imports (what stays outside
+ * it: pdf.js) come there, because a script compiled from a code cache cannot import() by itself.
+ */
+function compile(file, source, cachedData) {
+  return new vm.Script(`(function (exports, require, module, __filename, __dirname, __kysoImport) {${source}\n})`, { filename: file, cachedData });
+}
+
+/** Runs the bundle in this worker; in the making mode (the build), writes its cache and ends. */
+function run() {
+  const file = path.join(__dirname, 'worker.cjs');
+  const cacheFile = `${file}.cache`;
+  const source = readFileSync(file, 'utf8');
+  const making = workerData?.makeCodeCache === true;
+  const script = compile(file, source, making ? undefined : cachedDataFor(source, cacheFile));
+  const exportsObject = {};
+  // Specifiers resolve from this folder, as the bundle's would.
+  script.runInThisContext().call(exportsObject, exportsObject, createRequire(file), { exports: exportsObject }, file, __dirname, (specifier) => import(specifier));
+  if (making) {
+    // Whole or absent (a rename): V8 does not check a cache's bytes beyond its header.
+    writeFileSync(`${cacheFile}.tmp`, Buffer.concat([createHash('sha256').update(source).digest(), script.createCachedData()]));
+    renameSync(`${cacheFile}.tmp`, cacheFile);
+    process.exit(0);
+  }
+}
+
+if (!isMainThread) run();
+
+module.exports = { cachedDataFor, compile };
