@@ -6,7 +6,7 @@
 // bin/kyso.js uses the bundle when it exists, else dist/cli/main.js (an install without dev dependencies).
 // Usage: node scripts/bundle-cli.mjs   (after `tsc -p tsconfig.json`, whose output provides the mend function)
 import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -126,9 +126,27 @@ if (/\bimport\((?!")/.test(source)) throw new Error('worker.cjs has an import() 
 await writeFile(worker, source.replaceAll('import("', '__kysoImport("'));
 if (imports === 0 || /\bimport\(/.test(await readFile(worker, 'utf8'))) throw new Error('worker.cjs: dynamic imports not rewritten (scripts/bundle-cli.mjs)');
 await copyFile(`${root}src/core/isolation/worker-loader.cjs`, `${outdir}/worker-loader.cjs`);
-// The code cache, made by this Node: a worker started in the loader's making mode writes it and ends.
+// The code cache, made by this Node: a worker in the loader's making mode loads the engines `kyso sign` and
+// `kyso verify` use and checks a small PDF (so that what those compile is cached too), then writes it and ends.
+const tinyPdf = () => {
+  const objects = ['<</Type/Catalog/Pages 2 0 R>>', '<</Type/Pages/Kids[3 0 R]/Count 1>>', '<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>'];
+  let pdf = '%PDF-1.7\n';
+  const offsets = objects.map((o, i) => { const at = pdf.length; pdf += `${i + 1} 0 obj\n${o}\nendobj\n`; return at; });
+  const xref = pdf.length;
+  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  pdf += `trailer\n<</Size ${objects.length + 1}/Root 1 0 R>>\nstartxref\n${xref}\n%%EOF\n`;
+  return new Uint8Array(Buffer.from(pdf, 'latin1'));
+};
 await new Promise((resolve, reject) => {
-  const w = new Worker(`${outdir}/worker-loader.cjs`, { workerData: { makeCodeCache: true } });
+  const { port1, port2 } = new MessageChannel();
+  const w = new Worker(`${outdir}/worker-loader.cjs`, { workerData: { makeCodeCache: port2, preload: ['sign', 'verify'] }, transferList: [port2] });
   w.once('error', reject);
   w.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`making the worker's code cache failed (exit ${code})`))));
+  w.on('message', (m) => {
+    if (m.type !== 'done') return;
+    if (!m.ok) return reject(new Error(`the bundled worker failed to check a PDF: ${JSON.stringify(m.error)}`));
+    port1.postMessage('write');
+    port1.close();
+  });
+  w.postMessage({ type: 'job', id: 1, kind: 'assertSignable', args: { bytes: tinyPdf(), fileName: 'cache.pdf' } });
 });

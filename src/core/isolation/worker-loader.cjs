@@ -39,22 +39,26 @@ function compile(file, source, cachedData) {
   return new vm.Script(`(function (exports, require, module, __filename, __dirname, __kysoImport) {${source}\n})`, { filename: file, cachedData });
 }
 
-/** Runs the bundle in this worker; in the making mode (the build), writes its cache and ends. */
+/**
+ * Runs the bundle in this worker. The making mode (the build: `makeCodeCache` is a MessagePort) compiles without
+ * a cache, and writes one when told on that port, once the build has had the worker load its engines and check a
+ * document, so that the code those compiled is in the cache too; then the worker ends.
+ */
 function run() {
   const file = path.join(__dirname, 'worker.cjs');
   const cacheFile = `${file}.cache`;
   const source = readFileSync(file, 'utf8');
-  const making = workerData?.makeCodeCache === true;
+  const making = workerData?.makeCodeCache;
   const script = compile(file, source, making ? undefined : cachedDataFor(source, cacheFile));
   const exportsObject = {};
   // Specifiers resolve from this folder, as the bundle's would.
   script.runInThisContext().call(exportsObject, exportsObject, createRequire(file), { exports: exportsObject }, file, __dirname, (specifier) => import(specifier));
-  if (making) {
+  making?.once('message', () => {
     // Whole or absent (a rename): V8 does not check a cache's bytes beyond its header.
     writeFileSync(`${cacheFile}.tmp`, Buffer.concat([createHash('sha256').update(source).digest(), script.createCachedData()]));
     renameSync(`${cacheFile}.tmp`, cacheFile);
     process.exit(0);
-  }
+  });
 }
 
 if (!isMainThread) run();
