@@ -5,10 +5,13 @@
 // (src/core/isolation/libpdf-hook.ts), at build time.
 // bin/kyso.js uses the bundle when it exists, else dist/cli/main.js (an install without dev dependencies).
 // Usage: node scripts/bundle-cli.mjs   (after `tsc -p tsconfig.json`, whose output provides the mend function)
-import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { makeLargePdf } from './make-large-pdf.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const { mendLibpdfSource } = await import(new URL('../dist/core/isolation/libpdf-hook.js', import.meta.url).href);
@@ -74,69 +77,63 @@ const lazyAesTables = {
 
 const outdir = `${root}dist/bundle`;
 await rm(outdir, { recursive: true, force: true });
-await build({
+/** What both builds share: Node 20, libpdf mended and trimmed, minified. */
+const common = {
   absWorkingDir: root,
-  entryPoints: { main: 'src/cli/main.ts' },
-  outdir,
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
+  plugins: [mendLibpdf, libpdfWithoutPki, lazyAesTables],
+  legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+};
+await build({
+  ...common,
+  entryPoints: { main: 'src/cli/main.ts' },
+  outdir,
+  splitting: true,
+  format: 'esm',
   // From node_modules at run time: the native binding; pdf.js (it resolves its own worker and font files); pako,
   // whose module record the inflate budget patches (src/core/pdf/decode-budget.ts) and @libpdf/core must share.
   external: ['pkcs11js', 'pdfjs-dist', 'pdfjs-dist/*', 'pako', 'bufferutil', 'utf-8-validate'],
   // CommonJS dependencies bundled into ESM still call require() for Node's built-ins.
   banner: { js: "import { createRequire as __kysoCreateRequire } from 'node:module'; const require = __kysoCreateRequire(import.meta.url);" },
   define: { KYSO_BUNDLED: 'true' },
-  plugins: [mendLibpdf, libpdfWithoutPki, lazyAesTables],
   // Flat: every file two levels below the package root, as src/core/package-paths.ts counts.
   chunkNames: '[name]-[hash]',
-  legalComments: 'none',
-  minifyWhitespace: true,
-  minifySyntax: true,
-  logLevel: 'warning',
 });
 
 // The document worker: one CommonJS file (a script V8 can cache; ES modules it cannot on Node 20), its lazy engines
 // inside it. pako is bundled too: @libpdf/core and the inflate budget (decode-budget.ts) import the one copy.
 const worker = `${outdir}/worker.cjs`;
 await build({
-  absWorkingDir: root,
+  ...common,
   entryPoints: ['src/core/isolation/worker.ts'],
   outfile: worker,
-  bundle: true,
   format: 'cjs',
-  platform: 'node',
-  target: 'node20',
   external: ['pdfjs-dist', 'pdfjs-dist/*'],
   banner: { js: "const __kysoImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   define: { KYSO_BUNDLED: 'true', 'import.meta.url': '__kysoImportMetaUrl' },
-  plugins: [mendLibpdf, libpdfWithoutPki, lazyAesTables],
-  legalComments: 'none',
-  minifyWhitespace: true,
-  minifySyntax: true,
-  logLevel: 'warning',
 });
 // What the bundle still imports at run time (pdf.js, and whatever a dependency names but never loads) goes through
-// the loader's __kysoImport: a script run from a code cache cannot import() by itself.
+// the loader's __kysoImport: a script run from a code cache cannot import() by itself. Only literal specifiers can
+// be rewritten, so any other import() fails the build.
 const source = await readFile(worker, 'utf8');
-const imports = source.split('import("').length - 1;
 if (/\bimport\((?!")/.test(source)) throw new Error('worker.cjs has an import() of a computed specifier: the loader cannot serve it (scripts/bundle-cli.mjs)');
 await writeFile(worker, source.replaceAll('import("', '__kysoImport("'));
-if (imports === 0 || /\bimport\(/.test(await readFile(worker, 'utf8'))) throw new Error('worker.cjs: dynamic imports not rewritten (scripts/bundle-cli.mjs)');
 await copyFile(`${root}src/core/isolation/worker-loader.cjs`, `${outdir}/worker-loader.cjs`);
 // The code cache, made by this Node: a worker in the loader's making mode loads the engines `kyso sign` and
 // `kyso verify` use and checks a small PDF (so that what those compile is cached too), then writes it and ends.
-const tinyPdf = () => {
-  const objects = ['<</Type/Catalog/Pages 2 0 R>>', '<</Type/Pages/Kids[3 0 R]/Count 1>>', '<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>'];
-  let pdf = '%PDF-1.7\n';
-  const offsets = objects.map((o, i) => { const at = pdf.length; pdf += `${i + 1} 0 obj\n${o}\nendobj\n`; return at; });
-  const xref = pdf.length;
-  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
-  pdf += `trailer\n<</Size ${objects.length + 1}/Root 1 0 R>>\nstartxref\n${xref}\n%%EOF\n`;
-  return new Uint8Array(Buffer.from(pdf, 'latin1'));
-};
+const scratch = await mkdtemp(path.join(os.tmpdir(), 'kyso-bundle-'));
+let samplePdf;
+try {
+  makeLargePdf(path.join(scratch, 'sample.pdf'), 16 * 1024, 1);
+  samplePdf = new Uint8Array(await readFile(path.join(scratch, 'sample.pdf')));
+} finally {
+  await rm(scratch, { recursive: true, force: true });
+}
 await new Promise((resolve, reject) => {
   const { port1, port2 } = new MessageChannel();
   const w = new Worker(`${outdir}/worker-loader.cjs`, { workerData: { makeCodeCache: port2, preload: ['sign', 'verify'] }, transferList: [port2] });
@@ -148,5 +145,5 @@ await new Promise((resolve, reject) => {
     port1.postMessage('write');
     port1.close();
   });
-  w.postMessage({ type: 'job', id: 1, kind: 'assertSignable', args: { bytes: tinyPdf(), fileName: 'cache.pdf' } });
+  w.postMessage({ type: 'job', id: 1, kind: 'assertSignable', args: { bytes: samplePdf, fileName: 'sample.pdf' } });
 });

@@ -18,6 +18,7 @@ const vm = require('node:vm');
 const { isMainThread, workerData } = require('node:worker_threads');
 
 const HASH_BYTES = 32;
+const sha256 = (source) => createHash('sha256').update(source).digest();
 
 /** The cache's V8 data if `cacheFile` was made from exactly `source`, else undefined. */
 function cachedDataFor(source, cacheFile) {
@@ -27,8 +28,7 @@ function cachedDataFor(source, cacheFile) {
   } catch {
     return undefined;
   }
-  const hash = createHash('sha256').update(source).digest();
-  return cache.length > HASH_BYTES && cache.subarray(0, HASH_BYTES).equals(hash) ? cache.subarray(HASH_BYTES) : undefined;
+  return cache.length > HASH_BYTES && cache.subarray(0, HASH_BYTES).equals(sha256(source)) ? cache.subarray(HASH_BYTES) : undefined;
 }
 
 /**
@@ -55,7 +55,7 @@ function run() {
   script.runInThisContext().call(exportsObject, exportsObject, createRequire(file), { exports: exportsObject }, file, __dirname, (specifier) => import(specifier));
   making?.once('message', () => {
     // Whole or absent (a rename): V8 does not check a cache's bytes beyond its header.
-    writeFileSync(`${cacheFile}.tmp`, Buffer.concat([createHash('sha256').update(source).digest(), script.createCachedData()]));
+    writeFileSync(`${cacheFile}.tmp`, Buffer.concat([sha256(source), script.createCachedData()]));
     renameSync(`${cacheFile}.tmp`, cacheFile);
     process.exit(0);
   });
