@@ -8,8 +8,10 @@
  * lowers the count still expected, so the digests already gathered go out. Once an approval fails (declined,
  * timed out, cancelled…) every waiting and later call fails the same way: the user is not asked again.
  */
-import { createHash, verify as cryptoVerify, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { KysoError, toKysoError } from '../errors.js';
+import { nodeHash } from '../cms/algorithms.js';
+import { assertSignatureVerifies } from '../signature-check.js';
 import type { HashAlgorithm, KeyType } from '../signing-key.js';
 import type { RemoteCertificate, RemoteSigningKey } from './types.js';
 
@@ -17,8 +19,6 @@ import type { RemoteCertificate, RemoteSigningKey } from './types.js';
 export type BatchSigner = (digests: readonly Uint8Array[], hash: HashAlgorithm, approval: { index: number; of: number }) => Promise<Uint8Array[]>;
 
 interface Waiting { digest: Uint8Array; hash: HashAlgorithm; resolve: (s: Uint8Array) => void; reject: (e: unknown) => void }
-
-const NODE_HASH: Record<HashAlgorithm, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
 export class GatheringKey implements RemoteSigningKey {
   readonly certificate: Uint8Array;
@@ -33,7 +33,6 @@ export class GatheringKey implements RemoteSigningKey {
   private failure: KysoError | undefined;
   /** Batches run one after another: the tail of that queue. */
   private queue: Promise<void> = Promise.resolve();
-  private publicKey: KeyObject | undefined;
 
   constructor(readonly remote: RemoteCertificate, documents: number, private readonly signBatch: BatchSigner, signal?: AbortSignal) {
     this.certificate = remote.der;
@@ -66,10 +65,8 @@ export class GatheringKey implements RemoteSigningKey {
    * be checked with node:crypto, over the data it can.)
    */
   async signData(data: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> {
-    const signature = await this.signDigest(new Uint8Array(createHash(NODE_HASH[hash]).update(data).digest()), hash);
-    this.publicKey ??= new X509Certificate(this.certificate).publicKey;
-    const ok = cryptoVerify(NODE_HASH[hash], data, this.keyType === 'EC' ? { key: this.publicKey, dsaEncoding: 'der' } : this.publicKey, signature);
-    if (!ok) throw new KysoError('SIGNING_FAILED', 'the remote service returned a signature that does not verify with the certificate');
+    const signature = await this.signDigest(new Uint8Array(createHash(nodeHash(hash)).update(data).digest()), hash);
+    assertSignatureVerifies(this.certificate, this.keyType, data, hash, signature, 'the remote service');
     return signature;
   }
 

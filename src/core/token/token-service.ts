@@ -9,6 +9,8 @@ import type { HashAlgorithm, KeyType, SigningKey } from '../signing-key.js';
 import { canSignDocuments, parseCertificate, type CertificateInfo } from '../cert/parse.js';
 import { buildChain } from '../cert/chain.js';
 import { digestInfo, ecdsaRawToDer } from './signature-encoding.js';
+import { nodeHash } from '../cms/algorithms.js';
+import { assertSignatureVerifies } from '../signature-check.js';
 import { Pkcs11Module, type ObjectHandle, type RawTokenInfo, type SessionHandle, type SlotHandle, type TokenFlags } from './module.js';
 import type { ModuleCandidate } from './discovery.js';
 
@@ -473,10 +475,14 @@ export class TokenService {
       keySize,
       certificateInfo: cert,
       signDigest,
+      // What the engines call (CMS signed attributes, XML SignedInfo): checked with the certificate before use.
       async signData(data: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> {
-        if (mechanisms.has(raw)) return signDigest(createHash(hash.replace('-', '').toLowerCase()).update(data).digest(), hash);
-        if (!mechanisms.has(hashing[hash])) throw new KysoError('MECHANISM_UNSUPPORTED', `no ${hash} signing mechanism`);
-        return run(hashing[hash], Buffer.from(data));
+        let signature: Uint8Array;
+        if (mechanisms.has(raw)) signature = await signDigest(createHash(nodeHash(hash)).update(data).digest(), hash);
+        else if (!mechanisms.has(hashing[hash])) throw new KysoError('MECHANISM_UNSUPPORTED', `no ${hash} signing mechanism`);
+        else signature = await run(hashing[hash], Buffer.from(data));
+        assertSignatureVerifies(cert.der, keyType, data, hash, signature, 'the token');
+        return signature;
       },
     };
   }

@@ -1,0 +1,37 @@
+/**
+ * A key source's signature, checked with its certificate's public key before an engine puts it in a document.
+ * A token whose key and certificate do not belong together (two keys under one CKA_ID, a badly provisioned token,
+ * a certificate replaced since it was read), a driver that signed with another mechanism, or a remote service that
+ * signed something else must end in SIGNING_FAILED, not in a file that looks signed and that every verifier rejects.
+ * Checked over the data (CMS signed attributes, XML SignedInfo): node:crypto cannot check ECDSA over a bare digest.
+ */
+import { verify, X509Certificate, type KeyObject } from 'node:crypto';
+import { KysoError } from './errors.js';
+import { nodeHash } from './cms/algorithms.js';
+import type { HashAlgorithm, KeyType } from './signing-key.js';
+
+/** Public keys by certificate (the key sources keep their certificate's bytes while they sign). */
+const publicKeys = new WeakMap<Uint8Array, KeyObject>();
+
+function publicKeyOf(certificate: Uint8Array): KeyObject {
+  let key = publicKeys.get(certificate);
+  if (!key) {
+    key = new X509Certificate(certificate).publicKey;
+    publicKeys.set(certificate, key);
+  }
+  return key;
+}
+
+/** Throws SIGNING_FAILED (naming `source`) unless `signature` over `data` verifies with `certificate`'s key. */
+export function assertSignatureVerifies(
+  certificate: Uint8Array, keyType: KeyType, data: Uint8Array, hash: HashAlgorithm, signature: Uint8Array, source: string,
+): void {
+  const key = publicKeyOf(certificate);
+  let ok: boolean;
+  try {
+    ok = verify(nodeHash(hash), data, keyType === 'EC' ? { key, dsaEncoding: 'der' } : key, signature);
+  } catch {
+    ok = false; // a signature that is not even well formed for the key
+  }
+  if (!ok) throw new KysoError('SIGNING_FAILED', `${source} returned a signature that does not verify with the certificate`);
+}
