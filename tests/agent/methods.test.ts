@@ -12,6 +12,8 @@ import { startAgentServer } from '../../src/agent/server.js';
 import { SettingsStore } from '../../src/agent/settings-store.js';
 import { createAgentLogger } from '../../src/agent/logger.js';
 import type { TokenSource } from '../../src/agent/methods/context.js';
+import { Pkcs11Module } from '../../src/core/token/module.js';
+import pkcs11 from 'pkcs11js';
 import { fixtures } from '../helpers/fixtures.js';
 import { paintOverPage } from '../validation/forgeries.js';
 import { parseAnchorFile } from '../../src/core/validation/trust.js';
@@ -148,6 +150,7 @@ describe('pdf.sign', () => {
       const tokens: TokenSource = {
         tokens: () => shared.tokens(),
         certificates: () => { events.push('lookup'); return shared.certificates(); },
+        certificate: (id) => { events.push('lookup'); return shared.certificate(id); },
         signingKey: (...args) => shared.signingKey(...args),
         logoutAll: () => shared.logoutAll(),
       };
@@ -169,6 +172,26 @@ describe('pdf.sign', () => {
       expect(prompter.calls.slice(asked)).toEqual([]);
     } finally {
       spy.mockRestore();
+    }
+  });
+
+  it('a signature with a certificate already read searches the token once, for its key (a USB token answers each search in turn)', async () => {
+    const prompter = allowAll();
+    agent = await startTestAgent(prompter);
+    const c = await connect();
+    const params = { document: b64(await samplePdf()), fileName: 'a.pdf', certificateId: certificateId('ec256') };
+    expect((await c.call('pdf.sign', params)).error).toBeUndefined();
+    const searches = vi.spyOn(Pkcs11Module.prototype, 'findObjects');
+    try {
+      const signed = await c.call('pdf.sign', params);
+      expect(signed.error).toBeUndefined();
+      expect(searches.mock.calls.map(([, template]) => template.map((a) => a.type))).toEqual([[pkcs11.CKA_CLASS, pkcs11.CKA_ID]]);
+      withTempFile(Buffer.from(signed.result.document, 'base64'), 'signed.pdf', (file) => {
+        const v = pdfsig(file);
+        expect(v.signatures[0], v.output).toMatchObject({ valid: true, signerCommonName: fixtures().pki.signers.ec256.cn });
+      });
+    } finally {
+      searches.mockRestore();
     }
   });
 
@@ -317,10 +340,10 @@ describe('ports', () => {
     const first = await startTestAgent(allowAll());
     try {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-agent-'));
-      const second = await startAgentServer({ tokens: { tokens: () => [], certificates: () => [], signingKey: async () => { throw new Error('no'); }, logoutAll: () => {} }, prompter: new ScriptedPrompter(), settings: new SettingsStore(path.join(dir, 's.json')), ports: [first.server.port, 0], logger: createAgentLogger({ level: 'silent' }) });
+      const second = await startAgentServer({ tokens: { tokens: () => [], certificates: () => [], certificate: () => undefined, signingKey: async () => { throw new Error('no'); }, logoutAll: () => {} }, prompter: new ScriptedPrompter(), settings: new SettingsStore(path.join(dir, 's.json')), ports: [first.server.port, 0], logger: createAgentLogger({ level: 'silent' }) });
       expect(second.port).not.toBe(first.server.port);
       await second.close();
-      await expect(startAgentServer({ tokens: { tokens: () => [], certificates: () => [], signingKey: async () => { throw new Error('no'); }, logoutAll: () => {} }, prompter: new ScriptedPrompter(), settings: new SettingsStore(path.join(dir, 's.json')), ports: [first.server.port], logger: createAgentLogger({ level: 'silent' }) })).rejects.toThrow(/no free port/);
+      await expect(startAgentServer({ tokens: { tokens: () => [], certificates: () => [], certificate: () => undefined, signingKey: async () => { throw new Error('no'); }, logoutAll: () => {} }, prompter: new ScriptedPrompter(), settings: new SettingsStore(path.join(dir, 's.json')), ports: [first.server.port], logger: createAgentLogger({ level: 'silent' }) })).rejects.toThrow(/no free port/);
     } finally {
       await first.close();
     }

@@ -145,10 +145,13 @@ async function findCertificate(parts: AgentParts, id: string, signal: AbortSigna
   throw remoteError !== undefined ? toKysoError(remoteError) : new KysoError('CERTIFICATE_NOT_FOUND');
 }
 
-/** The token certificate `id`, if a token plugged in now holds it; undefined also when the tokens cannot be read. */
+/**
+ * The token certificate `id`, if a token plugged in now held it when its objects were last read (not searched
+ * again: on a USB token every search is a round trip); undefined also when the tokens cannot be read.
+ */
 function tokenCertificate(parts: AgentParts, id: string): SigningCertificate | undefined {
   try {
-    return parts.tokens.certificates().find((c) => c.id === id);
+    return parts.tokens.certificate(id);
   } catch {
     return undefined;
   }

@@ -10,7 +10,7 @@ import type { AttachmentRef, PROGRESS_STAGES } from '../protocol.js';
 import type { SignedBytes } from '../../core/signed-output.js';
 
 /** The part of the token layer the agent uses (TokenService, or a stand-in in tests). */
-export type TokenSource = Pick<TokenService, 'tokens' | 'certificates' | 'signingKey' | 'logoutAll'>;
+export type TokenSource = Pick<TokenService, 'tokens' | 'certificates' | 'certificate' | 'signingKey' | 'logoutAll'>;
 
 export interface AgentLimits {
   /** Largest decoded document (pdf.sign, pdf.verify). Default 50 MiB. */

@@ -169,6 +169,15 @@ export class TokenService {
     return this.certificatesOn(this.slots());
   }
 
+  /**
+   * The certificate `id` on a token plugged in now, as last read from it by certificates(): the slots are asked,
+   * the token's objects are not searched again. What a signature begins with while its document is checked; a
+   * certificate changed on the token since then is caught when its signature is checked (signature-check.ts).
+   */
+  certificate(certificateId: string): TokenCertificate | undefined {
+    return this.knownCertificate(this.slots(), certificateId);
+  }
+
   private certificatesOn(refs: readonly SlotRef[]): TokenCertificate[] {
     const out: TokenCertificate[] = [];
     const seen = new Set<string>();
