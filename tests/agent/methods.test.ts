@@ -175,23 +175,30 @@ describe('pdf.sign', () => {
     }
   });
 
-  it('a signature with a certificate already read searches the token once, for its key (a USB token answers each search in turn)', async () => {
+  it('a signature with a certificate already read lists no slots and searches the token once, for its key (on a USB token each call is a round trip)', async () => {
     const prompter = allowAll();
-    agent = await startTestAgent(prompter);
+    agent = await startTestAgent(prompter, { tokenPollMs: 3_600_000 }); // no tokens.changed poll in between
     const c = await connect();
     const params = { document: b64(await samplePdf()), fileName: 'a.pdf', certificateId: certificateId('ec256') };
     expect((await c.call('pdf.sign', params)).error).toBeUndefined();
     const searches = vi.spyOn(Pkcs11Module.prototype, 'findObjects');
+    const listings = vi.spyOn(Pkcs11Module.prototype, 'slotsWithToken');
+    const infos = vi.spyOn(Pkcs11Module.prototype, 'tokenInfo');
     try {
       const signed = await c.call('pdf.sign', params);
       expect(signed.error).toBeUndefined();
       expect(searches.mock.calls.map(([, template]) => template.map((a) => a.type))).toEqual([[pkcs11.CKA_CLASS, pkcs11.CKA_ID]]);
+      expect(listings).not.toHaveBeenCalled();
+      // Its slot read again: while the document is checked (still there?), and before the PIN (today's PIN state).
+      expect(infos).toHaveBeenCalledTimes(2);
       withTempFile(Buffer.from(signed.result.document, 'base64'), 'signed.pdf', (file) => {
         const v = pdfsig(file);
         expect(v.signatures[0], v.output).toMatchObject({ valid: true, signerCommonName: fixtures().pki.signers.ec256.cn });
       });
     } finally {
       searches.mockRestore();
+      listings.mockRestore();
+      infos.mockRestore();
     }
   });
 

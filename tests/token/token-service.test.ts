@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pkcs11js from 'pkcs11js';
 import type { PublicKey, TokenService } from '../../src/core/token/token-service.js';
 import { TokenService as Service } from '../../src/core/token/token-service.js';
 import { isKysoError } from '../../src/core/errors.js';
@@ -208,6 +209,27 @@ describe('mechanisms', () => {
   });
 });
 
+describe('token pulled out and plugged in again', () => {
+  it('a certificate read before signs in a new session: the old one died with the token', async () => {
+    const id = certificateId('ec256');
+    expect(tokens.certificates().some((c) => c.id === id)).toBe(true); // sessions open, objects read
+    // What pulling the token out does to an application's sessions, done through a second handle on the library.
+    const other = new pkcs11js.PKCS11();
+    other.load(fixtures().softhsm.module);
+    try { other.C_Initialize(); } catch { /* CKR_CRYPTOKI_ALREADY_INITIALIZED: the process shares one state */ }
+    for (const slot of other.C_GetSlotList(true)) other.C_CloseAllSessions(slot);
+    expect(tokens.certificate(id)?.id).toBe(id);
+    const key = await tokens.signingKey(id, async () => fixtures().softhsm.pin);
+    try {
+      const data = new TextEncoder().encode('cắm lại token');
+      const signature = await key.signData(data, 'SHA-256');
+      expect(verify('sha256', data, { key: new X509Certificate(key.certificate).publicKey, dsaEncoding: 'der' }, signature)).toBe(true);
+    } finally {
+      tokens.logoutAll();
+    }
+  });
+});
+
 describe('token pulled out', () => {
   beforeAll(() => tokens.close());
   afterAll(() => { process.env.SOFTHSM2_CONF = fixtures().softhsm.conf; tokens = openTestTokens(); });
@@ -222,6 +244,7 @@ describe('token pulled out', () => {
     try {
       const key = await svc.signingKey(certificateId('rsa'), async () => fixtures().softhsm.pin);
       rmSync(path.join(dir, 'tokens'), { recursive: true, force: true });
+      expect(svc.certificate(certificateId('rsa')), 'read before, but its token is gone').toBeUndefined();
       await expect(key.signDigest(createHash('sha256').update('x').digest(), 'SHA-256')).rejects.toMatchObject({ code: 'TOKEN_REMOVED' });
       expect(svc.certificates()).toEqual([]);
     } finally {

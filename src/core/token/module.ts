@@ -110,6 +110,16 @@ export class Pkcs11Module {
     return this.call('C_OpenSession', () => this.lib.C_OpenSession(slot, pkcs11.CKF_SERIAL_SESSION));
   }
 
+  /** Whether the session is still open on the token's side (pulling a token out closes its sessions). */
+  sessionAlive(session: SessionHandle): boolean {
+    try {
+      this.lib.C_GetSessionInfo(session);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   closeSession(session: SessionHandle): void {
     try { this.lib.C_CloseSession(session); } catch { /* token may be gone; nothing to undo */ }
   }

@@ -87,6 +87,8 @@ interface SlotRef {
 interface TokenObjects {
   /** The token's object handles when this was read; any object added or removed changes it. */
   stamp: string;
+  /** The slot the token was read in. */
+  ref: SlotRef;
   certificates: ReadonlyArray<{ info: CertificateInfo; der: Uint8Array; ckaId: Buffer | undefined; keyVisible: boolean }>;
   /** Every certificate on the token: the pool the signer's chain is built from. */
   pool: Uint8Array[];
@@ -109,6 +111,25 @@ function pinStateOf(flags: TokenFlags): PinState {
   if (flags.pinFinalTry) return 'final-try';
   if (flags.pinCountLow) return 'count-low';
   return 'ok';
+}
+
+function slotRef(loaded: LoadedModule, slot: SlotHandle, raw: RawTokenInfo): SlotRef {
+  return {
+    loaded,
+    slot,
+    raw,
+    summary: {
+      id: `${loaded.candidate.path}#${raw.serial}#${raw.label}`,
+      label: raw.label,
+      serial: raw.serial,
+      manufacturer: raw.manufacturer,
+      model: raw.model,
+      modulePath: loaded.candidate.path,
+      vendor: loaded.candidate.vendor,
+      flags: raw.flags,
+      pinState: pinStateOf(raw.flags),
+    },
+  };
 }
 
 const hex = (b: Uint8Array | undefined): string => (b ? Buffer.from(b).toString('hex') : '');
@@ -170,12 +191,30 @@ export class TokenService {
   }
 
   /**
-   * The certificate `id` on a token plugged in now, as last read from it by certificates(): the slots are asked,
-   * the token's objects are not searched again. What a signature begins with while its document is checked; a
-   * certificate changed on the token since then is caught when its signature is checked (signature-check.ts).
+   * The certificate `id` as certificates() last read it, if its token is still in its slot: one C_GetTokenInfo,
+   * no listing of the slots and no search of the token's objects (on a USB token each is a round trip). What a
+   * signature begins with; a certificate changed on the token since is caught when its signature is checked
+   * (signature-check.ts).
    */
   certificate(certificateId: string): TokenCertificate | undefined {
-    return this.knownCertificate(this.slots(), certificateId);
+    return this.lastRead(certificateId)?.cert;
+  }
+
+  private lastRead(certificateId: string): { ref: SlotRef; cert: TokenCertificate } | undefined {
+    for (const objects of this.objects.values()) {
+      const c = objects.certificates.find((x) => x.info.fingerprint === certificateId);
+      if (!c) continue;
+      const ref = this.reread(objects.ref);
+      return ref && { ref, cert: certificateOn(ref, c) };
+    }
+    return undefined;
+  }
+
+  /** The slot of `ref` read again: today's flags (PIN state), or undefined when another token or none is there. */
+  private reread(ref: SlotRef): SlotRef | undefined {
+    let raw: RawTokenInfo;
+    try { raw = ref.loaded.module.tokenInfo(ref.slot); } catch { return undefined; }
+    return raw.flags.initialized && raw.serial === ref.raw.serial && raw.label === ref.raw.label ? slotRef(ref.loaded, ref.slot, raw) : undefined;
   }
 
   private certificatesOn(refs: readonly SlotRef[]): TokenCertificate[] {
@@ -197,12 +236,8 @@ export class TokenService {
    * A wrong PIN throws PIN_INCORRECT with the token's new PIN state; it is never retried here.
    */
   async signingKey(certificateId: string, pinProvider: PinProvider, options: SigningKeyOptions = {}): Promise<SigningKey & { readonly certificateInfo: TokenCertificate }> {
-    // The caller has just listed the certificates (that read checks the token's objects): find it there first.
-    const refs = this.slots();
-    const cert = this.knownCertificate(refs, certificateId) ?? this.certificatesOn(refs).find((c) => c.id === certificateId);
-    if (!cert) throw new KysoError('CERTIFICATE_NOT_FOUND', certificateId);
-    const ref = refs.find((s) => s.summary.id === cert.token.id);
-    if (!ref) throw new KysoError('TOKEN_REMOVED');
+    // The caller has listed the certificates (that read checks the token's objects): as read then, else read now.
+    const { ref, cert } = this.lastRead(certificateId) ?? this.findNow(certificateId);
     const { module } = ref.loaded;
     // Check mechanisms before asking for a PIN: a PIN typed for a key we cannot use is a wasted try.
     const mechanisms = this.mechanismsOf(ref);
@@ -221,13 +256,13 @@ export class TokenService {
     return this.makeKey(open, cert, key, mechanisms, this.chainOf(open, cert));
   }
 
-  /** A certificate as last read from a token plugged in now, without reading the token again. */
-  private knownCertificate(refs: readonly SlotRef[], certificateId: string): TokenCertificate | undefined {
-    for (const ref of refs) {
-      const c = this.objects.get(ref.summary.id)?.certificates.find((x) => x.info.fingerprint === certificateId);
-      if (c) return certificateOn(ref, c);
-    }
-    return undefined;
+  private findNow(certificateId: string): { ref: SlotRef; cert: TokenCertificate } {
+    const refs = this.slots();
+    const cert = this.certificatesOn(refs).find((c) => c.id === certificateId);
+    if (!cert) throw new KysoError('CERTIFICATE_NOT_FOUND', certificateId);
+    const ref = refs.find((s) => s.summary.id === cert.token.id);
+    if (!ref) throw new KysoError('TOKEN_REMOVED');
+    return { ref, cert };
   }
 
   private mechanismsOf(ref: SlotRef): ReadonlySet<number> {
@@ -305,23 +340,7 @@ export class TokenService {
       for (const slot of slots) {
         let raw: RawTokenInfo;
         try { raw = loaded.module.tokenInfo(slot); } catch { continue; }
-        if (!raw.flags.initialized) continue;
-        out.push({
-          loaded,
-          slot,
-          raw,
-          summary: {
-            id: `${loaded.candidate.path}#${raw.serial}#${raw.label}`,
-            label: raw.label,
-            serial: raw.serial,
-            manufacturer: raw.manufacturer,
-            model: raw.model,
-            modulePath: loaded.candidate.path,
-            vendor: loaded.candidate.vendor,
-            flags: raw.flags,
-            pinState: pinStateOf(raw.flags),
-          },
-        });
+        if (raw.flags.initialized) out.push(slotRef(loaded, slot, raw));
       }
     }
     return out;
@@ -329,7 +348,9 @@ export class TokenService {
 
   private session(ref: SlotRef): OpenSession {
     const existing = this.sessions.get(ref.summary.id);
-    if (existing) return existing;
+    if (existing && ref.loaded.module.sessionAlive(existing.session)) return existing;
+    // A session kept from before the token was pulled out and plugged in again: a new one, the token read anew.
+    if (existing) this.dropSession(ref);
     const s: OpenSession = { ref, session: ref.loaded.module.openSession(ref.slot), loggedIn: false };
     this.sessions.set(ref.summary.id, s);
     return s;
@@ -352,9 +373,10 @@ export class TokenService {
       const stamp = module.findObjects(open.session, []).map(hex).join(',');
       let objects = this.objects.get(ref.summary.id);
       if (objects?.stamp !== stamp) {
-        objects = { stamp, ...this.readObjects(open), chains: new Map() };
+        objects = { stamp, ref, ...this.readObjects(open), chains: new Map() };
         this.objects.set(ref.summary.id, objects);
       }
+      objects.ref = ref;
       return objects.certificates.map((c) => certificateOn(ref, c));
     } catch (err) {
       if (!isKysoError(err, 'TOKEN_REMOVED')) return [];
