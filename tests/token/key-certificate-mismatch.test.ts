@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,6 +49,9 @@ describe('a certificate on the token that does not belong to its key', () => {
     const key = await service.signingKey(otherId, async () => fixtures().softhsm.pin);
     await expect(key.signData(new TextEncoder().encode('thuộc tính đã ký'), 'SHA-256'))
       .rejects.toMatchObject({ code: 'SIGNING_FAILED', detail: expect.stringContaining('does not verify with the certificate') });
+    // A bare digest (hash.sign without CMS): RSA is checked too.
+    await expect(key.signDigest(createHash('sha256').update('tài liệu').digest(), 'SHA-256'))
+      .rejects.toMatchObject({ code: 'SIGNING_FAILED', detail: expect.stringContaining('not over the digest sent') });
   });
 
   it('kyso sign stops with SIGNING_FAILED in both languages and writes no file', async () => {

@@ -3,10 +3,10 @@
  * returns into exactly what a PKCS#11 key returns (signing-key.ts): RSA PKCS#1 v1.5 over DigestInfo, EC as a DER
  * ECDSA-Sig-Value — so every engine works unchanged with a remote key.
  */
-import { publicDecrypt, constants, X509Certificate } from 'node:crypto';
 import { KysoError } from '../errors.js';
 import type { HashAlgorithm, KeyType } from '../signing-key.js';
-import { digestInfo, ecdsaDerToRaw, ecdsaRawToDer } from '../token/signature-encoding.js';
+import { ecdsaDerToRaw, ecdsaRawToDer } from '../token/signature-encoding.js';
+import { assertRsaDigestSignatureVerifies } from '../signature-check.js';
 
 export const HASH_OID: Record<HashAlgorithm, string> = {
   'SHA-256': '2.16.840.1.101.3.4.2.1',
@@ -40,13 +40,7 @@ export function signAlgorithmFor(keyType: KeyType, algos: readonly string[], has
  */
 export function normalizeSignature(value: Uint8Array, certificate: Uint8Array, keyType: KeyType, keySize: number, digest: Uint8Array, hash: HashAlgorithm): Uint8Array {
   if (keyType === 'RSA') {
-    let recovered: Buffer;
-    try {
-      recovered = publicDecrypt({ key: new X509Certificate(certificate).publicKey, padding: constants.RSA_PKCS1_PADDING }, value);
-    } catch {
-      recovered = Buffer.alloc(0);
-    }
-    if (!recovered.equals(digestInfo(digest, hash))) throw new KysoError('SIGNING_FAILED', 'the remote service returned a signature that is not over the digest sent');
+    assertRsaDigestSignatureVerifies(certificate, digest, hash, value, 'the remote service');
     return value;
   }
   const size = Math.ceil(keySize / 8);

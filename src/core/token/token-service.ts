@@ -10,7 +10,7 @@ import { canSignDocuments, parseCertificate, type CertificateInfo } from '../cer
 import { buildChain } from '../cert/chain.js';
 import { digestInfo, ecdsaRawToDer } from './signature-encoding.js';
 import { nodeHash } from '../cms/algorithms.js';
-import { assertSignatureVerifies } from '../signature-check.js';
+import { assertRsaDigestSignatureVerifies, assertSignatureVerifies } from '../signature-check.js';
 import { Pkcs11Module, type ObjectHandle, type RawTokenInfo, type SessionHandle, type SlotHandle, type TokenFlags } from './module.js';
 import type { ModuleCandidate } from './discovery.js';
 
@@ -495,9 +495,16 @@ export class TokenService {
       }
     };
     // CKM_RSA_PKCS signs a DigestInfo we build; CKM_SHA256_RSA_PKCS hashes itself. Never mix the two.
-    const signDigest = async (digest: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> => {
+    const signRaw = async (digest: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> => {
       if (!mechanisms.has(raw)) throw new KysoError('MECHANISM_UNSUPPORTED', `${keyType === 'RSA' ? 'CKM_RSA_PKCS' : 'CKM_ECDSA'} (needed to sign a precomputed digest)`);
       return run(raw, keyType === 'RSA' ? digestInfo(digest, hash) : Buffer.from(digest));
+    };
+    // Every signature is checked with the certificate before use (signature-check.ts): over the data when there is
+    // data, else (a bare digest) RSA only.
+    const signDigest = async (digest: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> => {
+      const signature = await signRaw(digest, hash);
+      if (keyType === 'RSA') assertRsaDigestSignatureVerifies(cert.der, digest, hash, signature, 'the token');
+      return signature;
     };
     return {
       certificate: cert.der,
@@ -506,10 +513,10 @@ export class TokenService {
       keySize,
       certificateInfo: cert,
       signDigest,
-      // What the engines call (CMS signed attributes, XML SignedInfo): checked with the certificate before use.
+      // What the engines call (CMS signed attributes, XML SignedInfo).
       async signData(data: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> {
         let signature: Uint8Array;
-        if (mechanisms.has(raw)) signature = await signDigest(createHash(nodeHash(hash)).update(data).digest(), hash);
+        if (mechanisms.has(raw)) signature = await signRaw(createHash(nodeHash(hash)).update(data).digest(), hash);
         else if (!mechanisms.has(hashing[hash])) throw new KysoError('MECHANISM_UNSUPPORTED', `no ${hash} signing mechanism`);
         else signature = await run(hashing[hash], Buffer.from(data));
         assertSignatureVerifies(cert.der, keyType, data, hash, signature, 'the token');
