@@ -5,11 +5,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pkcs11js from 'pkcs11js';
 import type { PublicKey, TokenService } from '../../src/core/token/token-service.js';
 import { TokenService as Service } from '../../src/core/token/token-service.js';
 import { isKysoError } from '../../src/core/errors.js';
+import { Pkcs11Module } from '../../src/core/token/module.js';
 import type { HashAlgorithm } from '../../src/core/signing-key.js';
 import { fixtures } from '../helpers/fixtures.js';
 import { certificateId, openTestTokens, testKey, type SignerName } from '../helpers/token.js';
@@ -148,6 +149,33 @@ describe('PIN handling', () => {
     const fresh = openTestTokens();
     await expect(fresh.signingKey('00'.repeat(32), async () => '')).rejects.toMatchObject({ code: 'CERTIFICATE_NOT_FOUND' });
     fresh.close();
+  });
+});
+
+describe('reading objects', () => {
+  it("a certificate's attributes in one call; one by one only when the token refuses the call", () => {
+    // A second handle on the library (the process shares one state: not finalized here, the others still use it).
+    const module = Pkcs11Module.load(fixtures().softhsm.module);
+    const lib = (module as unknown as { lib: pkcs11js.PKCS11 }).lib;
+    const slot = module.slotsWithToken().find((s) => module.tokenInfo(s).label === fixtures().softhsm.tokenLabel)!;
+    const session = module.openSession(slot);
+    try {
+      const calls = vi.spyOn(lib, 'C_GetAttributeValue');
+      const [cert] = module.findObjects(session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_CERTIFICATE }]);
+      const read = module.attributes(session, cert!, [pkcs11js.CKA_VALUE, pkcs11js.CKA_ID, pkcs11js.CKA_CERTIFICATE_TYPE]);
+      expect(calls).toHaveBeenCalledTimes(1);
+      expect(new X509Certificate(read.get(pkcs11js.CKA_VALUE)!).subject).toMatch(/CN=/);
+      expect(read.get(pkcs11js.CKA_ID)!.length).toBeGreaterThan(0);
+      // A public RSA key has no CKA_VALUE: SoftHSM refuses the whole call (CKR_ATTRIBUTE_TYPE_INVALID), the ID still comes.
+      calls.mockClear();
+      const [publicKey] = module.findObjects(session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY }, { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_RSA }]);
+      const partial = module.attributes(session, publicKey!, [pkcs11js.CKA_VALUE, pkcs11js.CKA_ID]);
+      expect(partial.get(pkcs11js.CKA_VALUE)).toBeUndefined();
+      expect(partial.get(pkcs11js.CKA_ID)?.toString('hex')).toBe('01');
+      expect(calls).toHaveBeenCalledTimes(3);
+    } finally {
+      module.closeSession(session);
+    }
   });
 });
 

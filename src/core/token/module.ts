@@ -154,9 +154,25 @@ export class Pkcs11Module {
     });
   }
 
-  /** Reads attributes; those the token refuses come back undefined rather than failing the whole read. */
+  /**
+   * Reads attributes; those the token refuses come back undefined rather than failing the whole read. All in one
+   * call first (on a USB token each call is a round trip); one by one only when the token refuses that call.
+   */
   attributes(session: SessionHandle, object: ObjectHandle, types: readonly number[]): Map<number, Buffer | undefined> {
     const out = new Map<number, Buffer | undefined>();
+    if (types.length > 1) {
+      try {
+        const attrs = this.lib.C_GetAttributeValue(session, object, types.map((type) => ({ type })));
+        for (const type of types) {
+          const value = attrs.find((a) => a.type === type)?.value;
+          out.set(type, value instanceof Buffer ? value : undefined);
+        }
+        return out;
+      } catch (err) {
+        const mapped = fromPkcs11(err, 'C_GetAttributeValue');
+        if (mapped.code === 'TOKEN_REMOVED') throw mapped;
+      }
+    }
     for (const type of types) {
       try {
         const [attr] = this.lib.C_GetAttributeValue(session, object, [{ type }]);
