@@ -25,6 +25,7 @@ import { abortable } from './abortable.js';
 import { DocumentError, batchSign } from './methods/batch-sign.js';
 import { watchIdle, type IdleWatch } from './idle-timer.js';
 import { jsonFrame } from './json-frame.js';
+import { FrameGathering } from './frame-gathering.js';
 import type { SignedBytes } from '../core/signed-output.js';
 
 type Id = string | number;
@@ -84,18 +85,19 @@ export class Connection {
   private readonly inbox: AttachmentInbox;
   /** Ids of the agent's own attachments (answers), unique on this connection. */
   private nextAttachment = 1;
-  private corked = false;
+  private readonly frames: FrameGathering;
 
   constructor(
     readonly id: number,
     readonly origin: string,
     private readonly ws: WebSocket,
-    /** The connection's TCP/TLS socket, to gather the frames of one turn of the event loop into one write. */
-    private readonly socket: Duplex,
+    /** The connection's TCP/TLS socket, whose writes are gathered (frame-gathering.ts). */
+    socket: Duplex,
     private readonly parts: AgentParts,
     private readonly log: AgentLogger,
     private readonly onClosed: () => void,
   ) {
+    this.frames = new FrameGathering(socket);
     this.inbox = new AttachmentInbox({ maxBytes: parts.limits.maxDocumentBytes, maxChunkBytes: parts.limits.attachmentChunkBytes, idleMs: parts.limits.attachmentIdleMs });
     ws.on('message', (data, isBinary) => {
       try {
@@ -112,6 +114,7 @@ export class Connection {
     ws.on('close', (code) => {
       this.gone.abort(new KysoError('USER_CANCELLED', 'the page closed the connection'));
       this.inbox.close();
+      this.frames.flush();
       this.onClosed();
       this.log.info({ event: 'closed', conn: this.id, origin, wsCode: code }, 'closed');
     });
@@ -130,27 +133,13 @@ export class Connection {
     try { this.ws.close(code, reason); } catch { this.ws.terminate(); }
   }
 
-  /**
-   * Progress notes, the answer and its attachment frames made in one turn of the event loop leave in one write
-   * (a system call per frame cost a warm signature more than signing on the token).
-   */
-  private gather(): void {
-    if (this.corked) return;
-    this.corked = true;
-    this.socket.cork();
-    setImmediate(() => {
-      this.corked = false;
-      this.socket.uncork();
-    });
-  }
-
   notify(method: string, params: unknown): void {
     this.send({ jsonrpc: '2.0', method, params });
   }
 
   private send(message: Outgoing, attachments: readonly OutgoingAttachment[] = []): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    this.gather();
+    this.frames.add(message.id !== undefined);
     try {
       if (attachments.length === 0) return this.sendJson(message);
       const announces = attachments.map(({ id, pieces }) => ({ id, length: pieces.reduce((n, p) => n + p.length, 0), sha256: sha256OfPieces(pieces) }));
