@@ -363,7 +363,7 @@ export const tokensChangedParams = z.object({
 }).strict();
 
 export const NOTIFICATIONS = {
-  progress: { params: progressParams, summary: 'Where a `pdf.sign`, `docx.sign`, `hash.sign` or `batch.sign` request is (a batch: per document while signing).' },
+  progress: { params: progressParams, summary: 'Where a `pdf.sign`, `docx.sign`, `hash.sign` or `batch.sign` request is (a batch: per document while signing). Sent at most 15 ms after the stage is reached, or with the answer when that comes first: several may arrive together.' },
   'tokens.changed': { params: tokensChangedParams, summary: 'A token was plugged in or out (or its PIN state changed). Polled about every 2 s while a client is connected.' },
 } as const;
 
