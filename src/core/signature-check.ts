@@ -28,12 +28,12 @@ function publicKeyOf(certificate: Uint8Array): KeyObject {
 export function assertSignatureVerifies(
   certificate: Uint8Array, keyType: KeyType, data: Uint8Array, hash: HashAlgorithm, signature: Uint8Array, source: string,
 ): void {
-  const key = publicKeyOf(certificate);
   let ok: boolean;
   try {
+    const key = publicKeyOf(certificate);
     ok = verify(nodeHash(hash), data, keyType === 'EC' ? { key, dsaEncoding: 'der' } : key, signature);
   } catch {
-    ok = false; // a signature that is not even well formed for the key
+    ok = false; // a signature not even well formed for the key, or a certificate node:crypto cannot read
   }
   if (!ok) throw new KysoError('SIGNING_FAILED', `${source} returned a signature that does not verify with the certificate`);
 }
