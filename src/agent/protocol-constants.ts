@@ -51,6 +51,9 @@ export const MAX_BATCH_DOCUMENTS = 1000;
  */
 export const MAX_ATTACHMENTS_PER_REQUEST = MAX_BATCH_DOCUMENTS;
 
+/** How long a notification may wait to leave with others or with its request's answer (frame-gathering.ts). */
+export const NOTIFICATION_DELAY_MS = 15;
+
 /** JSON-RPC error codes; the stable Kyso code is in `error.data.code`. */
 export const RPC = {
   PARSE_ERROR: -32700,

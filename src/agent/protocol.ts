@@ -9,7 +9,7 @@ import { ERROR_MESSAGES, type ErrorCode } from '../core/errors.js';
 import { appearanceOptionsSchema, placementSchema } from '../core/pdf/appearance/schema.js';
 // The protocol's constants and size arithmetic (ports, framing, RPC codes) are in protocol-constants.ts, without zod:
 // the listener needs them before any message.
-import { MAX_ATTACHMENTS_PER_REQUEST, MAX_BATCH_DOCUMENTS, isBase64 } from './protocol-constants.js';
+import { MAX_ATTACHMENTS_PER_REQUEST, MAX_BATCH_DOCUMENTS, NOTIFICATION_DELAY_MS, isBase64 } from './protocol-constants.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Building blocks
@@ -363,7 +363,7 @@ export const tokensChangedParams = z.object({
 }).strict();
 
 export const NOTIFICATIONS = {
-  progress: { params: progressParams, summary: 'Where a `pdf.sign`, `docx.sign`, `hash.sign` or `batch.sign` request is (a batch: per document while signing). Sent at most 15 ms after the stage is reached, or with the answer when that comes first: several may arrive together.' },
+  progress: { params: progressParams, summary: `Where a \`pdf.sign\`, \`docx.sign\`, \`hash.sign\` or \`batch.sign\` request is (a batch: per document while signing). Sent at most ${NOTIFICATION_DELAY_MS} ms after the stage is reached, or with the answer when that comes first: several may arrive together.` },
   'tokens.changed': { params: tokensChangedParams, summary: 'A token was plugged in or out (or its PIN state changed). Polled about every 2 s while a client is connected.' },
 } as const;
 

@@ -1,6 +1,7 @@
 /** When a page's frames leave the socket: answers at the end of the turn, notifications with them or soon after. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FrameGathering, NOTIFICATION_DELAY_MS } from '../../src/agent/frame-gathering.js';
+import { FrameGathering } from '../../src/agent/frame-gathering.js';
+import { NOTIFICATION_DELAY_MS } from '../../src/agent/protocol-constants.js';
 
 /** A socket that records its writes: each uncork that brings the count to 0 is one write of what was corked. */
 function recordingSocket() {
