@@ -1,6 +1,10 @@
 /** The SoftHSM token of the fixtures, opened through Kyso's own token layer. */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+import path from 'node:path';
 import { TokenService } from '../../src/core/token/token-service.js';
 import type { SigningKey } from '../../src/core/signing-key.js';
 import { fixtures } from './fixtures.js';
@@ -21,4 +25,14 @@ export function certificateId(signer: SignerName): string {
 
 export async function testKey(service: TokenService, signer: SignerName): Promise<SigningKey> {
   return service.signingKey(certificateId(signer), async () => fixtures().softhsm.pin);
+}
+
+/**
+ * Tokens of a test's own, provisioned as the fixtures' are, so that a test that changes or removes them disturbs no
+ * other: their folder and the softhsm2.conf that points at them.
+ */
+export function provisionOwnTokens(prefix: string): { dir: string; conf: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  execFileSync('bash', [fileURLToPath(new URL('../fixtures/pki/provision-softhsm.sh', import.meta.url)), fixtures().pki.dir, dir], { stdio: 'ignore' });
+  return { dir, conf: path.join(dir, 'softhsm2.conf') };
 }

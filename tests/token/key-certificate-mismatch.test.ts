@@ -5,26 +5,24 @@
  * stop with SIGNING_FAILED and write nothing, not hand back a file that every verifier rejects.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash, X509Certificate } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenService } from '../../src/core/token/token-service.js';
 import { fixtures } from '../helpers/fixtures.js';
+import { provisionOwnTokens } from '../helpers/token.js';
 import { kyso, mod, writePdf } from '../cli/cli.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-mismatch-'));
-const conf = path.join(dir, 'softhsm2.conf');
+let dir: string;
+let conf: string;
 const otherPem = readFileSync(path.join(fixtures().pki.dir, 'presigner.pem'), 'utf8');
 const other = new X509Certificate(otherPem);
 const otherId = other.fingerprint256.replace(/:/g, '').toLowerCase();
 let service: TokenService | undefined;
 
 beforeAll(() => {
-  const script = fileURLToPath(new URL('../fixtures/pki/provision-softhsm.sh', import.meta.url));
-  execFileSync('bash', [script, fixtures().pki.dir, dir], { stdio: 'ignore' });
+  ({ dir, conf } = provisionOwnTokens('kyso-mismatch-'));
   const f = fixtures().softhsm;
   const p11 = (...args: string[]): void => {
     execFileSync('pkcs11-tool', ['--module', f.module, '--token-label', f.tokenLabel, '--login', '--pin', f.pin, ...args], { env: { ...process.env, SOFTHSM2_CONF: conf }, stdio: 'ignore' });

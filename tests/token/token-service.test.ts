@@ -1,8 +1,6 @@
 /** The token layer against a real PKCS#11 token (SoftHSM), provisioned from the test PKI. */
 import { createHash, verify, X509Certificate } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -13,7 +11,7 @@ import { isKysoError } from '../../src/core/errors.js';
 import { Pkcs11Module } from '../../src/core/token/module.js';
 import type { HashAlgorithm } from '../../src/core/signing-key.js';
 import { fixtures } from '../helpers/fixtures.js';
-import { certificateId, openTestTokens, testKey, type SignerName } from '../helpers/token.js';
+import { certificateId, openTestTokens, provisionOwnTokens, testKey, type SignerName } from '../helpers/token.js';
 
 let tokens: TokenService;
 beforeAll(() => { tokens = openTestTokens(); });
@@ -264,10 +262,8 @@ describe('token pulled out', () => {
 
   it('signing after the token disappears is TOKEN_REMOVED, and listing shows no token', async () => {
     // A token of its own, so removing it does not disturb the shared fixtures.
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-pull-'));
-    const script = fileURLToPath(new URL('../fixtures/pki/provision-softhsm.sh', import.meta.url));
-    execFileSync('bash', [script, fixtures().pki.dir, dir], { stdio: 'ignore' });
-    process.env.SOFTHSM2_CONF = path.join(dir, 'softhsm2.conf');
+    const { dir, conf } = provisionOwnTokens('kyso-pull-');
+    process.env.SOFTHSM2_CONF = conf;
     const svc = new Service([{ path: fixtures().softhsm.module, vendor: 'softhsm', displayName: 'SoftHSM' }]);
     try {
       const key = await svc.signingKey(certificateId('rsa'), async () => fixtures().softhsm.pin);
