@@ -187,7 +187,8 @@ describe('pdf.sign', () => {
     try {
       const signed = await c.call('pdf.sign', params);
       expect(signed.error).toBeUndefined();
-      expect(searches.mock.calls.map(([, template]) => template.map((a) => a.type))).toEqual([[pkcs11.CKA_CLASS, pkcs11.CKA_ID]]);
+      // One search, for its key, which asks for one handle (one C_FindObjects).
+      expect(searches.mock.calls.map(([, template, max]) => [template.map((a) => a.type), max])).toEqual([[[pkcs11.CKA_CLASS, pkcs11.CKA_ID], 1]]);
       expect(listings).not.toHaveBeenCalled();
       // Its slot read again: while the document is checked (still there?), and before the PIN (today's PIN state).
       expect(infos).toHaveBeenCalledTimes(2);

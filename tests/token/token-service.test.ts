@@ -175,6 +175,30 @@ describe('reading objects', () => {
       module.closeSession(session);
     }
   });
+
+  it('a search for one object ends at its first C_FindObjects; an open-ended one asks until the token has none left', () => {
+    const module = Pkcs11Module.load(fixtures().softhsm.module);
+    const lib = (module as unknown as { lib: pkcs11js.PKCS11 }).lib;
+    const slot = module.slotsWithToken().find((s) => module.tokenInfo(s).label === fixtures().softhsm.tokenLabel)!;
+    const session = module.openSession(slot);
+    try {
+      const calls = vi.spyOn(lib, 'C_FindObjects');
+      const certificates = [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_CERTIFICATE }];
+      const all = module.findObjects(session, certificates);
+      expect(all.length).toBeGreaterThan(1);
+      expect(calls).toHaveBeenCalledTimes(2); // the handles, then none
+      calls.mockClear();
+      const first = module.findObjects(session, certificates, 1);
+      expect(first).toHaveLength(1);
+      expect(all).toContainEqual(first[0]);
+      expect(calls).toHaveBeenCalledTimes(1);
+      calls.mockClear();
+      expect(module.findObjects(session, [{ type: pkcs11js.CKA_LABEL, value: 'no such object' }], 1)).toEqual([]);
+      expect(calls).toHaveBeenCalledTimes(1);
+    } finally {
+      module.closeSession(session);
+    }
+  });
 });
 
 describe('modules', () => {

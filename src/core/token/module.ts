@@ -138,16 +138,21 @@ export class Pkcs11Module {
     try { this.lib.C_Logout(session); } catch { /* not logged in or token gone */ }
   }
 
-  findObjects(session: SessionHandle, template: pkcs11.Template): ObjectHandle[] {
+  /**
+   * The objects matching `template`, at most `max`: a search for one object ends at its first C_FindObjects (on a
+   * USB token each call is a round trip); an open-ended one asks until the token answers with none.
+   */
+  findObjects(session: SessionHandle, template: pkcs11.Template, max = Infinity): ObjectHandle[] {
     return this.call('C_FindObjects', () => {
       this.lib.C_FindObjectsInit(session, template);
       try {
         const out: ObjectHandle[] = [];
-        for (;;) {
-          const batch = this.lib.C_FindObjects(session, 64);
-          if (batch.length === 0) return out;
+        while (out.length < max) {
+          const batch = this.lib.C_FindObjects(session, Math.min(64, max - out.length));
+          if (batch.length === 0) break;
           out.push(...batch);
         }
+        return out;
       } finally {
         this.lib.C_FindObjectsFinal(session);
       }

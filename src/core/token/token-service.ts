@@ -247,11 +247,10 @@ export class TokenService {
       certificate: cert.der, chain: this.chainOf(session, cert), keyType: cert.info.keyType, keySize: cert.info.keySize,
     })));
     const idBytes = this.certificateIdOnToken(open, cert);
-    const keys = module.findObjects(open.session, [
+    const [key] = module.findObjects(open.session, [
       { type: pkcs11.CKA_CLASS, value: pkcs11.CKO_PRIVATE_KEY },
       { type: pkcs11.CKA_ID, value: idBytes },
-    ]);
-    const key = keys[0];
+    ], 1);
     if (!key) throw new KysoError('KEY_NOT_FOUND', `CKA_ID ${hex(idBytes)}`);
     return this.makeKey(open, cert, key, mechanisms, this.chainOf(open, cert));
   }
