@@ -151,13 +151,23 @@ describe('PIN handling', () => {
 });
 
 describe('reading objects', () => {
-  it("a certificate's attributes in one call; one by one only when the token refuses the call", () => {
-    // A second handle on the library (the process shares one state: not finalized here, the others still use it).
+  /**
+   * `fn` with a session on the test token, through a second handle on the library (the process shares one state:
+   * not finalized here, the others still use it), and that handle's pkcs11js object, whose calls a test counts.
+   */
+  const onTestToken = (fn: (module: Pkcs11Module, lib: pkcs11js.PKCS11, session: Buffer) => void): void => {
     const module = Pkcs11Module.load(fixtures().softhsm.module);
-    const lib = (module as unknown as { lib: pkcs11js.PKCS11 }).lib;
     const slot = module.slotsWithToken().find((s) => module.tokenInfo(s).label === fixtures().softhsm.tokenLabel)!;
     const session = module.openSession(slot);
     try {
+      fn(module, (module as unknown as { lib: pkcs11js.PKCS11 }).lib, session);
+    } finally {
+      module.closeSession(session);
+    }
+  };
+
+  it("a certificate's attributes in one call; one by one only when the token refuses the call", () => {
+    onTestToken((module, lib, session) => {
       const calls = vi.spyOn(lib, 'C_GetAttributeValue');
       const [cert] = module.findObjects(session, [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_CERTIFICATE }]);
       const read = module.attributes(session, cert!, [pkcs11js.CKA_VALUE, pkcs11js.CKA_ID, pkcs11js.CKA_CERTIFICATE_TYPE]);
@@ -171,17 +181,11 @@ describe('reading objects', () => {
       expect(partial.get(pkcs11js.CKA_VALUE)).toBeUndefined();
       expect(partial.get(pkcs11js.CKA_ID)?.toString('hex')).toBe('01');
       expect(calls).toHaveBeenCalledTimes(3);
-    } finally {
-      module.closeSession(session);
-    }
+    });
   });
 
   it('a search for one object ends at its first C_FindObjects; an open-ended one asks until the token has none left', () => {
-    const module = Pkcs11Module.load(fixtures().softhsm.module);
-    const lib = (module as unknown as { lib: pkcs11js.PKCS11 }).lib;
-    const slot = module.slotsWithToken().find((s) => module.tokenInfo(s).label === fixtures().softhsm.tokenLabel)!;
-    const session = module.openSession(slot);
-    try {
+    onTestToken((module, lib, session) => {
       const calls = vi.spyOn(lib, 'C_FindObjects');
       const certificates = [{ type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_CERTIFICATE }];
       const all = module.findObjects(session, certificates);
@@ -195,9 +199,7 @@ describe('reading objects', () => {
       calls.mockClear();
       expect(module.findObjects(session, [{ type: pkcs11js.CKA_LABEL, value: 'no such object' }], 1)).toEqual([]);
       expect(calls).toHaveBeenCalledTimes(1);
-    } finally {
-      module.closeSession(session);
-    }
+    });
   });
 });
 
