@@ -50,10 +50,18 @@ function proc(cmd, args, opts = {}) {
   return { wall, cpu: (Number(m[1]) + Number(m[2])) * 1000, rss: Number(m[3]) };
 }
 
-/** `runs` runs of `fn` (a process measurement); the median of each field. */
-function medianOf(runs, fn) {
-  const all = Array.from({ length: runs }, (_, i) => fn(i));
-  return { wall: median(all.map((x) => x.wall)), cpu: median(all.map((x) => x.cpu)), rss: Math.max(...all.map((x) => x.rss)) };
+/** Process measurements summed up: the median wall and CPU, the highest peak RSS. */
+const summarize = (all) => ({ wall: median(all.map((x) => x.wall)), cpu: median(all.map((x) => x.cpu)), rss: Math.max(...all.map((x) => x.rss)) });
+
+/**
+ * `runs` rounds of every process in `fns`, taken in turn within each round rather than each `runs` times in a row:
+ * this machine's speed drifts within seconds, and a reference measured in one stretch against a subject measured in
+ * the next compares the stretches. Each summed up, in the order of `fns`.
+ */
+function interleaved(runs, fns) {
+  const all = fns.map(() => []);
+  for (let i = 0; i < runs; i++) fns.forEach((fn, k) => all[k].push(fn(i)));
+  return all.map(summarize);
 }
 
 if (!existsSync('/usr/bin/time')) throw new Error('the bench needs GNU time (/usr/bin/time, Debian package "time")');
@@ -106,10 +114,12 @@ print(`Kyso bench — ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l
 
 // --- Start-up: whole processes doing nothing much ---------------------------------------------------------------
 print('\nstart-up (median wall / CPU, peak RSS)');
-const nodeBare = medianOf(RUNS, () => proc(process.execPath, ['-e', '0']));
-const pdfsigVersion = medianOf(RUNS, () => proc('pdfsig', ['-v']));
-const version = medianOf(RUNS, () => proc(process.execPath, [KYSO, '--version']));
-const tokens = medianOf(RUNS, () => proc(process.execPath, [KYSO, 'tokens', '--module', MODULE], { env }));
+const [nodeBare, pdfsigVersion, version, tokens] = interleaved(RUNS, [
+  () => proc(process.execPath, ['-e', '0']),
+  () => proc('pdfsig', ['-v']),
+  () => proc(process.execPath, [KYSO, '--version']),
+  () => proc(process.execPath, [KYSO, 'tokens', '--module', MODULE], { env }),
+]);
 for (const [name, r] of [['node -e 0', nodeBare], ['pdfsig -v', pdfsigVersion], ['kyso --version', version], ['kyso tokens', tokens]]) {
   print(`  ${name.padEnd(16)} ${ms(r.wall)} ${ms(r.cpu)} ${mib(r.rss)}   ${x(r.wall, nodeBare.wall)} node -e 0 (wall)`);
 }
@@ -118,25 +128,29 @@ for (const [name, r] of [['node -e 0', nodeBare], ['pdfsig -v', pdfsigVersion], 
 print('\nkyso sign, whole process (median wall / CPU, peak RSS; ratios against pdfsig of the same file)');
 const cliBySize = new Map();
 for (const s of SIZES) {
-  const floor = medianOf(s.runs, () => proc('openssl', ['dgst', '-sha256', s.file]));
-  const ref = medianOf(s.runs, (i) => {
-    const out = path.join(work, `ref-${i}.pdf`);
-    try { return proc('pdfsig', ['-add-signature', '-nssdir', `sql:${nss}`, '-nick', nick, '-digest', 'SHA256', s.file, out]); } finally { rmSync(out, { force: true }); }
-  });
+  const cliRun = (signer) => (i) => {
+    const out = path.join(work, `cli-${i}.pdf`);
+    try {
+      return proc(process.execPath, [KYSO, 'sign', s.file, '-o', out, '--module', MODULE, '--cert', certId(signer), '--pin-stdin'], { env, input: `${PIN}\n` });
+    } finally { rmSync(out, { force: true }); }
+  };
+  const [floor, ref, ...clis] = interleaved(s.runs, [
+    () => proc('openssl', ['dgst', '-sha256', s.file]),
+    (i) => {
+      const out = path.join(work, `ref-${i}.pdf`);
+      try { return proc('pdfsig', ['-add-signature', '-nssdir', `sql:${nss}`, '-nick', nick, '-digest', 'SHA256', s.file, out]); } finally { rmSync(out, { force: true }); }
+    },
+    ...KEYS.map(([, signer]) => cliRun(signer)),
+  ]);
   print(`  ${s.label} (${(s.size / MiB).toFixed(2)} MiB)`);
   print(`    openssl dgst (floor)  ${ms(floor.wall)} ${ms(floor.cpu)} ${mib(floor.rss)}`);
   print(`    pdfsig (reference)    ${ms(ref.wall)} ${ms(ref.cpu)} ${mib(ref.rss)}`);
-  for (const [label, signer] of KEYS) {
-    const cli = medianOf(s.runs, (i) => {
-      const out = path.join(work, `cli-${i}.pdf`);
-      try {
-        return proc(process.execPath, [KYSO, 'sign', s.file, '-o', out, '--module', MODULE, '--cert', certId(signer), '--pin-stdin'], { env, input: `${PIN}\n` });
-      } finally { rmSync(out, { force: true }); }
-    });
+  KEYS.forEach(([label], k) => {
+    const cli = clis[k];
     cliBySize.set(`${s.label}/${label}`, { ...cli, ref, size: s.size });
     const memLimit = (1.3 * s.size + 100 * MiB) / 1024;
     print(`    kyso sign ${label.padEnd(11)} ${ms(cli.wall)} ${ms(cli.cpu)} ${mib(cli.rss)}   wall ${x(cli.wall, ref.wall)}, CPU ${x(cli.cpu, ref.cpu)} pdfsig; CPU ${x(cli.cpu, floor.cpu)} floor; memory ${(cli.rss * 1024 / s.size).toFixed(2)}× file (limit ${mib(memLimit).trim()})`);
-  }
+  });
 }
 {
   const small = cliBySize.get('44 KB/RSA');
