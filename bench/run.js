@@ -266,7 +266,7 @@ let agentSmall;
       // The floor is taken before, between and after the agent's runs, and its median used: this machine's speed
       // drifts within seconds, and a floor from one moment against an agent from another measures the drift.
       const floors = [];
-      const measureFloor = () => floors.push(JSON.parse(sh(process.execPath, [path.join(ROOT, 'bench/token-floor.mjs'), MODULE, fx.softhsm.tokenLabel, PIN, kind, String(floorRuns)], { env }).stdout));
+      const measureFloor = () => floors.push(JSON.parse(sh(process.execPath, [path.join(ROOT, 'bench/token-floor.mjs'), MODULE, fx.softhsm.tokenLabel, PIN, kind, fx.pki.signers[signer].id, String(floorRuns)], { env }).stdout));
       measureFloor();
       const params = { document: smallB64, fileName: 'bench.pdf', certificateId: certId(signer) };
       // Warm means past V8's compiling of the hot paths: a fresh agent's first ~30 signatures run slower (p50 9-10 ms
