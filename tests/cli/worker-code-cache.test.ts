@@ -18,7 +18,7 @@ const LOADER = path.join(BUNDLE, 'worker-loader.cjs');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kyso-code-cache-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Loader { cachedDataFor(source: string, cacheFile: string): Buffer | undefined }
+interface Loader { cachedDataFor(source: Buffer, cacheFile: string): Buffer | undefined; sourceText(bytes: Buffer): string }
 const loader = createRequire(import.meta.url)(LOADER) as Loader;
 
 /** A job through the worker protocol (src/core/isolation/messages.ts), answered by a worker started from `entry`. */
@@ -39,15 +39,32 @@ async function pageCount(entry: string, bytes: Uint8Array): Promise<unknown> {
 
 describe('the document worker\'s code cache', () => {
   it('is made for this very bundle, and V8 takes it', () => {
-    const source = readFileSync(path.join(BUNDLE, 'worker.cjs'), 'utf8');
+    const source = readFileSync(path.join(BUNDLE, 'worker.cjs'));
     expect(loader.cachedDataFor(source, path.join(BUNDLE, 'worker.cjs.cache'))).toBeDefined();
-    expect(loader.cachedDataFor(`${source} `, path.join(BUNDLE, 'worker.cjs.cache'))).toBeUndefined();
+    expect(loader.cachedDataFor(Buffer.concat([source, Buffer.from(' ')]), path.join(BUNDLE, 'worker.cjs.cache'))).toBeUndefined();
     // In a Node started without flags, as `kyso` is (V8 refuses a cache made under other V8 flags).
     const check = `const l = require(${JSON.stringify(LOADER)}); const fs = require('node:fs'); const f = ${JSON.stringify(path.join(BUNDLE, 'worker.cjs'))};
-      const s = fs.readFileSync(f, 'utf8'); const d = l.cachedDataFor(s, f + '.cache'); process.stdout.write(String(d !== undefined && !l.compile(f, s, d).cachedDataRejected));`;
+      const b = fs.readFileSync(f); const d = l.cachedDataFor(b, f + '.cache'); process.stdout.write(String(d !== undefined && !l.compile(f, l.sourceText(b), d).cachedDataRejected));`;
     const r = spawnSync(process.execPath, ['-e', check], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('true');
+  });
+
+  it('reads the bundle as the text its bytes are: ASCII at once, anything else as UTF-8', () => {
+    const bundle = readFileSync(path.join(BUNDLE, 'worker.cjs'));
+    expect(loader.sourceText(bundle)).toBe(bundle.toString('utf8'));
+    expect(loader.sourceText(Buffer.from('const s = "Người ký";', 'utf8'))).toBe('const s = "Người ký";');
+  });
+
+  it('the signing and verifying engines load no network module until one goes online (tls, http: ~2.5 ms per worker)', () => {
+    const jobs = new URL('../../dist/core/isolation/jobs.js', import.meta.url).href;
+    const script = `const { loadEngine } = await import(${JSON.stringify(jobs)});
+      for (const kind of ['assertSignable', 'sign', 'verify']) await loadEngine(kind);
+      const loaded = process.moduleLoadList.filter((m) => /^NativeModule (https?|tls|net)$/.test(m));
+      process.stdout.write(JSON.stringify(loaded)); // after: stdout, a pipe here, is a net.Socket`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([]);
   });
 
   it('a worker whose cache is another bundle\'s, or that has none, compiles and works', async () => {
@@ -63,7 +80,7 @@ describe('the document worker\'s code cache', () => {
         const made = readFileSync(path.join(BUNDLE, 'worker.cjs.cache'));
         made[0] ^= 0xff; // another bundle's hash, same V8 data
         writeFileSync(path.join(copy, 'worker.cjs.cache'), made);
-        expect(loader.cachedDataFor(readFileSync(path.join(copy, 'worker.cjs'), 'utf8'), path.join(copy, 'worker.cjs.cache'))).toBeUndefined();
+        expect(loader.cachedDataFor(readFileSync(path.join(copy, 'worker.cjs')), path.join(copy, 'worker.cjs.cache'))).toBeUndefined();
       }
       expect(await pageCount(path.join(copy, 'worker-loader.cjs'), pdf), cache).toBe(1);
     }

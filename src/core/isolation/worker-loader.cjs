@@ -10,6 +10,7 @@
  * checks no more than the source's length). A cache made by another Node (another V8) is refused by V8. Without a
  * usable cache the bundle compiles as any script would.
  */
+const { isAscii } = require('node:buffer');
 const { createHash } = require('node:crypto');
 const { readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
@@ -20,7 +21,13 @@ const { isMainThread, workerData } = require('node:worker_threads');
 const HASH_BYTES = 32;
 const sha256 = (source) => createHash('sha256').update(source).digest();
 
-/** The cache's V8 data if `cacheFile` was made from exactly `source`, else undefined. */
+/**
+ * The bundle's text from its bytes. esbuild writes ASCII (it escapes the rest), which latin1 turns into a one-byte
+ * string at once: ~0.2 ms for the 1.4 MB here, where readFileSync(file, 'utf8') took ~5 ms. Any other byte: UTF-8.
+ */
+const sourceText = (bytes) => (isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8'));
+
+/** The cache's V8 data if `cacheFile` was made from exactly these bytes (`source`, a Buffer), else undefined. */
 function cachedDataFor(source, cacheFile) {
   let cache;
   try {
@@ -47,15 +54,16 @@ function compile(file, source, cachedData) {
 function run() {
   const file = path.join(__dirname, 'worker.cjs');
   const cacheFile = `${file}.cache`;
-  const source = readFileSync(file, 'utf8');
+  // Hashed as bytes, before they become text (hashing the text would encode it back to UTF-8 first).
+  const bytes = readFileSync(file);
   const making = workerData?.makeCodeCache;
-  const script = compile(file, source, making ? undefined : cachedDataFor(source, cacheFile));
+  const script = compile(file, sourceText(bytes), making ? undefined : cachedDataFor(bytes, cacheFile));
   const exportsObject = {};
   // Specifiers resolve from this folder, as the bundle's would.
   script.runInThisContext().call(exportsObject, exportsObject, createRequire(file), { exports: exportsObject }, file, __dirname, (specifier) => import(specifier));
   making?.once('message', () => {
     // Whole or absent (a rename): V8 does not check a cache's bytes beyond its header.
-    writeFileSync(`${cacheFile}.tmp`, Buffer.concat([sha256(source), script.createCachedData()]));
+    writeFileSync(`${cacheFile}.tmp`, Buffer.concat([sha256(bytes), script.createCachedData()]));
     renameSync(`${cacheFile}.tmp`, cacheFile);
     process.exit(0);
   });
@@ -63,4 +71,4 @@ function run() {
 
 if (!isMainThread) run();
 
-module.exports = { cachedDataFor, compile };
+module.exports = { cachedDataFor, compile, sourceText };
