@@ -7,8 +7,9 @@
  *                    (poppler + NSS, software RSA key) and the openssl floor (`openssl dgst -sha256`: read + hash)
  *   agent            `kyso serve` to "listening" against a bare node+ws server; the warm agent over a real
  *                    WebSocket (pdf.sign, batch.sign) against the token floor (bench/token-floor.mjs: C_Login +
- *                    C_Sign + C_Logout on the same SoftHSM token, taken before, between and after the agent's
- *                    runs); the agent on 200 MB against a CLI run of the same file just before each of its runs
+ *                    C_Sign + C_Logout with the agent's key on the same SoftHSM token, taken before, between and
+ *                    after the agent's runs); the agent on 200 MB against a CLI run of the same file just before each
+ *                    of its runs
  *   sizes            44 KB, 7 MB, 50 MB, 200 MB (generated under the temp folder, scripts/make-large-pdf.mjs);
  *                    --quick: 44 KB only. RSA and ECDSA (P-256) keys on SoftHSM.
  * Not a test: nothing here runs in `npm test`. KYSO_BENCH_RUNS sets the runs of small measurements (default 7).
