@@ -3,8 +3,9 @@
  * The token floor for the bench: what one signature costs on the token itself, with nothing of Kyso around it —
  * C_Login, C_SignInit + C_Sign of a digest, C_Logout, as the agent does per signature. Straight pkcs11js.
  * `node bench/token-floor.mjs MODULE TOKEN_LABEL PIN rsa|ec KEY_ID RUNS` prints {"p50":ms,"p95":ms} (SOFTHSM2_CONF set).
- * KEY_ID (hex CKA_ID) names the key the agent signs with, found as the agent finds it: the token holds more than
- * one EC key (P-256 and P-384), and the first one found by type was the P-384 one, slower to sign with.
+ * KEY_ID (hex CKA_ID) names the key the agent signs with, found as the agent finds it: the token holds two EC keys
+ * (P-256, P-384), and which one a search by type finds first follows the order of the token's files (in the bench's
+ * copies of the token, the P-384 one, twice as slow to sign with, in 3 of 4).
  */
 import { createRequire } from 'node:module';
 
